@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# xdplb build: BPF objects -> skeletons -> agent, lbctl, tests, benchmarks.
+# Files are found by wildcard: a new agent/*.c, tests/unit/*.c or bench/*.c
+# joins the build without touching this file.
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH_TRIPLE := $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# The agent code is built twice: normal, and with sanitizers for `make test-asan`.
+SAN ?=
+CFLAGS ?= -g -O2
+XCFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE -DXDPLB_VERSION=\"$(VERSION)\" \
+	-I$(OUTPUT) -Ibpf -Iagent -Icli $(SAN)
+LDLIBS := -Wl,--as-needed -lbpf -lelf -lz -lyaml -ljansson -lmnl -lsodium -lcurl \
+	-lmicrohttpd -lm
+BPF_CFLAGS := -g -O2 -target bpf -Wall -Wno-unused-function -D__TARGET_ARCH_x86 \
+	-I/usr/include/$(ARCH_TRIPLE) -Ibpf
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c bench/*.bpf.c)
+BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
+SKELS := $(patsubst %.bpf.c,$(OUTPUT)/%.skel.h,$(notdir $(BPF_SRCS)))
+
+LIB_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+AGENT_HDRS := $(wildcard agent/*.h cli/*.h)
+CLI_SRCS := $(wildcard cli/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(BENCH_SRCS)))
+
+BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
+
+.PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
+	install
+.DEFAULT_GOAL := all
+
+all: $(SKELS) $(BINS)
+
+help:
+	@echo 'xdplb targets:'
+	@echo '  make [all]      build BPF objects, skeletons, lbagent and lbctl into $(OUTPUT)/'
+	@echo '  make deps       install missing Debian packages (scripts/deps.sh), mount bpffs'
+	@echo '  make test       every test tier: unit, bpf, e2e (installs what it needs)'
+	@echo '  make test-unit  unit tier (Criterion)'
+	@echo '  make test-bpf   BPF tier: packets through bpf_prog_test_run (root)'
+	@echo '  make test-e2e   end-to-end tier in network namespaces (root)'
+	@echo '  make bench      benchmarks; results feed docs/BENCHMARKS.md'
+	@echo '  make demo       a load-balancer cluster in namespaces with real traffic'
+	@echo '  make demo-down  tear the demo down'
+	@echo '  make format     clang-format every C file'
+	@echo '  make clean      remove $(OUTPUT)/'
+	@echo 'Options: V=1 full commands; CI=true turns a skipped tier into a failure.'
+
+deps:
+	$(Q)bash scripts/deps.sh
+
+$(OUTPUT) $(OUTPUT)/agent $(OUTPUT)/cli $(OUTPUT)/tests $(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+# --- BPF: clang -> bpftool gen object (static link) -> skeleton ------------
+vpath %.bpf.c bpf bench
+
+$(OUTPUT)/%.tmp.bpf.o: %.bpf.c $(BPF_HDRS) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# --- user space -------------------------------------------------------------
+$(OUTPUT)/agent/%.o: agent/%.c $(AGENT_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/agent
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XCFLAGS) -c $< -o $@
+
+$(OUTPUT)/libxdplb.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/lbagent: agent/main.c $(OUTPUT)/libxdplb.a $(AGENT_HDRS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(XCFLAGS) $< $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
+
+$(OUTPUT)/lbctl: $(CLI_SRCS) $(OUTPUT)/libxdplb.a $(AGENT_HDRS)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(XCFLAGS) $(CLI_SRCS) $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
+		$(OUTPUT)/libxdplb.a $(AGENT_HDRS) | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(XCFLAGS) -Itests $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
+		$(OUTPUT)/libxdplb.a $(LDLIBS) -lcriterion -o $@
+
+$(OUTPUT)/tests/bpf_tests: $(BPFTEST_SRCS) $(wildcard tests/bpf/*.h) $(SKELS) \
+		$(OUTPUT)/libxdplb.a | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(XCFLAGS) -Itests $(BPFTEST_SRCS) $(OUTPUT)/libxdplb.a $(LDLIBS) \
+		-lcriterion -o $@
+
+$(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(SKELS) $(OUTPUT)/libxdplb.a \
+		| $(OUTPUT)/bench
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(XCFLAGS) -Ibench $< $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
+
+# --- tiers --------------------------------------------------------------------
+# Each tier ends with its own summary line (Criterion's, or the e2e runner's
+# "N passed, N failed"); scripts/tier.sh prints SKIP and fails under CI=true
+# when a tier cannot run here.
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
+
+test-unit: $(OUTPUT)/tests/unit_tests
+	$(Q)bash scripts/tier.sh unit $(OUTPUT)/tests/unit_tests
+
+test-bpf: $(OUTPUT)/tests/bpf_tests
+	$(Q)bash scripts/tier.sh bpf $(OUTPUT)/tests/bpf_tests
+
+test-e2e: all
+	$(Q)bash scripts/tier.sh e2e bash tests/e2e/run.sh
+
+bench: deps $(BENCHES)
+	$(Q)bash bench/run.sh
+
+demo: deps all
+	$(Q)bash scripts/demo.sh up
+
+demo-down:
+	$(Q)bash scripts/demo.sh down
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map key and value, flag, counter index and drop reason shared by bpf/ and agent/. */
+#ifndef XDPLB_LB_COMMON_H
+#define XDPLB_LB_COMMON_H
+
+#include <linux/types.h>
+
+/*
+ * Rules for this file: fixed-width types only, explicit padding, no
+ * bitfields, every struct a multiple of 8 bytes where it holds a __u64.
+ * Addresses are kept in network byte order in four 32-bit words; an IPv4
+ * address uses word 0 and leaves words 1..3 zero. Ports are network order
+ * unless a field says otherwise. The agent _Static_asserts every size
+ * (agent/abi_check.c), so a change here that breaks the layout fails the build.
+ */
+
+/* Sizes, overridable at build time (-DLB_MAX_VIPS=...). */
+#ifndef LB_MAX_VIPS
+#define LB_MAX_VIPS 1024 /* VIP entries, ICMP address entries included */
+#endif
+#ifndef LB_MAX_BACKENDS
+#define LB_MAX_BACKENDS 4096 /* slots of lb_backends; index 0 is never used */
+#endif
+#ifndef LB_CT_SIZE
+#define LB_CT_SIZE 1048576 /* default conntrack entries; the agent may resize before load */
+#endif
+#define LB_MAGLEV_DEFAULT_SIZE 65537 /* slots per VIP table, prime */
+#define LB_MAGLEV_MAX_SIZE 1048573 /* largest prime table the agent accepts */
+#define LB_MAGLEV_PROBES 8 /* slots tried past a DOWN/DRAIN pick before giving up */
+#define LB_IP6_EXT_MAX 4 /* IPv6 extension headers skipped before giving up */
+#define LB_EVENTS_SIZE (1 << 22) /* ring buffer bytes for flow events */
+#define LB_NO_BACKEND 0 /* backend index meaning "none" (slot 0 is reserved) */
+
+/* Address families as stored in keys (not AF_* which differ between ABIs). */
+#define LB_AF_INET 4
+#define LB_AF_INET6 6
+
+/* Encapsulation toward the backend (struct lb_vip_info.encap). */
+enum lb_encap {
+	LB_ENCAP_IPIP = 0, /* IP-in-IP by family: 4in4, 6in6, 4in6 */
+	LB_ENCAP_GUE = 1, /* outer IP + UDP, GUE variant 1 (inner IP follows UDP directly) */
+};
+
+/* struct lb_vip_info.flags */
+#define LB_VIP_F_HASH_ADDRS (1U << 0) /* hash and track on addresses only: fragments work */
+#define LB_VIP_F_ICMP (1U << 1) /* entry exists only to answer ICMP for this address */
+#define LB_VIP_F_FAIL_OPEN (1U << 2) /* all backends DOWN: still use them (operator's choice) */
+
+/* struct lb_backend.flags */
+#define LB_BE_F_DOWN (1U << 0) /* health checks failed: never used, its flows re-picked */
+#define LB_BE_F_DRAIN (1U << 1) /* keeps tracked flows, gets no new ones */
+
+/* struct lb_conn.flags */
+#define LB_CONN_F_SYNCED (1U << 0) /* learned from a peer, not created here */
+
+/* struct lb_flow_event.reason */
+enum lb_event_reason {
+	LB_EVENT_ESTABLISHED = 1, /* reached settings.sync_first_packets */
+	LB_EVENT_REFRESH = 2, /* every settings.sync_refresh_packets after that */
+};
+
+/*
+ * Drop reasons: index into lb_drops. Stable numbers, never renumbered or
+ * reused; new reasons take the next free number.
+ */
+enum lb_drop_reason {
+	LB_DROP_NONE = 0,
+	LB_DROP_ETH_TRUNCATED = 1, /* frame shorter than Ethernet (+VLAN) header */
+	LB_DROP_IP4_MALFORMED = 2, /* truncated, IHL < 5, tot_len beyond frame or < IHL */
+	LB_DROP_IP6_MALFORMED = 3, /* truncated header or payload_len beyond frame */
+	LB_DROP_IP6_EXT_CHAIN = 4, /* extension chain truncated or longer than LB_IP6_EXT_MAX */
+	LB_DROP_L4_MALFORMED = 5, /* TCP/UDP header truncated or TCP doff < 5 */
+	LB_DROP_ICMP_MALFORMED = 6, /* ICMP header or quoted packet truncated */
+	LB_DROP_FRAGMENT = 7, /* fragment to a VIP that hashes on ports */
+	LB_DROP_NO_BACKEND = 8, /* no usable backend (table empty, all probes DOWN/DRAIN) */
+	LB_DROP_NO_TABLE = 9, /* VIP has no Maglev table installed */
+	LB_DROP_FAMILY_MISMATCH = 10, /* IPv6 VIP with an IPv4 backend */
+	LB_DROP_TOO_BIG = 11, /* too big after encap and not allowed to tell the sender */
+	LB_DROP_ADJUST_FAILED = 12, /* bpf_xdp_adjust_head/tail refused */
+	LB_DROP_ICMP_UNMATCHED = 13, /* ICMP error to a VIP quoting no VIP flow */
+	LB_DROP_BAD_BACKEND = 14, /* table names an empty or out-of-range backend slot */
+	LB_DROP_DECAP_MALFORMED = 15, /* decap: tunnel packet to us with a broken inner packet */
+	LB_DROP_MAX,
+};
+
+/* Non-drop event counters: index into lb_stats. Same stability rule. */
+enum lb_stat_index {
+	LB_STAT_PASS = 0, /* not for a VIP, handed to the kernel */
+	LB_STAT_FORWARDED = 1, /* encapsulated and sent to a backend */
+	LB_STAT_ICMP_ECHO_REPLIED = 2,
+	LB_STAT_ICMP_TOO_BIG_SENT = 3, /* ICMP frag-needed / packet-too-big answered */
+	LB_STAT_ICMP_ERR_FORWARDED = 4, /* ICMP error routed to the quoted flow's backend */
+	LB_STAT_EVENTS_SENT = 5, /* flow events written to lb_events */
+	LB_STAT_EVENTS_LOST = 6, /* ring buffer full */
+	LB_STAT_CT_INSERT_FAILED = 7, /* conntrack update refused (forwarded anyway) */
+	LB_STAT_DECAP = 8, /* decap: tunnel packets stripped and passed up */
+	LB_STAT_MAX,
+};
+
+/* lb_vips key: what a packet is addressed to. */
+struct lb_vip_key {
+	__u32 addr[4]; /* VIP address */
+	__u16 port; /* destination port; 0 = any port (wildcard entry) */
+	__u8 proto; /* IPPROTO_TCP, IPPROTO_UDP; IPPROTO_ICMP(V6) for LB_VIP_F_ICMP */
+	__u8 family; /* LB_AF_INET or LB_AF_INET6 */
+};
+
+/* lb_vips value. */
+struct lb_vip_info {
+	__u32 vip_index; /* index into lb_maglev and lb_vip_stats, < LB_MAX_VIPS */
+	__u32 flags; /* LB_VIP_F_* */
+	__u32 maglev_size; /* slots in this VIP's table (prime) */
+	__u8 encap; /* enum lb_encap */
+	__u8 pad0;
+	__u16 gue_dport; /* GUE destination port, network order */
+};
+
+/* lb_backends value, indexed by a node-local backend index (1..LB_MAX_BACKENDS-1). */
+struct lb_backend {
+	__u32 addr[4]; /* backend (tunnel endpoint) address */
+	__u8 family; /* LB_AF_*; 0 = empty slot */
+	__u8 flags; /* LB_BE_F_* */
+	__u8 dmac[6]; /* next hop MAC toward the backend, resolved by the agent */
+	__u8 smac[6]; /* our MAC on ifindex; unused when ifindex == 0 */
+	__u16 pad0;
+	__u32 ifindex; /* 0 = XDP_TX out of the receiving interface; else XDP_REDIRECT */
+};
+
+/* lb_backend_ids key: find a backend's local index by its address. */
+struct lb_backend_key {
+	__u32 addr[4];
+	__u8 family;
+	__u8 pad[3];
+};
+
+/* lb_conntrack key: the 5-tuple as the client sent it. */
+struct lb_flow_key {
+	__u32 src[4]; /* client address */
+	__u32 dst[4]; /* VIP address */
+	__u16 sport; /* client port; 0 for LB_VIP_F_HASH_ADDRS VIPs */
+	__u16 dport; /* VIP port; 0 for LB_VIP_F_HASH_ADDRS VIPs */
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+/* lb_conntrack value. Names the backend by address: nodes agree on it. */
+struct lb_conn {
+	__u32 backend_addr[4];
+	__u32 backend_index; /* local hint; checked against lb_backends[i].addr */
+	__u8 backend_family;
+	__u8 flags; /* LB_CONN_F_* */
+	__u16 pad0;
+	__u64 packets; /* packets seen on this node (atomic add) */
+	__u64 created_ns; /* bpf_ktime_get_ns() at creation (or at sync insert) */
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+};
+
+/* lb_events record: a flow worth syncing to peers. */
+struct lb_flow_event {
+	struct lb_flow_key flow;
+	__u32 backend_addr[4];
+	__u8 backend_family;
+	__u8 reason; /* enum lb_event_reason */
+	__u16 pad0;
+	__u32 vip_index;
+	__u64 packets;
+};
+
+/* lb_settings value (single entry, key 0): node-wide knobs written by the agent. */
+struct lb_settings {
+	__u32 hash_seed; /* same on every node of a cluster, so they pick alike */
+	__u32 tun_src4; /* outer IPv4 source base */
+	__u32 tun_src6[4]; /* outer IPv6 source base */
+	__u8 tun_src4_bits; /* low bits of tun_src4 varied per flow (0..16) */
+	__u8 tun_src6_bits; /* low bits of tun_src6 varied per flow (0..16) */
+	__u16 mtu; /* largest outer L3 packet the backend side carries; 0 = no check */
+	__u16 gue_sport_min; /* GUE source port range, host order; per-flow pick */
+	__u16 gue_sport_max;
+	__u32 sync_first_packets; /* event at this packet count of a flow; 0 = never */
+	__u32 sync_refresh_packets; /* and every this many packets after; 0 = never */
+	__u8 outer_ttl; /* TTL / hop limit of the outer header; 0 = 64 */
+	__u8 pad0[3];
+};
+
+/* lb_vip_stats value (per CPU), indexed by vip_index. */
+struct lb_vip_stats {
+	__u64 packets;
+	__u64 bytes; /* as received, before encapsulation */
+	__u64 new_flows;
+	__u64 ct_hits;
+	__u64 ct_misses;
+};
+
+/* lb_backend_stats value (per CPU), indexed by backend index. */
+struct lb_backend_stats {
+	__u64 packets;
+	__u64 bytes; /* as received, before encapsulation */
+	__u64 new_flows;
+};
+
+/* lb_drops and lb_stats value (per CPU). */
+struct lb_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* GUE variant 1 (draft-ietf-intarea-gue): the UDP payload is the inner IP packet. */
+#define LB_GUE_DEFAULT_PORT 6080
+
+/* Encapsulation overheads, used by the MTU check and by the agent. */
+#define LB_IP4_HDR_LEN 20
+#define LB_IP6_HDR_LEN 40
+#define LB_UDP_HDR_LEN 8
+
+#endif /* XDPLB_LB_COMMON_H */

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Installs the Debian packages xdplb builds and tests with, when missing, and
+# mounts bpffs. Idempotent: a machine that has everything costs one dpkg query.
+set -euo pipefail
+
+packages=(
+	make gcc clang llvm pkg-config git	# toolchain (clang: BPF target)
+	libbpf-dev bpftool libelf-dev zlib1g-dev	# BPF loading, skeletons
+	libyaml-dev	# config parser
+	libjansson-dev	# control protocol (JSON)
+	libmnl-dev	# netlink: routes and neighbours
+	libsodium-dev	# sync message authentication
+	libcurl4-openssl-dev	# HTTP(S) health checks
+	libmicrohttpd-dev	# Prometheus endpoint
+	libcriterion-dev	# unit and BPF test tiers
+	iproute2 iputils-ping procps psmisc	# e2e: namespaces, veth
+	curl python3 socat	# e2e: real clients and servers
+	bird2	# e2e and demo: BGP/BFD routing daemon
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# BIRD's package enables a system daemon; the project runs its own instances only.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet bird 2>/dev/null; then
+	systemctl disable --now bird >/dev/null 2>&1 || true
+fi
+
+if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
+	mount -t bpf bpf /sys/fs/bpf
+fi
