@@ -1,0 +1,441 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Shared by the e2e tests and the demo: the namespace topology, the real
+# servers and clients, the agents and their configs, and a cleanup that removes
+# everything a run made, also when it fails. Source it; do not run it.
+#
+#   client (cli)            router (rtr)               LB node (lb)
+#   203.0.113.2  ---------- 203.0.113.1                 lbagent, lb XDP on rtr0
+#   2001:db8:c1::2          198.51.100.1  ------------- 198.51.100.2
+#                           2001:db8:1b::1              2001:db8:1b::2
+#                           198.51.100.17 -- be1 198.51.100.18, 2001:db8:b1::2
+#                           198.51.100.33 -- be2 198.51.100.34, 2001:db8:b2::2
+#                           198.51.100.49 -- be3 198.51.100.50, 2001:db8:b3::2
+#
+# The router sends the VIPs (192.0.2.0/24, 2001:db8:ffff::/48) to the LB node;
+# the LB encapsulates toward a backend and sends the packet back to the router
+# (XDP_TX); the backend strips the tunnel (lbagent --backend), answers from the
+# VIP held on its lo, and the reply goes to the client through the router (DSR).
+#
+# Every name a run creates starts with $XLB_PREFIX (default xlb-<pid>-), so runs
+# in parallel never collide; nothing is added to the root namespace.
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
+TOOLS_DIR=$E2E_DIR/tools
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+XLB_PREFIX=${XLB_PREFIX:-xlb-$$-}
+BIN_DIR=${XDPLB_BIN:-.output}
+case $BIN_DIR in /*) ;; *) BIN_DIR=$REPO_DIR/$BIN_DIR ;; esac
+LBAGENT=$BIN_DIR/lbagent
+LBCTL=$BIN_DIR/lbctl
+
+# Addresses of the topology (documentation ranges only).
+CLI4=203.0.113.2
+CLI6=2001:db8:c1::2
+LB4=198.51.100.2
+LB6=2001:db8:1b::2
+RTR_LB4=198.51.100.1
+RTR_LB6=2001:db8:1b::1
+BACKENDS="be1 be2 be3"
+declare -A BE4=([be1]=198.51.100.18 [be2]=198.51.100.34 [be3]=198.51.100.50)
+declare -A BE6=([be1]=2001:db8:b1::2 [be2]=2001:db8:b2::2 [be3]=2001:db8:b3::2)
+declare -A BE_RTR4=([be1]=198.51.100.17 [be2]=198.51.100.33 [be3]=198.51.100.49)
+declare -A BE_RTR6=([be1]=2001:db8:b1::1 [be2]=2001:db8:b2::1 [be3]=2001:db8:b3::1)
+VIP4=192.0.2.10 # HTTP :80, stream :7000, UDP :9000
+VIP4B=192.0.2.20 # a second VIP that reloads add, change and remove
+VIP6=2001:db8:ffff::10
+VIP_ADDRS="$VIP4 $VIP4B $VIP6"
+HTTP_PORT=80
+STREAM_PORT=7000
+UDP_PORT=9000
+# Inner links carry encapsulated full-size frames: 1500 + 40 (ip6ip6) fits.
+INNER_MTU=1600
+
+PIDS=()
+STREAM_N=0
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# Ends the test: the runner prints the last "reason:" line after FAIL.
+fail() {
+	echo "reason: $*"
+	exit 1
+}
+
+ns() { echo "${XLB_PREFIX}$1"; }
+nsx() {
+	local n=$1
+	shift
+	ip netns exec "$(ns "$n")" "$@"
+}
+
+# --- run directory, bpffs, cleanup -----------------------------------------
+
+# A run keeps its configs, logs, sockets and pins in XLB_RUNDIR; its pins live
+# on a bpffs mounted there, not under /sys/fs/bpf, because `ip netns exec`
+# mounts a fresh /sys that hides /sys/fs/bpf.
+e2e_init() {
+	[ "$(id -u)" -eq 0 ] || fail "needs root"
+	[ -x "$LBAGENT" ] || fail "$LBAGENT missing (make all, or set XDPLB_BIN)"
+	[ -x "$LBCTL" ] || fail "$LBCTL missing (make all, or set XDPLB_BIN)"
+	if [ -z "${XLB_RUNDIR:-}" ]; then
+		XLB_RUNDIR=$(mktemp -d "/tmp/${XLB_PREFIX}XXXX")
+		E2E_OWN_RUNDIR=1
+	fi
+	mkdir -p "$XLB_RUNDIR/bpffs" "$XLB_RUNDIR/run"
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+	mount -t bpf bpf "$XLB_RUNDIR/bpffs" || fail "cannot mount bpffs on $XLB_RUNDIR/bpffs"
+}
+
+# Starts a background process in a namespace and remembers its pid for cleanup.
+# bg NS LOG CMD...; the pid is left in BG_PID.
+bg() {
+	local n=$1 logf=$2
+	shift 2
+	ip netns exec "$(ns "$n")" "$@" >"$logf" 2>&1 </dev/null &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+}
+
+# Stops one process we started: TERM, then KILL after at most 3 s.
+stop_pid() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+e2e_cleanup() {
+	local rc=$? pid n
+	trap - EXIT INT TERM
+	for pid in "${PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	for n in $(ip netns list | awk '{print $1}' | grep "^${XLB_PREFIX}"); do
+		ip netns pids "$n" 2>/dev/null | while read -r pid; do kill -KILL "$pid"; done
+		ip netns del "$n" 2>/dev/null
+	done
+	if [ -n "${XLB_RUNDIR:-}" ] && mountpoint -q "$XLB_RUNDIR/bpffs"; then
+		rm -rf "${XLB_RUNDIR:?}/bpffs/"* 2>/dev/null
+		umount "$XLB_RUNDIR/bpffs"
+	fi
+	if [ "${E2E_OWN_RUNDIR:-0}" = 1 ] && [ "$rc" -eq 0 ] && [ "${XLB_KEEP:-0}" != 1 ]; then
+		rm -rf "$XLB_RUNDIR"
+	elif [ "${E2E_OWN_RUNDIR:-0}" = 1 ]; then
+		log "logs kept in $XLB_RUNDIR"
+	fi
+	exit "$rc"
+}
+
+# --- topology ----------------------------------------------------------------
+
+# veth_pair NS_A IF_A NS_B IF_B MTU: both ends created directly inside their namespaces.
+veth_pair() {
+	ip -n "$(ns "$1")" link add "$2" mtu "$5" type veth peer name "$4" mtu "$5" \
+		netns "$(ns "$3")" || fail "veth $1/$2 - $3/$4"
+	ip -n "$(ns "$1")" link set "$2" up
+	ip -n "$(ns "$3")" link set "$4" up
+}
+
+addr_add() {
+	ip -n "$(ns "$1")" addr add "$3" dev "$2" nodad 2>/dev/null ||
+		ip -n "$(ns "$1")" addr add "$3" dev "$2" || fail "address $3 on $1/$2"
+}
+
+# Builds the namespaces and links of the picture at the top of this file.
+topo_create() {
+	local n be
+	for n in cli rtr lb $BACKENDS; do
+		ip netns add "$(ns "$n")" || fail "netns $(ns "$n")"
+		ip -n "$(ns "$n")" link set lo up
+		nsx "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	nsx rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+	veth_pair cli rtr0 rtr cli0 1500
+	addr_add cli rtr0 $CLI4/24
+	addr_add cli rtr0 $CLI6/64
+	addr_add rtr cli0 203.0.113.1/24
+	addr_add rtr cli0 2001:db8:c1::1/64
+	ip -n "$(ns cli)" route add default via 203.0.113.1
+	ip -n "$(ns cli)" -6 route add default via 2001:db8:c1::1
+
+	veth_pair lb rtr0 rtr lb0 $INNER_MTU
+	addr_add lb rtr0 $LB4/29
+	addr_add lb rtr0 $LB6/64
+	addr_add rtr lb0 $RTR_LB4/29
+	addr_add rtr lb0 $RTR_LB6/64
+	ip -n "$(ns lb)" route add default via $RTR_LB4
+	ip -n "$(ns lb)" -6 route add default via $RTR_LB6
+	ip -n "$(ns rtr)" route add 192.0.2.0/24 via $LB4
+	ip -n "$(ns rtr)" -6 route add 2001:db8:ffff::/48 via $LB6
+	# The LB answers with XDP_TX into this veth: the router's end needs an XDP program.
+	ip -n "$(ns rtr)" link set dev lb0 xdp obj "$(xdp_pass_obj)" sec xdp ||
+		fail "cannot attach XDP_PASS on the router's lb0"
+
+	for be in $BACKENDS; do
+		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
+		addr_add "$be" rtr0 "${BE4[$be]}/28"
+		addr_add "$be" rtr0 "${BE6[$be]}/64"
+		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
+		addr_add rtr "$be" "${BE_RTR6[$be]}/64"
+		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
+		ip -n "$(ns "$be")" -6 route add default via "${BE_RTR6[$be]}"
+		# DSR: the backend answers from the VIPs, which it holds on lo.
+		for n in $VIP_ADDRS; do
+			case $n in *:*) addr_add "$be" lo "$n/128" ;; *) addr_add "$be" lo "$n/32" ;; esac
+		done
+	done
+	# Neighbours known before the agents start: the LB resolves its next hop from them.
+	nsx lb ping -c1 -W1 -q $RTR_LB4 >/dev/null 2>&1
+	nsx lb ping -6 -c1 -W1 -q $RTR_LB6 >/dev/null 2>&1
+	for be in $BACKENDS; do
+		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+		nsx rtr ping -6 -c1 -W1 -q "${BE6[$be]}" >/dev/null 2>&1
+	done
+	return 0
+}
+
+# A no-map XDP_PASS object built into the run directory from tools/xdp_pass.bpf.c.
+xdp_pass_obj() {
+	local obj=$XLB_RUNDIR/xdp_pass.bpf.o
+	[ -s "$obj" ] && echo "$obj" && return 0
+	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" \
+		-c "$TOOLS_DIR/xdp_pass.bpf.c" -o "$obj" || fail "clang xdp_pass.bpf.c"
+	echo "$obj"
+}
+
+# --- real servers ----------------------------------------------------------
+
+servers_start() {
+	local be binds="" a
+	for a in $VIP_ADDRS; do binds="$binds --udp-bind $a"; done
+	for be in $BACKENDS; do
+		rm -f "$XLB_RUNDIR/run/$be.ready"
+		# shellcheck disable=SC2086
+		bg "$be" "$XLB_RUNDIR/$be-servers.log" $PYTHON "$TOOLS_DIR/xlb_server.py" \
+			--name "$be" --http-port $HTTP_PORT --stream-port $STREAM_PORT \
+			--udp-port $UDP_PORT $binds --ready "$XLB_RUNDIR/run/$be.ready"
+	done
+	for be in $BACKENDS; do
+		wait_for 10 "servers of $be listening" test -e "$XLB_RUNDIR/run/$be.ready" ||
+			fail "servers of $be did not start: $(tail -3 "$XLB_RUNDIR/$be-servers.log")"
+	done
+}
+
+# wait_for SECONDS WHAT CMD...: polls CMD every 0.1 s until it succeeds.
+wait_for() {
+	local secs=$1 what=$2 i
+	shift 2
+	for i in $(seq $((secs * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	log "timed out after ${secs}s waiting for: $what"
+	return 1
+}
+
+# --- clients -----------------------------------------------------------------
+
+# client MODE ARGS...: tools/xlb_client.py in the client namespace (JSON on stdout).
+client() {
+	nsx cli timeout 120 $PYTHON "$TOOLS_DIR/xlb_client.py" "$@"
+}
+
+# json_get EXPR < JSON: a value out of JSON with python (d is the document).
+json_get() {
+	$PYTHON -c 'import json,sys; d=json.load(sys.stdin); v=eval(sys.argv[1]); print(json.dumps(v) if isinstance(v,(dict,list,bool)) or v is None else v)' "$1"
+}
+
+# A long-lived stream: stream_start VIP [FIRST_PORT] sets STREAM (its id).
+stream_start() {
+	local vip=$1 sport=${2:-40000}
+	STREAM_N=$((STREAM_N + 1))
+	STREAM=$STREAM_N
+	rm -f "$XLB_RUNDIR/run/stream$STREAM".{status,stop}
+	bg cli "$XLB_RUNDIR/stream$STREAM.log" timeout 200 $PYTHON "$TOOLS_DIR/xlb_client.py" \
+		stream --vip "$vip" --port $STREAM_PORT --first-port "$sport" --duration 180 \
+		--status "$XLB_RUNDIR/run/stream$STREAM.status" \
+		--stop-file "$XLB_RUNDIR/run/stream$STREAM.stop"
+	eval "STREAM_PID_$STREAM=$BG_PID"
+	wait_for 10 "stream $STREAM running" stream_is running "$STREAM" ||
+		fail "stream $STREAM did not start: $(stream_status "$STREAM")"
+}
+
+stream_status() { cat "$XLB_RUNDIR/run/stream$1.status" 2>/dev/null || echo "state=none"; }
+stream_field() { stream_status "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+stream_is() { [ "$(stream_field "$2" state)" = "$1" ]; }
+
+# stream_flows ID SECONDS WHAT: fails the test unless the stream moves at least
+# 64 KiB more within SECONDS and stays healthy.
+stream_flows() {
+	local id=$1 secs=$2 what=$3 start i now
+	start=$(stream_field "$id" bytes)
+	for i in $(seq $((secs * 10))); do
+		stream_is running "$id" || fail "stream $id broke $what: $(stream_status "$id")"
+		now=$(stream_field "$id" bytes)
+		[ "$now" -ge $((start + 65536)) ] && return 0
+		sleep 0.1
+	done
+	fail "stream $id stalled $what ($start -> $now bytes in ${secs}s)"
+}
+
+# stream_stop ID: ends the stream and fails the test unless every byte came back.
+stream_stop() {
+	local id=$1 pid
+	eval "pid=\$STREAM_PID_$id"
+	touch "$XLB_RUNDIR/run/stream$id.stop"
+	wait_for 10 "stream $id to finish" stream_not_running "$id"
+	wait "$pid" 2>/dev/null
+	stream_is done "$id" || fail "stream $id did not end cleanly: $(stream_status "$id")"
+}
+stream_not_running() { ! stream_is running "$1"; }
+
+# --- configs -------------------------------------------------------------------
+
+# The VIP set every test starts from; a spec line is
+# "NAME ADDRESS PORT PROTO be1=W be2=W ..." (backends take the VIP's family).
+VIPS_BASE="web4 $VIP4 $HTTP_PORT tcp be1=100 be2=100 be3=100
+stream4 $VIP4 $STREAM_PORT tcp be1=100 be2=100 be3=100
+udp4 $VIP4 $UDP_PORT udp be1=100 be2=100 be3=100
+web6 $VIP6 $HTTP_PORT tcp be1=100 be2=100 be3=100
+udp6 $VIP6 $UDP_PORT udp be1=100 be2=100 be3=100"
+
+LB_CONF=
+LB_SOCK=
+declare -A AGENT_PID=()
+
+# lb_config_write FILE SPECS: the LB node's config; one VIP per line of SPECS.
+lb_config_write() {
+	local file=$1 specs=$2 name addr port proto be w fam
+	{
+		cat <<-YAML
+		# Generated by tests/e2e/lib.sh for one e2e run.
+		node:
+		  id: 1
+		  zone: a
+		  role: balancer
+		  interface: rtr0
+		  tun_src4: $LB4
+		  tun_src6: $LB6
+		  mtu: $INNER_MTU
+		  hash_seed: 0x5eed
+		  conntrack_size: 65536
+		  control_socket: $LB_SOCK
+		  bpffs_dir: $XLB_RUNDIR/bpffs/lb
+		vips:
+		YAML
+		while read -r name addr port proto rest; do
+			[ -n "$name" ] || continue
+			fam=4
+			case $addr in *:*) fam=6 ;; esac
+			printf '  - name: %s\n    address: %s\n    port: %s\n    proto: %s\n' \
+				"$name" "$addr" "$port" "$proto"
+			printf '    backends:\n'
+			for be in $rest; do
+				w=${be#*=}
+				be=${be%%=*}
+				if [ $fam = 6 ]; then addr=${BE6[$be]}; else addr=${BE4[$be]}; fi
+				printf '      - address: %s\n        weight: %s\n' "$addr" "$w"
+			done
+		done <<<"$specs"
+	} >"$file"
+}
+
+# be_config_write BE FILE: a backend node's config (decap on rtr0, tunnel addresses).
+be_config_write() {
+	local be=$1 file=$2
+	cat >"$file" <<-YAML
+	# Generated by tests/e2e/lib.sh for one e2e run.
+	node:
+	  id: $((10 + ${be#be}))
+	  zone: a
+	  role: backend
+	  interface: rtr0
+	  addresses: [${BE4[$be]}, ${BE6[$be]}]
+	  control_socket: $XLB_RUNDIR/run/$be.sock
+	  bpffs_dir: $XLB_RUNDIR/bpffs/$be
+	YAML
+}
+
+# --- agents and lbctl --------------------------------------------------------------
+
+# agent_start NODE [EXTRA ARGS]: starts lbagent in NODE's namespace with NODE's config.
+agent_start() {
+	local node=$1 conf mode=()
+	shift
+	if [ "$node" = lb ]; then
+		conf=$LB_CONF
+	else
+		conf=$XLB_RUNDIR/$node.yaml
+		mode=(--backend)
+	fi
+	bg "$node" "$XLB_RUNDIR/$node-agent.log.$(date +%s%N)" "$LBAGENT" "${mode[@]}" -c "$conf" "$@"
+	AGENT_PID[$node]=$BG_PID
+	wait_for 15 "lbagent on $node attached" agent_attached "$node" ||
+		fail "lbagent on $node did not come up: $(agent_log_tail "$node")"
+}
+
+agent_log_tail() {
+	tail -q -n 5 "$(ls -t "$XLB_RUNDIR/$1-agent.log."* | head -1)" 2>/dev/null | tr '\n' ' '
+}
+
+agent_sock() {
+	if [ "$1" = lb ]; then echo "$LB_SOCK"; else echo "$XLB_RUNDIR/run/$1.sock"; fi
+}
+
+agent_attached() {
+	[ "$(lbctl_json "$1" status | json_get 'd["attached"]')" = true ]
+}
+
+# lbctl NODE ARGS...: lbctl against NODE's agent, human output.
+lbctl() {
+	local node=$1
+	shift
+	nsx "$node" "$LBCTL" -s "$(agent_sock "$node")" "$@"
+}
+
+# lbctl_json NODE ARGS...: the same, JSON result on stdout.
+lbctl_json() {
+	local node=$1
+	shift
+	nsx "$node" "$LBCTL" -s "$(agent_sock "$node")" --json "$@"
+}
+
+# e2e_setup [SPECS]: the whole topology with servers, backends and the LB running.
+e2e_setup() {
+	local be
+	e2e_init
+	topo_create
+	servers_start
+	for be in $BACKENDS; do
+		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
+		agent_start "$be"
+	done
+	LB_CONF=$XLB_RUNDIR/lb.yaml
+	LB_SOCK=$XLB_RUNDIR/run/lb.sock
+	lb_config_write "$LB_CONF" "${1:-$VIPS_BASE}"
+	agent_start lb
+	# First traffic through a fresh path can lose a packet to neighbour resolution.
+	wait_for 10 "HTTP through $VIP4" http_probe $VIP4 ||
+		fail "no HTTP answer through the LB on $VIP4:$HTTP_PORT"
+}
+
+# http_probe VIP: one HTTP request answered, from a port no test uses.
+http_probe() {
+	[ "$(client http --vip "$1" --port $HTTP_PORT --first-port 19000 --timeout 0.5 |
+		json_get 'd["errors"]')" = 0 ]
+}
+
+# http_counts JSON: "be1=N be2=N be3=N errors=N" from a client run.
+http_summary() {
+	json_get '" ".join("%s=%d" % (b, d["counts"].get(b, 0)) for b in ("be1","be2","be3")) + " errors=%d" % d["errors"]'
+}
