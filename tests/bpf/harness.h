@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Fixture harness: load lb / decap, program their maps, run one packet, compare byte for byte. */
+#ifndef XDPLB_TESTS_HARNESS_H
+#define XDPLB_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lb_common.h"
+#include "pkt.h"
+
+#define HARNESS_CT_SIZE 4096 /* conntrack entries in tests: the default would preallocate ~1M */
+
+struct lb;
+struct decap;
+
+/* lb.bpf.c loaded for one test, with the fds of the maps the fixtures touch. */
+struct lb_harness {
+	struct lb *skel;
+	int prog_fd;
+	int vips, backends, backend_ids, maglev, conntrack, events, settings;
+	int vip_stats, backend_stats, stats, drops;
+};
+
+/* decap.bpf.c loaded for one test. */
+struct decap_harness {
+	struct decap *skel;
+	int prog_fd;
+	int addrs, settings, stats, drops;
+};
+
+/* Runs one packet once (repeat = 1: a second run would see the rewritten buffer). */
+int harness_run(int prog_fd, const struct pkt *in, struct pkt *out, uint32_t *action);
+
+/*
+ * Runs in and compares the action and the packet out byte for byte with
+ * expected; on a mismatch prints what, both actions and a hex diff to f.
+ * A packet out that differs from the one in must also carry valid
+ * checksums (GUE recognised on gue_port, host order). Returns true on match.
+ */
+bool harness_expect(FILE *f, const char *what, int prog_fd, const struct pkt *in,
+		    uint32_t action, const struct pkt *expected, uint16_t gue_port);
+
+/* Hex dump of two packets side by side, differing rows marked. */
+void harness_hexdiff(FILE *f, const struct pkt *expected, const struct pkt *actual);
+
+const char *harness_action_name(uint32_t action);
+
+/* Sums a per-CPU value made of n_u64 __u64 fields over every possible CPU. */
+int harness_percpu_sum(int map_fd, uint32_t key, uint64_t *sum, size_t n_u64);
+
+int harness_lb_load(struct lb_harness *h);
+void harness_lb_destroy(struct lb_harness *h);
+int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s);
+int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
+		   const struct lb_vip_info *info);
+/* Writes lb_backends[index] and its lb_backend_ids entry, as the agent does. */
+int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_backend *be);
+/* Installs a fresh inner table (BPF_F_INNER_MAP array) for vip_index, as one swap. */
+int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *slots,
+		      uint32_t n_slots);
+/* Reads every record waiting in lb_events; returns how many (at most max) or -errno. */
+int harness_lb_events(struct lb_harness *h, struct lb_flow_event *out, int max);
+
+int harness_decap_load(struct decap_harness *h);
+void harness_decap_destroy(struct decap_harness *h);
+int harness_decap_addr(struct decap_harness *h, uint8_t family, const uint32_t addr[4]);
+int harness_decap_gue_port(struct decap_harness *h, uint16_t port);
+
+#endif /* XDPLB_TESTS_HARNESS_H */
