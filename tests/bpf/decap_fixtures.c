@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * decap.bpf.c fixtures: {description, packet in, expected action, expected
+ * packet out}, built from docs/DATAPLANE.md "Decapsulation".
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pkt.h"
+
+#define GUE_PORT 6080
+
+/* One fixture: the builder fills in, out and the counter the run must bump. */
+struct decap_case {
+	const char *name;
+	void (*build)(struct pkt *in, struct pkt *out);
+	uint32_t action;
+	uint32_t drop; /* lb_drops index counted once, or LB_DROP_NONE */
+	uint32_t stat; /* lb_stats index counted once when no drop */
+	bool gue_off; /* run with decap_settings GUE port 0 */
+};
+
+static const char *const HOST4 = "198.51.100.1";
+static const char *const HOST6 = "2001:db8:1::1";
+
+/* Frame from the balancer: MACs of the backend's link. */
+static void outer_base(struct pkt_spec *s, uint8_t family, const char *dst)
+{
+	memset(s, 0, sizeof(*s));
+	pkt_mac(s->dmac, "02:00:00:00:01:01");
+	pkt_mac(s->smac, "02:00:00:00:00:fe");
+	s->family = family;
+	pkt_addr(s->src, family == LB_AF_INET ? "192.0.2.130" : "2001:db8:2::7");
+	pkt_addr(s->dst, dst);
+	s->tos = 0x10;
+}
+
+/* The client's packet as the balancer received it: TCP to the VIP with a payload. */
+static size_t inner_l3(uint8_t *out, uint8_t family)
+{
+	static const uint8_t data[] = "GET / HTTP/1.0\r\n\r\n";
+	struct pkt_spec s = { .family = family, .proto = IPPROTO_TCP, .sport = 40000,
+			      .dport = 80, .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH, .seq = 1000,
+			      .ack_seq = 2000, .tos = 0x10, .frag = PKT_IP4_DF,
+			      .payload = data, .payload_len = sizeof(data) - 1 };
+
+	pkt_addr(s.src, family == LB_AF_INET ? "203.0.113.5" : "2001:db8:3::5");
+	pkt_addr(s.dst, family == LB_AF_INET ? "192.0.2.10" : "2001:db8::10");
+	return pkt_build_l3(out, PKT_MAX / 2, &s);
+}
+
+/* Outer packet around inner; proto 4/41 for IPIP, IPPROTO_UDP for GUE. */
+static void tunnel(struct pkt *in, struct pkt_spec *o, uint8_t proto, const uint8_t *inner,
+		   size_t inner_len)
+{
+	o->proto = proto;
+	o->payload = inner;
+	o->payload_len = inner_len;
+	if (proto == IPPROTO_UDP) {
+		o->sport = 49152 + 17;
+		o->dport = GUE_PORT;
+		o->udp_csum_zero = true;
+	}
+	pkt_build(in, o);
+}
+
+/* What the kernel must get: the same L2 header, inner EtherType, inner packet. */
+static void stripped(struct pkt *out, const struct pkt_spec *o, uint8_t inner_family,
+		     const uint8_t *inner, size_t inner_len)
+{
+	struct pkt_spec l2 = *o;
+
+	l2.family = inner_family;
+	pkt_build_eth(out, &l2, inner, inner_len);
+}
+
+static void build_tun(struct pkt *in, struct pkt *out, uint8_t outer_family, uint8_t proto,
+		      uint8_t inner_family, uint16_t vlan_tpid)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, inner_family);
+	struct pkt_spec o;
+
+	outer_base(&o, outer_family, outer_family == LB_AF_INET ? HOST4 : HOST6);
+	o.vlan_tpid = vlan_tpid;
+	o.vlan_tci = 100;
+	tunnel(in, &o, proto, inner, len);
+	stripped(out, &o, inner_family, inner, len);
+}
+
+static void c_4in4(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET, IPPROTO_IPIP, LB_AF_INET, 0);
+}
+
+static void c_6in4(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET, IPPROTO_IPV6, LB_AF_INET6, 0);
+}
+
+static void c_4in6(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET6, IPPROTO_IPIP, LB_AF_INET, 0);
+}
+
+static void c_6in6(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET6, IPPROTO_IPV6, LB_AF_INET6, 0);
+}
+
+static void c_gue4_inner4(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET, IPPROTO_UDP, LB_AF_INET, 0);
+}
+
+static void c_gue4_inner6(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET, IPPROTO_UDP, LB_AF_INET6, 0);
+}
+
+static void c_gue6_inner4(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+	struct pkt_spec o;
+
+	outer_base(&o, LB_AF_INET6, HOST6);
+	o.proto = IPPROTO_UDP;
+	o.sport = 50000;
+	o.dport = GUE_PORT;
+	o.payload = inner;
+	o.payload_len = len;
+	pkt_build(in, &o);
+	stripped(out, &o, LB_AF_INET, inner, len);
+}
+
+static void c_gue6_inner6(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET6);
+	struct pkt_spec o;
+
+	outer_base(&o, LB_AF_INET6, HOST6);
+	o.proto = IPPROTO_UDP;
+	o.sport = 50001;
+	o.dport = GUE_PORT;
+	o.payload = inner;
+	o.payload_len = len;
+	pkt_build(in, &o);
+	stripped(out, &o, LB_AF_INET6, inner, len);
+}
+
+static void c_vlan_4in4(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET, IPPROTO_IPIP, LB_AF_INET, 0x8100);
+}
+
+static void c_qinq_6in6(struct pkt *in, struct pkt *out)
+{
+	build_tun(in, out, LB_AF_INET6, IPPROTO_IPV6, LB_AF_INET6, 0x88a8);
+}
+
+/* Ethernet padding after a short outer packet stays behind the inner packet. */
+static void c_padded_4in4(struct pkt *in, struct pkt *out)
+{
+	struct pkt_spec i = { .family = LB_AF_INET, .proto = IPPROTO_UDP, .sport = 5353,
+			      .dport = 53 };
+	uint8_t inner[64];
+	size_t len;
+	struct pkt_spec o;
+
+	pkt_addr(i.src, "203.0.113.5");
+	pkt_addr(i.dst, "192.0.2.10");
+	len = pkt_build_l3(inner, sizeof(inner), &i);
+	outer_base(&o, LB_AF_INET, HOST4);
+	tunnel(in, &o, IPPROTO_IPIP, inner, len);
+	stripped(out, &o, LB_AF_INET, inner, len);
+	memset(in->b + in->len, 0, 64 - in->len);
+	memset(out->b + out->len, 0, 64 - in->len);
+	out->len += 64 - in->len;
+	in->len = 64;
+}
+
+static void passes_unchanged(struct pkt *in, struct pkt *out, struct pkt_spec *s)
+{
+	pkt_build(in, s);
+	*out = *in;
+}
+
+static void c_plain_tcp_to_host(struct pkt *in, struct pkt *out)
+{
+	struct pkt_spec s;
+
+	outer_base(&s, LB_AF_INET, HOST4);
+	s.proto = IPPROTO_TCP;
+	s.sport = 40000;
+	s.dport = 22;
+	s.tcp_flags = PKT_TCP_SYN;
+	passes_unchanged(in, out, &s);
+}
+
+static void c_ipip_to_other_host(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+	struct pkt_spec s;
+
+	outer_base(&s, LB_AF_INET, "198.51.100.99");
+	s.proto = IPPROTO_IPIP;
+	s.payload = inner;
+	s.payload_len = len;
+	passes_unchanged(in, out, &s);
+}
+
+static void c_ip6ip6_to_other_host(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET6);
+	struct pkt_spec s;
+
+	outer_base(&s, LB_AF_INET6, "2001:db8:1::99");
+	s.proto = IPPROTO_IPV6;
+	s.payload = inner;
+	s.payload_len = len;
+	passes_unchanged(in, out, &s);
+}
+
+static void c_udp_other_port(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+	struct pkt_spec s;
+
+	outer_base(&s, LB_AF_INET, HOST4);
+	s.proto = IPPROTO_UDP;
+	s.sport = 40000;
+	s.dport = GUE_PORT + 1;
+	s.payload = inner;
+	s.payload_len = len;
+	passes_unchanged(in, out, &s);
+}
+
+static void c_arp(struct pkt *in, struct pkt *out)
+{
+	static const uint8_t arp[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0,    0,
+				       0,    0xfe, 0x08, 0x06, 0,    1,    0x08, 0, 6,    4,
+				       0,    1,    0x02, 0,    0,    0,    0,    0xfe, 198, 51,
+				       100,  254,  0,    0,    0,    0,    0,    0,    198,  51,
+				       100,  1,    0,    0,    0,    0,    0,    0,    0,    0,
+				       0,    0,    0,    0,    0,    0,    0,    0,    0,    0 };
+
+	memcpy(in->b, arp, sizeof(arp));
+	in->len = sizeof(arp);
+	*out = *in;
+}
+
+/* An outer fragment cannot be stripped alone; the kernel reassembles or drops it. */
+static void c_outer_fragment(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+	struct pkt_spec s;
+
+	outer_base(&s, LB_AF_INET, HOST4);
+	s.proto = IPPROTO_IPIP;
+	s.frag = PKT_IP4_MF;
+	s.payload = inner;
+	s.payload_len = len;
+	passes_unchanged(in, out, &s);
+}
+
+static void malformed(struct pkt *in, struct pkt *out, uint8_t outer_family, uint8_t proto,
+		      const uint8_t *inner, size_t len)
+{
+	struct pkt_spec o;
+
+	outer_base(&o, outer_family, outer_family == LB_AF_INET ? HOST4 : HOST6);
+	tunnel(in, &o, proto, inner, len);
+	*out = *in;
+}
+
+static void c_ipip_carrying_ipv6(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+
+	malformed(in, out, LB_AF_INET, IPPROTO_IPIP, inner, inner_l3(inner, LB_AF_INET6));
+}
+
+static void c_ip6_proto41_carrying_ipv4(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+
+	malformed(in, out, LB_AF_INET6, IPPROTO_IPV6, inner, inner_l3(inner, LB_AF_INET));
+}
+
+static void c_inner4_truncated(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+
+	inner_l3(inner, LB_AF_INET);
+	malformed(in, out, LB_AF_INET, IPPROTO_IPIP, inner, 12);
+}
+
+static void c_inner4_bad_ihl(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+
+	inner[0] = 0x44;
+	malformed(in, out, LB_AF_INET, IPPROTO_IPIP, inner, len);
+}
+
+static void c_inner4_tot_len_beyond(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+
+	inner[2] = (len + 1) >> 8;
+	inner[3] = len + 1;
+	malformed(in, out, LB_AF_INET6, IPPROTO_IPIP, inner, len);
+}
+
+static void c_inner6_payload_beyond(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET6);
+
+	inner[5] += 1;
+	malformed(in, out, LB_AF_INET6, IPPROTO_IPV6, inner, len);
+}
+
+static void c_inner6_truncated(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+
+	inner_l3(inner, LB_AF_INET6);
+	malformed(in, out, LB_AF_INET, IPPROTO_IPV6, inner, 30);
+}
+
+/* GUE variant 0 (a GUE header, first nibble 0) is not what the balancer sends. */
+static void c_gue_variant0(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2] = { 0x00, 0x04, 0, 0 };
+	size_t len = inner_l3(inner + 4, LB_AF_INET);
+
+	malformed(in, out, LB_AF_INET, IPPROTO_UDP, inner, len + 4);
+}
+
+static void c_gue_empty(struct pkt *in, struct pkt *out)
+{
+	malformed(in, out, LB_AF_INET, IPPROTO_UDP, NULL, 0);
+}
+
+static void c_gue_port_when_gue_off(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	struct pkt_spec o;
+	size_t len = inner_l3(inner, LB_AF_INET);
+
+	outer_base(&o, LB_AF_INET, HOST4);
+	tunnel(in, &o, IPPROTO_UDP, inner, len);
+	*out = *in;
+}
+
+/* Stripped and passed up; passed untouched; dropped as malformed. */
+#define DECAP_STRIPS(desc, fn) \
+	{ .name = desc, .build = fn, .action = XDP_PASS, .stat = LB_STAT_DECAP }
+#define DECAP_IGNORES(desc, fn) \
+	{ .name = desc, .build = fn, .action = XDP_PASS, .stat = LB_STAT_PASS }
+#define DECAP_DROPS(desc, fn) \
+	{ .name = desc, .build = fn, .action = XDP_DROP, .drop = LB_DROP_DECAP_MALFORMED }
+
+static const struct decap_case decap_cases[] = {
+	DECAP_STRIPS("4in4 stripped, EtherType IPv4", c_4in4),
+	DECAP_STRIPS("6in4 stripped, EtherType IPv6", c_6in4),
+	DECAP_STRIPS("4in6 stripped, EtherType IPv4", c_4in6),
+	DECAP_STRIPS("6in6 stripped, EtherType IPv6", c_6in6),
+	DECAP_STRIPS("GUE over IPv4 carrying IPv4", c_gue4_inner4),
+	DECAP_STRIPS("GUE over IPv4 carrying IPv6", c_gue4_inner6),
+	DECAP_STRIPS("GUE over IPv6 carrying IPv4", c_gue6_inner4),
+	DECAP_STRIPS("GUE over IPv6 carrying IPv6", c_gue6_inner6),
+	DECAP_STRIPS("802.1Q tag kept, its EtherType set to the inner one", c_vlan_4in4),
+	DECAP_STRIPS("802.1ad tag kept on 6in6", c_qinq_6in6),
+	DECAP_STRIPS("Ethernet padding kept behind the inner packet", c_padded_4in4),
+	DECAP_IGNORES("plain TCP to the host passes untouched", c_plain_tcp_to_host),
+	DECAP_IGNORES("IPIP to another address passes untouched", c_ipip_to_other_host),
+	DECAP_IGNORES("6in6 to another address passes untouched", c_ip6ip6_to_other_host),
+	DECAP_IGNORES("UDP to another port passes untouched", c_udp_other_port),
+	{ .name = "GUE port with GUE off passes untouched",
+	  .build = c_gue_port_when_gue_off,
+	  .action = XDP_PASS,
+	  .stat = LB_STAT_PASS,
+	  .gue_off = true },
+	DECAP_IGNORES("ARP passes untouched", c_arp),
+	DECAP_IGNORES("outer IPv4 fragment passes untouched", c_outer_fragment),
+	DECAP_DROPS("IPIP carrying IPv6 dropped", c_ipip_carrying_ipv6),
+	DECAP_DROPS("IPv6 next header 41 carrying IPv4 dropped", c_ip6_proto41_carrying_ipv4),
+	DECAP_DROPS("inner IPv4 header truncated dropped", c_inner4_truncated),
+	DECAP_DROPS("inner IPv4 IHL 4 dropped", c_inner4_bad_ihl),
+	DECAP_DROPS("inner IPv4 tot_len beyond the outer packet dropped", c_inner4_tot_len_beyond),
+	DECAP_DROPS("inner IPv6 payload beyond the outer packet dropped", c_inner6_payload_beyond),
+	DECAP_DROPS("inner IPv6 header truncated dropped", c_inner6_truncated),
+	DECAP_DROPS("GUE variant 0 header dropped", c_gue_variant0),
+	DECAP_DROPS("GUE without payload dropped", c_gue_empty),
+};
+
+#define N_DECAP_CASES (sizeof(decap_cases) / sizeof(decap_cases[0]))
+
+ParameterizedTestParameters(decap, fixtures)
+{
+	static int idx[N_DECAP_CASES];
+	size_t i;
+
+	for (i = 0; i < N_DECAP_CASES; i++)
+		idx[i] = i;
+	return cr_make_param_array(int, idx, N_DECAP_CASES);
+}
+
+ParameterizedTest(int *i, decap, fixtures)
+{
+	const struct decap_case *c = &decap_cases[*i];
+	static struct pkt in, out;
+	struct decap_harness h;
+	uint32_t host4[4], host6[4];
+	struct lb_counter cnt;
+	bool ok;
+	int err;
+
+	err = harness_decap_load(&h);
+	cr_assert_eq(err, 0, "%s: loading decap: %s", c->name, strerror(-err));
+	pkt_addr(host4, HOST4);
+	pkt_addr(host6, HOST6);
+	cr_assert_eq(harness_decap_addr(&h, LB_AF_INET, host4), 0);
+	cr_assert_eq(harness_decap_addr(&h, LB_AF_INET6, host6), 0);
+	cr_assert_eq(harness_decap_gue_port(&h, c->gue_off ? 0 : GUE_PORT), 0);
+
+	c->build(&in, &out);
+	cr_assert_gt(in.len, 0, "%s: fixture did not build", c->name);
+	ok = harness_expect(stderr, c->name, h.prog_fd, &in, c->action, &out, GUE_PORT);
+	cr_expect(ok, "decap fixture \"%s\" failed (diff above)", c->name);
+
+	if (c->drop)
+		err = harness_percpu_sum(h.drops, c->drop, (uint64_t *)&cnt, 2);
+	else
+		err = harness_percpu_sum(h.stats, c->stat, (uint64_t *)&cnt, 2);
+	cr_assert_eq(err, 0);
+	cr_expect_eq(cnt.packets, 1, "%s: counter %u counted %llu packets", c->name,
+		     c->drop ? c->drop : c->stat, (unsigned long long)cnt.packets);
+	cr_expect_eq(cnt.bytes, in.len, "%s: counter bytes %llu, frame %zu", c->name,
+		     (unsigned long long)cnt.bytes, in.len);
+	harness_decap_destroy(&h);
+}
