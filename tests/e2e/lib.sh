@@ -140,10 +140,10 @@ e2e_cleanup() {
 
 # veth_pair NS_A IF_A NS_B IF_B MTU: both ends created directly inside their namespaces.
 veth_pair() {
-	ip -n "$(ns "$1")" link add "$2" mtu "$5" type veth peer name "$4" mtu "$5" \
+	ip -n "$(ns "$1")" link add name "$2" mtu "$5" type veth peer name "$4" mtu "$5" \
 		netns "$(ns "$3")" || fail "veth $1/$2 - $3/$4"
-	ip -n "$(ns "$1")" link set "$2" up
-	ip -n "$(ns "$3")" link set "$4" up
+	ip -n "$(ns "$1")" link set dev "$2" up
+	ip -n "$(ns "$3")" link set dev "$4" up
 }
 
 addr_add() {

@@ -14,7 +14,8 @@ cp "$LB_CONF" "$XLB_RUNDIR/lb.good.yaml"
 line=$(grep -n "address: ${BE4[be2]}\$" "$LB_CONF" | head -1 | cut -d: -f1)
 [ -n "$line" ] || fail "no be2 backend line in the generated config"
 sed -i "${line}s/${BE4[be2]}/198.51.100.300/" "$LB_CONF"
-col=$(($(sed -n "${line}p" "$LB_CONF" | awk '{print index($0, "198.51.100.300")}')))
+# The column of the value (its opening quote): where the YAML scalar starts.
+col=$(sed -n "${line}p" "$LB_CONF" | awk '{print index($0, "address: ") + 9}')
 
 if out=$(lbctl lb reload 2>&1); then
 	fail "lbctl reload accepted a bad config: $out"
