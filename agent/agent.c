@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The node agent's event loop: one epoll over a signalfd (SIGHUP reloads,
+ * SIGTERM/SIGINT stop), a timerfd (next-hop retries), the control socket and
+ * the rtnetlink watch. Everything runs on this one thread.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "agent.h"
+#include "backend_mode.h"
+#include "config.h"
+#include "control.h"
+#include "dataplane.h"
+#include "log.h"
+#include "nexthop.h"
+
+static int agent_epoll_add(struct agent *a, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		log_warn("agent: epoll_ctl");
+		return -errno;
+	}
+	return 0;
+}
+
+static int agent_open_loop(struct agent *a)
+{
+	struct itimerspec its = {
+		.it_interval = { .tv_nsec = AGENT_TICK_MS * 1000000L },
+		.it_value = { .tv_nsec = AGENT_TICK_MS * 1000000L },
+	};
+	sigset_t mask;
+	int err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	/* A client that hangs up mid-reply must not kill the agent. */
+	signal(SIGPIPE, SIG_IGN);
+
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (a->epfd < 0 || a->sigfd < 0 || a->timerfd < 0) {
+		log_warn("agent: creating the event loop");
+		return -errno;
+	}
+	if (timerfd_settime(a->timerfd, 0, &its, NULL))
+		return -errno;
+	err = agent_epoll_add(a, a->sigfd);
+	if (!err)
+		err = agent_epoll_add(a, a->timerfd);
+	return err;
+}
+
+static int agent_start_balancer(struct agent *a)
+{
+	int err;
+
+	a->dp = dataplane_open(&a->cfg);
+	if (!a->dp)
+		return -errno;
+	a->nhw = nexthop_watch_open();
+	if (!a->nhw) {
+		log_warn("agent: opening the next-hop watch");
+		return -errno;
+	}
+	err = agent_epoll_add(a, nexthop_watch_fd(a->nhw));
+	if (err)
+		return err;
+	err = dataplane_apply(a->dp, &a->cfg);
+	if (err)
+		log_warnx("agent: programming the data plane: %s", strerror(-err));
+	return 0;
+}
+
+int agent_start(struct agent *a, const struct agent_opts *opts)
+{
+	const struct control_verb *verbs;
+	char err_msg[CFG_ERR_MAX];
+	size_t n_verbs;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->epfd = a->sigfd = a->timerfd = -1;
+	a->started = time(NULL);
+	a->force_backend = opts->backend;
+	snprintf(a->config_path, sizeof(a->config_path), "%s", opts->config_path);
+
+	err = cfg_load(a->config_path, &a->cfg, err_msg, sizeof(err_msg));
+	if (err) {
+		log_msg(LOG_LVL_ERR, "%s", err_msg);
+		return err;
+	}
+	a->config_loaded_at = time(NULL);
+	a->role = opts->backend ? CFG_ROLE_BACKEND : a->cfg.node.role;
+	a->socket_overridden = opts->socket != NULL;
+	snprintf(a->socket, sizeof(a->socket), "%s",
+		 opts->socket ? opts->socket : a->cfg.node.control_socket);
+
+	err = agent_open_loop(a);
+	if (err)
+		return err;
+
+	if (a->role == CFG_ROLE_BACKEND) {
+		err = backend_mode_apply(&a->cfg);
+		if (err) {
+			log_msg(LOG_LVL_ERR, "agent: backend mode: %s", strerror(-err));
+			return err;
+		}
+		a->backend_applied = true;
+		verbs = agent_backend_verbs;
+		n_verbs = agent_n_backend_verbs;
+	} else {
+		err = agent_start_balancer(a);
+		if (err)
+			return err;
+		verbs = agent_balancer_verbs;
+		n_verbs = agent_n_balancer_verbs;
+	}
+
+	a->ctl = control_open(a->socket, a->cfg.node.control_group, verbs, n_verbs, a);
+	if (!a->ctl)
+		return -errno;
+	err = agent_epoll_add(a, control_listen_fd(a->ctl));
+	if (err)
+		return err;
+	log_info("agent: %s node %u (zone %s) running, control socket %s",
+		 cfg_role_name(a->role), a->cfg.node.id, a->cfg.node.zone, a->socket);
+	return 0;
+}
+
+static bool agent_vip_in(const struct lb_config *cfg, const struct cfg_vip *v,
+			 const struct cfg_vip **match)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_vips; i++) {
+		const struct cfg_vip *o = &cfg->vips[i];
+
+		if (cfg_addr_equal(&o->addr, &v->addr) && o->port == v->port &&
+		    o->proto == v->proto) {
+			*match = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool agent_backend_in(const struct lb_config *cfg, const struct xaddr *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_vips; i++)
+		for (j = 0; j < cfg->vips[i].n_backends; j++)
+			if (cfg_addr_equal(&cfg->vips[i].backends[j].addr, addr))
+				return true;
+	return false;
+}
+
+/* Counts unique backend addresses of `from` absent from `to`. */
+static unsigned int agent_count_backends(const struct lb_config *from, const struct lb_config *to)
+{
+	unsigned int n = 0;
+	size_t i, j, k, l;
+
+	for (i = 0; i < from->n_vips; i++) {
+		for (j = 0; j < from->vips[i].n_backends; j++) {
+			const struct xaddr *addr = &from->vips[i].backends[j].addr;
+			bool seen = false;
+
+			/* Only the first mention of an address in `from` counts. */
+			for (k = 0; k <= i && !seen; k++)
+				for (l = 0; l < (k == i ? j : from->vips[k].n_backends) && !seen; l++)
+					seen = cfg_addr_equal(&from->vips[k].backends[l].addr, addr);
+			if (!seen && !agent_backend_in(to, addr))
+				n++;
+		}
+	}
+	return n;
+}
+
+static void agent_diff(const struct lb_config *old, const struct lb_config *new,
+		       struct agent_changes *chg)
+{
+	const struct cfg_vip *match;
+	size_t i;
+
+	memset(chg, 0, sizeof(*chg));
+	for (i = 0; i < new->n_vips; i++) {
+		if (!agent_vip_in(old, &new->vips[i], &match))
+			chg->vips_added++;
+		else if (!cfg_vip_equal(match, &new->vips[i]))
+			chg->vips_changed++;
+	}
+	for (i = 0; i < old->n_vips; i++)
+		if (!agent_vip_in(new, &old->vips[i], &match))
+			chg->vips_removed++;
+	chg->backends_added = agent_count_backends(new, old);
+	chg->backends_removed = agent_count_backends(old, new);
+}
+
+/* What a running data plane cannot change under its feet. */
+static int agent_check_restart_keys(const struct agent *a, const struct lb_config *new,
+				    char *err, size_t errlen)
+{
+	const struct cfg_node *o = &a->cfg.node, *n = &new->node;
+	const char *what = NULL;
+
+	if (!a->force_backend && o->role != n->role)
+		what = "node.role";
+	else if (strcmp(o->interface, n->interface))
+		what = "node.interface";
+	else if (o->xdp_mode != n->xdp_mode)
+		what = "node.xdp_mode";
+	else if (strcmp(o->bpffs_dir, n->bpffs_dir))
+		what = "node.bpffs_dir";
+	else if (strcmp(o->control_socket, n->control_socket) && !a->socket_overridden)
+		what = "node.control_socket";
+	if (!what)
+		return 0;
+	snprintf(err, errlen, "%s: %s changed: a reload cannot apply this, restart the agent",
+		 new->path, what);
+	return -EINVAL;
+}
+
+int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t errlen)
+{
+	struct lb_config new = {};
+	int ret;
+
+	ret = cfg_load(a->config_path, &new, err, errlen);
+	if (!ret)
+		ret = agent_check_restart_keys(a, &new, err, errlen);
+	if (ret) {
+		a->reloads_failed++;
+		snprintf(a->last_reload_error, sizeof(a->last_reload_error), "%s", err);
+		log_warnx("agent: reload refused, keeping the running config: %s", err);
+		cfg_free(&new);
+		return -EINVAL;
+	}
+	if (new.node.conntrack_size != a->cfg.node.conntrack_size)
+		log_warnx("agent: node.conntrack_size takes effect only after an unload");
+
+	agent_diff(&a->cfg, &new, chg);
+	if (a->dp)
+		ret = dataplane_apply(a->dp, &new);
+	else if (a->backend_applied)
+		ret = backend_mode_apply(&new);
+	cfg_free(&a->cfg);
+	a->cfg = new;
+	a->config_loaded_at = time(NULL);
+	if (ret) {
+		a->reloads_failed++;
+		snprintf(err, errlen, "reload: programming the data plane: %s", strerror(-ret));
+		snprintf(a->last_reload_error, sizeof(a->last_reload_error), "%s", err);
+		log_warnx("agent: %s", err);
+		return ret;
+	}
+	a->reloads_ok++;
+	a->last_reload_error[0] = '\0';
+	log_info("agent: reloaded %s: VIPs +%u -%u ~%u, backends +%u -%u", a->config_path,
+		 chg->vips_added, chg->vips_removed, chg->vips_changed, chg->backends_added,
+		 chg->backends_removed);
+	return 0;
+}
+
+static void agent_on_signal(struct agent *a)
+{
+	struct signalfd_siginfo si;
+	struct agent_changes chg;
+	char err[CFG_ERR_MAX];
+
+	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("agent: SIGHUP: reloading %s", a->config_path);
+			agent_reload(a, &chg, err, sizeof(err));
+		} else {
+			log_info("agent: signal %u: exiting, the data plane keeps running",
+				 si.ssi_signo);
+			a->stopping = true;
+		}
+	}
+}
+
+static void agent_on_tick(struct agent *a)
+{
+	uint64_t expirations;
+	int err;
+
+	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0)
+		return;
+	if (!a->dp || !a->dp->nh_pending)
+		return;
+	err = dataplane_resolve(a->dp, &a->cfg, false);
+	if (err)
+		log_warnx("agent: retrying next hops: %s", strerror(-err));
+}
+
+static void agent_on_netlink(struct agent *a)
+{
+	int err = nexthop_watch_process(a->nhw);
+
+	if (err < 0) {
+		log_warnx("agent: next-hop watch: %s", strerror(-err));
+		return;
+	}
+	if (err == 0)
+		return;
+	err = dataplane_resolve(a->dp, &a->cfg, true);
+	if (err)
+		log_warnx("agent: re-resolving next hops: %s", strerror(-err));
+}
+
+int agent_run(struct agent *a)
+{
+	struct epoll_event evs[8];
+	int n, i, fd;
+
+	while (!a->stopping) {
+		n = epoll_wait(a->epfd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("agent: epoll_wait");
+			return -errno;
+		}
+		for (i = 0; i < n && !a->stopping; i++) {
+			fd = evs[i].data.fd;
+			if (fd == a->sigfd)
+				agent_on_signal(a);
+			else if (fd == a->timerfd)
+				agent_on_tick(a);
+			else if (a->ctl && fd == control_listen_fd(a->ctl))
+				control_serve_one(a->ctl);
+			else if (a->nhw && fd == nexthop_watch_fd(a->nhw))
+				agent_on_netlink(a);
+		}
+	}
+	return 0;
+}
+
+void agent_stop(struct agent *a)
+{
+	if (a->ctl)
+		control_close(a->ctl);
+	if (a->nhw)
+		nexthop_watch_close(a->nhw);
+	if (a->dp) {
+		if (a->unload)
+			dataplane_unload(a->dp);
+		dataplane_close(a->dp);
+	}
+	if (a->backend_applied && a->unload)
+		backend_mode_remove(&a->cfg);
+	if (a->timerfd >= 0)
+		close(a->timerfd);
+	if (a->sigfd >= 0)
+		close(a->sigfd);
+	if (a->epfd >= 0)
+		close(a->epfd);
+	cfg_free(&a->cfg);
+}

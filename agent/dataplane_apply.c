@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Programming lb.bpf.c's maps from the config model by diff: stable indices,
+ * only changed entries written, Maglev tables swapped whole (map-in-map) and
+ * only for VIPs whose usable backends or weights changed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "dataplane_int.h"
+#include "lb.skel.h"
+#include "log.h"
+#include "maglev.h"
+#include "nexthop.h"
+
+void dataplane_key_from_xaddr(const struct xaddr *a, uint32_t addr[4], uint8_t *family)
+{
+	memcpy(addr, a->addr, sizeof(a->addr));
+	*family = a->family;
+}
+
+static bool dp_xaddr_equal(const struct xaddr *a, const struct xaddr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static void dp_vip_key(const struct cfg_vip *v, struct lb_vip_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	dataplane_key_from_xaddr(&v->addr, key->addr, &key->family);
+	key->port = htons(v->port);
+	key->proto = v->proto;
+}
+
+static const char *dp_fmt(const struct xaddr *a, char *buf, size_t len)
+{
+	return cfg_format_addr(a, buf, len);
+}
+
+uint32_t dataplane_backend_index(const struct dataplane *dp, const struct xaddr *addr)
+{
+	uint32_t i;
+
+	for (i = 1; i < dp->be_fresh; i++)
+		if (dp->be[i].used && dp_xaddr_equal(&dp->be[i].addr, addr))
+			return i;
+	return 0;
+}
+
+uint32_t dataplane_weight(const struct dataplane *dp, const struct cfg_vip *vip,
+			  const struct cfg_backend *b)
+{
+	const struct dp_weight *any = NULL;
+	struct lb_vip_key key;
+	size_t i;
+
+	dp_vip_key(vip, &key);
+	for (i = 0; i < dp->n_weights; i++) {
+		const struct dp_weight *w = &dp->weights[i];
+
+		if (!dp_xaddr_equal(&w->backend, &b->addr))
+			continue;
+		if (!w->any_vip && !memcmp(&w->vip, &key, sizeof(key)))
+			return w->weight;
+		if (w->any_vip)
+			any = w;
+	}
+	return any ? any->weight : b->weight;
+}
+
+/* A reused index must not inherit the counters of its previous owner. */
+static void dp_zero_percpu(struct dataplane *dp, int fd, uint32_t key, size_t value_size)
+{
+	void *zero = calloc(dp->ncpus, value_size);
+
+	if (!zero || bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+		log_warnx("dataplane: clearing counters %u: %s", key, strerror(errno));
+	free(zero);
+}
+
+/* Never-used indices first; freed ones only when those run out, the longest-freed first. */
+static uint32_t dp_alloc_backend(struct dataplane *dp)
+{
+	uint32_t i, best = 0;
+
+	if (dp->be_fresh < LB_MAX_BACKENDS)
+		return dp->be_fresh++;
+	for (i = 1; i < LB_MAX_BACKENDS; i++)
+		if (!dp->be[i].used && (!best || dp->be[i].freed_seq < dp->be[best].freed_seq))
+			best = i;
+	return best;
+}
+
+static int dp_alloc_vip(struct dataplane *dp, uint32_t *index)
+{
+	uint32_t i;
+	int best = -1;
+
+	if (dp->vip_fresh < LB_MAX_VIPS) {
+		*index = dp->vip_fresh++;
+		return 0;
+	}
+	for (i = 0; i < LB_MAX_VIPS; i++)
+		if (!dp->vips[i].used &&
+		    (best < 0 || dp->vips[i].freed_seq < dp->vips[best].freed_seq))
+			best = i;
+	if (best < 0)
+		return -ENOSPC;
+	*index = best;
+	return 0;
+}
+
+static int dp_write_backend(struct dataplane *dp, uint32_t idx)
+{
+	struct dp_backend *be = &dp->be[idx];
+	struct lb_backend want = be->slot, cur;
+	int fd = bpf_map__fd(dp->skel->maps.lb_backends);
+
+	want.flags = (be->drain ? LB_BE_F_DRAIN : 0) | (be->nh_known ? 0 : LB_BE_F_DOWN);
+	if (!bpf_map_lookup_elem(fd, &idx, &cur) && !memcmp(&cur, &want, sizeof(want))) {
+		be->slot = want;
+		return 0;
+	}
+	if (bpf_map_update_elem(fd, &idx, &want, BPF_ANY))
+		return -errno;
+	be->slot = want;
+	return 0;
+}
+
+static int dp_add_backend(struct dataplane *dp, const struct xaddr *addr, uint32_t *out)
+{
+	uint32_t idx = dp_alloc_backend(dp);
+	struct dp_backend *be;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!idx) {
+		log_warnx("dataplane: no free backend slot for %s (LB_MAX_BACKENDS %u)",
+			  dp_fmt(addr, buf, sizeof(buf)), LB_MAX_BACKENDS);
+		return -ENOSPC;
+	}
+	be = &dp->be[idx];
+	memset(be, 0, sizeof(*be));
+	be->used = true;
+	be->addr = *addr;
+	dataplane_key_from_xaddr(addr, be->slot.addr, &be->slot.family);
+	dp_zero_percpu(dp, bpf_map__fd(dp->skel->maps.lb_backend_stats), idx,
+		       sizeof(struct lb_backend_stats));
+	*out = idx;
+	return 0;
+}
+
+/* Slot cleared after the ids entry: a conntrack hit then finds neither and re-picks. */
+static int dp_remove_backend(struct dataplane *dp, uint32_t idx)
+{
+	struct dp_backend *be = &dp->be[idx];
+	struct lb_backend_key key = {};
+	struct lb_backend empty = {};
+	int err = 0;
+
+	dataplane_key_from_xaddr(&be->addr, key.addr, &key.family);
+	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_backend_ids), &key) &&
+	    errno != ENOENT)
+		err = -errno;
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_backends), &idx, &empty, BPF_ANY))
+		err = -errno;
+	memset(be, 0, sizeof(*be));
+	be->freed_seq = ++dp->seq;
+	return err;
+}
+
+/* Resolves one backend's next hop. Returns true when its slot changed. */
+static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
+{
+	struct dp_backend *be = &dp->be[idx];
+	char buf[INET6_ADDRSTRLEN];
+	struct nexthop nh;
+	uint32_t ifindex;
+	int err;
+
+	err = nexthop_resolve(&be->addr, &nh);
+	if (err == -EAGAIN) {
+		/* An adopted MAC stays in use: the neighbour entry is only being refreshed. */
+		if (!be->nh_known) {
+			dp->nh_pending++;
+			if (!be->nh_logged)
+				log_info("dataplane: backend %s: waiting for its next hop MAC, "
+					 "kept out of the tables", dp_fmt(&be->addr, buf, sizeof(buf)));
+			be->nh_logged = true;
+		}
+		return false;
+	}
+	if (err) {
+		if (!be->nh_logged || be->nh_known)
+			log_warnx("dataplane: backend %s: no next hop: %s",
+				  dp_fmt(&be->addr, buf, sizeof(buf)), strerror(-err));
+		be->nh_logged = true;
+		if (!be->nh_known)
+			return false;
+		be->nh_known = false;
+		return true;
+	}
+	ifindex = nh.ifindex == dp->ifindex ? 0 : nh.ifindex;
+	if (be->nh_known && be->slot.ifindex == ifindex &&
+	    !memcmp(be->slot.dmac, nh.dmac, 6) && !memcmp(be->slot.smac, nh.smac, 6))
+		return false;
+	memcpy(be->slot.dmac, nh.dmac, 6);
+	memcpy(be->slot.smac, nh.smac, 6);
+	be->slot.ifindex = ifindex;
+	be->nh_known = true;
+	be->nh_logged = false;
+	log_info("dataplane: backend %s: next hop %02x:%02x:%02x:%02x:%02x:%02x%s",
+		 dp_fmt(&be->addr, buf, sizeof(buf)), nh.dmac[0], nh.dmac[1], nh.dmac[2],
+		 nh.dmac[3], nh.dmac[4], nh.dmac[5], ifindex ? " (redirected)" : "");
+	return true;
+}
+
+static void dp_write_settings(struct dataplane *dp, const struct lb_config *cfg)
+{
+	const struct cfg_node *n = &cfg->node;
+	struct lb_settings s = {};
+	uint32_t key = 0;
+
+	s.hash_seed = n->hash_seed;
+	if (n->tun_src4.family)
+		s.tun_src4 = n->tun_src4.addr[0];
+	s.tun_src4_bits = n->tun_src4_bits;
+	if (n->tun_src6.family)
+		memcpy(s.tun_src6, n->tun_src6.addr, sizeof(s.tun_src6));
+	s.tun_src6_bits = n->tun_src6_bits;
+	s.mtu = n->mtu;
+	s.gue_sport_min = n->gue_sport_min;
+	s.gue_sport_max = n->gue_sport_max;
+	s.sync_first_packets = n->sync_first_packets;
+	s.sync_refresh_packets = n->sync_refresh_packets;
+	s.outer_ttl = n->outer_ttl;
+	if (!memcmp(&s, &dp->settings, sizeof(s)))
+		return;
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_settings), &key, &s, BPF_ANY)) {
+		log_warn("dataplane: writing lb_settings");
+		return;
+	}
+	dp->settings = s;
+	dp->hash_seed = s.hash_seed;
+}
+
+static int dp_sig_cmp(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* The {index, weight} pairs a VIP's table is built from: usable backends only. */
+static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint32_t **out,
+		      size_t *n_out)
+{
+	uint32_t *sig = calloc(v->n_backends ? v->n_backends : 1, 2 * sizeof(uint32_t));
+	size_t i, n = 0;
+
+	if (!sig)
+		return -ENOMEM;
+	for (i = 0; i < v->n_backends; i++) {
+		uint32_t idx = dataplane_backend_index(dp, &v->backends[i].addr);
+		uint32_t w = dataplane_weight(dp, v, &v->backends[i]);
+
+		if (!idx || dp->be[idx].drain || !dp->be[idx].nh_known || !w)
+			continue;
+		sig[2 * n] = idx;
+		sig[2 * n + 1] = w;
+		n++;
+	}
+	qsort(sig, n, 2 * sizeof(uint32_t), dp_sig_cmp);
+	*out = sig;
+	*n_out = n;
+	return 0;
+}
+
+/* Builds the table into a new inner map and swaps it in with one update. */
+static int dp_install_table(struct dataplane *dp, uint32_t vip_index, uint32_t m,
+			    const uint32_t *sig, size_t n)
+{
+	struct bpf_map *tmpl = bpf_map__inner_map(dp->skel->maps.lb_maglev);
+	LIBBPF_OPTS(bpf_map_create_opts, copts,
+		    .map_flags = (tmpl ? bpf_map__map_flags(tmpl) : 0) | BPF_F_INNER_MAP);
+	struct maglev_backend *mb = NULL;
+	uint32_t *table = NULL, *keys = NULL, count = m, i;
+	int fd = -1, err;
+
+	mb = calloc(n ? n : 1, sizeof(*mb));
+	table = calloc(m, sizeof(*table));
+	keys = calloc(m, sizeof(*keys));
+	if (!mb || !table || !keys) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		mb[i].addr = dp->be[sig[2 * i]].addr;
+		mb[i].index = sig[2 * i];
+		mb[i].weight = sig[2 * i + 1];
+	}
+	err = maglev_build(mb, n, m, table);
+	if (err)
+		goto cleanup;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_maglev_tbl", sizeof(__u32), sizeof(__u32), m,
+			    &copts);
+	if (fd < 0) {
+		err = fd;
+		goto cleanup;
+	}
+	for (i = 0; i < m; i++)
+		keys[i] = i;
+	err = bpf_map_update_batch(fd, keys, table, &count, NULL);
+	if (err)
+		goto cleanup;
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_maglev), &vip_index, &fd, BPF_ANY))
+		err = -errno;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(table);
+	free(mb);
+	return err;
+}
+
+static int dp_write_vip_info(struct dataplane *dp, const struct lb_vip_key *key,
+			     const struct lb_vip_info *info)
+{
+	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_vips), key, info, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Brings one VIP to its config. The larger table size is always in force:
+ * growing installs the table before maglev_size, shrinking the other way
+ * round, so hash % maglev_size never indexes past the table.
+ */
+static int dp_sync_vip(struct dataplane *dp, const struct cfg_vip *v, uint32_t idx, bool is_new)
+{
+	struct dp_vip *dv = &dp->vips[idx];
+	struct lb_vip_info want = {};
+	bool table_changed, info_changed, grow;
+	uint32_t *sig;
+	size_t n;
+	int err;
+
+	want.vip_index = idx;
+	want.flags = v->flags & (LB_VIP_F_HASH_ADDRS | LB_VIP_F_FAIL_OPEN);
+	want.maglev_size = v->maglev_size ? v->maglev_size : LB_MAGLEV_DEFAULT_SIZE;
+	want.encap = v->encap;
+	want.gue_dport = htons(v->gue_port ? v->gue_port : LB_GUE_DEFAULT_PORT);
+
+	err = dp_vip_sig(dp, v, &sig, &n);
+	if (err)
+		return err;
+	table_changed = is_new || !dv->table_known || dv->info.maglev_size != want.maglev_size ||
+			dv->n_sig != n || memcmp(dv->sig, sig, n * 2 * sizeof(uint32_t));
+	info_changed = is_new || memcmp(&dv->info, &want, sizeof(want));
+	grow = is_new || want.maglev_size >= dv->info.maglev_size;
+
+	if (table_changed && grow)
+		err = dp_install_table(dp, idx, want.maglev_size, sig, n);
+	if (!err && info_changed)
+		err = dp_write_vip_info(dp, &dv->key, &want);
+	if (!err && table_changed && !grow)
+		err = dp_install_table(dp, idx, want.maglev_size, sig, n);
+	if (err) {
+		free(sig);
+		dv->table_known = false;
+		return err;
+	}
+	free(dv->sig);
+	dv->sig = sig;
+	dv->n_sig = n;
+	dv->table_known = true;
+	dv->info = want;
+	return 0;
+}
+
+static int dp_remove_vip(struct dataplane *dp, uint32_t idx)
+{
+	struct dp_vip *dv = &dp->vips[idx];
+	int err = 0;
+
+	/* Entry first: no packet may find the VIP without its table. */
+	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_vips), &dv->key) && errno != ENOENT)
+		err = -errno;
+	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_maglev), &idx) && errno != ENOENT)
+		err = -errno;
+	free(dv->sig);
+	memset(dv, 0, sizeof(*dv));
+	dv->freed_seq = ++dp->seq;
+	return err;
+}
+
+static int dp_find_vip(const struct dataplane *dp, const struct lb_vip_key *key, uint32_t *idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < dp->vip_fresh; i++)
+		if (dp->vips[i].used && !memcmp(&dp->vips[i].key, key, sizeof(*key))) {
+			*idx = i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int dataplane_vip_index(const struct dataplane *dp, const struct cfg_vip *vip, uint32_t *idx)
+{
+	struct lb_vip_key key;
+
+	dp_vip_key(vip, &key);
+	return dp_find_vip(dp, &key, idx);
+}
+
+const char *dataplane_backend_state(const struct dataplane *dp, uint32_t idx)
+{
+	if (dp->be[idx].drain)
+		return "drain";
+	return dp->be[idx].nh_known ? "up" : "down";
+}
+
+/* One ICMP entry per VIP address, so ping and PTB work for every address served. */
+static int dp_sync_icmp(struct dataplane *dp, const struct lb_config *cfg)
+{
+	int fd = bpf_map__fd(dp->skel->maps.lb_vips);
+	struct lb_vip_key *want;
+	size_t n = 0, i, j;
+	int err = 0;
+
+	want = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*want));
+	if (!want)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips; i++) {
+		const struct cfg_vip *v = &cfg->vips[i];
+		struct lb_vip_key key = {}, vkey;
+		struct lb_vip_info info = {}, cur;
+		uint32_t idx = 0;
+
+		dataplane_key_from_xaddr(&v->addr, key.addr, &key.family);
+		key.proto = key.family == LB_AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+		for (j = 0; j < n && memcmp(&want[j], &key, sizeof(key)); j++)
+			;
+		if (j < n)
+			continue;
+		want[n++] = key;
+		dp_vip_key(v, &vkey);
+		dp_find_vip(dp, &vkey, &idx);
+		info.vip_index = idx;
+		info.flags = LB_VIP_F_ICMP;
+		if (!bpf_map_lookup_elem(fd, &key, &cur) && !memcmp(&cur, &info, sizeof(info)))
+			continue;
+		if (bpf_map_update_elem(fd, &key, &info, BPF_ANY))
+			err = -errno;
+	}
+	for (i = 0; i < dp->n_icmp; i++) {
+		for (j = 0; j < n && memcmp(&want[j], &dp->icmp[i], sizeof(want[j])); j++)
+			;
+		if (j == n && bpf_map_delete_elem(fd, &dp->icmp[i]) && errno != ENOENT)
+			err = -errno;
+	}
+	memcpy(dp->icmp, want, n * sizeof(*want));
+	dp->n_icmp = n;
+	free(want);
+	return err;
+}
+
+/* Overrides die with their backend (or VIP): a re-added address starts from the config. */
+static void dp_prune_weights(struct dataplane *dp, const struct lb_config *cfg)
+{
+	size_t i, out = 0, v, b;
+
+	for (i = 0; i < dp->n_weights; i++) {
+		struct dp_weight *w = &dp->weights[i];
+		bool keep = false;
+
+		for (v = 0; v < cfg->n_vips && !keep; v++) {
+			struct lb_vip_key key;
+
+			dp_vip_key(&cfg->vips[v], &key);
+			if (!w->any_vip && memcmp(&key, &w->vip, sizeof(key)))
+				continue;
+			for (b = 0; b < cfg->vips[v].n_backends && !keep; b++)
+				keep = dp_xaddr_equal(&cfg->vips[v].backends[b].addr, &w->backend);
+		}
+		if (keep)
+			dp->weights[out++] = *w;
+	}
+	dp->n_weights = out;
+}
+
+static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg)
+{
+	int ids_fd = bpf_map__fd(dp->skel->maps.lb_backend_ids);
+	size_t v, b;
+	uint32_t i;
+	int err;
+
+	for (i = 1; i < dp->be_fresh; i++)
+		dp->be[i].configured = false;
+	for (v = 0; v < cfg->n_vips; v++) {
+		for (b = 0; b < cfg->vips[v].n_backends; b++) {
+			const struct xaddr *a = &cfg->vips[v].backends[b].addr;
+			struct lb_backend_key key = {};
+			uint32_t idx = dataplane_backend_index(dp, a);
+			bool is_new = !idx;
+
+			if (is_new) {
+				err = dp_add_backend(dp, a, &idx);
+				if (err)
+					return err;
+				dp_resolve_one(dp, idx);
+			}
+			dp->be[idx].configured = true;
+			/* Slot before id: whoever finds the id finds a filled slot. */
+			err = dp_write_backend(dp, idx);
+			if (err)
+				return err;
+			if (is_new) {
+				dataplane_key_from_xaddr(a, key.addr, &key.family);
+				if (bpf_map_update_elem(ids_fd, &key, &idx, BPF_ANY))
+					return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
+{
+	size_t v;
+	uint32_t i;
+	int err, ret = 0;
+
+	dp_prune_weights(dp, cfg);
+	dp->nh_pending = 0;
+	err = dp_apply_backends(dp, cfg);
+	if (err)
+		return err;
+	for (i = 1; i < dp->be_fresh; i++)
+		if (dp->be[i].used && dp->be[i].configured && !dp->be[i].nh_known)
+			dp->nh_pending++;
+	dp_write_settings(dp, cfg);
+
+	for (i = 0; i < dp->vip_fresh; i++)
+		dp->vips[i].configured = false;
+	for (v = 0; v < cfg->n_vips; v++) {
+		const struct cfg_vip *cv = &cfg->vips[v];
+		struct lb_vip_key key;
+		char label[128];
+		uint32_t idx;
+		bool is_new;
+
+		dp_vip_key(cv, &key);
+		is_new = dp_find_vip(dp, &key, &idx) != 0;
+		if (is_new) {
+			err = dp_alloc_vip(dp, &idx);
+			if (err)
+				return err;
+			memset(&dp->vips[idx], 0, sizeof(dp->vips[idx]));
+			dp->vips[idx].used = true;
+			dp->vips[idx].key = key;
+			dp_zero_percpu(dp, bpf_map__fd(dp->skel->maps.lb_vip_stats), idx,
+				       sizeof(struct lb_vip_stats));
+		}
+		dp->vips[idx].configured = true;
+		err = dp_sync_vip(dp, cv, idx, is_new);
+		if (err) {
+			cfg_vip_label(cv, label, sizeof(label));
+			log_warnx("dataplane: programming VIP %s: %s", label, strerror(-err));
+			ret = err;
+		}
+	}
+	for (i = 0; i < dp->vip_fresh; i++)
+		if (dp->vips[i].used && !dp->vips[i].configured) {
+			err = dp_remove_vip(dp, i);
+			if (err)
+				ret = err;
+		}
+	err = dp_sync_icmp(dp, cfg);
+	if (err)
+		ret = err;
+	/* Last: no table names a removed backend any more. */
+	for (i = 1; i < dp->be_fresh; i++)
+		if (dp->be[i].used && !dp->be[i].configured) {
+			err = dp_remove_backend(dp, i);
+			if (err)
+				ret = err;
+		}
+	return ret;
+}
+
+int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool all)
+{
+	bool changed = false;
+	uint32_t i;
+
+	for (i = 1; i < dp->be_fresh; i++) {
+		if (!dp->be[i].used || (!all && dp->be[i].nh_known))
+			continue;
+		if (dp_resolve_one(dp, i))
+			changed = true;
+	}
+	if (changed)
+		return dataplane_apply(dp, cfg);
+	dp->nh_pending = 0;
+	for (i = 1; i < dp->be_fresh; i++)
+		if (dp->be[i].used && !dp->be[i].nh_known)
+			dp->nh_pending++;
+	return 0;
+}
+
+static bool dp_configured_in(const struct cfg_vip *v, const struct xaddr *a)
+{
+	size_t b;
+
+	for (b = 0; b < v->n_backends; b++)
+		if (dp_xaddr_equal(&v->backends[b].addr, a))
+			return true;
+	return false;
+}
+
+int dataplane_set_drain(struct dataplane *dp, const struct lb_config *cfg,
+			const struct xaddr *backend, bool drain)
+{
+	uint32_t idx = dataplane_backend_index(dp, backend);
+
+	if (!idx)
+		return -ENOENT;
+	dp->be[idx].drain = drain;
+	return dataplane_apply(dp, cfg);
+}
+
+int dataplane_set_weight(struct dataplane *dp, const struct lb_config *cfg,
+			 const struct xaddr *backend, const struct cfg_vip *vip, uint32_t weight)
+{
+	struct dp_weight w = { .backend = *backend, .any_vip = !vip, .weight = weight }, *nw;
+	size_t i;
+
+	if (!dataplane_backend_index(dp, backend) || (vip && !dp_configured_in(vip, backend)))
+		return -ENOENT;
+	if (vip)
+		dp_vip_key(vip, &w.vip);
+	/* A weight for every VIP replaces all earlier ones of that backend. */
+	for (i = 0; i < dp->n_weights;) {
+		struct dp_weight *o = &dp->weights[i];
+
+		if (dp_xaddr_equal(&o->backend, backend) &&
+		    (!vip || (!o->any_vip && !memcmp(&o->vip, &w.vip, sizeof(w.vip)))))
+			*o = dp->weights[--dp->n_weights];
+		else
+			i++;
+	}
+	nw = realloc(dp->weights, (dp->n_weights + 1) * sizeof(*nw));
+	if (!nw)
+		return -ENOMEM;
+	dp->weights = nw;
+	dp->weights[dp->n_weights++] = w;
+	return dataplane_apply(dp, cfg);
+}
+
+int dp_state_adopt(struct dataplane *dp)
+{
+	int ids_fd = bpf_map__fd(dp->skel->maps.lb_backend_ids);
+	int be_fd = bpf_map__fd(dp->skel->maps.lb_backends);
+	int vips_fd = bpf_map__fd(dp->skel->maps.lb_vips);
+	struct lb_backend_key bk, *prev_bk = NULL;
+	struct lb_vip_key vk, *prev_vk = NULL;
+	size_t n_be = 0, n_vips = 0;
+	uint32_t idx, key0 = 0;
+
+	while (!bpf_map_get_next_key(ids_fd, prev_bk, &bk)) {
+		prev_bk = &bk;
+		if (bpf_map_lookup_elem(ids_fd, &bk, &idx) || !idx || idx >= LB_MAX_BACKENDS)
+			continue;
+		struct dp_backend *be = &dp->be[idx];
+		static const uint8_t zero_mac[6];
+
+		be->used = true;
+		be->addr.family = bk.family;
+		memcpy(be->addr.addr, bk.addr, sizeof(bk.addr));
+		if (bpf_map_lookup_elem(be_fd, &idx, &be->slot))
+			memset(&be->slot, 0, sizeof(be->slot));
+		be->drain = be->slot.flags & LB_BE_F_DRAIN;
+		be->nh_known = !(be->slot.flags & LB_BE_F_DOWN) &&
+			       memcmp(be->slot.dmac, zero_mac, 6);
+		if (idx >= dp->be_fresh)
+			dp->be_fresh = idx + 1;
+		n_be++;
+	}
+	while (!bpf_map_get_next_key(vips_fd, prev_vk, &vk)) {
+		struct lb_vip_info info;
+
+		prev_vk = &vk;
+		if (bpf_map_lookup_elem(vips_fd, &vk, &info))
+			continue;
+		if (info.flags & LB_VIP_F_ICMP) {
+			if (dp->n_icmp < LB_MAX_VIPS)
+				dp->icmp[dp->n_icmp++] = vk;
+			continue;
+		}
+		if (info.vip_index >= LB_MAX_VIPS)
+			continue;
+		dp->vips[info.vip_index].used = true;
+		dp->vips[info.vip_index].key = vk;
+		dp->vips[info.vip_index].info = info;
+		if (info.vip_index >= dp->vip_fresh)
+			dp->vip_fresh = info.vip_index + 1;
+		n_vips++;
+	}
+	if (!bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_settings), &key0, &dp->settings))
+		dp->hash_seed = dp->settings.hash_seed;
+	if (n_be || n_vips)
+		log_info("dataplane: adopted %zu backends and %zu VIPs from %s", n_be, n_vips,
+			 dp->pin_dir);
+	return 0;
+}
