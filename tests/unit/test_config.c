@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Config: the examples load, every error class names file:line:column, helpers round-trip. */
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "config.h"
+
+static struct lb_config cfg;
+static char cfg_err[CFG_ERR_MAX];
+
+static void config_teardown(void)
+{
+	cfg_free(&cfg);
+}
+
+TestSuite(config, .fini = config_teardown);
+
+/* Loads text as "lb.yaml" from a fresh directory, so messages read "lb.yaml:L:C: ...". */
+static int load_text_into(const char *text, struct lb_config *out)
+{
+	char dir[] = "/tmp/xdplb-config-XXXXXX", cwd[PATH_MAX];
+	FILE *f;
+	int ret;
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chdir(dir), 0);
+	f = fopen("lb.yaml", "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	cfg_err[0] = '\0';
+	ret = cfg_load("lb.yaml", out, cfg_err, sizeof(cfg_err));
+	unlink("lb.yaml");
+	cr_assert_eq(chdir(cwd), 0);
+	rmdir(dir);
+	return ret;
+}
+
+static int load_text(const char *text)
+{
+	return load_text_into(text, &cfg);
+}
+
+static void expect_error(const char *text, const char *message)
+{
+	int ret = load_text(text);
+
+	cr_assert_eq(ret, -EINVAL, "loaded (ret %d) where \"%s\" was expected", ret, message);
+	cr_assert_str_eq(cfg_err, message);
+	cr_assert_eq(cfg.n_vips, 0, "a failed load leaves the model empty");
+	cr_assert_null(cfg.vips);
+}
+
+static void expect_load(const char *text)
+{
+	int ret = load_text(text);
+
+	cr_assert_eq(ret, 0, "load failed: %s", cfg_err);
+}
+
+static struct xaddr addr_of(const char *text)
+{
+	struct xaddr a;
+
+	cr_assert_eq(cfg_parse_addr(text, &a), 0, "%s", text);
+	return a;
+}
+
+/* Lines 1-5 of most test files: a valid balancer node. */
+#define NODE                                                                                       \
+	"node:\n"                                                                                  \
+	"  id: 1\n"                                                                                \
+	"  zone: a\n"                                                                              \
+	"  interface: eth0\n"                                                                      \
+	"  addresses: [198.51.100.1, 2001:db8::1]\n"
+
+/* Lines 1-11: NODE and one VIP with one backend; line 12 on is free. */
+#define ONE_VIP                                                                                    \
+	NODE                                                                                       \
+	"vips:\n"                                                                                  \
+	"  - name: web\n"                                                                          \
+	"    address: 192.0.2.10\n"                                                                \
+	"    port: 80\n"                                                                           \
+	"    backends:\n"                                                                          \
+	"      - {address: 198.51.100.11}\n"
+
+/* --- the examples ----------------------------------------------------------------------------- */
+
+static void load_example(const char *path)
+{
+	int ret = cfg_load(path, &cfg, cfg_err, sizeof(cfg_err));
+
+	cr_assert_eq(ret, 0, "%s: %s", path, cfg_err);
+	cr_assert_str_eq(cfg.path, path);
+}
+
+Test(config, loads_single_node_example)
+{
+	const struct cfg_vip *web;
+	char buf[CFG_ADDR_STRLEN];
+
+	load_example("configs/single-node.yaml");
+	cr_assert_eq(cfg.node.id, 1);
+	cr_assert_eq(cfg.node.hash_seed, 0x5eed);
+	cr_assert_str_eq(cfg_format_addr(&cfg.node.tun_src4, buf, sizeof(buf)), "198.51.100.0");
+	cr_assert_eq(cfg.node.tun_src4_bits, 4);
+	cr_assert_eq(cfg.n_vips, 3);
+	web = cfg_find_vip(&cfg, "web");
+	cr_assert_not_null(web);
+	cr_assert_eq(web->n_backends, 3);
+	cr_assert_eq(web->backends[2].weight, 50);
+	cr_assert_eq(cfg_find_vip(&cfg, "dns")->proto, IPPROTO_UDP);
+}
+
+Test(config, loads_cluster_example_with_zones)
+{
+	const struct cfg_vip *web, *api;
+
+	load_example("configs/cluster-node-a1.yaml");
+	cr_assert_eq(cfg.node.id, 11);
+	cr_assert_eq(cfg.node.xdp_mode, CFG_XDP_NATIVE);
+	cr_assert_eq(cfg.node.gue_sport_min, 40000);
+	cr_assert_eq(cfg.node.gue_sport_max, 40999);
+	cr_assert_eq(cfg.node.conntrack_size, 2097152);
+	cr_assert_str_eq(cfg.node.control_group, "xdplb");
+	web = cfg_find_vip(&cfg, "web");
+	api = cfg_find_vip(&cfg, "api");
+	cr_assert_eq(web->encap, LB_ENCAP_GUE);
+	cr_assert_str_eq(web->primary_zone, "a");
+	cr_assert_str_eq(web->secondary_zone, "b");
+	cr_assert_str_eq(api->primary_zone, "b");
+	cr_assert_str_eq(web->backends[2].zone, "b");
+}
+
+Test(config, loads_ipv6_example_with_4in6)
+{
+	const struct cfg_vip *v4;
+
+	load_example("configs/ipv6.yaml");
+	cr_assert_eq(cfg.node.tun_src6.family, LB_AF_INET6);
+	cr_assert_eq(cfg.node.tun_src6_bits, 8);
+	cr_assert_eq(cfg.node.tun_src4.family, 0, "no IPv4 source anywhere in the file");
+	cr_assert_eq(cfg_find_vip(&cfg, "web6")->addr.family, LB_AF_INET6);
+	v4 = cfg_find_vip(&cfg, "web4in6");
+	cr_assert_eq(v4->addr.family, LB_AF_INET);
+	cr_assert_eq(v4->backends[0].addr.family, LB_AF_INET6);
+}
+
+Test(config, loads_udp_example_with_any_port_and_address_hash)
+{
+	const struct cfg_vip *game, *syslog;
+
+	load_example("configs/udp.yaml");
+	game = cfg_find_vip(&cfg, "game");
+	cr_assert_eq(game->port, 0);
+	cr_assert_eq(game->proto, IPPROTO_UDP);
+	cr_assert_eq(game->flags, LB_VIP_F_HASH_ADDRS);
+	cr_assert_eq(game->maglev_size, 4099);
+	syslog = cfg_find_vip(&cfg, "syslog");
+	cr_assert_eq(syslog->flags, LB_VIP_F_FAIL_OPEN);
+	cr_assert_eq(syslog->encap, LB_ENCAP_GUE);
+}
+
+Test(config, loads_backend_example)
+{
+	load_example("configs/backend.yaml");
+	cr_assert_eq(cfg.node.role, CFG_ROLE_BACKEND);
+	cr_assert_eq(cfg.node.n_addresses, 2);
+	cr_assert_eq(cfg.n_vips, 2);
+	cr_assert_eq(cfg.vips[0].n_backends, 0);
+	cr_assert_eq(cfg.vips[0].gue_port, 6080);
+}
+
+Test(config, rejects_broken_example_with_its_position)
+{
+	cr_assert_eq(cfg_load("configs/bad/duplicate-vip.yaml", &cfg, cfg_err, sizeof(cfg_err)),
+		     -EINVAL);
+	cr_assert_str_eq(cfg_err, "configs/bad/duplicate-vip.yaml:16:5: vip web-again: same "
+				  "address, port and protocol as vip web at line 11");
+}
+
+Test(config, reports_missing_file_with_errno)
+{
+	cr_assert_eq(cfg_load("configs/no-such-file.yaml", &cfg, cfg_err, sizeof(cfg_err)),
+		     -ENOENT);
+	cr_assert_str_eq(cfg_err, "configs/no-such-file.yaml: No such file or directory");
+}
+
+/* --- defaults --------------------------------------------------------------------------------- */
+
+Test(config, applies_defaults)
+{
+	char buf[CFG_ADDR_STRLEN];
+	const struct cfg_vip *vip;
+
+	expect_load(ONE_VIP);
+	cr_assert_eq(cfg.node.role, CFG_ROLE_BALANCER);
+	cr_assert_eq(cfg.node.xdp_mode, CFG_XDP_AUTO);
+	cr_assert_eq(cfg.node.mtu, 1500);
+	cr_assert_eq(cfg.node.gue_sport_min, 49152);
+	cr_assert_eq(cfg.node.gue_sport_max, 65535);
+	cr_assert_eq(cfg.node.outer_ttl, 64);
+	cr_assert_eq(cfg.node.hash_seed, 0);
+	cr_assert_eq(cfg.node.conntrack_size, LB_CT_SIZE);
+	cr_assert_eq(cfg.node.sync_first_packets, 3);
+	cr_assert_eq(cfg.node.sync_refresh_packets, 50);
+	cr_assert_str_eq(cfg.node.control_socket, "/run/xdplb/lbagent.sock");
+	cr_assert_str_eq(cfg.node.control_group, "");
+	cr_assert_str_eq(cfg.node.bpffs_dir, "/sys/fs/bpf/xdplb");
+	/* The node's own address stands in for a tunnel source, varying nothing. */
+	cr_assert_str_eq(cfg_format_addr(&cfg.node.tun_src4, buf, sizeof(buf)), "198.51.100.1");
+	cr_assert_eq(cfg.node.tun_src4_bits, 0);
+	vip = &cfg.vips[0];
+	cr_assert_eq(vip->proto, IPPROTO_TCP);
+	cr_assert_eq(vip->encap, LB_ENCAP_IPIP);
+	cr_assert_eq(vip->gue_port, LB_GUE_DEFAULT_PORT);
+	cr_assert_eq(vip->maglev_size, LB_MAGLEV_DEFAULT_SIZE);
+	cr_assert_eq(vip->flags, 0);
+	cr_assert_str_eq(vip->primary_zone, "");
+	cr_assert_eq(vip->backends[0].weight, 100);
+	cr_assert_str_eq(vip->backends[0].zone, "");
+	cr_assert_eq(vip->line, 7);
+	cr_assert_eq(vip->column, 5);
+	cr_assert_eq(vip->backends[0].line, 11);
+	cr_assert_eq(vip->backends[0].column, 9);
+}
+
+Test(config, parses_hex_seed_sync_counts_and_control)
+{
+	expect_load(NODE "  hash_seed: 0xDEADBEEF\n"
+			 "  control: {socket: /run/lb.sock, group: wheel}\n"
+			 "sync: {first_packets: 0, refresh_packets: 1000}\n");
+	cr_assert_eq(cfg.node.hash_seed, 0xdeadbeef);
+	cr_assert_str_eq(cfg.node.control_socket, "/run/lb.sock");
+	cr_assert_str_eq(cfg.node.control_group, "wheel");
+	cr_assert_eq(cfg.node.sync_first_packets, 0);
+	cr_assert_eq(cfg.node.sync_refresh_packets, 1000);
+	cr_assert_eq(cfg.n_vips, 0);
+}
+
+/* --- structure -------------------------------------------------------------------------------- */
+
+Test(config, rejects_unknown_key_naming_the_expected_ones)
+{
+	expect_error(ONE_VIP "    protocl: tcp\n",
+		     "lb.yaml:12:5: vip: unknown key 'protocl' (expected one of: name, address, "
+		     "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
+		     "backends)");
+}
+
+Test(config, rejects_sections_not_supported_yet)
+{
+	expect_error(ONE_VIP "cluster:\n  peers: []\n",
+		     "lb.yaml:12:1: top level: unknown key 'cluster' (expected one of: node, sync, "
+		     "vips)");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    health: {}\n",
+		     "lb.yaml:9:5: vip: unknown key 'health' (expected one of: name, address, "
+		     "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
+		     "backends)");
+}
+
+Test(config, rejects_key_given_twice)
+{
+	expect_error(NODE "  zone: b\n", "lb.yaml:6:3: node: key 'zone' given twice (first at "
+					 "line 3)");
+}
+
+Test(config, rejects_mapping_where_a_value_is_expected)
+{
+	expect_error("node:\n  id: 1\n  zone: {name: a}\n",
+		     "lb.yaml:3:9: node.zone: expected a name, found a mapping");
+}
+
+Test(config, rejects_scalar_where_a_list_is_expected)
+{
+	expect_error(NODE "vips: web\n", "lb.yaml:6:7: vips: expected a list of vips, found 'web'");
+}
+
+Test(config, rejects_list_where_a_mapping_is_expected)
+{
+	expect_error("node:\n  - id: 1\n", "lb.yaml:2:3: node: expected a mapping, found a list");
+}
+
+Test(config, rejects_null_value)
+{
+	expect_error("node:\n  id:\n  zone: a\n",
+		     "lb.yaml:2:6: node.id: expected an integer 1..4294967295, found nothing "
+		     "(null)");
+}
+
+Test(config, rejects_missing_required_keys)
+{
+	expect_error("node:\n  zone: a\n  interface: eth0\n",
+		     "lb.yaml:2:3: node: missing required key 'id'");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - name: web\n    port: 80\n",
+		     "lb.yaml:7:5: vip: missing required key 'address'");
+	cfg_free(&cfg);
+	expect_error("vips: []\n", "lb.yaml:1:1: top level: missing required key 'node'");
+}
+
+Test(config, rejects_yaml_syntax_error_at_libyaml_mark)
+{
+	expect_error("node:\n  id: 1\n zone: a\n",
+		     "lb.yaml:3:2: YAML syntax error: did not find expected key (while parsing a "
+		     "block mapping at line 1 column 1)");
+}
+
+Test(config, rejects_tab_indentation)
+{
+	expect_error("node:\n  id: 1\n\tzone: a\n",
+		     "lb.yaml:3:1: YAML syntax error: found a tab character that violates "
+		     "indentation (while scanning a plain scalar at line 2 column 7)");
+}
+
+Test(config, rejects_empty_file)
+{
+	expect_error("", "lb.yaml:1:1: empty config: expected a mapping with at least a 'node' "
+			 "section");
+	cfg_free(&cfg);
+	expect_error("# nothing but a comment\n",
+		     "lb.yaml:1:1: empty config: expected a mapping with at least a 'node' "
+		     "section");
+}
+
+Test(config, refuses_anchors_and_aliases)
+{
+	expect_error(NODE "vips:\n  - &web\n    address: 192.0.2.10\n    port: 80\n",
+		     "lb.yaml:7:5: anchor &web: anchors and aliases are not supported, write the "
+		     "value out");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - *web\n",
+		     "lb.yaml:7:5: alias *web: anchors and aliases are not supported, write the "
+		     "value out");
+}
+
+Test(config, rejects_second_document)
+{
+	expect_error(NODE "---\n" NODE,
+		     "lb.yaml:6:1: a second YAML document: the config is one document");
+}
+
+/* --- values ----------------------------------------------------------------------------------- */
+
+Test(config, rejects_bad_backend_address)
+{
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    backends:\n"
+			  "      - {address: 198.51.100.300, weight: 10}\n",
+		     "lb.yaml:10:19: backend 198.51.100.300: not an IPv4 or IPv6 address");
+}
+
+Test(config, rejects_bad_vip_address)
+{
+	expect_error(NODE "vips:\n  - address: 2001:db8::g\n    port: 80\n",
+		     "lb.yaml:7:14: vip 2001:db8::g: not an IPv4 or IPv6 address");
+}
+
+Test(config, rejects_bad_ports)
+{
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 0\n",
+		     "lb.yaml:8:11: vip.port: expected a port 1..65535 or any, found '0'");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 65536\n",
+		     "lb.yaml:8:11: vip.port: expected a port 1..65535 or any, found '65536'");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: -1\n",
+		     "lb.yaml:8:11: vip.port: expected a port 1..65535 or any, found '-1'");
+}
+
+Test(config, rejects_bad_gue_source_port_ranges)
+{
+	expect_error(NODE "  gue_source_ports: 41000-40000\n",
+		     "lb.yaml:6:21: node.gue_source_ports: 41000-40000: the first port is above "
+		     "the last");
+	cfg_free(&cfg);
+	expect_error(NODE "  gue_source_ports: 40000-70000\n",
+		     "lb.yaml:6:21: node.gue_source_ports: 40000-70000: ports must be 1..65535");
+	cfg_free(&cfg);
+	expect_error(NODE "  gue_source_ports: 40000..40999\n",
+		     "lb.yaml:6:21: node.gue_source_ports: expected a port range like "
+		     "40000-40999, found '40000..40999'");
+}
+
+Test(config, rejects_gue_port_zero)
+{
+	expect_error(ONE_VIP "    encapsulation: gue\n    gue_port: 0\n",
+		     "lb.yaml:13:15: vip.gue_port: 0 is out of range 1..65535");
+}
+
+Test(config, rejects_unknown_enum_value_listing_the_choices)
+{
+	expect_error(ONE_VIP "    protocol: sctp\n",
+		     "lb.yaml:12:15: vip.protocol: expected one of: tcp, udp, found 'sctp'");
+}
+
+Test(config, rejects_yes_as_boolean)
+{
+	expect_error(ONE_VIP "    fail_open: yes\n",
+		     "lb.yaml:12:16: vip.fail_open: expected true or false, found 'yes'");
+}
+
+Test(config, rejects_node_id_out_of_range)
+{
+	expect_error("node:\n  id: 0\n", "lb.yaml:2:7: node.id: 0 is out of range 1..4294967295");
+	cfg_free(&cfg);
+	expect_error("node:\n  id: 4294967296\n",
+		     "lb.yaml:2:7: node.id: 4294967296 is out of range 1..4294967295");
+}
+
+Test(config, rejects_weights_out_of_range)
+{
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    backends:\n"
+			  "      - {address: 198.51.100.11, weight: 0}\n",
+		     "lb.yaml:10:42: backend.weight: 0 is out of range 1..65535");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    backends:\n"
+			  "      - {address: 198.51.100.11, weight: 65536}\n",
+		     "lb.yaml:10:42: backend.weight: 65536 is out of range 1..65535");
+}
+
+Test(config, rejects_name_that_could_be_a_label)
+{
+	expect_error(NODE "vips:\n  - name: 192.0.2.10:80/tcp\n",
+		     "lb.yaml:7:11: vip.name: '192.0.2.10:80/tcp': only letters, digits, '.', '_' "
+		     "and '-' allowed");
+}
+
+/* --- Maglev ----------------------------------------------------------------------------------- */
+
+Test(config, rejects_maglev_size_not_prime)
+{
+	expect_error(ONE_VIP "    maglev_size: 65536\n",
+		     "lb.yaml:12:18: vip.maglev_size: 65536 is not a prime (the next prime is "
+		     "65537)");
+}
+
+Test(config, rejects_maglev_size_below_seven)
+{
+	expect_error(ONE_VIP "    maglev_size: 5\n",
+		     "lb.yaml:12:18: vip.maglev_size: 5 is out of range 7..1048573");
+}
+
+Test(config, rejects_maglev_size_not_above_backend_count)
+{
+	char text[2048];
+	int n, i;
+
+	n = snprintf(text, sizeof(text), NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n"
+					"    maglev_size: 7\n    backends:\n");
+	for (i = 1; i <= 7; i++)
+		n += snprintf(text + n, sizeof(text) - n, "      - {address: 198.51.100.%d}\n", i + 10);
+	expect_error(text, "lb.yaml:9:18: vip 192.0.2.10:80/tcp: maglev_size 7 must be larger than "
+			   "its 7 backends");
+}
+
+/* --- cross-references ------------------------------------------------------------------------- */
+
+Test(config, rejects_duplicate_vip_by_address_port_and_protocol)
+{
+	expect_error(ONE_VIP "  - address: 192.0.2.10\n    port: 80\n    protocol: tcp\n",
+		     "lb.yaml:12:5: vip 192.0.2.10:80/tcp: same address, port and protocol as vip "
+		     "web at line 7");
+}
+
+Test(config, accepts_same_address_with_other_port_or_protocol)
+{
+	expect_load(ONE_VIP "  - address: 192.0.2.10\n    port: 80\n    protocol: udp\n"
+			    "  - address: 192.0.2.10\n    port: any\n");
+	cr_assert_eq(cfg.n_vips, 3);
+}
+
+Test(config, rejects_duplicate_vip_name)
+{
+	expect_error(ONE_VIP "  - name: web\n    address: 192.0.2.11\n    port: 80\n",
+		     "lb.yaml:12:11: vip web: name used twice (first at line 7)");
+}
+
+Test(config, rejects_duplicate_backend_within_a_vip)
+{
+	expect_error(ONE_VIP "      - {address: 198.51.100.12}\n      - {address: 198.51.100.11}\n",
+		     "lb.yaml:13:9: backend 198.51.100.11: listed twice in vip web (first at line "
+		     "11)");
+}
+
+Test(config, rejects_ipv6_vip_with_ipv4_backend)
+{
+	expect_error(NODE "vips:\n  - address: 2001:db8::10\n    port: 443\n    backends:\n"
+			  "      - {address: 198.51.100.11}\n",
+		     "lb.yaml:10:9: backend 198.51.100.11: IPv4 backend for IPv6 vip "
+		     "[2001:db8::10]:443/tcp: the data plane cannot carry IPv6 inside IPv4");
+}
+
+Test(config, rejects_backend_zone_conflict_between_vips)
+{
+	expect_error(NODE "vips:\n"
+			  "  - {address: 192.0.2.10, port: 80, backends: [{address: 198.51.100.11, "
+			  "zone: a}]}\n"
+			  "  - {address: 192.0.2.10, port: 443, backends: [{address: 198.51.100.11, "
+			  "zone: b}]}\n",
+		     "lb.yaml:8:49: backend 198.51.100.11: zone 'b' here but 'a' at line 7");
+}
+
+Test(config, rejects_zones_with_same_primary_and_secondary)
+{
+	expect_error(ONE_VIP "    zones: {primary: a, secondary: a}\n",
+		     "lb.yaml:12:36: vip.zones: secondary zone 'a' is also the primary");
+}
+
+Test(config, rejects_backend_family_without_tunnel_source)
+{
+	expect_error("node:\n  id: 1\n  zone: a\n  interface: eth0\n  addresses: [198.51.100.1]\n"
+		     "vips:\n  - {address: 192.0.2.10, port: 80, backends: [{address: "
+		     "2001:db8::11}]}\n",
+		     "lb.yaml:7:48: backend 2001:db8::11: an IPv6 backend needs an IPv6 tunnel "
+		     "source: set node.tunnel_source.ipv6 or give node.addresses an IPv6 address");
+	cfg_free(&cfg);
+	expect_error("node:\n  id: 1\n  zone: a\n  interface: eth0\n"
+		     "  tunnel_source: {ipv6: 2001:db8::1}\n"
+		     "vips:\n  - {address: 192.0.2.10, port: 80, backends: [{address: "
+		     "198.51.100.11}]}\n",
+		     "lb.yaml:7:48: backend 198.51.100.11: an IPv4 backend needs an IPv4 tunnel "
+		     "source: set node.tunnel_source.ipv4 or give node.addresses an IPv4 address");
+}
+
+Test(config, parses_tunnel_source_prefix_as_varied_bits)
+{
+	char buf[CFG_ADDR_STRLEN];
+
+	expect_load(NODE "  tunnel_source: {ipv4: 198.51.100.16/28, ipv6: 2001:db8::100/112}\n");
+	cr_assert_str_eq(cfg_format_addr(&cfg.node.tun_src4, buf, sizeof(buf)), "198.51.100.16");
+	cr_assert_eq(cfg.node.tun_src4_bits, 4);
+	cr_assert_str_eq(cfg_format_addr(&cfg.node.tun_src6, buf, sizeof(buf)), "2001:db8::100");
+	cr_assert_eq(cfg.node.tun_src6_bits, 16);
+}
+
+Test(config, rejects_tunnel_source_varying_more_than_16_bits)
+{
+	expect_error(NODE "  tunnel_source: {ipv4: 198.51.100.0/8}\n",
+		     "lb.yaml:6:25: node.tunnel_source.ipv4: /8 would vary 24 bits per flow; at "
+		     "most 16 (/16..32)");
+	cfg_free(&cfg);
+	expect_error(NODE "  tunnel_source: {ipv4: 2001:db8::1}\n",
+		     "lb.yaml:6:25: node.tunnel_source.ipv4: expected an IPv4 address, optionally "
+		     "/16..32, found '2001:db8::1'");
+}
+
+Test(config, rejects_mtu_below_ipv4_minimum)
+{
+	expect_error(NODE "  mtu: 575\n",
+		     "lb.yaml:6:8: node.mtu: 575 is below 576, the least any IPv4 link carries (0 "
+		     "turns the check off)");
+}
+
+Test(config, rejects_mtu_below_ipv6_minimum_with_ipv6_backends)
+{
+	expect_error("node:\n  id: 1\n  zone: a\n  interface: eth0\n  mtu: 1279\n"
+		     "  addresses: [2001:db8::1]\n"
+		     "vips:\n  - {address: 192.0.2.10, port: 80, backends: [{address: "
+		     "2001:db8::11}]}\n",
+		     "lb.yaml:5:8: node.mtu: 1279 is below 1280, the IPv6 minimum, and backend "
+		     "2001:db8::11 (line 8) is IPv6");
+}
+
+Test(config, accepts_mtu_zero_as_no_check)
+{
+	expect_load(NODE "  mtu: 0\n");
+	cr_assert_eq(cfg.node.mtu, 0);
+}
+
+Test(config, balancer_needs_interface)
+{
+	expect_error("node:\n  id: 1\n  zone: a\n",
+		     "lb.yaml:2:3: node: missing required key 'interface' (role balancer attaches "
+		     "to it)");
+}
+
+Test(config, backend_needs_addresses_but_no_interface)
+{
+	expect_error("node:\n  id: 1\n  zone: a\n  role: backend\n",
+		     "lb.yaml:2:3: node: missing required key 'addresses' (role backend "
+		     "decapsulates tunnel packets sent to them)");
+	cfg_free(&cfg);
+	expect_load("node:\n  id: 1\n  zone: a\n  role: backend\n  addresses: [198.51.100.11]\n");
+	cr_assert_eq(cfg.node.role, CFG_ROLE_BACKEND);
+	cr_assert_str_eq(cfg.node.interface, "");
+}
+
+Test(config, rejects_duplicate_node_address)
+{
+	expect_error("node:\n  id: 1\n  zone: a\n  interface: eth0\n"
+		     "  addresses:\n    - 198.51.100.1\n    - 198.51.100.1\n",
+		     "lb.yaml:7:7: node address 198.51.100.1: listed twice (first at line 6)");
+}
+
+/* --- addresses, labels, lookups, equality ------------------------------------------------------ */
+
+Test(config, format_addr_round_trips)
+{
+	static const char *const texts[] = { "192.0.2.10", "0.0.0.0", "255.255.255.255",
+					     "2001:db8::10", "2001:db8:1:2:3:4:5:6", "::1",
+					     "::ffff:192.0.2.1" };
+	char buf[CFG_ADDR_STRLEN];
+	struct xaddr a, b;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		a = addr_of(texts[i]);
+		cr_assert_str_eq(cfg_format_addr(&a, buf, sizeof(buf)), texts[i]);
+		b = addr_of(buf);
+		cr_assert(cfg_addr_equal(&a, &b));
+	}
+	a = addr_of("2001:0db8:0000::0010");
+	cr_assert_str_eq(cfg_format_addr(&a, buf, sizeof(buf)), "2001:db8::10");
+}
+
+Test(config, parse_addr_keeps_network_order_words)
+{
+	struct xaddr a = addr_of("192.0.2.10");
+
+	cr_assert_eq(a.family, LB_AF_INET);
+	cr_assert_eq(a.addr[0], htonl(0xc000020a));
+	cr_assert_eq(a.addr[1] | a.addr[2] | a.addr[3], 0);
+	a = addr_of("2001:db8::10");
+	cr_assert_eq(a.family, LB_AF_INET6);
+	cr_assert_eq(a.addr[0], htonl(0x20010db8));
+	cr_assert_eq(a.addr[3], htonl(0x10));
+}
+
+Test(config, parse_addr_rejects_non_addresses)
+{
+	static const char *const bad[] = { "", "192.0.2", "192.0.2.256", "192.0.2.1/24",
+					   "2001:db8::1%eth0", "[2001:db8::1]", "host.example",
+					   " 192.0.2.1" };
+	struct xaddr a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(cfg_parse_addr(bad[i], &a), -EINVAL, "'%s'", bad[i]);
+}
+
+Test(config, find_vip_by_name_and_by_label)
+{
+	expect_load(ONE_VIP "  - address: 2001:db8::10\n    port: 443\n"
+			    "    backends: [{address: 2001:db8::11}]\n"
+			    "  - address: 192.0.2.10\n    port: any\n    protocol: udp\n");
+	cr_assert_eq(cfg_find_vip(&cfg, "web"), &cfg.vips[0]);
+	cr_assert_eq(cfg_find_vip(&cfg, "192.0.2.10:80/tcp"), &cfg.vips[0]);
+	cr_assert_eq(cfg_find_vip(&cfg, "[2001:db8::10]:443/tcp"), &cfg.vips[1]);
+	cr_assert_eq(cfg_find_vip(&cfg, "[2001:db8:0::010]:443/tcp"), &cfg.vips[1]);
+	cr_assert_eq(cfg_find_vip(&cfg, "192.0.2.10:*/udp"), &cfg.vips[2]);
+}
+
+Test(config, find_vip_returns_null_for_no_match)
+{
+	static const char *const miss[] = { "api", "192.0.2.10:81/tcp", "192.0.2.10:80/udp",
+					    "192.0.2.10:*/tcp", "2001:db8::10:443/tcp",
+					    "192.0.2.10:80", "[192.0.2.10]:80/tcp", "192.0.2.10:0/tcp",
+					    "" };
+	size_t i;
+
+	expect_load(ONE_VIP "  - address: 2001:db8::10\n    port: 443\n"
+			    "    backends: [{address: 2001:db8::11}]\n");
+	for (i = 0; i < sizeof(miss) / sizeof(miss[0]); i++)
+		cr_assert_null(cfg_find_vip(&cfg, miss[i]), "'%s'", miss[i]);
+}
+
+Test(config, vip_label_is_name_or_address_port_proto)
+{
+	char buf[CFG_LABEL_MAX];
+
+	expect_load(ONE_VIP "  - address: 2001:db8::10\n    port: 443\n"
+			    "    backends: [{address: 2001:db8::11}]\n"
+			    "  - address: 192.0.2.10\n    port: any\n    protocol: udp\n");
+	cfg_vip_label(&cfg.vips[0], buf, sizeof(buf));
+	cr_assert_str_eq(buf, "web");
+	cfg_vip_addr_label(&cfg.vips[0], buf, sizeof(buf));
+	cr_assert_str_eq(buf, "192.0.2.10:80/tcp");
+	cfg_vip_label(&cfg.vips[1], buf, sizeof(buf));
+	cr_assert_str_eq(buf, "[2001:db8::10]:443/tcp");
+	cfg_vip_label(&cfg.vips[2], buf, sizeof(buf));
+	cr_assert_str_eq(buf, "192.0.2.10:*/udp");
+}
+
+Test(config, vip_equal_ignores_where_the_vip_was_written)
+{
+	struct lb_config other;
+
+	expect_load(ONE_VIP "      - {address: 198.51.100.12, weight: 100}\n");
+	cr_assert_eq(load_text_into("# moved down\n\n" NODE "vips:\n"
+				    "  - {name: web, address: 192.0.2.10, port: 80, protocol: tcp,\n"
+				    "     backends: [{address: 198.51.100.11},\n"
+				    "                {address: 198.51.100.12}]}\n",
+				    &other),
+		     0, "%s", cfg_err);
+	cr_assert_neq(other.vips[0].line, cfg.vips[0].line);
+	cr_assert(cfg_vip_equal(&cfg.vips[0], &other.vips[0]));
+	cfg_free(&other);
+}
+
+Test(config, vip_equal_sees_every_change)
+{
+	struct cfg_backend be[2];
+	struct cfg_vip base, v;
+
+	expect_load(ONE_VIP "      - {address: 198.51.100.12}\n");
+	base = cfg.vips[0];
+	memcpy(be, base.backends, sizeof(be));
+	v = base;
+	v.backends = be;
+	cr_assert(cfg_vip_equal(&base, &v), "a copy is equal");
+#define EXPECT_CHANGE(stmt)                                                                        \
+	do {                                                                                       \
+		v = base;                                                                          \
+		memcpy(be, base.backends, sizeof(be));                                             \
+		v.backends = be;                                                                   \
+		stmt;                                                                              \
+		cr_assert_not(cfg_vip_equal(&base, &v), "unchanged after: %s", #stmt);            \
+	} while (0)
+	EXPECT_CHANGE(v.port = 81);
+	EXPECT_CHANGE(v.proto = IPPROTO_UDP);
+	EXPECT_CHANGE(v.addr = addr_of("192.0.2.11"));
+	EXPECT_CHANGE(v.name[0] = '\0');
+	EXPECT_CHANGE(v.encap = LB_ENCAP_GUE);
+	EXPECT_CHANGE(v.gue_port = 6081);
+	EXPECT_CHANGE(v.maglev_size = 251);
+	EXPECT_CHANGE(v.flags = LB_VIP_F_FAIL_OPEN);
+	EXPECT_CHANGE(strcpy(v.primary_zone, "a"));
+	EXPECT_CHANGE(strcpy(v.secondary_zone, "b"));
+	EXPECT_CHANGE(v.n_backends = 1);
+	EXPECT_CHANGE(be[1].weight = 99);
+	EXPECT_CHANGE(strcpy(be[0].zone, "b"));
+	EXPECT_CHANGE(be[1].addr = addr_of("198.51.100.13"));
+	EXPECT_CHANGE(be[0] = base.backends[1]; be[1] = base.backends[0]);
+#undef EXPECT_CHANGE
+}
