@@ -263,9 +263,9 @@ struct dataplane *dataplane_open(const struct lb_config *cfg)
 		goto cleanup;
 	err = lb__load(dp->skel);
 	if (err) {
-		log_msg(LOG_LVL_ERR, "dataplane: loading lb.bpf.o: %s (maps pinned under %s by "
-			"an incompatible version? lbctl shutdown --unload first)", strerror(-err),
-			dp->pin_dir);
+		log_msg(LOG_LVL_ERR, "dataplane: loading lb.bpf.o: %s (-v shows the verifier's "
+			"log; maps pinned under %s by an incompatible version need lbctl shutdown "
+			"--unload first)", strerror(-err), dp->pin_dir);
 		goto cleanup;
 	}
 	err = dp_attach(dp, cfg->node.xdp_mode);
