@@ -84,6 +84,12 @@ static int agent_start_balancer(struct agent *a)
 	err = dataplane_apply(a->dp, &a->cfg);
 	if (err)
 		log_warnx("agent: programming the data plane: %s", strerror(-err));
+	/* MACs adopted from the pins may be stale: check them all once. */
+	if (a->dp->adopted) {
+		err = dataplane_resolve(a->dp, &a->cfg, true);
+		if (err)
+			log_warnx("agent: resolving next hops: %s", strerror(-err));
+	}
 	return 0;
 }
 
@@ -98,7 +104,9 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 	a->epfd = a->sigfd = a->timerfd = -1;
 	a->started = time(NULL);
 	a->force_backend = opts->backend;
-	snprintf(a->config_path, sizeof(a->config_path), "%s", opts->config_path);
+	/* Absolute, so that status names the file whatever the caller's directory was. */
+	if (!realpath(opts->config_path, a->config_path))
+		snprintf(a->config_path, sizeof(a->config_path), "%s", opts->config_path);
 
 	err = cfg_load(a->config_path, &a->cfg, err_msg, sizeof(err_msg));
 	if (err) {

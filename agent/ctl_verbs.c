@@ -9,6 +9,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
 
 #include "agent.h"
 #include "backend_mode.h"
@@ -17,6 +19,7 @@
 #include "dataplane.h"
 #include "lb_hash.h"
 #include "log.h"
+#include "nexthop.h"
 
 #define CTL_ABI 1
 #define CTL_CT_LIMIT_DEFAULT 100
@@ -91,6 +94,19 @@ static size_t ctl_unique_backends(const struct lb_config *cfg)
 	return n;
 }
 
+/* A backend's decap link belongs to backend_mode.c: ask the kernel how it is attached. */
+static const char *ctl_xdp_mode(const struct agent *a)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	uint32_t ifindex;
+
+	if (a->dp)
+		return a->dp->generic ? "generic" : "native";
+	if (nexthop_ifindex(a->cfg.node.interface, &ifindex, NULL) || bpf_xdp_query(ifindex, 0, &q))
+		return "native";
+	return q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native";
+}
+
 static int ctl_version(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	*result = json_pack("{s:s, s:i}", "version", XDPLB_VERSION, "abi", CTL_ABI);
@@ -109,7 +125,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		"s:I, s:i, s:I}",
 		"node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 		cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode",
-		a->dp && a->dp->generic ? "generic" : "native", "attached",
+		ctl_xdp_mode(a), "attached",
 		a->dp ? a->dp->link_fd >= 0 : a->backend_applied, "config", a->config_path,
 		"config_loaded_at", (json_int_t)a->config_loaded_at, "reloads_ok",
 		(json_int_t)a->reloads_ok, "reloads_failed", (json_int_t)a->reloads_failed,
