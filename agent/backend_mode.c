@@ -25,9 +25,9 @@
 #include "rtnl.h"
 
 #define DECAP_PIN_SUBDIR "decap"
-#define DECAP_PIN_LINK "link"
-#define DECAP_PIN_PROG "xdp_decap"
-#define DECAP_ADDRS_MAX 64 /* max_entries of decap_addrs (bpf/lib/decap_maps.h) */
+#define DECAP_PIN_LINK	 "link"
+#define DECAP_PIN_PROG	 "xdp_decap"
+#define DECAP_ADDRS_MAX	 64 /* max_entries of decap_addrs (bpf/lib/decap_maps.h) */
 
 static const char *backend_fmt_addr(const struct xaddr *a, char *buf, size_t len)
 {
@@ -54,10 +54,11 @@ static int backend_pick_gue_port(const struct lb_config *cfg, uint16_t *port)
 			first = v;
 			*port = p;
 		} else if (p != *port) {
-			log_warnx("backend_mode_apply: VIP %s (line %d) uses GUE port %u but VIP %s "
-				  "(line %d) uses %u: a backend decapsulates one GUE port",
-				  backend_fmt_addr(&v->addr, a, sizeof(a)), v->line, p,
-				  backend_fmt_addr(&first->addr, b, sizeof(b)), first->line, *port);
+			log_warnx(
+			    "backend_mode_apply: VIP %s (line %d) uses GUE port %u but VIP %s "
+			    "(line %d) uses %u: a backend decapsulates one GUE port",
+			    backend_fmt_addr(&v->addr, a, sizeof(a)), v->line, p,
+			    backend_fmt_addr(&first->addr, b, sizeof(b)), first->line, *port);
 			return -EINVAL;
 		}
 	}
@@ -132,7 +133,8 @@ static int backend_add_vips(const struct lb_config *cfg)
 		err = backend_change_addr(nl, RTM_NEWADDR, lo, &cfg->vips[i].addr);
 		if (err) {
 			log_warnx("backend_mode_apply: adding VIP %s to lo: %s",
-				  backend_fmt_addr(&cfg->vips[i].addr, s, sizeof(s)), strerror(-err));
+				  backend_fmt_addr(&cfg->vips[i].addr, s, sizeof(s)),
+				  strerror(-err));
 			goto cleanup;
 		}
 	}
@@ -162,7 +164,8 @@ static int backend_del_vips(const struct lb_config *cfg)
 			continue;
 		if (err) {
 			log_warnx("backend_mode_remove: removing VIP %s from lo: %s",
-				  backend_fmt_addr(&cfg->vips[i].addr, s, sizeof(s)), strerror(-err));
+				  backend_fmt_addr(&cfg->vips[i].addr, s, sizeof(s)),
+				  strerror(-err));
 			first = first ? first : err;
 		}
 	}
@@ -285,7 +288,8 @@ static int backend_mkdir_bpffs(const char *bpffs_dir, const char *dir)
 		return -errno;
 	if (st.f_type != BPF_FS_MAGIC) {
 		log_warnx("backend_mode_apply: %s is not on a bpf filesystem "
-			  "(mount -t bpf bpf /sys/fs/bpf)", bpffs_dir);
+			  "(mount -t bpf bpf /sys/fs/bpf)",
+			  bpffs_dir);
 		return -ENOTSUP;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
@@ -295,8 +299,8 @@ static int backend_mkdir_bpffs(const char *bpffs_dir, const char *dir)
 
 static void backend_unpin_maps(const char *dir)
 {
-	static const char *const names[] = { "decap_addrs", "decap_settings", "lb_stats",
-					     "lb_drops" };
+	static const char *const names[] = {"decap_addrs", "decap_settings", "lb_stats",
+					    "lb_drops"};
 	char path[PATH_MAX];
 	size_t i;
 
@@ -317,7 +321,7 @@ static struct decap *backend_open_decap(const char *dir)
 	if (!skel)
 		return NULL;
 	/* Pinned maps are reused on load (counters and addresses survive), new ones pinned. */
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map (map, skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
 		err = backend_pin_path(path, sizeof(path), dir, bpf_map__name(map));
@@ -369,7 +373,8 @@ static bool backend_key_wanted(const struct lb_backend_key *k, const struct xadd
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (addrs[i].family == k->family && !memcmp(addrs[i].addr, k->addr, sizeof(k->addr)))
+		if (addrs[i].family == k->family &&
+		    !memcmp(addrs[i].addr, k->addr, sizeof(k->addr)))
 			return true;
 	}
 	return false;
@@ -419,7 +424,8 @@ static int backend_fill_maps(const struct lb_config *cfg, struct decap *skel, ui
 			return ret;
 		if (!ret) {
 			log_warnx("backend_mode_apply: %s has no global address and node.addresses "
-				  "is empty: nothing to decapsulate", cfg->node.interface);
+				  "is empty: nothing to decapsulate",
+				  cfg->node.interface);
 			return -EADDRNOTAVAIL;
 		}
 		use = addrs;
@@ -438,8 +444,8 @@ static int backend_create_link(int prog_fd, uint32_t ifindex, const struct lb_co
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	int fd;
 
-	opts.flags = cfg->node.xdp_mode == CFG_XDP_GENERIC ? XDP_FLAGS_SKB_MODE :
-							      XDP_FLAGS_DRV_MODE;
+	opts.flags =
+	    cfg->node.xdp_mode == CFG_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
 	if (fd >= 0 || cfg->node.xdp_mode != CFG_XDP_AUTO ||
 	    (errno != EOPNOTSUPP && errno != EINVAL && errno != ENOTSUP))
@@ -451,8 +457,22 @@ static int backend_create_link(int prog_fd, uint32_t ifindex, const struct lb_co
 	return fd < 0 ? -errno : fd;
 }
 
-/* The pinned link's fd if it is an XDP link on ifindex; otherwise detaches and unpins it. */
-static int backend_adopt_link(const char *path, uint32_t ifindex)
+/* Whether what is attached on ifindex runs in the mode the config asks for (auto: any). */
+static bool backend_mode_matches(const struct lb_config *cfg, uint32_t ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (cfg->node.xdp_mode == CFG_XDP_AUTO || bpf_xdp_query(ifindex, 0, &q))
+		return true;
+	return q.attach_mode ==
+	       (cfg->node.xdp_mode == CFG_XDP_NATIVE ? XDP_ATTACHED_DRV : XDP_ATTACHED_SKB);
+}
+
+/*
+ * The pinned link's fd if it is an XDP link on ifindex in the configured mode; otherwise
+ * detaches and unpins it and returns -ENOENT, as when there is none.
+ */
+static int backend_adopt_link(const char *path, uint32_t ifindex, const struct lb_config *cfg)
 {
 	struct bpf_link_info info;
 	uint32_t len = sizeof(info);
@@ -460,14 +480,14 @@ static int backend_adopt_link(const char *path, uint32_t ifindex)
 
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
+		return -errno;
 	memset(&info, 0, sizeof(info));
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP &&
-	    info.xdp.ifindex == ifindex)
+	    info.xdp.ifindex == ifindex && backend_mode_matches(cfg, ifindex))
 		return fd;
-	/* Attached elsewhere (interface renamed in the config) or its device is gone. */
-	log_info("backend_mode_apply: pinned decap link is not on ifindex %u, replacing it",
-		 ifindex);
+	/* Another interface or XDP mode in the config, or its device is gone: start over. */
+	log_info("backend_mode_apply: pinned decap link does not match %s, re-attaching",
+		 cfg->node.interface);
 	bpf_link_detach(fd);
 	close(fd);
 	unlink(path);
@@ -502,7 +522,12 @@ static int backend_attach_decap(const struct lb_config *cfg, uint32_t ifindex, u
 		goto cleanup;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xdp_decap);
-	link_fd = backend_adopt_link(link_path, ifindex);
+	link_fd = backend_adopt_link(link_path, ifindex, cfg);
+	if (link_fd < 0 && link_fd != -ENOENT) {
+		err = link_fd;
+		log_warnx("backend_mode_apply: opening %s: %s", link_path, strerror(-err));
+		goto cleanup;
+	}
 	if (link_fd >= 0) {
 		if (bpf_link_update(link_fd, prog_fd, NULL)) {
 			err = -errno;

@@ -18,7 +18,7 @@
 
 #define NEXTHOP_WATCH_RCVBUF (4 << 20) /* bursts of neighbour churn on big L2 segments */
 /* States holding a usable MAC (the kernel's NUD_VALID, which uapi does not export). */
-#define NEXTHOP_NUD_VALID \
+#define NEXTHOP_NUD_VALID                                                                          \
 	(NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
 #define NEIGH_CACHE_SLOTS_MAX 65536 /* a watch remembers up to 70% of this many neighbours */
 
@@ -30,7 +30,7 @@ struct route_info {
 
 struct neigh_info {
 	uint16_t state;
-	uint8_t flags; /* ndm_flags */
+	uint8_t flags;	    /* ndm_flags */
 	uint32_t flags_ext; /* NDA_FLAGS_EXT */
 	uint8_t mac[6];
 	bool has_mac;
@@ -62,7 +62,7 @@ struct neigh_seen {
 struct nexthop_watch {
 	struct mnl_socket *nl;
 	struct neigh_seen *seen; /* open addressing, linear probing */
-	size_t cap, count; /* cap is a power of two */
+	size_t cap, count;	 /* cap is a power of two */
 };
 
 static int nexthop_af(uint8_t family)
@@ -98,7 +98,7 @@ static int nexthop_route_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return MNL_CB_OK;
 	ctx->rt->type = rtm->rtm_type;
-	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+	mnl_attr_for_each (attr, nlh, sizeof(*rtm)) {
 		len = mnl_attr_get_payload_len(attr);
 		switch (mnl_attr_get_type(attr)) {
 		case RTA_OIF:
@@ -107,7 +107,8 @@ static int nexthop_route_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case RTA_GATEWAY:
 			if (len == nexthop_addr_len(ctx->af))
-				nexthop_xaddr_set(&ctx->rt->gw, ctx->af, mnl_attr_get_payload(attr));
+				nexthop_xaddr_set(&ctx->rt->gw, ctx->af,
+						  mnl_attr_get_payload(attr));
 			break;
 		case RTA_VIA:
 			/* An IPv4 route through an IPv6 gateway (RFC 5549). */
@@ -126,7 +127,7 @@ static int nexthop_get_route(struct mnl_socket *nl, const struct xaddr *dst, str
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct route_ctx ctx = { .rt = rt, .af = nexthop_af(dst->family) };
+	struct route_ctx ctx = {.rt = rt, .af = nexthop_af(dst->family)};
 	struct rtmsg *rtm;
 	int err;
 
@@ -163,8 +164,9 @@ static int nexthop_link_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	li->ifindex = ifi->ifi_index;
 	li->type = ifi->ifi_type;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
-		if (mnl_attr_get_type(attr) == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == 6) {
+	mnl_attr_for_each (attr, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
+		    mnl_attr_get_payload_len(attr) == 6) {
 			memcpy(li->mac, mnl_attr_get_payload(attr), 6);
 			li->has_mac = true;
 		}
@@ -201,7 +203,7 @@ static int nexthop_neigh_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	nb->state = ndm->ndm_state;
 	nb->flags = ndm->ndm_flags;
-	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
+	mnl_attr_for_each (attr, nlh, sizeof(*ndm)) {
 		switch (mnl_attr_get_type(attr)) {
 		case NDA_LLADDR:
 			if (mnl_attr_get_payload_len(attr) == 6) {
@@ -361,7 +363,7 @@ static int nexthop_addr_cb(const struct nlmsghdr *nlh, void *data)
 	    ifa->ifa_scope != RT_SCOPE_UNIVERSE ||
 	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+	mnl_attr_for_each (attr, nlh, sizeof(*ifa)) {
 		if (mnl_attr_get_type(attr) == IFA_LOCAL)
 			local = attr;
 		else if (mnl_attr_get_type(attr) == IFA_ADDRESS)
@@ -383,7 +385,7 @@ int nexthop_ifaddrs(uint32_t ifindex, struct xaddr *out, size_t max)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_list list = { .ifindex = ifindex, .out = out, .max = max };
+	struct addr_list list = {.ifindex = ifindex, .out = out, .max = max};
 	struct mnl_socket *nl;
 	struct ifaddrmsg *ifa;
 	int err;
@@ -472,11 +474,12 @@ static bool nexthop_watch_neigh(struct nexthop_watch *w, const struct nlmsghdr *
 		return false;
 	key.family = ndm->ndm_family;
 	key.ifindex = ndm->ndm_ifindex;
-	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
+	mnl_attr_for_each (attr, nlh, sizeof(*ndm)) {
 		if (mnl_attr_get_type(attr) == NDA_DST &&
 		    mnl_attr_get_payload_len(attr) == nexthop_addr_len(key.family))
 			memcpy(key.addr, mnl_attr_get_payload(attr), nexthop_addr_len(key.family));
-		else if (mnl_attr_get_type(attr) == NDA_LLADDR && mnl_attr_get_payload_len(attr) == 6)
+		else if (mnl_attr_get_type(attr) == NDA_LLADDR &&
+			 mnl_attr_get_payload_len(attr) == 6)
 			memcpy(key.mac, mnl_attr_get_payload(attr), 6);
 	}
 	key.usable = nlh->nlmsg_type == RTM_NEWNEIGH && (ndm->ndm_state & NEXTHOP_NUD_VALID);
@@ -532,8 +535,7 @@ static int nexthop_watch_cb(const struct nlmsghdr *nlh, void *data)
 
 struct nexthop_watch *nexthop_watch_open(void)
 {
-	static unsigned int groups[] = { RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE,
-					       RTNLGRP_IPV6_ROUTE };
+	static unsigned int groups[] = {RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
 	struct nexthop_watch *w;
 	int rcvbuf = NEXTHOP_WATCH_RCVBUF;
 	int err, fd;
@@ -575,7 +577,7 @@ int nexthop_watch_fd(const struct nexthop_watch *w)
 
 int nexthop_watch_process(struct nexthop_watch *w)
 {
-	struct watch_ctx ctx = { .w = w };
+	struct watch_ctx ctx = {.w = w};
 	int err = 0;
 	ssize_t n;
 	char *buf;
@@ -592,7 +594,8 @@ int nexthop_watch_process(struct nexthop_watch *w)
 				continue;
 			if (errno == ENOBUFS) {
 				/* Notifications were lost: nothing seen can be trusted any more. */
-				log_warnx("nexthop_watch_process: netlink overrun, re-resolving all");
+				log_warnx(
+				    "nexthop_watch_process: netlink overrun, re-resolving all");
 				nexthop_seen_reset(w);
 				ctx.changed = 1;
 				continue;

@@ -9,9 +9,9 @@
 #include "model.h"
 
 struct nexthop {
-	uint32_t ifindex; /* output interface of the route to the destination */
-	uint8_t dmac[6]; /* the gateway's MAC, or the destination's when on-link */
-	uint8_t smac[6]; /* ifindex's own MAC */
+	uint32_t ifindex;     /* output interface of the route to the destination */
+	uint8_t dmac[6];      /* the gateway's MAC, or the destination's when on-link */
+	uint8_t smac[6];      /* ifindex's own MAC */
 	struct xaddr gateway; /* family 0 = on-link */
 };
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,10 @@
 #include "backend_mode.h"
 #include "nexthop.h"
 
-#define PEER_MAC "02:00:5e:10:00:02"
+#define PEER_MAC      "02:00:5e:10:00:02"
 #define RESOLVE_TRIES 100 /* x 20 ms: ARP / ND on a veth answers in well under a second */
 
-static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
+static const uint8_t peer_mac[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x02};
 static char ns_a[32], ns_b[32], pin_root[64];
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -113,7 +114,7 @@ static struct xaddr addr(const char *text)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -177,7 +178,7 @@ Test(netlink, resolve_keeps_eagain_for_silent_onlink_address)
 
 Test(netlink, resolve_uses_static_neighbour_without_touching_it)
 {
-	static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x60 };
+	static const uint8_t mac[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x60};
 	struct xaddr a = addr("198.51.100.60");
 	struct nexthop nh;
 
@@ -186,8 +187,8 @@ Test(netlink, resolve_uses_static_neighbour_without_touching_it)
 		     0);
 	cr_assert_eq(nexthop_resolve(&a, &nh), 0);
 	cr_expect_arr_eq(nh.dmac, mac, 6);
-	cr_expect_eq(sh("ip neigh show 198.51.100.60 dev va | grep -v managed | grep -q PERMANENT"), 0,
-		     "the operator's static entry is left as it was");
+	cr_expect_eq(sh("ip neigh show 198.51.100.60 dev va | grep -v managed | grep -q PERMANENT"),
+		     0, "the operator's static entry is left as it was");
 }
 
 Test(netlink, resolve_returns_gateway_mac_for_routed_destination)
@@ -222,7 +223,7 @@ Test(netlink, resolve_reports_enetunreach_without_usable_route)
 /* Waits up to ms for the watch to become readable, then processes it. */
 static int watch_wait(struct nexthop_watch *w, int ms)
 {
-	struct pollfd p = { .fd = nexthop_watch_fd(w), .events = POLLIN };
+	struct pollfd p = {.fd = nexthop_watch_fd(w), .events = POLLIN};
 
 	poll(&p, 1, ms);
 	return nexthop_watch_process(w);
@@ -307,12 +308,18 @@ static void backend_cfg(struct lb_config *cfg)
 	cfg->node.xdp_mode = CFG_XDP_AUTO;
 	snprintf(cfg->node.interface, sizeof(cfg->node.interface), "va");
 	snprintf(cfg->node.bpffs_dir, sizeof(cfg->node.bpffs_dir), "%s", pin_root);
-	test_vips[0] = (struct cfg_vip){ .addr = addr("192.0.2.10"), .port = 80, .proto = 6,
-					 .encap = LB_ENCAP_GUE, .gue_port = 6080 };
-	test_vips[1] = (struct cfg_vip){ .addr = addr("192.0.2.10"), .port = 53, .proto = 17,
-					 .encap = LB_ENCAP_GUE, .gue_port = 6080 };
-	test_vips[2] = (struct cfg_vip){ .addr = addr("2001:db8:10::10"), .port = 80, .proto = 6,
-					 .encap = LB_ENCAP_IPIP };
+	test_vips[0] = (struct cfg_vip){.addr = addr("192.0.2.10"),
+					.port = 80,
+					.proto = 6,
+					.encap = LB_ENCAP_GUE,
+					.gue_port = 6080};
+	test_vips[1] = (struct cfg_vip){.addr = addr("192.0.2.10"),
+					.port = 53,
+					.proto = 17,
+					.encap = LB_ENCAP_GUE,
+					.gue_port = 6080};
+	test_vips[2] = (struct cfg_vip){
+	    .addr = addr("2001:db8:10::10"), .port = 80, .proto = 6, .encap = LB_ENCAP_IPIP};
 	cfg->vips = test_vips;
 	cfg->n_vips = 3;
 }
@@ -435,12 +442,105 @@ Test(netlink, backend_mode_apply_sets_up_and_remove_undoes)
 	cr_expect(!decap_has(fd, "2001:db8::1"), "an address no longer configured is removed");
 	close(fd);
 
+	cfg.node.xdp_mode = CFG_XDP_GENERIC;
+	cr_assert_eq(backend_mode_apply(&cfg), 0);
+	cr_expect_neq(xdp_prog_id(&mode), 0);
+	cr_expect_eq(mode, XDP_ATTACHED_SKB, "a mode change in the config re-attaches");
+	cr_expect_neq(pinned_link_id(), link1);
+
 	cr_assert_eq(backend_mode_remove(&cfg), 0);
 	cr_expect_eq(xdp_prog_id(&mode), 0, "detached at once");
 	cr_expect(!lo_has("192.0.2.10"));
 	cr_expect(!lo_has("2001:db8:10::10"));
 	cr_expect_eq(sh("test -e %s/decap", pin_root), 1, "pins removed");
 	cr_expect_eq(backend_mode_remove(&cfg), 0, "remove is idempotent");
+}
+
+/* Client 203.0.113.7:40000 -> VIP 192.0.2.10:53, UDP "xdplb", as lb.bpf.c forwards it. */
+static size_t inner_udp4(uint8_t *p)
+{
+	static const uint8_t pkt[] = {
+	    0x45, 0x00, 0x00, 0x21, /* IPv4, IHL 5, total length 33 */
+	    0x00, 0x00, 0x40, 0x00, /* id 0, DF */
+	    0x40, 0x11, 0x00, 0x00, /* TTL 64, UDP, header checksum below */
+	    203,  0,	113,  7,    /* client */
+	    192,  0,	2,    10,   /* VIP */
+	    0x9c, 0x40, 0x00, 0x35, /* 40000 -> 53 */
+	    0x00, 0x0d, 0x00, 0x00, /* UDP length 13, no checksum */
+	    'x',  'd',	'p',  'l',  'b',
+	};
+	uint32_t sum = 0;
+	size_t i;
+
+	memcpy(p, pkt, sizeof(pkt));
+	for (i = 0; i < 20; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	p[10] = (uint8_t)(~sum >> 8);
+	p[11] = (uint8_t)~sum;
+	return sizeof(pkt);
+}
+
+/* A socket of namespace B: sockets keep the namespace they were made in. */
+static int socket_in_b(int type, int proto)
+{
+	char path[64];
+	int here, there, fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns_b);
+	here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	there = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert(here >= 0 && there >= 0);
+	cr_assert_eq(setns(there, CLONE_NEWNET), 0);
+	fd = socket(AF_INET, type | SOCK_CLOEXEC, proto);
+	cr_assert_eq(setns(here, CLONE_NEWNET), 0);
+	close(here);
+	close(there);
+	cr_assert_geq(fd, 0, "socket in %s: %m", ns_b);
+	return fd;
+}
+
+static void expect_delivered(int rx, const char *what)
+{
+	struct pollfd p = {.fd = rx, .events = POLLIN};
+	char got[16] = "";
+
+	cr_assert_eq(poll(&p, 1, 1000), 1, "%s: nothing reached the VIP socket", what);
+	cr_expect_eq(recv(rx, got, sizeof(got) - 1, 0), 5);
+	cr_expect_str_eq(got, "xdplb", "%s", what);
+}
+
+Test(netlink, backend_mode_delivers_tunnelled_datagrams_to_the_vip)
+{
+	struct sockaddr_in vip = {.sin_family = AF_INET, .sin_port = htons(53)};
+	struct sockaddr_in node = {.sin_family = AF_INET};
+	struct lb_config cfg;
+	uint8_t pkt[64];
+	size_t len;
+	int rx, tx;
+
+	backend_cfg(&cfg);
+	cr_assert_eq(backend_mode_apply(&cfg), 0);
+	inet_pton(AF_INET, "192.0.2.10", &vip.sin_addr);
+	inet_pton(AF_INET, "198.51.100.1", &node.sin_addr);
+	rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(rx, (struct sockaddr *)&vip, sizeof(vip)), 0, "bind VIP: %m");
+	len = inner_udp4(pkt);
+
+	/* Resolved first, so that no datagram waits on ARP. */
+	cr_assert_eq(sh("ip netns exec %s ping -c1 -W1 -q 198.51.100.1 >/dev/null", ns_b), 0);
+	tx = socket_in_b(SOCK_RAW, IPPROTO_IPIP);
+	cr_assert_eq(sendto(tx, pkt, len, 0, (struct sockaddr *)&node, sizeof(node)), (ssize_t)len);
+	close(tx);
+	expect_delivered(rx, "IPIP");
+
+	node.sin_port = htons(6080);
+	tx = socket_in_b(SOCK_DGRAM, 0);
+	cr_assert_eq(sendto(tx, pkt, len, 0, (struct sockaddr *)&node, sizeof(node)), (ssize_t)len);
+	close(tx);
+	expect_delivered(rx, "GUE");
+	close(rx);
 }
 
 Test(netlink, backend_mode_refuses_two_gue_ports)
