@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The config schema: YAML tree -> struct lb_config, every value and every cross-reference checked. */
+/* The config schema: YAML tree -> struct lb_config, every value and cross-reference checked. */
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,12 +12,12 @@
 #include "config_yaml.h"
 #include "log.h"
 
-#define CFG_SECTION_KEYS_MAX 32
-#define CFG_CT_SIZE_MIN 1024
-#define CFG_CT_SIZE_MAX (1U << 28)
-#define CFG_MTU_MIN4 576 /* every IPv4 host must take this (RFC 791) */
-#define CFG_MTU_MIN6 1280 /* IPv6 minimum link MTU (RFC 8200) */
-#define CFG_TUN_VARY_BITS_MAX 16 /* lb_settings.tun_src*_bits */
+#define CFG_SECTION_KEYS_MAX  32
+#define CFG_CT_SIZE_MIN	      1024
+#define CFG_CT_SIZE_MAX	      (1U << 28)
+#define CFG_MTU_MIN4	      576  /* every IPv4 host must take this (RFC 791) */
+#define CFG_MTU_MIN6	      1280 /* IPv6 minimum link MTU (RFC 8200) */
+#define CFG_TUN_VARY_BITS_MAX 16   /* lb_settings.tun_src*_bits */
 
 struct cfg_ctx {
 	const char *path;
@@ -30,13 +30,13 @@ typedef int (*cfg_parse_fn)(struct cfg_ctx *ctx, const char *what, const struct 
 			    void *obj);
 
 enum cfg_kind {
-	CFG_K_UINT, /* integer in [min, max] into a 1, 2 or 4 byte field */
-	CFG_K_IDENT, /* name of letters, digits, '.', '_', '-'; at least min characters */
-	CFG_K_PATH, /* absolute path */
+	CFG_K_UINT,   /* integer in [min, max] into a 1, 2 or 4 byte field */
+	CFG_K_IDENT,  /* name of letters, digits, '.', '_', '-'; at least min characters */
+	CFG_K_PATH,   /* absolute path */
 	CFG_K_IFNAME, /* network interface name */
-	CFG_K_ENUM, /* one of names[] into an integer field */
-	CFG_K_ADDR, /* IPv4 or IPv6 address into a struct xaddr */
-	CFG_K_FUNC, /* anything else: parse() does it */
+	CFG_K_ENUM,   /* one of names[] into an integer field */
+	CFG_K_ADDR,   /* IPv4 or IPv6 address into a struct xaddr */
+	CFG_K_FUNC,   /* anything else: parse() does it */
 };
 
 struct cfg_enum {
@@ -52,11 +52,11 @@ struct cfg_key {
 	size_t off, size; /* field in the section's object */
 	uint64_t min, max;
 	const struct cfg_enum *names; /* CFG_K_ENUM, ends with a NULL name */
-	cfg_parse_fn parse; /* CFG_K_FUNC */
+	cfg_parse_fn parse;	      /* CFG_K_FUNC */
 };
 
 struct cfg_section {
-	const char *what; /* how messages name it: "node", "vip", "backend"... */
+	const char *what;   /* how messages name it: "node", "vip", "backend"... */
 	const char *prefix; /* of its keys in messages: "node." gives "node.mtu" */
 	const struct cfg_key *keys;
 	size_t n_keys;
@@ -64,19 +64,36 @@ struct cfg_section {
 
 #define CFG_FIELD(type, field) .off = offsetof(type, field), .size = sizeof(((type *)0)->field)
 #define CFG_UINT(n, type, field, lo, hi, req)                                                      \
-	{ .name = n, .kind = CFG_K_UINT, .required = req, CFG_FIELD(type, field), .min = lo,       \
-	  .max = hi }
+	{                                                                                          \
+		.name = n, .kind = CFG_K_UINT, .required = req, CFG_FIELD(type, field), .min = lo, \
+		.max = hi                                                                          \
+	}
 #define CFG_IDENT(n, type, field, minlen, req)                                                     \
-	{ .name = n, .kind = CFG_K_IDENT, .required = req, CFG_FIELD(type, field), .min = minlen }
+	{                                                                                          \
+		.name = n, .kind = CFG_K_IDENT, .required = req, CFG_FIELD(type, field),           \
+		.min = minlen                                                                      \
+	}
 #define CFG_STRING(n, k, type, field, req)                                                         \
-	{ .name = n, .kind = k, .required = req, CFG_FIELD(type, field) }
+	{                                                                                          \
+		.name = n, .kind = k, .required = req, CFG_FIELD(type, field)                      \
+	}
 #define CFG_ENUM(n, type, field, table)                                                            \
-	{ .name = n, .kind = CFG_K_ENUM, CFG_FIELD(type, field), .names = table }
+	{                                                                                          \
+		.name = n, .kind = CFG_K_ENUM, CFG_FIELD(type, field), .names = table              \
+	}
 #define CFG_ADDR(n, type, field, req)                                                              \
-	{ .name = n, .kind = CFG_K_ADDR, .required = req, CFG_FIELD(type, field) }
-#define CFG_FUNC(n, fn, req) { .name = n, .kind = CFG_K_FUNC, .required = req, .parse = fn }
+	{                                                                                          \
+		.name = n, .kind = CFG_K_ADDR, .required = req, CFG_FIELD(type, field)             \
+	}
+#define CFG_FUNC(n, fn, req)                                                                       \
+	{                                                                                          \
+		.name = n, .kind = CFG_K_FUNC, .required = req, .parse = fn                        \
+	}
 #define CFG_SECTION(w, table)                                                                      \
-	{ .what = w, .prefix = w ".", .keys = table, .n_keys = sizeof(table) / sizeof(table[0]) }
+	{                                                                                          \
+		.what = w, .prefix = w ".", .keys = table,                                         \
+		.n_keys = sizeof(table) / sizeof(table[0])                                         \
+	}
 
 __attribute__((format(printf, 3, 4))) static int
 cfg_error(struct cfg_ctx *ctx, const struct cfg_ynode *at, const char *fmt, ...)
@@ -157,7 +174,8 @@ static int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cf
 	if (err)
 		return err;
 	if (cfg_text_to_u64(val->text, out))
-		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected, val->text);
+		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
+				 val->text);
 	if (*out < min || *out > max)
 		return cfg_error(ctx, val, "%s: %s is out of range %llu..%llu", what, val->text,
 				 (unsigned long long)min, (unsigned long long)max);
@@ -167,8 +185,8 @@ static int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cf
 static int cfg_value_bool(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  bool *out)
 {
-	static const char *const yes[] = { "true", "True", "TRUE" };
-	static const char *const no[] = { "false", "False", "FALSE" };
+	static const char *const yes[] = {"true", "True", "TRUE"};
+	static const char *const no[] = {"false", "False", "FALSE"};
 	int err;
 	size_t i;
 
@@ -200,6 +218,8 @@ static int cfg_value_ident(struct cfg_ctx *ctx, const char *what, const struct c
 	if (err)
 		return err;
 	len = strlen(val->text);
+	if (len < min)
+		return cfg_error(ctx, val, "%s: expected a name, found ''", what);
 	if (len >= size)
 		return cfg_error(ctx, val, "%s: '%s' is longer than %zu characters", what,
 				 val->text, size - 1);
@@ -390,8 +410,8 @@ static int cfg_parse_node_addresses(struct cfg_ctx *ctx, const char *what,
 				 found);
 	}
 	if (val->n_kids > CFG_NODE_ADDRS_MAX)
-		return cfg_error(ctx, val->kids[CFG_NODE_ADDRS_MAX],
-				 "%s: more than %d addresses", what, CFG_NODE_ADDRS_MAX);
+		return cfg_error(ctx, val->kids[CFG_NODE_ADDRS_MAX], "%s: more than %d addresses",
+				 what, CFG_NODE_ADDRS_MAX);
 	for (i = 0; i < val->n_kids; i++) {
 		err = cfg_value_addr(ctx, "node address", val->kids[i], &node->addresses[i]);
 		if (err)
@@ -434,10 +454,10 @@ static int cfg_parse_tunnel_source(struct cfg_ctx *ctx, const char *what,
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
 				 val->text);
 	if (prefix > width || prefix < width - CFG_TUN_VARY_BITS_MAX)
-		return cfg_error(ctx, val,
-				 "%s: /%llu would vary %lld bits per flow; at most %d (/%u..%u)",
-				 what, (unsigned long long)prefix, (long long)width - (long long)prefix,
-				 CFG_TUN_VARY_BITS_MAX, width - CFG_TUN_VARY_BITS_MAX, width);
+		return cfg_error(
+		    ctx, val, "%s: /%llu would vary %lld bits per flow; at most %d (/%u..%u)", what,
+		    (unsigned long long)prefix, (long long)width - (long long)prefix,
+		    CFG_TUN_VARY_BITS_MAX, width - CFG_TUN_VARY_BITS_MAX, width);
 	*bits = width - prefix;
 	return 0;
 }
@@ -461,14 +481,14 @@ static int cfg_parse_tunnel_source6(struct cfg_ctx *ctx, const char *what,
 }
 
 static const struct cfg_key cfg_tunnel_keys[] = {
-	CFG_FUNC("ipv4", cfg_parse_tunnel_source4, false),
-	CFG_FUNC("ipv6", cfg_parse_tunnel_source6, false),
+    CFG_FUNC("ipv4", cfg_parse_tunnel_source4, false),
+    CFG_FUNC("ipv6", cfg_parse_tunnel_source6, false),
 };
 static const struct cfg_section cfg_tunnel_section =
-	CFG_SECTION("node.tunnel_source", cfg_tunnel_keys);
+    CFG_SECTION("node.tunnel_source", cfg_tunnel_keys);
 
-static int cfg_parse_node_tunnel(struct cfg_ctx *ctx, const char *what,
-				 const struct cfg_ynode *val, void *obj)
+static int cfg_parse_node_tunnel(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+				 void *obj)
 {
 	return cfg_parse_section(ctx, &cfg_tunnel_section, val, obj);
 }
@@ -484,9 +504,10 @@ static int cfg_parse_node_mtu(struct cfg_ctx *ctx, const char *what, const struc
 	if (err)
 		return err;
 	if (v && v < CFG_MTU_MIN4)
-		return cfg_error(ctx, val, "%s: %llu is below %d, the least any IPv4 link carries "
-				 "(0 turns the check off)", what, (unsigned long long)v,
-				 CFG_MTU_MIN4);
+		return cfg_error(ctx, val,
+				 "%s: %llu is below %d, the least any IPv4 link carries "
+				 "(0 turns the check off)",
+				 what, (unsigned long long)v, CFG_MTU_MIN4);
 	node->mtu = v;
 	return 0;
 }
@@ -523,11 +544,10 @@ static int cfg_parse_node_gue_ports(struct cfg_ctx *ctx, const char *what,
 }
 
 static const struct cfg_key cfg_control_keys[] = {
-	CFG_STRING("socket", CFG_K_PATH, struct cfg_node, control_socket, false),
-	CFG_IDENT("group", struct cfg_node, control_group, 0, false),
+    CFG_STRING("socket", CFG_K_PATH, struct cfg_node, control_socket, false),
+    CFG_IDENT("group", struct cfg_node, control_group, 0, false),
 };
-static const struct cfg_section cfg_control_section =
-	CFG_SECTION("node.control", cfg_control_keys);
+static const struct cfg_section cfg_control_section = CFG_SECTION("node.control", cfg_control_keys);
 
 static int cfg_parse_node_control(struct cfg_ctx *ctx, const char *what,
 				  const struct cfg_ynode *val, void *obj)
@@ -536,34 +556,34 @@ static int cfg_parse_node_control(struct cfg_ctx *ctx, const char *what,
 }
 
 static const struct cfg_enum cfg_role_names[] = {
-	{ "balancer", CFG_ROLE_BALANCER },
-	{ "backend", CFG_ROLE_BACKEND },
-	{},
+    {"balancer", CFG_ROLE_BALANCER},
+    {"backend", CFG_ROLE_BACKEND},
+    {},
 };
 
 static const struct cfg_enum cfg_xdp_mode_names[] = {
-	{ "auto", CFG_XDP_AUTO },
-	{ "native", CFG_XDP_NATIVE },
-	{ "generic", CFG_XDP_GENERIC },
-	{},
+    {"auto", CFG_XDP_AUTO},
+    {"native", CFG_XDP_NATIVE},
+    {"generic", CFG_XDP_GENERIC},
+    {},
 };
 
 static const struct cfg_key cfg_node_keys[] = {
-	CFG_UINT("id", struct cfg_node, id, 1, UINT32_MAX, true),
-	CFG_IDENT("zone", struct cfg_node, zone, 1, true),
-	CFG_ENUM("role", struct cfg_node, role, cfg_role_names),
-	CFG_STRING("interface", CFG_K_IFNAME, struct cfg_node, interface, false),
-	CFG_ENUM("xdp_mode", struct cfg_node, xdp_mode, cfg_xdp_mode_names),
-	CFG_FUNC("addresses", cfg_parse_node_addresses, false),
-	CFG_FUNC("tunnel_source", cfg_parse_node_tunnel, false),
-	CFG_FUNC("mtu", cfg_parse_node_mtu, false),
-	CFG_FUNC("gue_source_ports", cfg_parse_node_gue_ports, false),
-	CFG_UINT("outer_ttl", struct cfg_node, outer_ttl, 1, 255, false),
-	CFG_UINT("hash_seed", struct cfg_node, hash_seed, 0, UINT32_MAX, false),
-	CFG_UINT("conntrack_size", struct cfg_node, conntrack_size, CFG_CT_SIZE_MIN,
-		 CFG_CT_SIZE_MAX, false),
-	CFG_FUNC("control", cfg_parse_node_control, false),
-	CFG_STRING("bpffs", CFG_K_PATH, struct cfg_node, bpffs_dir, false),
+    CFG_UINT("id", struct cfg_node, id, 1, UINT32_MAX, true),
+    CFG_IDENT("zone", struct cfg_node, zone, 1, true),
+    CFG_ENUM("role", struct cfg_node, role, cfg_role_names),
+    CFG_STRING("interface", CFG_K_IFNAME, struct cfg_node, interface, false),
+    CFG_ENUM("xdp_mode", struct cfg_node, xdp_mode, cfg_xdp_mode_names),
+    CFG_FUNC("addresses", cfg_parse_node_addresses, false),
+    CFG_FUNC("tunnel_source", cfg_parse_node_tunnel, false),
+    CFG_FUNC("mtu", cfg_parse_node_mtu, false),
+    CFG_FUNC("gue_source_ports", cfg_parse_node_gue_ports, false),
+    CFG_UINT("outer_ttl", struct cfg_node, outer_ttl, 1, 255, false),
+    CFG_UINT("hash_seed", struct cfg_node, hash_seed, 0, UINT32_MAX, false),
+    CFG_UINT("conntrack_size", struct cfg_node, conntrack_size, CFG_CT_SIZE_MIN, CFG_CT_SIZE_MAX,
+	     false),
+    CFG_FUNC("control", cfg_parse_node_control, false),
+    CFG_STRING("bpffs", CFG_K_PATH, struct cfg_node, bpffs_dir, false),
 };
 static const struct cfg_section cfg_node_section = CFG_SECTION("node", cfg_node_keys);
 
@@ -577,8 +597,8 @@ static int cfg_parse_node(struct cfg_ctx *ctx, const char *what, const struct cf
 
 /* Sync takes only its packet counts for now; the multicast channel joins here later. */
 static const struct cfg_key cfg_sync_keys[] = {
-	CFG_UINT("first_packets", struct cfg_node, sync_first_packets, 0, UINT32_MAX, false),
-	CFG_UINT("refresh_packets", struct cfg_node, sync_refresh_packets, 0, UINT32_MAX, false),
+    CFG_UINT("first_packets", struct cfg_node, sync_first_packets, 0, UINT32_MAX, false),
+    CFG_UINT("refresh_packets", struct cfg_node, sync_refresh_packets, 0, UINT32_MAX, false),
 };
 static const struct cfg_section cfg_sync_section = CFG_SECTION("sync", cfg_sync_keys);
 
@@ -593,9 +613,9 @@ static int cfg_parse_sync(struct cfg_ctx *ctx, const char *what, const struct cf
 /* --- vips and backends ------------------------------------------------------------------------ */
 
 static const struct cfg_key cfg_backend_keys[] = {
-	CFG_ADDR("address", struct cfg_backend, addr, true),
-	CFG_UINT("weight", struct cfg_backend, weight, 1, CFG_WEIGHT_MAX, false),
-	CFG_IDENT("zone", struct cfg_backend, zone, 1, false),
+    CFG_ADDR("address", struct cfg_backend, addr, true),
+    CFG_UINT("weight", struct cfg_backend, weight, 1, CFG_WEIGHT_MAX, false),
+    CFG_IDENT("zone", struct cfg_backend, zone, 1, false),
 };
 static const struct cfg_section cfg_backend_section = CFG_SECTION("backend", cfg_backend_keys);
 
@@ -614,8 +634,8 @@ static int cfg_parse_vip_backends(struct cfg_ctx *ctx, const char *what,
 				 found);
 	}
 	if (val->n_kids >= LB_MAX_BACKENDS)
-		return cfg_error(ctx, val->kids[LB_MAX_BACKENDS - 1],
-				 "%s: more than %d backends", what, LB_MAX_BACKENDS - 1);
+		return cfg_error(ctx, val->kids[LB_MAX_BACKENDS - 1], "%s: more than %d backends",
+				 what, LB_MAX_BACKENDS - 1);
 	if (!val->n_kids)
 		return 0;
 	vip->backends = calloc(val->n_kids, sizeof(*vip->backends));
@@ -681,17 +701,17 @@ static int cfg_parse_vip_maglev_size(struct cfg_ctx *ctx, const char *what,
 	if (!cfg_is_prime(v)) {
 		for (next = v + 1; !cfg_is_prime(next); next++)
 			;
-		return cfg_error(ctx, val, "%s: %llu is not a prime (the next prime is %llu)",
-				 what, (unsigned long long)v, (unsigned long long)next);
+		return cfg_error(ctx, val, "%s: %llu is not a prime (the next prime is %llu)", what,
+				 (unsigned long long)v, (unsigned long long)next);
 	}
 	vip->maglev_size = v;
 	return 0;
 }
 
 static const struct cfg_enum cfg_hash_names[] = {
-	{ "ports", 0 },
-	{ "addresses", LB_VIP_F_HASH_ADDRS },
-	{},
+    {"ports", 0},
+    {"addresses", LB_VIP_F_HASH_ADDRS},
+    {},
 };
 
 static int cfg_parse_vip_hash(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
@@ -721,8 +741,8 @@ static int cfg_parse_vip_fail_open(struct cfg_ctx *ctx, const char *what,
 }
 
 static const struct cfg_key cfg_zones_keys[] = {
-	CFG_IDENT("primary", struct cfg_vip, primary_zone, 1, true),
-	CFG_IDENT("secondary", struct cfg_vip, secondary_zone, 1, false),
+    CFG_IDENT("primary", struct cfg_vip, primary_zone, 1, true),
+    CFG_IDENT("secondary", struct cfg_vip, secondary_zone, 1, false),
 };
 static const struct cfg_section cfg_zones_section = CFG_SECTION("vip.zones", cfg_zones_keys);
 
@@ -743,30 +763,30 @@ static int cfg_parse_vip_zones(struct cfg_ctx *ctx, const char *what, const stru
 }
 
 static const struct cfg_enum cfg_proto_names[] = {
-	{ "tcp", IPPROTO_TCP },
-	{ "udp", IPPROTO_UDP },
-	{},
+    {"tcp", IPPROTO_TCP},
+    {"udp", IPPROTO_UDP},
+    {},
 };
 
 static const struct cfg_enum cfg_encap_names[] = {
-	{ "ipip", LB_ENCAP_IPIP },
-	{ "gue", LB_ENCAP_GUE },
-	{},
+    {"ipip", LB_ENCAP_IPIP},
+    {"gue", LB_ENCAP_GUE},
+    {},
 };
 
 /* health: (per VIP and per backend) will add a row here and in cfg_backend_keys. */
 static const struct cfg_key cfg_vip_keys[] = {
-	CFG_IDENT("name", struct cfg_vip, name, 1, false),
-	CFG_ADDR("address", struct cfg_vip, addr, true),
-	CFG_FUNC("port", cfg_parse_vip_port, true),
-	CFG_ENUM("protocol", struct cfg_vip, proto, cfg_proto_names),
-	CFG_ENUM("encapsulation", struct cfg_vip, encap, cfg_encap_names),
-	CFG_UINT("gue_port", struct cfg_vip, gue_port, 1, 65535, false),
-	CFG_FUNC("maglev_size", cfg_parse_vip_maglev_size, false),
-	CFG_FUNC("hash", cfg_parse_vip_hash, false),
-	CFG_FUNC("fail_open", cfg_parse_vip_fail_open, false),
-	CFG_FUNC("zones", cfg_parse_vip_zones, false),
-	CFG_FUNC("backends", cfg_parse_vip_backends, false),
+    CFG_IDENT("name", struct cfg_vip, name, 1, false),
+    CFG_ADDR("address", struct cfg_vip, addr, true),
+    CFG_FUNC("port", cfg_parse_vip_port, true),
+    CFG_ENUM("protocol", struct cfg_vip, proto, cfg_proto_names),
+    CFG_ENUM("encapsulation", struct cfg_vip, encap, cfg_encap_names),
+    CFG_UINT("gue_port", struct cfg_vip, gue_port, 1, 65535, false),
+    CFG_FUNC("maglev_size", cfg_parse_vip_maglev_size, false),
+    CFG_FUNC("hash", cfg_parse_vip_hash, false),
+    CFG_FUNC("fail_open", cfg_parse_vip_fail_open, false),
+    CFG_FUNC("zones", cfg_parse_vip_zones, false),
+    CFG_FUNC("backends", cfg_parse_vip_backends, false),
 };
 static const struct cfg_section cfg_vip_section = CFG_SECTION("vip", cfg_vip_keys);
 
@@ -787,12 +807,14 @@ static int cfg_check_vip(struct cfg_ctx *ctx, const struct cfg_ynode *map,
 		if (vip->addr.family == LB_AF_INET6 && be->addr.family == LB_AF_INET)
 			return cfg_error(ctx, backends->kids[i],
 					 "backend %s: IPv4 backend for IPv6 vip %s: the data plane "
-					 "cannot carry IPv6 inside IPv4", addr, label);
+					 "cannot carry IPv6 inside IPv4",
+					 addr, label);
 		for (j = 0; j < i; j++)
 			if (cfg_addr_equal(&vip->backends[j].addr, &be->addr))
 				return cfg_error(ctx, backends->kids[i],
 						 "backend %s: listed twice in vip %s (first at "
-						 "line %d)", addr, label, vip->backends[j].line);
+						 "line %d)",
+						 addr, label, vip->backends[j].line);
 	}
 	if (vip->maglev_size <= vip->n_backends)
 		return cfg_error(ctx, msize ? msize : map,
@@ -801,7 +823,8 @@ static int cfg_check_vip(struct cfg_ctx *ctx, const struct cfg_ynode *map,
 	if ((uint64_t)vip->maglev_size < 100ULL * vip->n_backends)
 		cfg_warn(ctx, msize ? msize : map,
 			 "vip %s: maglev_size %u is under 100 x %zu backends: shares may differ "
-			 "by more than a few percent", label, vip->maglev_size, vip->n_backends);
+			 "by more than a few percent",
+			 label, vip->maglev_size, vip->n_backends);
 	return 0;
 }
 
@@ -844,21 +867,20 @@ static int cfg_parse_vips(struct cfg_ctx *ctx, const char *what, const struct cf
 
 /* cluster: joins here later. */
 static const struct cfg_key cfg_top_keys[] = {
-	CFG_FUNC("node", cfg_parse_node, true),
-	CFG_FUNC("sync", cfg_parse_sync, false),
-	CFG_FUNC("vips", cfg_parse_vips, false),
+    CFG_FUNC("node", cfg_parse_node, true),
+    CFG_FUNC("sync", cfg_parse_sync, false),
+    CFG_FUNC("vips", cfg_parse_vips, false),
 };
 static const struct cfg_section cfg_top_section = {
-	.what = "top level",
-	.prefix = "",
-	.keys = cfg_top_keys,
-	.n_keys = sizeof(cfg_top_keys) / sizeof(cfg_top_keys[0]),
+    .what = "top level",
+    .prefix = "",
+    .keys = cfg_top_keys,
+    .n_keys = sizeof(cfg_top_keys) / sizeof(cfg_top_keys[0]),
 };
 
 /* --- the whole file --------------------------------------------------------------------------- */
 
-static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root,
-			  struct cfg_node *node)
+static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root, struct cfg_node *node)
 {
 	const struct cfg_ynode *map = cfg_yaml_get(root, "node");
 	size_t i;
@@ -868,9 +890,10 @@ static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 				 "node: missing required key 'interface' (role balancer attaches "
 				 "to it)");
 	if (node->role == CFG_ROLE_BACKEND && !node->n_addresses)
-		return cfg_error(ctx, map,
-				 "node: missing required key 'addresses' (role backend decapsulates "
-				 "tunnel packets sent to them)");
+		return cfg_error(
+		    ctx, map,
+		    "node: missing required key 'addresses' (role backend decapsulates "
+		    "tunnel packets sent to them)");
 	/* Without an explicit tunnel source the node's own address is the outer source. */
 	for (i = 0; i < node->n_addresses; i++) {
 		if (node->addresses[i].family == LB_AF_INET && !node->tun_src4.family)
@@ -896,12 +919,13 @@ static int cfg_check_backend(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 		return cfg_error(ctx, at,
 				 "backend %s: an %s backend needs an %s tunnel source: set "
 				 "node.tunnel_source.%s or give node.addresses an %s address",
-				 addr, v4 ? "IPv4" : "IPv6", v4 ? "IPv4" : "IPv6", v4 ? "ipv4" : "ipv6",
-				 v4 ? "IPv4" : "IPv6");
+				 addr, v4 ? "IPv4" : "IPv6", v4 ? "IPv4" : "IPv6",
+				 v4 ? "ipv4" : "ipv6", v4 ? "IPv4" : "IPv6");
 	if (!v4 && node->mtu && node->mtu < CFG_MTU_MIN6)
 		return cfg_error(ctx, mtu ? mtu : cfg_yaml_get(root, "node"),
 				 "node.mtu: %u is below %d, the IPv6 minimum, and backend %s (line "
-				 "%d) is IPv6", node->mtu, CFG_MTU_MIN6, addr, be->line);
+				 "%d) is IPv6",
+				 node->mtu, CFG_MTU_MIN6, addr, be->line);
 	return 0;
 }
 
@@ -934,19 +958,21 @@ static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *
 					break;
 			if (k < n_seen) {
 				if (strcmp(seen[k]->zone, be->zone)) {
-					err = cfg_error(ctx, at,
-							"backend %s: zone '%s' here but '%s' at line "
-							"%d", cfg_format_addr(&be->addr, addr,
-									      sizeof(addr)),
-							be->zone, seen[k]->zone, seen[k]->line);
+					err = cfg_error(
+					    ctx, at,
+					    "backend %s: zone '%s' here but '%s' at line "
+					    "%d",
+					    cfg_format_addr(&be->addr, addr, sizeof(addr)),
+					    be->zone, seen[k]->zone, seen[k]->line);
 					goto cleanup;
 				}
 				continue;
 			}
 			if (n_seen == LB_MAX_BACKENDS - 1) {
-				err = cfg_error(ctx, at, "backend %s: more than %d distinct backends",
-						cfg_format_addr(&be->addr, addr, sizeof(addr)),
-						LB_MAX_BACKENDS - 1);
+				err =
+				    cfg_error(ctx, at, "backend %s: more than %d distinct backends",
+					      cfg_format_addr(&be->addr, addr, sizeof(addr)),
+					      LB_MAX_BACKENDS - 1);
 				goto cleanup;
 			}
 			seen[n_seen++] = be;
@@ -975,16 +1001,18 @@ static int cfg_check_vips(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 			a = &cfg->vips[j];
 			if (b->name[0] && !strcmp(a->name, b->name))
 				return cfg_error(ctx, cfg_yaml_get(vips->kids[i], "name"),
-						 "vip %s: name used twice (first at line %d)", label,
-						 a->line);
+						 "vip %s: name used twice (first at line %d)",
+						 label, a->line);
 			if (!cfg_addr_equal(&a->addr, &b->addr))
 				continue;
 			new_addr = false;
 			if (a->port == b->port && a->proto == b->proto) {
 				cfg_vip_label(a, other, sizeof(other));
-				return cfg_error(ctx, vips->kids[i],
-						 "vip %s: same address, port and protocol as vip %s "
-						 "at line %d", label, other, a->line);
+				return cfg_error(
+				    ctx, vips->kids[i],
+				    "vip %s: same address, port and protocol as vip %s "
+				    "at line %d",
+				    label, other, a->line);
 			}
 		}
 		if (cfg->node.role == CFG_ROLE_BALANCER && !b->n_backends)
@@ -995,7 +1023,8 @@ static int cfg_check_vips(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 		if (entries > LB_MAX_VIPS)
 			return cfg_error(ctx, vips->kids[i],
 					 "vip %s: more vips than the data plane holds (%d entries, "
-					 "one more per distinct address)", label, LB_MAX_VIPS);
+					 "one more per distinct address)",
+					 label, LB_MAX_VIPS);
 	}
 	return 0;
 }
@@ -1021,9 +1050,9 @@ static void cfg_set_defaults(struct lb_config *cfg, const char *path)
 
 int cfg_load(const char *path, struct lb_config *cfg, char *err, size_t errlen)
 {
-	static const struct cfg_ynode file_start = { .line = 1, .column = 1 };
+	static const struct cfg_ynode file_start = {.line = 1, .column = 1};
 	char scratch[CFG_ERR_MAX];
-	struct cfg_ctx ctx = { .path = path, .err = err, .errlen = errlen };
+	struct cfg_ctx ctx = {.path = path, .err = err, .errlen = errlen};
 	struct cfg_ynode *root = NULL;
 	int ret;
 

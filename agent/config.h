@@ -9,22 +9,22 @@
 #include "model.h"
 
 #define CFG_DEFAULT_PATH "/etc/xdplb/lb.yaml"
-#define CFG_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
-#define CFG_LABEL_MAX (CFG_ADDR_STRLEN + 16) /* "[addr]:port/proto" or a name */
-#define CFG_ERR_MAX 512 /* enough for any message cfg_load writes */
+#define CFG_ADDR_STRLEN	 46			/* INET6_ADDRSTRLEN */
+#define CFG_LABEL_MAX	 (CFG_ADDR_STRLEN + 16) /* "[addr]:port/proto" or a name */
+#define CFG_ERR_MAX	 512			/* enough for any message cfg_load writes */
 
 /* Defaults of keys the file may leave out (docs/CONFIG.md lists them all). */
-#define CFG_DEFAULT_MTU 1500
-#define CFG_DEFAULT_GUE_SPORT_MIN 49152
-#define CFG_DEFAULT_GUE_SPORT_MAX 65535
-#define CFG_DEFAULT_OUTER_TTL 64
-#define CFG_DEFAULT_SYNC_FIRST 3 /* LVS syncs at the 3rd packet... */
-#define CFG_DEFAULT_SYNC_REFRESH 50 /* ...then every 50 */
+#define CFG_DEFAULT_MTU		   1500
+#define CFG_DEFAULT_GUE_SPORT_MIN  49152
+#define CFG_DEFAULT_GUE_SPORT_MAX  65535
+#define CFG_DEFAULT_OUTER_TTL	   64
+#define CFG_DEFAULT_SYNC_FIRST	   3  /* LVS syncs at the 3rd packet... */
+#define CFG_DEFAULT_SYNC_REFRESH   50 /* ...then every 50 */
 #define CFG_DEFAULT_CONTROL_SOCKET "/run/xdplb/lbagent.sock"
-#define CFG_DEFAULT_BPFFS "/sys/fs/bpf/xdplb"
-#define CFG_DEFAULT_WEIGHT 100
-#define CFG_MAGLEV_MIN_SIZE 7
-#define CFG_NODE_ADDRS_MAX 8 /* entries of cfg_node.addresses */
+#define CFG_DEFAULT_BPFFS	   "/sys/fs/bpf/xdplb"
+#define CFG_DEFAULT_WEIGHT	   100
+#define CFG_MAGLEV_MIN_SIZE	   7
+#define CFG_NODE_ADDRS_MAX	   8 /* entries of cfg_node.addresses */
 
 /*
  * Parses and validates a YAML file into *cfg (no side effects). On error
@@ -34,7 +34,7 @@
 int cfg_load(const char *path, struct lb_config *cfg, char *err, size_t errlen);
 void cfg_free(struct lb_config *cfg);
 
-int cfg_parse_addr(const char *text, struct xaddr *out); /* 0 or -EINVAL */
+int cfg_parse_addr(const char *text, struct xaddr *out);		   /* 0 or -EINVAL */
 const char *cfg_format_addr(const struct xaddr *a, char *buf, size_t len); /* returns buf */
 bool cfg_addr_equal(const struct xaddr *a, const struct xaddr *b);
 
@@ -48,8 +48,8 @@ void cfg_vip_addr_label(const struct cfg_vip *vip, char *buf, size_t len); /* ad
 /* Same everything incl. backends (in order); not where in the file it was written. */
 bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b);
 
-const char *cfg_proto_name(uint8_t proto); /* "tcp", "udp" */
-const char *cfg_encap_name(uint8_t encap); /* "ipip", "gue" */
+const char *cfg_proto_name(uint8_t proto);     /* "tcp", "udp" */
+const char *cfg_encap_name(uint8_t encap);     /* "ipip", "gue" */
 const char *cfg_role_name(enum cfg_role role); /* "balancer", "backend" */
 
 #endif /* XDPLB_CONFIG_H */

@@ -79,8 +79,7 @@ void cfg_vip_label(const struct cfg_vip *vip, char *buf, size_t len)
 }
 
 /* "addr:port/proto" -> its parts; IPv6 in brackets, port "*" = any (0). */
-static int cfg_parse_vip_label(const char *text, struct xaddr *addr, uint16_t *port,
-			       uint8_t *proto)
+static int cfg_parse_vip_label(const char *text, struct xaddr *addr, uint16_t *port, uint8_t *proto)
 {
 	char buf[CFG_LABEL_MAX], *slash, *colon, *host, *end;
 	unsigned long p;
@@ -152,10 +151,10 @@ bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
 {
 	size_t i;
 
-	if (strcmp(a->name, b->name) || !cfg_addr_equal(&a->addr, &b->addr) ||
-	    a->port != b->port || a->proto != b->proto || a->encap != b->encap ||
-	    a->gue_port != b->gue_port || a->maglev_size != b->maglev_size ||
-	    a->flags != b->flags || strcmp(a->primary_zone, b->primary_zone) ||
+	if (strcmp(a->name, b->name) || !cfg_addr_equal(&a->addr, &b->addr) || a->port != b->port ||
+	    a->proto != b->proto || a->encap != b->encap || a->gue_port != b->gue_port ||
+	    a->maglev_size != b->maglev_size || a->flags != b->flags ||
+	    strcmp(a->primary_zone, b->primary_zone) ||
 	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends)
 		return false;
 	for (i = 0; i < a->n_backends; i++)

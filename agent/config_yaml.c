@@ -101,8 +101,8 @@ static int cfg_yaml_read_node(struct cfg_yaml_reader *r, const yaml_event_t *ev,
 /* Reads kids until the end event of a mapping or a sequence. */
 static int cfg_yaml_read_kids(struct cfg_yaml_reader *r, struct cfg_ynode *node, int depth)
 {
-	yaml_event_type_t end = node->type == CFG_Y_MAP ? YAML_MAPPING_END_EVENT :
-							  YAML_SEQUENCE_END_EVENT;
+	yaml_event_type_t end =
+	    node->type == CFG_Y_MAP ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 	struct cfg_ynode *kid;
 	yaml_event_t ev;
 	int err;
@@ -146,7 +146,8 @@ static int cfg_yaml_read_node(struct cfg_yaml_reader *r, const yaml_event_t *ev,
 	case YAML_ALIAS_EVENT:
 		return cfg_yaml_error(r, mark->line, mark->column,
 				      "alias *%s: anchors and aliases are not supported, write the "
-				      "value out", (const char *)ev->data.alias.anchor);
+				      "value out",
+				      (const char *)ev->data.alias.anchor);
 	case YAML_SCALAR_EVENT:
 		anchor = ev->data.scalar.anchor;
 		break;
@@ -161,9 +162,11 @@ static int cfg_yaml_read_node(struct cfg_yaml_reader *r, const yaml_event_t *ev,
 				      ev->type);
 	}
 	if (anchor)
-		return cfg_yaml_error(r, mark->line, mark->column,
-				      "anchor &%s: anchors and aliases are not supported, write the "
-				      "value out", (const char *)anchor);
+		return cfg_yaml_error(
+		    r, mark->line, mark->column,
+		    "anchor &%s: anchors and aliases are not supported, write the "
+		    "value out",
+		    (const char *)anchor);
 	if (depth > CFG_YAML_DEPTH_MAX)
 		return cfg_yaml_error(r, mark->line, mark->column, "nested deeper than %d levels",
 				      CFG_YAML_DEPTH_MAX);
@@ -208,7 +211,7 @@ static int cfg_yaml_expect(struct cfg_yaml_reader *r, yaml_event_type_t want)
 
 int cfg_yaml_load(const char *path, struct cfg_ynode **root, char *err, size_t errlen)
 {
-	struct cfg_yaml_reader r = { .path = path, .err = err, .errlen = errlen };
+	struct cfg_yaml_reader r = {.path = path, .err = err, .errlen = errlen};
 	struct cfg_ynode *doc = NULL;
 	yaml_event_t ev;
 	bool have_ev = false;

@@ -64,12 +64,13 @@ struct cfg_node {
 	enum cfg_xdp_mode xdp_mode;
 	struct xaddr addresses[8]; /* this node's own addresses (backend: decap targets) */
 	size_t n_addresses;
+	/* Outer source bases; cfg_load fills them from addresses when tunnel_source leaves one out. */
 	struct xaddr tun_src4; /* outer IPv4 source base (family 0 = unset) */
 	uint8_t tun_src4_bits;
 	struct xaddr tun_src6;
 	uint8_t tun_src6_bits;
 	uint16_t mtu; /* outer L3 MTU toward backends; 0 = no check */
-	uint16_t gue_sport_min, gue_sport_max; /* host order */
+	uint16_t gue_sport_min, gue_sport_max; /* host order; default 49152..65535 */
 	uint8_t outer_ttl;
 	uint32_t hash_seed;
 	uint32_t conntrack_size;

@@ -83,13 +83,12 @@ static struct xaddr addr_of(const char *text)
 
 /* Lines 1-11: NODE and one VIP with one backend; line 12 on is free. */
 #define ONE_VIP                                                                                    \
-	NODE                                                                                       \
-	"vips:\n"                                                                                  \
-	"  - name: web\n"                                                                          \
-	"    address: 192.0.2.10\n"                                                                \
-	"    port: 80\n"                                                                           \
-	"    backends:\n"                                                                          \
-	"      - {address: 198.51.100.11}\n"
+	NODE "vips:\n"                                                                             \
+	     "  - name: web\n"                                                                     \
+	     "    address: 192.0.2.10\n"                                                           \
+	     "    port: 80\n"                                                                      \
+	     "    backends:\n"                                                                     \
+	     "      - {address: 198.51.100.11}\n"
 
 /* --- the examples ----------------------------------------------------------------------------- */
 
@@ -249,10 +248,11 @@ Test(config, parses_hex_seed_sync_counts_and_control)
 
 Test(config, rejects_unknown_key_naming_the_expected_ones)
 {
-	expect_error(ONE_VIP "    protocl: tcp\n",
-		     "lb.yaml:12:5: vip: unknown key 'protocl' (expected one of: name, address, "
-		     "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
-		     "backends)");
+	expect_error(
+	    ONE_VIP "    protocl: tcp\n",
+	    "lb.yaml:12:5: vip: unknown key 'protocl' (expected one of: name, address, "
+	    "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
+	    "backends)");
 }
 
 Test(config, rejects_sections_not_supported_yet)
@@ -261,10 +261,11 @@ Test(config, rejects_sections_not_supported_yet)
 		     "lb.yaml:12:1: top level: unknown key 'cluster' (expected one of: node, sync, "
 		     "vips)");
 	cfg_free(&cfg);
-	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    health: {}\n",
-		     "lb.yaml:9:5: vip: unknown key 'health' (expected one of: name, address, "
-		     "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
-		     "backends)");
+	expect_error(
+	    NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    health: {}\n",
+	    "lb.yaml:9:5: vip: unknown key 'health' (expected one of: name, address, "
+	    "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
+	    "backends)");
 }
 
 Test(config, rejects_key_given_twice)
@@ -433,6 +434,17 @@ Test(config, rejects_name_that_could_be_a_label)
 		     "and '-' allowed");
 }
 
+Test(config, rejects_empty_and_overlong_names)
+{
+	expect_error(NODE "vips:\n  - name: \"\"\n",
+		     "lb.yaml:7:11: vip.name: expected a name, found ''");
+	cfg_free(&cfg);
+	expect_error(
+	    "node:\n  id: 1\n  zone: abcdefghijklmnopqrstuvwxyz0123456\n",
+	    "lb.yaml:3:9: node.zone: 'abcdefghijklmnopqrstuvwxyz0123456' is longer than 31 "
+	    "characters");
+}
+
 /* --- Maglev ----------------------------------------------------------------------------------- */
 
 Test(config, rejects_maglev_size_not_prime)
@@ -453,10 +465,12 @@ Test(config, rejects_maglev_size_not_above_backend_count)
 	char text[2048];
 	int n, i;
 
-	n = snprintf(text, sizeof(text), NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n"
-					"    maglev_size: 7\n    backends:\n");
+	n = snprintf(text, sizeof(text),
+		     NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n"
+			  "    maglev_size: 7\n    backends:\n");
 	for (i = 1; i <= 7; i++)
-		n += snprintf(text + n, sizeof(text) - n, "      - {address: 198.51.100.%d}\n", i + 10);
+		n += snprintf(text + n, sizeof(text) - n, "      - {address: 198.51.100.%d}\n",
+			      i + 10);
 	expect_error(text, "lb.yaml:9:18: vip 192.0.2.10:80/tcp: maglev_size 7 must be larger than "
 			   "its 7 backends");
 }
@@ -500,11 +514,12 @@ Test(config, rejects_ipv6_vip_with_ipv4_backend)
 
 Test(config, rejects_backend_zone_conflict_between_vips)
 {
-	expect_error(NODE "vips:\n"
-			  "  - {address: 192.0.2.10, port: 80, backends: [{address: 198.51.100.11, "
-			  "zone: a}]}\n"
-			  "  - {address: 192.0.2.10, port: 443, backends: [{address: 198.51.100.11, "
-			  "zone: b}]}\n",
+	expect_error(NODE
+		     "vips:\n"
+		     "  - {address: 192.0.2.10, port: 80, backends: [{address: 198.51.100.11, "
+		     "zone: a}]}\n"
+		     "  - {address: 192.0.2.10, port: 443, backends: [{address: 198.51.100.11, "
+		     "zone: b}]}\n",
 		     "lb.yaml:8:49: backend 198.51.100.11: zone 'b' here but 'a' at line 7");
 }
 
@@ -600,13 +615,14 @@ Test(config, rejects_duplicate_node_address)
 		     "lb.yaml:7:7: node address 198.51.100.1: listed twice (first at line 6)");
 }
 
-/* --- addresses, labels, lookups, equality ------------------------------------------------------ */
+/* --- addresses, labels, lookups, equality ------------------------------------------------------
+ */
 
 Test(config, format_addr_round_trips)
 {
-	static const char *const texts[] = { "192.0.2.10", "0.0.0.0", "255.255.255.255",
-					     "2001:db8::10", "2001:db8:1:2:3:4:5:6", "::1",
-					     "::ffff:192.0.2.1" };
+	static const char *const texts[] = {
+	    "192.0.2.10",	    "0.0.0.0", "255.255.255.255", "2001:db8::10",
+	    "2001:db8:1:2:3:4:5:6", "::1",     "::ffff:192.0.2.1"};
 	char buf[CFG_ADDR_STRLEN];
 	struct xaddr a, b;
 	size_t i;
@@ -636,9 +652,14 @@ Test(config, parse_addr_keeps_network_order_words)
 
 Test(config, parse_addr_rejects_non_addresses)
 {
-	static const char *const bad[] = { "", "192.0.2", "192.0.2.256", "192.0.2.1/24",
-					   "2001:db8::1%eth0", "[2001:db8::1]", "host.example",
-					   " 192.0.2.1" };
+	static const char *const bad[] = {"",
+					  "192.0.2",
+					  "192.0.2.256",
+					  "192.0.2.1/24",
+					  "2001:db8::1%eth0",
+					  "[2001:db8::1]",
+					  "host.example",
+					  " 192.0.2.1"};
 	struct xaddr a;
 	size_t i;
 
@@ -660,10 +681,15 @@ Test(config, find_vip_by_name_and_by_label)
 
 Test(config, find_vip_returns_null_for_no_match)
 {
-	static const char *const miss[] = { "api", "192.0.2.10:81/tcp", "192.0.2.10:80/udp",
-					    "192.0.2.10:*/tcp", "2001:db8::10:443/tcp",
-					    "192.0.2.10:80", "[192.0.2.10]:80/tcp", "192.0.2.10:0/tcp",
-					    "" };
+	static const char *const miss[] = {"api",
+					   "192.0.2.10:81/tcp",
+					   "192.0.2.10:80/udp",
+					   "192.0.2.10:*/tcp",
+					   "2001:db8::10:443/tcp",
+					   "192.0.2.10:80",
+					   "[192.0.2.10]:80/tcp",
+					   "192.0.2.10:0/tcp",
+					   ""};
 	size_t i;
 
 	expect_load(ONE_VIP "  - address: 2001:db8::10\n    port: 443\n"
@@ -694,12 +720,13 @@ Test(config, vip_equal_ignores_where_the_vip_was_written)
 	struct lb_config other;
 
 	expect_load(ONE_VIP "      - {address: 198.51.100.12, weight: 100}\n");
-	cr_assert_eq(load_text_into("# moved down\n\n" NODE "vips:\n"
-				    "  - {name: web, address: 192.0.2.10, port: 80, protocol: tcp,\n"
-				    "     backends: [{address: 198.51.100.11},\n"
-				    "                {address: 198.51.100.12}]}\n",
-				    &other),
-		     0, "%s", cfg_err);
+	cr_assert_eq(
+	    load_text_into("# moved down\n\n" NODE "vips:\n"
+			   "  - {name: web, address: 192.0.2.10, port: 80, protocol: tcp,\n"
+			   "     backends: [{address: 198.51.100.11},\n"
+			   "                {address: 198.51.100.12}]}\n",
+			   &other),
+	    0, "%s", cfg_err);
 	cr_assert_neq(other.vips[0].line, cfg.vips[0].line);
 	cr_assert(cfg_vip_equal(&cfg.vips[0], &other.vips[0]));
 	cfg_free(&other);
@@ -722,7 +749,7 @@ Test(config, vip_equal_sees_every_change)
 		memcpy(be, base.backends, sizeof(be));                                             \
 		v.backends = be;                                                                   \
 		stmt;                                                                              \
-		cr_assert_not(cfg_vip_equal(&base, &v), "unchanged after: %s", #stmt);            \
+		cr_assert_not(cfg_vip_equal(&base, &v), "unchanged after: %s", #stmt);             \
 	} while (0)
 	EXPECT_CHANGE(v.port = 81);
 	EXPECT_CHANGE(v.proto = IPPROTO_UDP);
