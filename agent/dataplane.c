@@ -36,22 +36,25 @@ int dp_pin_path(const struct dataplane *dp, const char *name, char *buf, size_t 
 /* ip netns exec remounts /sys: a pin dir there is no longer on bpffs, and pins would vanish. */
 static int dp_check_bpffs(const char *dir)
 {
+	char parent[CFG_PATH_MAX], *slash;
 	struct statfs st;
 
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		log_warn("dataplane: mkdir %s", dir);
-		return -errno;
-	}
-	if (statfs(dir, &st)) {
-		log_warn("dataplane: statfs %s", dir);
-		return -errno;
-	}
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(dir, &st) && statfs(parent, &st))
+		st.f_type = 0;
 	if (st.f_type != BPF_FS_MAGIC) {
 		log_msg(LOG_LVL_ERR,
 			"dataplane: %s is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf; "
-			"under ip netns exec /sys is remounted: set node.bpffs_dir to a bpffs "
-			"mounted elsewhere)", dir);
+			"under ip netns exec /sys is remounted: set node.bpffs to a directory of a "
+			"bpffs mounted elsewhere)", dir);
 		return -ENOTSUP;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		log_warn("dataplane: mkdir %s", dir);
+		return -errno;
 	}
 	return 0;
 }
