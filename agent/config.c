@@ -929,57 +929,99 @@ static int cfg_check_backend(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 	return 0;
 }
 
-/* Backends shared between VIPs share a slot: the zone must agree, and the slots must suffice. */
+/* One backend entry of the file, for finding the entries that share a data-plane slot. */
+struct cfg_backend_ref {
+	const struct cfg_backend *be;
+	const struct cfg_ynode *at;
+	size_t order; /* place in the file */
+};
+
+static int cfg_backend_ref_cmp(const void *pa, const void *pb)
+{
+	const struct cfg_backend_ref *a = pa, *b = pb;
+	int c;
+
+	if (a->be->addr.family != b->be->addr.family)
+		return a->be->addr.family - b->be->addr.family;
+	c = memcmp(a->be->addr.addr, b->be->addr.addr, sizeof(a->be->addr.addr));
+	if (c)
+		return c;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int cfg_order_cmp(const void *pa, const void *pb)
+{
+	const struct cfg_backend_ref *a = *(const struct cfg_backend_ref *const *)pa;
+	const struct cfg_backend_ref *b = *(const struct cfg_backend_ref *const *)pb;
+
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/*
+ * Backends shared between VIPs share one lb_backends slot: their zone must agree, and the
+ * distinct addresses must fit. Sorting by address keeps this fast for thousands of backends;
+ * the error reported is still the first one in file order.
+ */
 static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 				   const struct lb_config *cfg)
 {
-	const struct cfg_ynode *vips = cfg_yaml_get(root, "vips"), *at;
-	const struct cfg_backend **seen = NULL, *be;
+	const struct cfg_ynode *vips = cfg_yaml_get(root, "vips"), *list;
+	const struct cfg_backend_ref *conflict = NULL, *conflict_first = NULL, *first = NULL;
+	const struct cfg_backend_ref **firsts = NULL;
+	struct cfg_backend_ref *refs = NULL, *r;
 	char addr[CFG_ADDR_STRLEN];
-	size_t i, j, k, n_seen = 0, total = 0;
+	size_t i, j, n = 0, n_firsts = 0;
 	int err = 0;
 
 	for (i = 0; i < cfg->n_vips; i++)
-		total += cfg->vips[i].n_backends;
-	if (!total)
+		n += cfg->vips[i].n_backends;
+	if (!n)
 		return 0;
-	seen = calloc(total, sizeof(*seen));
-	if (!seen)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_vips; i++) {
-		for (j = 0; j < cfg->vips[i].n_backends; j++) {
-			be = &cfg->vips[i].backends[j];
-			at = cfg_yaml_get(vips->kids[i], "backends")->kids[j];
-			err = cfg_check_backend(ctx, root, cfg, at, be);
+	refs = calloc(n, sizeof(*refs));
+	firsts = calloc(n, sizeof(*firsts));
+	if (!refs || !firsts) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0, n = 0; i < cfg->n_vips; i++) {
+		list = cfg_yaml_get(vips->kids[i], "backends");
+		for (j = 0; j < cfg->vips[i].n_backends; j++, n++) {
+			refs[n] =
+			    (struct cfg_backend_ref){&cfg->vips[i].backends[j], list->kids[j], n};
+			err = cfg_check_backend(ctx, root, cfg, refs[n].at, refs[n].be);
 			if (err)
 				goto cleanup;
-			for (k = 0; k < n_seen; k++)
-				if (cfg_addr_equal(&seen[k]->addr, &be->addr))
-					break;
-			if (k < n_seen) {
-				if (strcmp(seen[k]->zone, be->zone)) {
-					err = cfg_error(
-					    ctx, at,
-					    "backend %s: zone '%s' here but '%s' at line "
-					    "%d",
-					    cfg_format_addr(&be->addr, addr, sizeof(addr)),
-					    be->zone, seen[k]->zone, seen[k]->line);
-					goto cleanup;
-				}
-				continue;
-			}
-			if (n_seen == LB_MAX_BACKENDS - 1) {
-				err =
-				    cfg_error(ctx, at, "backend %s: more than %d distinct backends",
-					      cfg_format_addr(&be->addr, addr, sizeof(addr)),
-					      LB_MAX_BACKENDS - 1);
-				goto cleanup;
-			}
-			seen[n_seen++] = be;
 		}
 	}
+	qsort(refs, n, sizeof(*refs), cfg_backend_ref_cmp);
+	for (i = 0; i < n; i++) {
+		r = &refs[i];
+		if (!i || !cfg_addr_equal(&r->be->addr, &first->be->addr)) {
+			first = r;
+			firsts[n_firsts++] = r;
+		} else if (strcmp(first->be->zone, r->be->zone) &&
+			   (!conflict || r->order < conflict->order)) {
+			conflict = r;
+			conflict_first = first;
+		}
+	}
+	if (conflict) {
+		err = cfg_error(ctx, conflict->at, "backend %s: zone '%s' here but '%s' at line %d",
+				cfg_format_addr(&conflict->be->addr, addr, sizeof(addr)),
+				conflict->be->zone, conflict_first->be->zone,
+				conflict_first->be->line);
+		goto cleanup;
+	}
+	if (n_firsts > LB_MAX_BACKENDS - 1) {
+		qsort(firsts, n_firsts, sizeof(*firsts), cfg_order_cmp);
+		first = firsts[LB_MAX_BACKENDS - 1];
+		err = cfg_error(ctx, first->at, "backend %s: more than %d distinct backends",
+				cfg_format_addr(&first->be->addr, addr, sizeof(addr)),
+				LB_MAX_BACKENDS - 1);
+	}
 cleanup:
-	free(seen);
+	free(firsts);
+	free(refs);
 	return err;
 }
 

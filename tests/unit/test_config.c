@@ -523,6 +523,40 @@ Test(config, rejects_backend_zone_conflict_between_vips)
 		     "lb.yaml:8:49: backend 198.51.100.11: zone 'b' here but 'a' at line 7");
 }
 
+Test(config, accepts_backend_shared_between_vips)
+{
+	expect_load(ONE_VIP "  - address: 192.0.2.10\n    port: 443\n"
+			    "    backends: [{address: 198.51.100.11}]\n");
+	cr_assert(cfg_addr_equal(&cfg.vips[0].backends[0].addr, &cfg.vips[1].backends[0].addr));
+}
+
+/* lb_backends has LB_MAX_BACKENDS - 1 usable slots, one per distinct address. */
+Test(config, rejects_more_distinct_backends_than_slots)
+{
+	size_t len = 512 * 1024, n;
+	char expected[128];
+	char *text;
+	int k;
+
+	text = malloc(len);
+	cr_assert_not_null(text);
+	n = snprintf(text, len,
+		     NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    backends:\n");
+	for (k = 1; k <= 4000; k++)
+		n += snprintf(text + n, len - n, "      - {address: 2001:db8:1::%x}\n", k);
+	n += snprintf(text + n, len - n, "  - address: 192.0.2.11\n    port: 80\n    backends:\n");
+	/* Half of these repeat the first VIP's backends and take no new slot. */
+	for (k = 3901; k <= 4200; k++)
+		n += snprintf(text + n, len - n, "      - {address: 2001:db8:1::%x}\n", k);
+	cr_assert_lt(n, len);
+	/* Slot 4096 goes to 2001:db8:1::1000, the 196th backend of the second VIP. */
+	snprintf(expected, sizeof(expected),
+		 "lb.yaml:%d:9: backend 2001:db8:1::1000: more than %d distinct backends",
+		 4013 + 195, LB_MAX_BACKENDS - 1);
+	expect_error(text, expected);
+	free(text);
+}
+
 Test(config, rejects_zones_with_same_primary_and_secondary)
 {
 	expect_error(ONE_VIP "    zones: {primary: a, secondary: a}\n",
