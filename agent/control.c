@@ -93,22 +93,34 @@ static int control_remove_stale(const struct sockaddr_un *addr)
 	return 0;
 }
 
+/* 0600 for root only, or 0660 with the group: members may connect, only root may mutate. */
 static int control_set_owner(const char *path, const char *group)
 {
-	char buf[4096];
 	struct group gr, *res = NULL;
+	mode_t mode = 0600;
+	char buf[4096];
 	int ret;
 
-	if (!group || !group[0])
-		return chmod(path, 0600) ? -errno : 0;
-	ret = getgrnam_r(group, &gr, buf, sizeof(buf), &res);
-	if (ret || !res) {
-		log_warnx("control: group %s: %s", group, ret ? strerror(ret) : "no such group");
-		return ret ? -ret : -ENOENT;
+	if (group && group[0]) {
+		ret = getgrnam_r(group, &gr, buf, sizeof(buf), &res);
+		if (ret || !res) {
+			log_warnx("control: group %s: %s", group,
+				  ret ? strerror(ret) : "no such group");
+			return ret ? -ret : -ENOENT;
+		}
+		if (chown(path, (uid_t)-1, gr.gr_gid)) {
+			ret = -errno;
+			log_warn("control: chown %s to group %s", path, group);
+			return ret;
+		}
+		mode = 0660;
 	}
-	if (chown(path, (uid_t)-1, gr.gr_gid))
-		return -errno;
-	return chmod(path, 0660) ? -errno : 0;
+	if (chmod(path, mode)) {
+		ret = -errno;
+		log_warn("control: chmod %s", path);
+		return ret;
+	}
+	return 0;
 }
 
 struct control_server *control_open(const char *path, const char *group,
@@ -145,6 +157,7 @@ struct control_server *control_open(const char *path, const char *group,
 	srv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (srv->fd < 0) {
 		ret = -errno;
+		log_warn("control: socket");
 		goto cleanup;
 	}
 	/* bind() creates the file with the umask: born 0600, never briefly open to everyone. */
@@ -155,19 +168,23 @@ struct control_server *control_open(const char *path, const char *group,
 		log_warnx("control: bind %s: %s", path, strerror(-ret));
 		goto cleanup;
 	}
-	ret = lstat(path, &st) ? -errno : 0;
-	if (!ret) {
-		srv->ino = st.st_ino;
-		ret = control_set_owner(path, group);
-	}
-	if (!ret && listen(srv->fd, CONTROL_BACKLOG))
+	if (lstat(path, &st)) {
 		ret = -errno;
-	if (ret) {
-		log_warnx("control: %s: %s", path, strerror(-ret));
-		unlink(path);
-		goto cleanup;
+		log_warn("control: stat %s", path);
+		goto cleanup_unlink;
+	}
+	srv->ino = st.st_ino;
+	ret = control_set_owner(path, group);
+	if (ret)
+		goto cleanup_unlink;
+	if (listen(srv->fd, CONTROL_BACKLOG)) {
+		ret = -errno;
+		log_warn("control: listen on %s", path);
+		goto cleanup_unlink;
 	}
 	return srv;
+cleanup_unlink:
+	unlink(path);
 cleanup:
 	if (srv->fd >= 0)
 		close(srv->fd);
@@ -238,7 +255,8 @@ static void control_reply_result(int fd, json_t *result, int timeout_ms)
 	}
 	len = strlen(out);
 	if (len > CTL_REPLY_MAX) {
-		log_warnx("control: reply of %zu bytes is over the limit of %u", len, CTL_REPLY_MAX);
+		log_warnx("control: reply of %zu bytes is over the limit of %u", len,
+			  CTL_REPLY_MAX);
 		free(out);
 		control_reply_error(fd, "reply over the 8 MiB limit: narrow the request",
 				    timeout_ms);
@@ -263,7 +281,7 @@ static const char *control_parse_request(json_t *req, json_t **args, char *err, 
 		snprintf(err, errlen, "request is not a JSON object");
 		return NULL;
 	}
-	json_object_foreach(req, key, val) {
+	json_object_foreach (req, key, val) {
 		if (strcmp(key, "verb") && strcmp(key, "args")) {
 			snprintf(err, errlen, "unknown request member \"%.32s\"", key);
 			return NULL;
@@ -306,10 +324,12 @@ static int control_read_request(int fd, int timeout_ms, json_t **req, char *err,
 		return ret;
 	case -EPROTO:
 		if (len)
-			snprintf(err, errlen, "short read: connection closed before the %zu bytes "
-				 "declared", len);
+			snprintf(err, errlen,
+				 "short read: connection closed before the %zu bytes declared",
+				 len);
 		else
-			snprintf(err, errlen, "short read: connection closed inside the length prefix");
+			snprintf(err, errlen,
+				 "short read: connection closed inside the length prefix");
 		return ret;
 	case -ETIMEDOUT:
 		snprintf(err, errlen, "request not complete within %d ms", CONTROL_IO_TIMEOUT_MS);
@@ -324,7 +344,8 @@ static int control_read_request(int fd, int timeout_ms, json_t **req, char *err,
 		free(buf);
 		return -EBADMSG;
 	}
-	*req = json_loadb(buf, len, 0, &jerr);
+	/* Any JSON value parses, so that "not an object" can be told apart from "not JSON". */
+	*req = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
 	free(buf);
 	if (!*req) {
 		snprintf(err, errlen, "invalid JSON at byte %d: %s", jerr.position, jerr.text);

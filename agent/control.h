@@ -20,7 +20,7 @@ typedef int (*control_verb_fn)(void *ctx, json_t *args, json_t **result, char *e
 
 struct control_verb {
 	const char *name; /* wire name, e.g. "backend.drain" */
-	bool mutating; /* refused unless the peer's uid is 0 */
+	bool mutating;	  /* refused unless the peer's uid is 0 */
 	control_verb_fn fn;
 };
 
@@ -35,9 +35,9 @@ struct control_server *control_open(const char *path, const char *group,
 				    const struct control_verb *verbs, size_t n_verbs, void *ctx);
 int control_listen_fd(const struct control_server *srv); /* for the agent's epoll */
 /*
- * Call when the listen fd is readable: accepts one client, reads one request (bounded: 1 s, 64 KiB),
- * checks SO_PEERCRED for mutating verbs, dispatches, writes the reply, closes. Never blocks longer
- * than about a second (plus the verb's own run time); never crashes on input.
+ * Call when the listen fd is readable: accepts one client, reads one request (bounded: 1 s, 64
+ * KiB), checks SO_PEERCRED for mutating verbs, dispatches, writes the reply, closes. Never blocks
+ * longer than about a second (plus the verb's own run time); never crashes on input.
  */
 void control_serve_one(struct control_server *srv);
 uint64_t control_rejected(const struct control_server *srv);

@@ -32,7 +32,7 @@ static int64_t ctl_deadline(int timeout_ms)
 /* Waits for events on fd; a deadline already past still lets data that is there be taken. */
 static int ctl_wait(int fd, short events, int64_t deadline)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd = {.fd = fd, .events = events};
 	int64_t left;
 	int n;
 
@@ -55,7 +55,8 @@ static int ctl_send_all(int fd, const void *buf, size_t len, int64_t deadline)
 	int ret;
 
 	while (len) {
-		/* MSG_DONTWAIT even on a blocking socket: a large write must not outlive the deadline. */
+		/* MSG_DONTWAIT even on a blocking socket: a large write must not outlive the
+		 * deadline. */
 		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			p += n;
@@ -161,7 +162,7 @@ int ctl_read_msg(int fd, size_t max, int timeout_ms, char **buf, size_t *len)
 
 static int ctl_connect(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd, ret;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -206,7 +207,8 @@ static int ctl_parse_reply(const char *buf, size_t len, json_t **result, char *e
 	if (json_is_true(ok)) {
 		val = json_object_get(reply, "result");
 		if (!json_is_object(val)) {
-			snprintf(err, errlen, "malformed reply from the agent: no \"result\" object");
+			snprintf(err, errlen,
+				 "malformed reply from the agent: no \"result\" object");
 			goto cleanup;
 		}
 		*result = json_incref(val);
@@ -214,7 +216,8 @@ static int ctl_parse_reply(const char *buf, size_t len, json_t **result, char *e
 	} else {
 		val = json_object_get(reply, "error");
 		if (!json_is_string(val)) {
-			snprintf(err, errlen, "malformed reply from the agent: no \"error\" string");
+			snprintf(err, errlen,
+				 "malformed reply from the agent: no \"error\" string");
 			goto cleanup;
 		}
 		snprintf(err, errlen, "%s", json_string_value(val));
@@ -274,10 +277,10 @@ int ctl_call(const char *path, const char *verb, json_t *args, int timeout_ms, j
 		if (wret)
 			ret = wret;
 		snprintf(err, errlen, "%s from %s: %s", wret ? "send" : "reply", path,
-			 ret == -ENODATA ? "connection closed without a reply" :
-			 ret == -EPROTO	 ? "connection closed in the middle of the reply" :
-			 ret == -EMSGSIZE ? "reply over the size limit" :
-					    strerror(-ret));
+			 ret == -ENODATA    ? "connection closed without a reply"
+			 : ret == -EPROTO   ? "connection closed in the middle of the reply"
+			 : ret == -EMSGSIZE ? "reply over the size limit"
+					    : strerror(-ret));
 		goto cleanup;
 	}
 	ret = ctl_parse_reply(in, in_len, result, err, errlen);

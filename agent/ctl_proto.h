@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Control protocol framing (4-byte big-endian length + JSON) and the client call (docs/CONTROL.md). */
+/* Control protocol framing (4-byte big-endian length + JSON) and the client call (docs/CONTROL.md).
+ */
 #ifndef XDPLB_CTL_PROTO_H
 #define XDPLB_CTL_PROTO_H
 
@@ -7,8 +8,8 @@
 #include <jansson.h>
 
 #define CTL_SOCKET_DEFAULT "/run/xdplb/lbagent.sock"
-#define CTL_REQUEST_MAX 65536u /* bytes of JSON in one request */
-#define CTL_REPLY_MAX (8u << 20) /* bytes of JSON in one reply */
+#define CTL_REQUEST_MAX	   65536u     /* bytes of JSON in one request */
+#define CTL_REPLY_MAX	   (8u << 20) /* bytes of JSON in one reply */
 
 /*
  * Sends {"verb","args"} and waits (timeout_ms for the whole exchange) for the reply. Returns 0

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* lbctl: the command table, the parser that walks it, and the printers of each result. */
+#ifndef XDPLB_LBCTL_H
+#define XDPLB_LBCTL_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+enum lbctl_verb_id {
+	LBCTL_NONE = 0,
+	LBCTL_STATUS,
+	LBCTL_VIP_LIST,
+	LBCTL_VIP_SHOW,
+	LBCTL_BACKEND_LIST,
+	LBCTL_BACKEND_DRAIN,
+	LBCTL_BACKEND_UNDRAIN,
+	LBCTL_BACKEND_WEIGHT,
+	LBCTL_STATS,
+	LBCTL_CONNTRACK_LIST,
+	LBCTL_EXPLAIN,
+	LBCTL_RELOAD,
+	LBCTL_VERSION,
+	LBCTL_SHUTDOWN,
+	LBCTL_VERB_MAX,
+};
+
+/* Prints a result for people; args are the request's, for printers that echo them. */
+typedef int (*lbctl_print_fn)(FILE *out, json_t *result, json_t *args);
+
+struct lbctl_verb {
+	const char *wire;     /* verb name on the control socket */
+	const char *synopsis; /* command line as shown in usage */
+	const char *help;
+	const char *defaults; /* JSON object merged into args for members not given */
+	int timeout_ms;
+	lbctl_print_fn print;
+};
+
+extern const struct lbctl_verb lbctl_verbs[LBCTL_VERB_MAX];
+
+struct lbctl_cmd {
+	enum lbctl_verb_id verb;
+	json_t *args; /* owned; always an object after a successful parse */
+};
+
+/*
+ * Parses the words after the global options. 0, or -EINVAL with the reason in err; on failure
+ * cmd->verb still names the verb the words got as far as (LBCTL_NONE if none), for usage.
+ */
+int lbctl_parse(int argc, char *const argv[], struct lbctl_cmd *cmd, char *err, size_t errlen);
+void lbctl_cmd_free(struct lbctl_cmd *cmd);
+void lbctl_usage(FILE *out);
+
+/* cli/print.c: one printer per verb. */
+int lbctl_print_status(FILE *out, json_t *res, json_t *args);
+int lbctl_print_vip_list(FILE *out, json_t *res, json_t *args);
+int lbctl_print_vip_show(FILE *out, json_t *res, json_t *args);
+int lbctl_print_backend_list(FILE *out, json_t *res, json_t *args);
+int lbctl_print_backend_state(FILE *out, json_t *res, json_t *args);
+int lbctl_print_backend_weight(FILE *out, json_t *res, json_t *args);
+int lbctl_print_stats(FILE *out, json_t *res, json_t *args);
+int lbctl_print_conntrack(FILE *out, json_t *res, json_t *args);
+int lbctl_print_explain(FILE *out, json_t *res, json_t *args);
+int lbctl_print_reload(FILE *out, json_t *res, json_t *args);
+int lbctl_print_version(FILE *out, json_t *res, json_t *args);
+int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
+
+#endif /* XDPLB_LBCTL_H */
