@@ -387,8 +387,15 @@ agent_start() {
 	fi
 	bg "$node" "$XLB_RUNDIR/$node-agent.log.$(date +%s%N)" "$LBAGENT" "${mode[@]}" -c "$conf" "$@"
 	AGENT_PID[$node]=$BG_PID
-	wait_for 15 "lbagent on $node attached" agent_attached "$node" ||
+	wait_for 30 "lbagent on $node attached" agent_up "$node" ||
 		fail "lbagent on $node did not come up: $(agent_log_tail "$node")"
+	agent_attached "$node" || fail "lbagent on $node exited: $(agent_log_tail "$node")"
+	log "lbagent on $node up (pid $BG_PID)"
+}
+
+# Attached, or dead (then waiting longer is pointless).
+agent_up() {
+	agent_attached "$1" || ! kill -0 "${AGENT_PID[$1]}" 2>/dev/null
 }
 
 agent_log_tail() {
@@ -400,7 +407,7 @@ agent_sock() {
 }
 
 agent_attached() {
-	[ "$(lbctl_json "$1" status | json_get 'd["attached"]')" = true ]
+	[ "$(lbctl_json "$1" status 2>/dev/null | json_get 'd["attached"]' 2>/dev/null)" = true ]
 }
 
 # lbctl NODE ARGS...: lbctl against NODE's agent, human output.
@@ -422,12 +429,14 @@ e2e_setup() {
 	local be
 	e2e_init
 	topo_create
+	log "topology up"
 	# Backend agents first: they put the VIPs on lo, where the UDP servers bind.
 	for be in $BACKENDS; do
 		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
 		agent_start "$be"
 	done
 	servers_start
+	log "servers up"
 	LB_CONF=$XLB_RUNDIR/lb.yaml
 	LB_SOCK=$XLB_RUNDIR/run/lb.sock
 	lb_config_write "$LB_CONF" "${1:-$VIPS_BASE}"
@@ -435,6 +444,7 @@ e2e_setup() {
 	# First traffic through a fresh path can lose a packet to neighbour resolution.
 	wait_for 10 "HTTP through $VIP4" http_probe $VIP4 ||
 		fail "no HTTP answer through the LB on $VIP4:$HTTP_PORT"
+	log "setup done: HTTP answered through $VIP4"
 }
 
 # http_probe VIP: one HTTP request answered, from a port no test uses.
