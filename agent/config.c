@@ -259,6 +259,8 @@ static int cfg_value_ifname(struct cfg_ctx *ctx, const char *what, const struct 
 	err = cfg_need_scalar(ctx, what, val, "an interface name");
 	if (err)
 		return err;
+	if (!val->text[0])
+		return cfg_error(ctx, val, "%s: expected an interface name, found ''", what);
 	if (strlen(val->text) >= size)
 		return cfg_error(ctx, val, "%s: '%s' is longer than %zu characters", what,
 				 val->text, size - 1);
@@ -586,6 +588,8 @@ static const struct cfg_key cfg_node_keys[] = {
     CFG_STRING("bpffs", CFG_K_PATH, struct cfg_node, bpffs_dir, false),
 };
 static const struct cfg_section cfg_node_section = CFG_SECTION("node", cfg_node_keys);
+_Static_assert(sizeof(cfg_node_keys) / sizeof(cfg_node_keys[0]) <= CFG_SECTION_KEYS_MAX,
+	       "the largest section must fit cfg_parse_section's table of seen keys");
 
 static int cfg_parse_node(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  void *obj)

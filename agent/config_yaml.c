@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "config_yaml.h"
@@ -215,6 +216,7 @@ int cfg_yaml_load(const char *path, struct cfg_ynode **root, char *err, size_t e
 	struct cfg_ynode *doc = NULL;
 	yaml_event_t ev;
 	bool have_ev = false;
+	struct stat st;
 	FILE *f;
 	int ret;
 
@@ -224,6 +226,12 @@ int cfg_yaml_load(const char *path, struct cfg_ynode **root, char *err, size_t e
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
+	}
+	/* fopen opens a directory; reading it fails later with a vaguer message. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+		return -EISDIR;
 	}
 	if (!yaml_parser_initialize(&r.parser)) {
 		fclose(f);

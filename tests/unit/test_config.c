@@ -192,6 +192,12 @@ Test(config, reports_missing_file_with_errno)
 	cr_assert_str_eq(cfg_err, "configs/no-such-file.yaml: No such file or directory");
 }
 
+Test(config, reports_directory_as_eisdir)
+{
+	cr_assert_eq(cfg_load("configs", &cfg, cfg_err, sizeof(cfg_err)), -EISDIR);
+	cr_assert_str_eq(cfg_err, "configs: Is a directory");
+}
+
 /* --- defaults --------------------------------------------------------------------------------- */
 
 Test(config, applies_defaults)
@@ -629,6 +635,12 @@ Test(config, balancer_needs_interface)
 	expect_error("node:\n  id: 1\n  zone: a\n",
 		     "lb.yaml:2:3: node: missing required key 'interface' (role balancer attaches "
 		     "to it)");
+}
+
+Test(config, rejects_empty_interface_name)
+{
+	expect_error("node:\n  id: 1\n  zone: a\n  interface: \"\"\n",
+		     "lb.yaml:4:14: node.interface: expected an interface name, found ''");
 }
 
 Test(config, backend_needs_addresses_but_no_interface)
