@@ -64,7 +64,11 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 	ret |= table_cell(t, "vips");
 	ret |= table_cell(t, "%" PRIu64, res_uint(res, "vips"));
 	ret |= table_cell(t, "backends");
-	ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
+	if (res_uint(res, "next_hops_pending"))
+		ret |= table_cell(t, "%" PRIu64 ", %" PRIu64 " waiting for a next hop",
+				  res_uint(res, "backends"), res_uint(res, "next_hops_pending"));
+	else
+		ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
 	ret |= table_cell(t, "conntrack");
 	ret |= table_cell(t, "%" PRIu64 " entries", res_uint(res, "conntrack_entries"));
 	ret |= table_cell(t, "uptime");

@@ -325,6 +325,9 @@ Test(lbctl_print, status_says_when_the_program_is_not_attached)
 	cr_assert(strstr(out, "interface  eth0, xdp generic, NOT attached\n"), "%s", out);
 	cr_assert(strstr(out, "reloads    0 ok, 0 failed\n"), "%s", out);
 	free(out);
+	out = print_canned(lbctl_print_status, "{\"backends\": 6, \"next_hops_pending\": 2}", NULL);
+	cr_assert(strstr(out, "backends   6, 2 waiting for a next hop\n"), "%s", out);
+	free(out);
 }
 
 static const char vip_list[] =
