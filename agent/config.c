@@ -829,6 +829,12 @@ static int cfg_check_vip(struct cfg_ctx *ctx, const struct cfg_ynode *map,
 			 "vip %s: maglev_size %u is under 100 x %zu backends: shares may differ "
 			 "by more than a few percent",
 			 label, vip->maglev_size, vip->n_backends);
+	/* The data plane matches portless (non-first) fragments against port-0 entries only. */
+	if ((vip->flags & LB_VIP_F_HASH_ADDRS) && vip->port)
+		cfg_warn(ctx, cfg_yaml_get(map, "hash"),
+			 "vip %s: hash: addresses on port %u: only first fragments reach it, the "
+			 "others carry no port and match only a 'port: any' vip",
+			 label, vip->port);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 
 #include "config.h"
 
@@ -479,6 +480,27 @@ Test(config, rejects_maglev_size_not_above_backend_count)
 			      i + 10);
 	expect_error(text, "lb.yaml:9:18: vip 192.0.2.10:80/tcp: maglev_size 7 must be larger than "
 			   "its 7 backends");
+}
+
+/* Balance is the operator's call: a warning, not an error. */
+Test(config, warns_when_maglev_size_is_small_for_balance, .init = cr_redirect_stderr)
+{
+	expect_load(ONE_VIP "      - {address: 198.51.100.12}\n    maglev_size: 199\n");
+	cr_assert_eq(cfg.vips[0].maglev_size, 199);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("xdplb: warning: lb.yaml:13:18: vip web: maglev_size 199 is under "
+				"100 x 2 backends: shares may differ by more than a few percent\n");
+}
+
+Test(config, warns_when_address_hash_has_a_port, .init = cr_redirect_stderr)
+{
+	expect_load(ONE_VIP "    hash: addresses\n");
+	cr_assert_eq(cfg.vips[0].flags, LB_VIP_F_HASH_ADDRS);
+	fflush(stderr);
+	cr_assert_stderr_eq_str(
+	    "xdplb: warning: lb.yaml:12:11: vip web: hash: addresses on port 80: "
+	    "only first fragments reach it, the others carry no port and match "
+	    "only a 'port: any' vip\n");
 }
 
 /* --- cross-references ------------------------------------------------------------------------- */
