@@ -179,25 +179,31 @@ static bool agent_backend_in(const struct lb_config *cfg, const struct xaddr *ad
 	return false;
 }
 
+bool agent_backend_first(const struct lb_config *cfg, size_t vip, size_t be)
+{
+	const struct xaddr *addr = &cfg->vips[vip].backends[be].addr;
+	size_t k, l, n;
+
+	for (k = 0; k <= vip; k++) {
+		n = k == vip ? be : cfg->vips[k].n_backends;
+		for (l = 0; l < n; l++)
+			if (cfg_addr_equal(&cfg->vips[k].backends[l].addr, addr))
+				return false;
+	}
+	return true;
+}
+
 /* Counts unique backend addresses of `from` absent from `to`. */
 static unsigned int agent_count_backends(const struct lb_config *from, const struct lb_config *to)
 {
 	unsigned int n = 0;
-	size_t i, j, k, l;
+	size_t i, j;
 
-	for (i = 0; i < from->n_vips; i++) {
-		for (j = 0; j < from->vips[i].n_backends; j++) {
-			const struct xaddr *addr = &from->vips[i].backends[j].addr;
-			bool seen = false;
-
-			/* Only the first mention of an address in `from` counts. */
-			for (k = 0; k <= i && !seen; k++)
-				for (l = 0; l < (k == i ? j : from->vips[k].n_backends) && !seen; l++)
-					seen = cfg_addr_equal(&from->vips[k].backends[l].addr, addr);
-			if (!seen && !agent_backend_in(to, addr))
+	for (i = 0; i < from->n_vips; i++)
+		for (j = 0; j < from->vips[i].n_backends; j++)
+			if (agent_backend_first(from, i, j) &&
+			    !agent_backend_in(to, &from->vips[i].backends[j].addr))
 				n++;
-		}
-	}
 	return n;
 }
 

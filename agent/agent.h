@@ -58,6 +58,9 @@ void agent_stop(struct agent *a);
 /* Re-reads the config file; a bad file leaves everything as it was (-EINVAL, message in err). */
 int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t errlen);
 
+/* True when backends[be] of vips[vip] is the first mention of its address in cfg. */
+bool agent_backend_first(const struct lb_config *cfg, size_t vip, size_t be);
+
 /* The verb tables of ctl_verbs.c. */
 extern const struct control_verb agent_balancer_verbs[];
 extern const size_t agent_n_balancer_verbs;

@@ -79,18 +79,11 @@ static int ctl_count_keys(int fd, size_t key_size)
 
 static size_t ctl_unique_backends(const struct lb_config *cfg)
 {
-	size_t n = 0, i, j, k, l;
+	size_t n = 0, i, j;
 
 	for (i = 0; i < cfg->n_vips; i++)
-		for (j = 0; j < cfg->vips[i].n_backends; j++) {
-			const struct xaddr *x = &cfg->vips[i].backends[j].addr;
-			bool seen = false;
-
-			for (k = 0; k <= i && !seen; k++)
-				for (l = 0; l < (k == i ? j : cfg->vips[k].n_backends) && !seen; l++)
-					seen = cfg_addr_equal(&cfg->vips[k].backends[l].addr, x);
-			n += !seen;
-		}
+		for (j = 0; j < cfg->vips[i].n_backends; j++)
+			n += agent_backend_first(cfg, i, j);
 	return n;
 }
 
@@ -268,7 +261,7 @@ static int ctl_backend_list(void *ctx, json_t *args, json_t **result, char *err,
 	struct agent *a = ctx;
 	const struct cfg_vip *only;
 	json_t *list;
-	size_t i, j, k, l;
+	size_t i, j;
 	int ret = ctl_find_vip(a, args, false, &only, err, errlen);
 
 	if (ret)
@@ -279,17 +272,11 @@ static int ctl_backend_list(void *ctx, json_t *args, json_t **result, char *err,
 
 		if (only && v != only)
 			continue;
+		/* Each address once, under the first VIP that names it. */
 		for (j = 0; j < v->n_backends; j++) {
-			bool seen = false;
-
-			/* Each address once, under the first VIP that names it. */
-			for (k = only ? i : 0; k <= i && !seen; k++)
-				for (l = 0; l < (k == i ? j : a->cfg.vips[k].n_backends) && !seen;
-				     l++)
-					seen = cfg_addr_equal(&a->cfg.vips[k].backends[l].addr,
-							      &v->backends[j].addr);
-			if (!seen)
-				json_array_append_new(list, ctl_backend_item(a, &v->backends[j], v));
+			if (!only && !agent_backend_first(&a->cfg, i, j))
+				continue;
+			json_array_append_new(list, ctl_backend_item(a, &v->backends[j], v));
 		}
 	}
 	*result = json_pack("{s:o}", "backends", list);
@@ -457,6 +444,7 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 	list = json_array();
 	while (!bpf_map_get_next_key(fd, pk, &key)) {
 		char client[CFG_ADDR_STRLEN], vaddr[CFG_ADDR_STRLEN], be[CFG_ADDR_STRLEN];
+		uint64_t age, idle;
 		struct xaddr x;
 		struct lb_conn c;
 
@@ -476,19 +464,16 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 		ctl_fmt(&x, vaddr, sizeof(vaddr));
 		ctl_xaddr(&x, c.backend_addr, c.backend_family);
 		ctl_fmt(&x, be, sizeof(be));
+		age = now > c.created_ns ? (now - c.created_ns) / 1000000000ULL : 0;
+		idle = now > c.last_seen_ns ? (now - c.last_seen_ns) / 1000000000ULL : 0;
 		json_array_append_new(
 			list,
 			json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "client",
 				  client, "client_port", ntohs(key.sport), "vip", vaddr,
 				  "vip_port", ntohs(key.dport), "proto", cfg_proto_name(key.proto),
 				  "backend", be, "packets", (json_int_t)c.packets, "age_s",
-				  (json_int_t)(now > c.created_ns ? (now - c.created_ns) / 1000000000ULL
-								  : 0),
-				  "idle_s",
-				  (json_int_t)(now > c.last_seen_ns ? (now - c.last_seen_ns) /
-									1000000000ULL
-								    : 0),
-				  "synced", (int)!!(c.flags & LB_CONN_F_SYNCED)));
+				  (json_int_t)age, "idle_s", (json_int_t)idle, "synced",
+				  (int)!!(c.flags & LB_CONN_F_SYNCED)));
 	}
 	*result = json_pack("{s:o, s:b}", "entries", list, "truncated", truncated);
 	return *result ? 0 : -ENOMEM;

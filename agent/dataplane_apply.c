@@ -192,7 +192,8 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 			dp->nh_pending++;
 			if (!be->nh_logged)
 				log_info("dataplane: backend %s: waiting for its next hop MAC, "
-					 "kept out of the tables", dp_fmt(&be->addr, buf, sizeof(buf)));
+					 "kept out of the tables",
+					 dp_fmt(&be->addr, buf, sizeof(buf)));
 			be->nh_logged = true;
 		}
 		return false;
