@@ -59,10 +59,18 @@ struct neigh_seen {
 	uint8_t addr[16];
 };
 
+/* What a watch last saw of one interface: its MAC is every next hop's smac. */
+struct link_seen {
+	uint32_t ifindex;
+	uint8_t mac[6];
+};
+
 struct nexthop_watch {
 	struct mnl_socket *nl;
 	struct neigh_seen *seen; /* open addressing, linear probing */
 	size_t cap, count;	 /* cap is a power of two */
+	struct link_seen *links; /* unordered: a node has few interfaces */
+	size_t n_links, cap_links;
 };
 
 static int nexthop_af(uint8_t family)
@@ -506,6 +514,43 @@ static bool nexthop_watch_neigh(struct nexthop_watch *w, const struct nlmsghdr *
 			  (ndm->ndm_state == NUD_NONE || ndm->ndm_state == NUD_INCOMPLETE));
 }
 
+/* Whether a link notification changes an interface's MAC (or removes the interface). */
+static bool nexthop_watch_link(struct nexthop_watch *w, const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_seen cur = {.ifindex = ifi->ifi_index}, *grown;
+	const struct nlattr *attr;
+	size_t i;
+
+	mnl_attr_for_each (attr, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(attr) == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == 6)
+			memcpy(cur.mac, mnl_attr_get_payload(attr), 6);
+	}
+	for (i = 0; i < w->n_links && w->links[i].ifindex != cur.ifindex; i++)
+		;
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		if (i < w->n_links)
+			w->links[i] = w->links[--w->n_links];
+		return true;
+	}
+	if (i < w->n_links) {
+		if (!memcmp(w->links[i].mac, cur.mac, 6))
+			return false; /* carrier, MTU, flags: routes and neighbours tell the rest */
+		w->links[i] = cur;
+		return true;
+	}
+	if (w->n_links == w->cap_links) {
+		grown = realloc(w->links, (w->cap_links + 8) * sizeof(*grown));
+		if (!grown)
+			return true; /* cannot remember it: report, which is always safe */
+		w->links = grown;
+		w->cap_links += 8;
+	}
+	w->links[w->n_links++] = cur;
+	/* First sight: the caller may hold this interface's MAC from before the watch. */
+	return true;
+}
+
 struct watch_ctx {
 	struct nexthop_watch *w;
 	int changed;
@@ -522,6 +567,11 @@ static int nexthop_watch_cb(const struct nlmsghdr *nlh, void *data)
 		if (nexthop_watch_neigh(ctx->w, nlh))
 			ctx->changed = 1;
 		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		if (nexthop_watch_link(ctx->w, nlh))
+			ctx->changed = 1;
+		break;
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		rtm = mnl_nlmsg_get_payload(nlh);
@@ -535,7 +585,8 @@ static int nexthop_watch_cb(const struct nlmsghdr *nlh, void *data)
 
 struct nexthop_watch *nexthop_watch_open(void)
 {
-	static unsigned int groups[] = {RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
+	static unsigned int groups[] = {RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+					RTNLGRP_LINK};
 	struct nexthop_watch *w;
 	int rcvbuf = NEXTHOP_WATCH_RCVBUF;
 	int err, fd;
@@ -622,5 +673,6 @@ void nexthop_watch_close(struct nexthop_watch *w)
 	if (w->nl)
 		mnl_socket_close(w->nl);
 	free(w->seen);
+	free(w->links);
 	free(w);
 }

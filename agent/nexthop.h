@@ -28,8 +28,8 @@ struct nexthop_watch;
 int nexthop_resolve(const struct xaddr *dst, struct nexthop *out);
 
 /*
- * A non-blocking netlink socket subscribed to neighbour and route changes, for the caller's
- * epoll (EPOLLIN). NULL + errno.
+ * A non-blocking netlink socket subscribed to neighbour, route and link changes, for the
+ * caller's epoll (EPOLLIN). NULL + errno.
  */
 struct nexthop_watch *nexthop_watch_open(void);
 int nexthop_watch_fd(const struct nexthop_watch *w);
@@ -37,7 +37,8 @@ int nexthop_watch_fd(const struct nexthop_watch *w);
  * Drains pending notifications; returns 1 if anything relevant changed (caller re-resolves),
  * 0 if not, -errno on error. Relevant: any route added or removed; a neighbour whose usable
  * MAC appeared, changed or went away (its REACHABLE/STALE/PROBE churn with the same MAC is
- * not); lost notifications (socket overrun).
+ * not); an interface whose MAC changed or that went away (first news of an interface counts
+ * too); lost notifications (socket overrun).
  */
 int nexthop_watch_process(struct nexthop_watch *w);
 void nexthop_watch_close(struct nexthop_watch *w);

@@ -255,6 +255,20 @@ Test(netlink, watch_reports_neighbour_mac_changes_only)
 	nexthop_watch_close(w);
 }
 
+Test(netlink, watch_reports_interface_mac_changes_only)
+{
+	struct nexthop_watch *w = nexthop_watch_open();
+
+	cr_assert_not_null(w, "nexthop_watch_open: %m");
+	cr_assert_eq(sh("ip link set va address 02:00:5e:10:00:01"), 0);
+	cr_expect_eq(watch_wait(w, 1000), 1, "our MAC changed: every smac is stale");
+	cr_assert_eq(sh("ip link set va mtu 1400"), 0);
+	cr_expect_eq(watch_wait(w, 200), 0, "same MAC");
+	cr_assert_eq(sh("ip link set va address 02:00:5e:10:00:03"), 0);
+	cr_expect_eq(watch_wait(w, 1000), 1);
+	nexthop_watch_close(w);
+}
+
 Test(netlink, watch_reports_when_asked_resolution_completes)
 {
 	struct nexthop_watch *w = nexthop_watch_open();
