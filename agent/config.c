@@ -2,6 +2,7 @@
 /* The config schema: YAML tree -> struct lb_config, every value and cross-reference checked. */
 #include <ctype.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -294,6 +295,16 @@ static int cfg_value_enum(struct cfg_ctx *ctx, const char *what, const struct cf
 	return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected, val->text);
 }
 
+/* Unspecified, multicast and broadcast addresses can be neither VIPs nor tunnel endpoints. */
+static bool cfg_addr_is_unicast(const struct xaddr *a)
+{
+	uint32_t w0 = ntohl(a->addr[0]);
+
+	if (a->family == LB_AF_INET)
+		return w0 && (w0 >> 28) != 0xe && w0 != 0xffffffff;
+	return (w0 >> 24) != 0xff && (a->addr[0] | a->addr[1] | a->addr[2] | a->addr[3]);
+}
+
 static int cfg_value_addr(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  struct xaddr *out)
 {
@@ -304,6 +315,8 @@ static int cfg_value_addr(struct cfg_ctx *ctx, const char *what, const struct cf
 		return err;
 	if (cfg_parse_addr(val->text, out))
 		return cfg_error(ctx, val, "%s %s: not an IPv4 or IPv6 address", what, val->text);
+	if (!cfg_addr_is_unicast(out))
+		return cfg_error(ctx, val, "%s %s: not a unicast address", what, val->text);
 	return 0;
 }
 

@@ -371,6 +371,22 @@ Test(config, rejects_bad_vip_address)
 		     "lb.yaml:7:14: vip 2001:db8::g: not an IPv4 or IPv6 address");
 }
 
+Test(config, rejects_addresses_that_are_not_unicast)
+{
+	expect_error(NODE "vips:\n  - address: 0.0.0.0\n    port: 80\n",
+		     "lb.yaml:7:14: vip 0.0.0.0: not a unicast address");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n"
+			  "    backends: [{address: 239.1.2.3}]\n",
+		     "lb.yaml:9:26: backend 239.1.2.3: not a unicast address");
+	cfg_free(&cfg);
+	expect_error(NODE "vips:\n  - address: ff02::1\n    port: 80\n",
+		     "lb.yaml:7:14: vip ff02::1: not a unicast address");
+	cfg_free(&cfg);
+	expect_error("node:\n  id: 1\n  zone: a\n  addresses: [\"::\"]\n",
+		     "lb.yaml:4:15: node address ::: not a unicast address");
+}
+
 Test(config, rejects_bad_ports)
 {
 	expect_error(NODE "vips:\n  - address: 192.0.2.10\n    port: 0\n",
