@@ -255,8 +255,9 @@ static int nexthop_get_neigh(struct mnl_socket *nl, uint32_t ifindex, const stru
  * NTF_EXT_MANAGED (Linux 5.16+, made for XDP/BPF data planes) makes the kernel keep the entry
  * REACHABLE by itself from then on: our packets leave by XDP_TX and never confirm the entry,
  * so an unmanaged one would sit STALE forever and a backend's changed MAC would go unnoticed.
- * An existing entry keeps its state and MAC (the kernel only adds the flags and kicks a
- * probe); older kernels ignore the unknown attribute and still resolve once.
+ * An existing entry keeps its state and MAC (with NTF_USE the kernel only adds the flag and
+ * kicks a probe). Kernels before 5.16 parse these requests liberally and skip the unknown
+ * NDA_FLAGS_EXT, so they still resolve once.
  */
 static int nexthop_request_neigh(struct mnl_socket *nl, uint32_t ifindex, const struct xaddr *addr)
 {

@@ -176,6 +176,19 @@ Test(netlink, resolve_keeps_eagain_for_silent_onlink_address)
 	cr_expect_eq(sh("ip neigh show 198.51.100.77 dev va | grep -q managed"), 0);
 }
 
+Test(netlink, resolve_uses_stale_entry_and_has_the_kernel_keep_it_fresh)
+{
+	struct xaddr a = addr("198.51.100.2");
+	struct nexthop nh;
+
+	cr_assert_eq(sh("ip neigh replace 198.51.100.2 lladdr " PEER_MAC " dev va nud stale"), 0);
+	cr_assert_eq(nexthop_resolve(&a, &nh), 0, "a STALE entry still has a usable MAC");
+	cr_expect_arr_eq(nh.dmac, peer_mac, 6);
+	cr_expect_eq(
+	    sh("ip neigh show 198.51.100.2 dev va | grep -q 'lladdr " PEER_MAC ".*managed'"), 0,
+	    "MAC kept, entry now managed");
+}
+
 Test(netlink, resolve_uses_static_neighbour_without_touching_it)
 {
 	static const uint8_t mac[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x60};
