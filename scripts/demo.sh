@@ -17,19 +17,21 @@ demo_down() {
 	local pid n
 	if [ -f "$XLB_RUNDIR/pids" ]; then
 		while read -r pid; do
+			kill -0 "$pid" 2>/dev/null || continue
 			case $(ip netns identify "$pid" 2>/dev/null) in
 			"$XLB_PREFIX"*) stop_pid "$pid" ;;
 			esac
 		done <"$XLB_RUNDIR/pids"
 	fi
-	for n in $(ip netns list | awk '{print $1}' | grep "^$XLB_PREFIX"); do
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$XLB_PREFIX"); do
 		for pid in $(ip netns pids "$n" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null
 		done
 		ip netns del "$n"
 	done
 	if mountpoint -q "$XLB_RUNDIR/bpffs"; then
-		rm -rf "${XLB_RUNDIR:?}/bpffs/"*
+		# maps.debug and progs.debug belong to the kernel: only our pins go.
+		rm -rf "${XLB_RUNDIR:?}/bpffs/"* 2>/dev/null
 		umount "$XLB_RUNDIR/bpffs"
 	fi
 	rm -rf "$XLB_RUNDIR"

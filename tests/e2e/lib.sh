@@ -120,7 +120,7 @@ e2e_cleanup() {
 	for pid in "${PIDS[@]}"; do
 		stop_pid "$pid"
 	done
-	for n in $(ip netns list | awk '{print $1}' | grep "^${XLB_PREFIX}"); do
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${XLB_PREFIX}"); do
 		ip netns pids "$n" 2>/dev/null | while read -r pid; do kill -KILL "$pid"; done
 		ip netns del "$n" 2>/dev/null
 	done

@@ -34,7 +34,7 @@ started=$(date +%s)
 # What a test left behind despite its own trap (killed by the timeout): swept here.
 sweep() {
 	local prefix=$1 rundir=$2 n pid
-	for n in $(ip netns list | awk '{print $1}' | grep "^$prefix"); do
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$prefix"); do
 		for pid in $(ip netns pids "$n" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null
 		done
