@@ -24,10 +24,16 @@
 #include "nexthop.h"
 #include "rtnl.h"
 
-#define DECAP_PIN_SUBDIR "decap"
-#define DECAP_PIN_LINK	 "link"
-#define DECAP_PIN_PROG	 "xdp_decap"
-#define DECAP_ADDRS_MAX	 64 /* max_entries of decap_addrs (bpf/lib/decap_maps.h) */
+/*
+ * Address protocol (IFA_PROTO, Linux 6.3+) stamped on the VIPs we put on lo, so that a later
+ * apply or remove finds the ones a previous config added, also after a restart, without
+ * touching addresses someone else put there. 0-3 are the kernel's own values.
+ */
+#define BACKEND_IFA_PROTO 0x78
+#define DECAP_PIN_SUBDIR  "decap"
+#define DECAP_PIN_LINK	  "link"
+#define DECAP_PIN_PROG	  "xdp_decap"
+#define DECAP_ADDRS_MAX	  64 /* max_entries of decap_addrs (bpf/lib/decap_maps.h) */
 
 static const char *backend_fmt_addr(const struct xaddr *a, char *buf, size_t len)
 {
@@ -104,7 +110,95 @@ static int backend_change_addr(struct mnl_socket *nl, uint16_t type, uint32_t if
 	ifa->ifa_index = ifindex;
 	mnl_attr_put(nlh, IFA_LOCAL, v4 ? 4 : 16, a->addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, v4 ? 4 : 16, a->addr);
+	if (type == RTM_NEWADDR)
+		mnl_attr_put_u8(nlh, IFA_PROTO, BACKEND_IFA_PROTO);
 	return rtnl_talk(nl, nlh, NULL, NULL);
+}
+
+struct addr_set {
+	uint32_t ifindex;
+	struct xaddr *addrs;
+	size_t n, cap;
+};
+
+static int backend_ours_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr, *local = NULL;
+	struct addr_set *set = data;
+	struct xaddr *grown, *a;
+	bool ours = false;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_index != set->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each (attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(attr) == IFA_PROTO && mnl_attr_get_payload_len(attr) == 1)
+			ours = mnl_attr_get_u8(attr) == BACKEND_IFA_PROTO;
+		else if (mnl_attr_get_type(attr) == IFA_LOCAL ||
+			 (mnl_attr_get_type(attr) == IFA_ADDRESS && !local))
+			local = attr;
+	}
+	if (!ours || !local ||
+	    mnl_attr_get_payload_len(local) != (ifa->ifa_family == AF_INET ? 4 : 16))
+		return MNL_CB_OK;
+	if (set->n == set->cap) {
+		grown = realloc(set->addrs, (set->cap + 16) * sizeof(*grown));
+		if (!grown) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		set->addrs = grown;
+		set->cap += 16;
+	}
+	a = &set->addrs[set->n++];
+	memset(a, 0, sizeof(*a));
+	a->family = ifa->ifa_family == AF_INET ? LB_AF_INET : LB_AF_INET6;
+	memcpy(a->addr, mnl_attr_get_payload(local), mnl_attr_get_payload_len(local));
+	return MNL_CB_OK;
+}
+
+static bool backend_is_vip(const struct lb_config *cfg, const struct xaddr *a)
+{
+	size_t i;
+
+	for (i = 0; cfg && i < cfg->n_vips; i++) {
+		if (cfg->vips[i].addr.family == a->family &&
+		    !memcmp(cfg->vips[i].addr.addr, a->addr, sizeof(a->addr)))
+			return true;
+	}
+	return false;
+}
+
+/* Deletes the addresses we stamped on lo that are not VIPs of keep (NULL: all of them). */
+static int backend_prune_vips(struct mnl_socket *nl, uint32_t lo, const struct lb_config *keep)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], s[INET6_ADDRSTRLEN];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_set set = {.ifindex = lo};
+	struct ifaddrmsg *ifa;
+	int err, first = 0;
+	size_t i;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+	err = rtnl_talk(nl, nlh, backend_ours_cb, &set);
+	for (i = 0; !err && i < set.n; i++) {
+		if (backend_is_vip(keep, &set.addrs[i]))
+			continue;
+		err = backend_change_addr(nl, RTM_DELADDR, lo, &set.addrs[i]);
+		if (err == -EADDRNOTAVAIL || err == -ENOENT)
+			err = 0;
+		if (err) {
+			log_warnx("backend_mode: removing old VIP %s from lo: %s",
+				  backend_fmt_addr(&set.addrs[i], s, sizeof(s)), strerror(-err));
+			first = first ? first : err;
+			err = 0;
+		}
+	}
+	free(set.addrs);
+	return err ? err : first;
 }
 
 static int backend_add_vips(const struct lb_config *cfg)
@@ -138,6 +232,8 @@ static int backend_add_vips(const struct lb_config *cfg)
 			goto cleanup;
 		}
 	}
+	/* VIPs of an earlier config that this one dropped (reload, restart with a new file). */
+	err = backend_prune_vips(nl, lo, cfg);
 cleanup:
 	mnl_socket_close(nl);
 	return err;
@@ -157,6 +253,8 @@ static int backend_del_vips(const struct lb_config *cfg)
 	nl = rtnl_open();
 	if (!nl)
 		return -errno;
+	first = backend_prune_vips(nl, lo, NULL);
+	/* By name as well: kernels before 6.3 keep no address protocol to find ours by. */
 	for (i = 0; i < cfg->n_vips; i++) {
 		err = backend_change_addr(nl, RTM_DELADDR, lo, &cfg->vips[i].addr);
 		/* Already gone (never added, or a second VIP on the same address). */

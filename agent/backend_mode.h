@@ -8,7 +8,9 @@
 /*
  * Sets up this host as a backend for cfg (role backend), idempotently, in the caller's
  * network namespace:
- * - every VIP address of cfg->vips on lo (/32 or /128, over rtnetlink), lo brought up;
+ * - every VIP address of cfg->vips on lo (/32 or /128, over rtnetlink), lo brought up, and
+ *   the VIP addresses an earlier apply put there that cfg no longer has taken away (they are
+ *   stamped with an address protocol; addresses others put on lo are never touched);
  * - net.ipv4.conf.{all,lo,<iface>}.rp_filter strict (1) relaxed to loose (2), since the
  *   decapsulated packets carry the client's source; arp_ignore >= 1 and arp_announce = 2 on
  *   all and <iface> so the host never answers ARP for a VIP on its real interface (IPv6
@@ -25,7 +27,8 @@
 int backend_mode_apply(const struct lb_config *cfg);
 
 /*
- * Removes what apply did: the VIP addresses from lo, the XDP link (detached at once), the
+ * Removes what apply did: the VIP addresses from lo (cfg's and any stamped by an earlier
+ * apply), the XDP link (detached at once), the
  * pins and their directory. The sysctls stay: other services may rely on them and they are
  * harmless without VIPs. Idempotent; 0 or the first -errno met (it still does the rest).
  */

@@ -570,6 +570,27 @@ Test(netlink, backend_mode_delivers_tunnelled_datagrams_to_the_vip)
 	close(rx);
 }
 
+Test(netlink, backend_mode_apply_drops_vips_of_the_previous_config_only)
+{
+	struct lb_config cfg;
+
+	backend_cfg(&cfg);
+	cr_assert_eq(sh("ip link set lo up && ip addr add 192.0.2.99/32 dev lo"), 0);
+	cr_assert_eq(backend_mode_apply(&cfg), 0);
+	cr_assert(lo_has("2001:db8:10::10"));
+
+	cfg.n_vips = 2; /* the reloaded config drops 2001:db8:10::10 */
+	cr_assert_eq(backend_mode_apply(&cfg), 0);
+	cr_expect(lo_has("192.0.2.10"));
+	cr_expect(!lo_has("2001:db8:10::10"), "a VIP no longer configured leaves lo");
+	cr_expect(lo_has("192.0.2.99"), "an address the operator put on lo stays");
+
+	cfg.n_vips = 0; /* remove finds the stamped ones even without their config */
+	cr_assert_eq(backend_mode_remove(&cfg), 0);
+	cr_expect(!lo_has("192.0.2.10"));
+	cr_expect(lo_has("192.0.2.99"));
+}
+
 Test(netlink, backend_mode_refuses_two_gue_ports)
 {
 	struct lb_config cfg;
