@@ -14,7 +14,7 @@ packages=(
 	libcurl4-openssl-dev	# HTTP(S) health checks
 	libmicrohttpd-dev	# Prometheus endpoint
 	libcriterion-dev	# unit and BPF test tiers
-	iproute2 iputils-ping procps psmisc	# e2e: namespaces, veth
+	iproute2 iputils-ping procps psmisc ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
 	curl python3 socat	# e2e: real clients and servers
 	bird2	# e2e and demo: BGP/BFD routing daemon
 )
