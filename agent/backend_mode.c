@@ -715,8 +715,12 @@ int backend_mode_apply(const struct lb_config *cfg)
 	err = backend_attach_decap(cfg, ifindex, gue_port);
 	if (err)
 		return err;
-	log_info("backend mode on %s: %zu VIPs on lo, decap attached (GUE port %u)",
-		 cfg->node.interface, cfg->n_vips, gue_port);
+	if (gue_port)
+		log_info("backend mode on %s: VIP addresses on lo, decap attached, GUE port %u",
+			 cfg->node.interface, gue_port);
+	else
+		log_info("backend mode on %s: VIP addresses on lo, decap attached, no GUE",
+			 cfg->node.interface);
 	return 0;
 }
 
