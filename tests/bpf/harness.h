@@ -12,12 +12,15 @@
 
 #define HARNESS_CT_SIZE 4096 /* conntrack entries in tests: the default would preallocate ~1M */
 
-struct lb;
 struct decap;
 
-/* lb.bpf.c loaded for one test, with the fds of the maps the fixtures touch. */
+/*
+ * lb.bpf.c is verified once per run (it takes seconds): the runner loads and
+ * pins it before the first test, and each test takes the pins under an
+ * exclusive lock, with every map emptied, and lets go in harness_lb_destroy.
+ */
 struct lb_harness {
-	struct lb *skel;
+	int lock_fd; /* the pin directory, flock()ed while a test owns the program */
 	int prog_fd;
 	int vips, backends, backend_ids, maglev, conntrack, events, settings;
 	int vip_stats, backend_stats, stats, drops;
@@ -50,6 +53,10 @@ const char *harness_action_name(uint32_t action);
 /* Sums a per-CPU value made of n_u64 __u64 fields over every possible CPU. */
 int harness_percpu_sum(int map_fd, uint32_t key, uint64_t *sum, size_t n_u64);
 
+/* Runner side: load lb.bpf.c and pin it under a per-run directory; remove the pins. */
+int harness_lb_suite_load(void);
+void harness_lb_suite_unload(void);
+/* Test side: take the pinned program with every map emptied; release it. */
 int harness_lb_load(struct lb_harness *h);
 void harness_lb_destroy(struct lb_harness *h);
 int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s);

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Loading lb.bpf.c for a test and programming its maps the way the agent does. */
+/* lb.bpf.c for the fixtures: loaded and pinned once per run, maps programmed as the agent does. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -11,59 +17,175 @@
 #include "harness.h"
 #include "lb.skel.h"
 
-/* Maps are found by the names docs/DATAPLANE.md gives them, not by skeleton field. */
-static int map_fd(struct lb_harness *h, const char *name, int *fd)
-{
-	*fd = bpf_object__find_map_fd_by_name(h->skel->obj, name);
-	return *fd < 0 ? -ENOENT : 0;
-}
+#define PIN_ENV "XDPLB_TEST_LB_PINS" /* tells the test processes where the runner pinned lb */
+#define PIN_PROG "prog"
 
-int harness_lb_load(struct lb_harness *h)
+static char pin_dir[128];
+
+int harness_lb_suite_load(void)
 {
 	struct bpf_program *prog;
+	char path[sizeof(pin_dir) + 16];
 	struct bpf_map *ct;
+	struct lb *skel;
 	int err;
 
-	memset(h, 0, sizeof(*h));
-	h->skel = lb__open();
-	if (!h->skel)
+	skel = lb__open();
+	if (!skel)
 		return -errno;
-	ct = bpf_object__find_map_by_name(h->skel->obj, "lb_conntrack");
-	if (!ct) {
+	ct = bpf_object__find_map_by_name(skel->obj, "lb_conntrack");
+	prog = bpf_object__next_program(skel->obj, NULL);
+	if (!ct || !prog) {
 		err = -ENOENT;
 		goto cleanup;
 	}
 	err = bpf_map__set_max_entries(ct, HARNESS_CT_SIZE);
 	if (err)
 		goto cleanup;
-	err = lb__load(h->skel);
+	err = lb__load(skel);
 	if (err)
 		goto cleanup;
-	prog = bpf_object__next_program(h->skel->obj, NULL);
-	if (!prog) {
-		err = -ENOENT;
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xdplb-tests-%d", (int)getpid());
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
+		err = -errno;
 		goto cleanup;
 	}
-	h->prog_fd = bpf_program__fd(prog);
-	err = map_fd(h, "lb_vips", &h->vips) ?: map_fd(h, "lb_backends", &h->backends) ?:
-	      map_fd(h, "lb_backend_ids", &h->backend_ids) ?: map_fd(h, "lb_maglev", &h->maglev) ?:
-	      map_fd(h, "lb_conntrack", &h->conntrack) ?: map_fd(h, "lb_events", &h->events) ?:
-	      map_fd(h, "lb_settings", &h->settings) ?: map_fd(h, "lb_vip_stats", &h->vip_stats) ?:
-	      map_fd(h, "lb_backend_stats", &h->backend_stats) ?:
-	      map_fd(h, "lb_stats", &h->stats) ?: map_fd(h, "lb_drops", &h->drops);
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, PIN_PROG);
+	err = bpf_object__pin_maps(skel->obj, pin_dir) ?: bpf_program__pin(prog, path);
 	if (err)
 		goto cleanup;
-	return 0;
+	err = setenv(PIN_ENV, pin_dir, 1) ? -errno : 0;
 cleanup:
-	lb__destroy(h->skel);
-	h->skel = NULL;
+	if (err && pin_dir[0])
+		harness_lb_suite_unload();
+	lb__destroy(skel);
 	return err;
+}
+
+void harness_lb_suite_unload(void)
+{
+	char path[sizeof(pin_dir) + 256];
+	struct dirent *de;
+	DIR *d;
+
+	if (!pin_dir[0])
+		return;
+	d = opendir(pin_dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(pin_dir);
+	pin_dir[0] = '\0';
+}
+
+static int pinned_fd(const char *dir, const char *name, int *fd)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*fd = bpf_obj_get(path);
+	return *fd < 0 ? -errno : 0;
+}
+
+/* Empties one map so that a test starts from what a fresh load would give. */
+static int map_clear(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info), i;
+	uint8_t key[64];
+	void *zero;
+	size_t vsize;
+	int ncpu, err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	switch (info.type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+		if (info.key_size > sizeof(key))
+			return -E2BIG;
+		while (!bpf_map_get_next_key(fd, NULL, key))
+			if (bpf_map_delete_elem(fd, key))
+				return -errno;
+		return 0;
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		for (i = 0; i < info.max_entries; i++)
+			bpf_map_delete_elem(fd, &i);
+		return 0;
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		ncpu = info.type == BPF_MAP_TYPE_ARRAY ? 1 : libbpf_num_possible_cpus();
+		if (ncpu < 0)
+			return ncpu;
+		vsize = ((info.value_size + 7) & ~7u) * (size_t)ncpu;
+		zero = calloc(1, vsize);
+		if (!zero)
+			return -ENOMEM;
+		for (i = 0; i < info.max_entries && !err; i++)
+			if (bpf_map_update_elem(fd, &i, zero, BPF_ANY))
+				err = -errno;
+		free(zero);
+		return err;
+	default:
+		return 0;
+	}
+}
+
+static int events_drain(struct lb_harness *h)
+{
+	int n = harness_lb_events(h, NULL, 0);
+
+	return n < 0 ? n : 0;
+}
+
+int harness_lb_load(struct lb_harness *h)
+{
+	const char *dir = getenv(PIN_ENV);
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->lock_fd = -1;
+	if (!dir)
+		return -ENOENT; /* the runner could not load lb.bpf.c: its log is above */
+	h->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX))
+		return -errno;
+	err = pinned_fd(dir, PIN_PROG, &h->prog_fd) ?: pinned_fd(dir, "lb_vips", &h->vips) ?:
+	      pinned_fd(dir, "lb_backends", &h->backends) ?:
+	      pinned_fd(dir, "lb_backend_ids", &h->backend_ids) ?:
+	      pinned_fd(dir, "lb_maglev", &h->maglev) ?:
+	      pinned_fd(dir, "lb_conntrack", &h->conntrack) ?:
+	      pinned_fd(dir, "lb_events", &h->events) ?:
+	      pinned_fd(dir, "lb_settings", &h->settings) ?:
+	      pinned_fd(dir, "lb_vip_stats", &h->vip_stats) ?:
+	      pinned_fd(dir, "lb_backend_stats", &h->backend_stats) ?:
+	      pinned_fd(dir, "lb_stats", &h->stats) ?: pinned_fd(dir, "lb_drops", &h->drops);
+	if (err)
+		return err;
+	return map_clear(h->vips) ?: map_clear(h->backends) ?: map_clear(h->backend_ids) ?:
+	       map_clear(h->maglev) ?: map_clear(h->conntrack) ?: map_clear(h->settings) ?:
+	       map_clear(h->vip_stats) ?: map_clear(h->backend_stats) ?:
+	       map_clear(h->stats) ?: map_clear(h->drops) ?: events_drain(h);
 }
 
 void harness_lb_destroy(struct lb_harness *h)
 {
-	lb__destroy(h->skel);
-	h->skel = NULL;
+	int *fds[] = { &h->prog_fd, &h->vips, &h->backends, &h->backend_ids, &h->maglev,
+		       &h->conntrack, &h->events, &h->settings, &h->vip_stats,
+		       &h->backend_stats, &h->stats, &h->drops, &h->lock_fd };
+	size_t i;
+
+	/* Closing the directory fd drops the lock for the next test. */
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] > 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s)
