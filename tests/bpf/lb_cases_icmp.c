@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* lb fixtures: ICMP echo, ICMP errors routed to the flow's backend, "too big" answers. */
+#include <bpf/bpf.h>
+#include <criterion/criterion.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "lb_cases.h"
+
+#define QUOTE_FULL 0 /* quote the whole reply packet */
+
+/* --- echo ----------------------------------------------------------------- */
+
+static void echo_reply(struct lb_run *r, uint8_t proto, const char *vip)
+{
+	struct pkt_spec s;
+
+	w_client(&s, proto, vip, 0);
+	s.tos = 0x10;
+	lbc_build(&r->in, &s);
+	w_expect_echo_reply(&s, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ECHO_REPLIED;
+}
+
+static void echo4_answered(struct lb_run *r)
+{
+	echo_reply(r, IPPROTO_ICMP, "192.0.2.10");
+}
+
+static void echo6_answered(struct lb_run *r)
+{
+	echo_reply(r, IPPROTO_ICMPV6, "2001:db8::10");
+}
+
+static void echo4_vlan_answered(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	w_client(&s, IPPROTO_ICMP, "192.0.2.10", 0);
+	s.vlan_tpid = 0x8100;
+	s.vlan_tci = 7;
+	lbc_build(&r->in, &s);
+	w_expect_echo_reply(&s, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ECHO_REPLIED;
+}
+
+/* --- errors --------------------------------------------------------------- */
+
+/*
+ * A router's ICMP error about the backend's reply (VIP:vport -> client:40000),
+ * quoting quote_len bytes of it (QUOTE_FULL = all); sets *flow to the client's
+ * spec of the same flow.
+ */
+static void icmp_error(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *flow,
+		       uint8_t proto, const char *vip, uint16_t vport, uint8_t type,
+		       uint8_t code, uint32_t rest, size_t quote_len)
+{
+	static uint8_t quote[PKT_MAX / 2];
+	struct pkt_spec reply;
+	size_t len;
+
+	w_client(flow, proto, vip, vport);
+	reply = *flow;
+	memcpy(reply.src, flow->dst, sizeof(reply.src));
+	memcpy(reply.dst, flow->src, sizeof(reply.dst));
+	reply.sport = flow->dport;
+	reply.dport = flow->sport;
+	len = pkt_build_l3(quote, sizeof(quote), &reply);
+	cr_assert_gt(len, 0);
+
+	memset(err, 0, sizeof(*err));
+	memcpy(err->dmac, flow->dmac, 6);
+	memcpy(err->smac, flow->smac, 6);
+	err->family = flow->family;
+	pkt_addr(err->src, flow->family == LB_AF_INET ? "203.0.113.254" : "2001:db8:3::fe");
+	memcpy(err->dst, flow->dst, sizeof(err->dst));
+	err->tos = 0xc0;
+	err->proto = flow->family == LB_AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	err->icmp_type = type;
+	err->icmp_code = code;
+	err->icmp_rest = rest;
+	err->payload = quote;
+	err->payload_len = quote_len == QUOTE_FULL ? len : quote_len;
+	lbc_build(&r->in, err);
+}
+
+/* The whole ICMP packet goes to the backend of the reversed quoted flow. */
+static void error_routed(struct lb_run *r, const struct pkt_spec *flow, uint32_t vip,
+			 uint32_t be)
+{
+	struct lb_flow_key key = w_key(flow, false);
+
+	w_expect_encap(r, &r->in, vip, be, &key, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
+}
+
+static void track_flow_then_change_table(struct lb_run *r, uint8_t proto, const char *vip,
+					 uint16_t port, uint32_t vip_index, uint32_t new_be)
+{
+	struct pkt_spec s;
+	struct pkt p;
+
+	w_client(&s, proto, vip, port);
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the flow's first packet is forwarded");
+	w_table_fill(r, vip_index, new_be);
+}
+
+static void dest_unreachable4_to_tracked_backend(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	track_flow_then_change_table(r, IPPROTO_TCP, "192.0.2.10", 80, W_VIP4_TCP, W_BE2);
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 3, 1, 0, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP4_TCP, W_BE1);
+}
+
+static void frag_needed4_to_maglev_backend(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 3, 4, 1400, 28);
+	error_routed(r, &flow, W_VIP4_TCP, W_BE1);
+}
+
+static void frag_needed4_creates_no_entry(struct lb_run *r)
+{
+	struct pkt_spec flow;
+	struct lb_flow_key key;
+	struct lb_conn conn;
+
+	w_client(&flow, IPPROTO_TCP, "192.0.2.10", 80);
+	key = w_key(&flow, false);
+	cr_expect_neq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
+		      "an ICMP error must not create a conntrack entry");
+}
+
+static void time_exceeded4_routed(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 11, 0, 0, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP4_TCP, W_BE1);
+}
+
+static void error4_about_gue_vip_routed_by_gue(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_UDP, "192.0.2.10", 53, 3, 3, 0, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP4_UDP_GUE, W_BE2);
+}
+
+static void error4_about_wildcard_vip_routed(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+	uint32_t addr[4];
+
+	/* 192.0.2.11 has no ICMP entry of its own: give it one, as the agent would. */
+	struct lb_vip_key key = { .proto = IPPROTO_ICMP, .family = LB_AF_INET };
+	struct lb_vip_info info = w_vip_info(W_ICMP4);
+
+	pkt_addr(addr, "192.0.2.11");
+	memcpy(key.addr, addr, sizeof(key.addr));
+	cr_assert_eq(harness_lb_vip(&r->h, &key, &info), 0);
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.11", 8443, 3, 4, 1400, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP4_WILD, W_BE1);
+}
+
+static void packet_too_big6_routed(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "2001:db8::10", 80, 2, 0, 1280, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP6_TCP, W_BE3);
+}
+
+static void dest_unreachable6_to_tracked_backend(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	track_flow_then_change_table(r, IPPROTO_TCP, "2001:db8::10", 80, W_VIP6_TCP, W_BE4);
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "2001:db8::10", 80, 1, 4, 0, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP6_TCP, W_BE3);
+}
+
+static void time_exceeded6_routed(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "2001:db8::10", 80, 3, 0, 0, 48);
+	error_routed(r, &flow, W_VIP6_TCP, W_BE3);
+}
+
+static void error4_quoting_no_vip_dropped(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 81, 3, 4, 1400, QUOTE_FULL);
+	lbc_drop(r, LB_DROP_ICMP_UNMATCHED);
+}
+
+static void error6_quoting_no_vip_dropped(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_UDP, "2001:db8::10", 54, 2, 0, 1280, QUOTE_FULL);
+	lbc_drop(r, LB_DROP_ICMP_UNMATCHED);
+}
+
+static void error4_quote_truncated_dropped(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 3, 4, 1400, 24);
+	lbc_drop(r, LB_DROP_ICMP_MALFORMED);
+}
+
+static void error6_quote_truncated_dropped(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "2001:db8::10", 80, 2, 0, 1280, 36);
+	lbc_drop(r, LB_DROP_ICMP_MALFORMED);
+}
+
+/* --- too big after encapsulation ------------------------------------------ */
+
+static const uint8_t big[1500];
+
+static void sized(struct pkt_spec *s, uint8_t proto, const char *vip, uint16_t port,
+		  size_t l3_len)
+{
+	size_t hdrs;
+
+	w_client(s, proto, vip, port);
+	hdrs = (s->family == LB_AF_INET ? 20 : 40) + (proto == IPPROTO_TCP ? 20 : 8);
+	s->payload = big;
+	s->payload_len = l3_len - hdrs;
+}
+
+static void too_big(struct lb_run *r, const struct pkt_spec *s, unsigned int overhead)
+{
+	lbc_build(&r->in, s);
+	w_expect_too_big(r, &r->in, s, overhead, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_TOO_BIG_SENT;
+}
+
+static void set_mtu(struct lb_run *r, uint16_t mtu)
+{
+	r->settings.mtu = mtu;
+	w_apply_settings(r);
+}
+
+static void df4_too_big_answered_frag_needed(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1000);
+	sized(&s, IPPROTO_TCP, "192.0.2.10", 80, 981);
+	too_big(r, &s, 20);
+}
+
+static void df4_fitting_exactly_forwarded(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1000);
+	sized(&s, IPPROTO_TCP, "192.0.2.10", 80, 980);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void no_df4_too_big_dropped(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1000);
+	sized(&s, IPPROTO_TCP, "192.0.2.10", 80, 1200);
+	s.frag = 0;
+	lbc_build(&r->in, &s);
+	lbc_drop(r, LB_DROP_TOO_BIG);
+}
+
+static void ip6_too_big_answered_ptb(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1300);
+	sized(&s, IPPROTO_TCP, "2001:db8::10", 80, 1261);
+	too_big(r, &s, 40);
+}
+
+static void ip6_fitting_exactly_forwarded(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1300);
+	sized(&s, IPPROTO_TCP, "2001:db8::10", 80, 1260);
+	lbc_forward(r, &s, W_VIP6_TCP, W_BE3);
+}
+
+static void gue4_overhead_counts_udp(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1000);
+	sized(&s, IPPROTO_UDP, "192.0.2.10", 53, 973);
+	too_big(r, &s, 28);
+}
+
+static void gue6_overhead_counts_udp(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1300);
+	sized(&s, IPPROTO_UDP, "2001:db8::10", 53, 1253);
+	too_big(r, &s, 48);
+}
+
+static void ip4_to_ipv6_backend_overhead_40(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1000);
+	sized(&s, IPPROTO_TCP, "192.0.2.12", 80, 961);
+	too_big(r, &s, 40);
+}
+
+static void too_big_answer_keeps_vlan(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 1000);
+	sized(&s, IPPROTO_TCP, "192.0.2.10", 80, 1100);
+	s.vlan_tpid = 0x8100;
+	s.vlan_tci = 42;
+	too_big(r, &s, 20);
+}
+
+static void icmp_error_too_big_dropped(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	set_mtu(r, 100);
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 3, 4, 1400, QUOTE_FULL);
+	lbc_drop(r, LB_DROP_TOO_BIG);
+}
+
+static const struct lb_case cases[] = {
+	LB_CASE("ICMP echo request to a VIP answered", echo4_answered),
+	LB_CASE("ICMPv6 echo request to a VIP answered", echo6_answered),
+	LB_CASE("ICMP echo answered with the VLAN tag kept", echo4_vlan_answered),
+	LB_CASE("ICMP dest unreachable goes to the tracked backend",
+		dest_unreachable4_to_tracked_backend),
+	LB_CASE_CHECKED("ICMP frag needed (minimal quote) goes to the Maglev backend",
+			frag_needed4_to_maglev_backend, frag_needed4_creates_no_entry),
+	LB_CASE("ICMP time exceeded routed to the flow's backend", time_exceeded4_routed),
+	LB_CASE("ICMP error about a GUE VIP's flow encapsulated with GUE",
+		error4_about_gue_vip_routed_by_gue),
+	LB_CASE("ICMP error about a wildcard VIP's flow routed", error4_about_wildcard_vip_routed),
+	LB_CASE("ICMPv6 packet too big routed to the flow's backend", packet_too_big6_routed),
+	LB_CASE("ICMPv6 dest unreachable goes to the tracked backend",
+		dest_unreachable6_to_tracked_backend),
+	LB_CASE("ICMPv6 time exceeded (minimal quote) routed", time_exceeded6_routed),
+	LB_CASE("ICMP error quoting no VIP flow: dropped", error4_quoting_no_vip_dropped),
+	LB_CASE("ICMPv6 error quoting no VIP flow: dropped", error6_quoting_no_vip_dropped),
+	LB_CASE("ICMP error with a quote cut in the L4 header: dropped",
+		error4_quote_truncated_dropped),
+	LB_CASE("ICMPv6 error with a quote cut in the IPv6 header: dropped",
+		error6_quote_truncated_dropped),
+	LB_CASE("IPv4 DF too big after IPIP: frag needed with MTU - 20",
+		df4_too_big_answered_frag_needed),
+	LB_CASE("IPv4 exactly at MTU - 20 forwarded", df4_fitting_exactly_forwarded),
+	LB_CASE("IPv4 without DF too big: dropped", no_df4_too_big_dropped),
+	LB_CASE("IPv6 too big after 6in6: packet too big with MTU - 40", ip6_too_big_answered_ptb),
+	LB_CASE("IPv6 exactly at MTU - 40 forwarded", ip6_fitting_exactly_forwarded),
+	LB_CASE("GUE over IPv4 overhead is 28", gue4_overhead_counts_udp),
+	LB_CASE("GUE over IPv6 overhead is 48", gue6_overhead_counts_udp),
+	LB_CASE("IPv4 to an IPv6 backend overhead is 40", ip4_to_ipv6_backend_overhead_40),
+	LB_CASE("too-big answer keeps the VLAN tag", too_big_answer_keeps_vlan),
+	LB_CASE("ICMP error too big to encapsulate: dropped", icmp_error_too_big_dropped),
+};
+
+const struct lb_case_table lb_cases_icmp = { cases, sizeof(cases) / sizeof(cases[0]) };

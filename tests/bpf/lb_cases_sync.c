@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* lb fixtures whose point is the state left behind: sync events, counters, conntrack entries. */
+#include <bpf/bpf.h>
+#include <criterion/criterion.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "lb_cases.h"
+
+#define MAX_EVENTS 8
+
+static void client_tcp4(struct pkt_spec *s)
+{
+	w_client(s, IPPROTO_TCP, "192.0.2.10", 80);
+}
+
+/* Sends the flow's first n packets (SYN, then ACKs); the next one is the checked one. */
+static void send_first(struct lb_run *r, struct pkt_spec *s, int n)
+{
+	struct pkt p;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s->tcp_flags = i ? PKT_TCP_ACK : PKT_TCP_SYN;
+		lbc_build(&p, s);
+		cr_assert_eq(w_send(r, &p), XDP_TX, "packet %d of the flow is forwarded", i + 1);
+	}
+	s->tcp_flags = PKT_TCP_ACK;
+}
+
+static void expect_one_event(struct lb_run *r, uint8_t reason, uint64_t packets)
+{
+	struct lb_flow_event ev[MAX_EVENTS];
+	struct lb_backend_key be = { 0 };
+	struct lb_flow_key key;
+	struct pkt_spec s;
+	int n;
+
+	client_tcp4(&s);
+	key = w_key(&s, false);
+	pkt_addr(be.addr, "198.51.100.1");
+	n = harness_lb_events(&r->h, ev, MAX_EVENTS);
+	cr_assert_eq(n, 1, "expected one event after the checked packet, got %d", n);
+	cr_expect_eq(ev[0].reason, reason, "event reason %u", ev[0].reason);
+	cr_expect_eq(ev[0].packets, packets, "event packets %llu",
+		     (unsigned long long)ev[0].packets);
+	cr_expect(!memcmp(&ev[0].flow, &key, sizeof(key)), "event flow key differs");
+	cr_expect(!memcmp(ev[0].backend_addr, be.addr, sizeof(be.addr)), "event backend");
+	cr_expect_eq(ev[0].backend_family, LB_AF_INET);
+	cr_expect_eq(ev[0].vip_index, W_VIP4_TCP);
+}
+
+static void event_at_third_packet(struct lb_run *r)
+{
+	struct pkt_spec s;
+	int n;
+
+	r->settings.sync_first_packets = 3;
+	w_apply_settings(r);
+	client_tcp4(&s);
+	send_first(r, &s, 2);
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 0, "no event before the 3rd packet, got %d", n);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void event_at_third_packet_check(struct lb_run *r)
+{
+	struct lb_counter sent;
+
+	expect_one_event(r, LB_EVENT_ESTABLISHED, 3);
+	cr_assert_eq(harness_percpu_sum(r->h.stats, LB_STAT_EVENTS_SENT, (uint64_t *)&sent, 2),
+		     0);
+	cr_expect_eq(sent.packets, 1, "LB_STAT_EVENTS_SENT %llu",
+		     (unsigned long long)sent.packets);
+}
+
+static void event_at_refresh(struct lb_run *r)
+{
+	struct pkt_spec s;
+	int n;
+
+	r->settings.sync_first_packets = 3;
+	r->settings.sync_refresh_packets = 2;
+	w_apply_settings(r);
+	client_tcp4(&s);
+	send_first(r, &s, 4);
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 1, "one event (the 3rd packet) before the 5th, got %d", n);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void event_at_refresh_check(struct lb_run *r)
+{
+	expect_one_event(r, LB_EVENT_REFRESH, 5);
+}
+
+static void short_flow_not_synced(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	r->settings.sync_first_packets = 3;
+	r->settings.sync_refresh_packets = 2;
+	w_apply_settings(r);
+	client_tcp4(&s);
+	send_first(r, &s, 1);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void no_event_check(struct lb_run *r)
+{
+	int n = harness_lb_events(&r->h, NULL, 0);
+
+	cr_expect_eq(n, 0, "a 2-packet flow must not be synced, got %d events", n);
+}
+
+static void sync_disabled_no_event(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	client_tcp4(&s);
+	send_first(r, &s, 2);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void new_flow_counted(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	client_tcp4(&s);
+	s.tcp_flags = PKT_TCP_SYN;
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void new_flow_counted_check(struct lb_run *r)
+{
+	struct lb_vip_stats vs;
+	struct lb_backend_stats bs;
+
+	cr_assert_eq(harness_percpu_sum(r->h.vip_stats, W_VIP4_TCP, (uint64_t *)&vs, 5), 0);
+	cr_expect_eq(vs.packets, 1);
+	cr_expect_eq(vs.bytes, r->in.len, "VIP bytes %llu, frame %zu",
+		     (unsigned long long)vs.bytes, r->in.len);
+	cr_expect_eq(vs.new_flows, 1);
+	cr_expect_eq(vs.ct_misses, 1);
+	cr_expect_eq(vs.ct_hits, 0);
+	cr_assert_eq(harness_percpu_sum(r->h.backend_stats, W_BE1, (uint64_t *)&bs, 3), 0);
+	cr_expect_eq(bs.packets, 1);
+	cr_expect_eq(bs.bytes, r->in.len);
+	cr_expect_eq(bs.new_flows, 1);
+}
+
+static void new_flow_entry_content(struct lb_run *r)
+{
+	struct lb_flow_key key;
+	struct lb_conn conn;
+	struct pkt_spec s;
+	uint32_t be[4];
+
+	client_tcp4(&s);
+	key = w_key(&s, false);
+	pkt_addr(be, "198.51.100.1");
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
+		     "no conntrack entry for the new flow");
+	cr_expect(!memcmp(conn.backend_addr, be, sizeof(be)), "entry backend address");
+	cr_expect_eq(conn.backend_index, W_BE1);
+	cr_expect_eq(conn.backend_family, LB_AF_INET);
+	cr_expect_eq(conn.flags, 0);
+	cr_expect_eq(conn.packets, 1);
+	cr_expect_neq(conn.created_ns, 0);
+	cr_expect_eq(conn.created_ns, conn.last_seen_ns);
+}
+
+static void tracked_flow_counted(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	client_tcp4(&s);
+	send_first(r, &s, 1);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void tracked_flow_counted_check(struct lb_run *r)
+{
+	struct lb_vip_stats vs;
+	struct lb_flow_key key;
+	struct lb_conn conn;
+	struct pkt_spec s;
+
+	cr_assert_eq(harness_percpu_sum(r->h.vip_stats, W_VIP4_TCP, (uint64_t *)&vs, 5), 0);
+	cr_expect_eq(vs.packets, 2);
+	cr_expect_eq(vs.new_flows, 1);
+	cr_expect_eq(vs.ct_misses, 1);
+	cr_expect_eq(vs.ct_hits, 1);
+	client_tcp4(&s);
+	key = w_key(&s, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0);
+	cr_expect_eq(conn.packets, 2);
+	cr_expect_geq(conn.last_seen_ns, conn.created_ns);
+}
+
+static void synced_entry_counts_on(struct lb_run *r)
+{
+	struct lb_flow_key key;
+	struct lb_conn conn = { .backend_index = 77, .flags = LB_CONN_F_SYNCED, .packets = 40 };
+	struct pkt_spec s;
+
+	client_tcp4(&s);
+	key = w_key(&s, false);
+	pkt_addr(conn.backend_addr, "198.51.100.2");
+	conn.backend_family = LB_AF_INET;
+	cr_assert_eq(bpf_map_update_elem(r->h.conntrack, &key, &conn, BPF_ANY), 0);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
+static void synced_entry_counts_on_check(struct lb_run *r)
+{
+	struct lb_flow_key key;
+	struct lb_conn conn;
+	struct pkt_spec s;
+
+	client_tcp4(&s);
+	key = w_key(&s, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0);
+	cr_expect_eq(conn.packets, 41, "packets %llu", (unsigned long long)conn.packets);
+	cr_expect_neq(conn.last_seen_ns, 0);
+}
+
+static const struct lb_case cases[] = {
+	LB_CASE_CHECKED("sync event at the 3rd packet",
+			event_at_third_packet, event_at_third_packet_check),
+	LB_CASE_CHECKED("sync refresh event at first + refresh packets",
+			event_at_refresh, event_at_refresh_check),
+	LB_CASE_CHECKED("2-packet flow is not synced", short_flow_not_synced, no_event_check),
+	LB_CASE_CHECKED("sync off (0) emits nothing", sync_disabled_no_event, no_event_check),
+	LB_CASE_CHECKED("new flow counted per VIP and per backend",
+			new_flow_counted, new_flow_counted_check),
+	LB_CASE_CHECKED("new flow's conntrack entry names backend by address",
+			new_flow_counted, new_flow_entry_content),
+	LB_CASE_CHECKED("tracked flow counts a hit and its packets",
+			tracked_flow_counted, tracked_flow_counted_check),
+	LB_CASE_CHECKED("synced entry keeps counting its packets",
+			synced_entry_counts_on, synced_entry_counts_on_check),
+};
+
+const struct lb_case_table lb_cases_sync = { cases, sizeof(cases) / sizeof(cases[0]) };
