@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Per-packet cost of xdp_lb and xdp_decap through BPF_PROG_TEST_RUN, in ns
+ * over a floor (bench/floor.bpf.c, XDP_PASS) measured in the same run.
+ *
+ * Method (docs/BENCHMARKS.md has the why): the process is pinned to one CPU.
+ * Every sample is one bpf_prog_test_run_opts() call with repeat = 1, so each
+ * run sees the packet as built here (xdp_lb and xdp_decap rewrite it; with
+ * repeat > 1 the kernel would run them again on their own output). The
+ * kernel's `duration` of such a call is the time of that one run, timer
+ * reads included; a floor call with the same packet follows every measured
+ * call, so drift and the timer's cost fall on both sides alike. Reported:
+ * median and p90 of each, and their differences. For the two programs that
+ * leave the packet alone (the floor, and xdp_lb on a packet for no VIP) the
+ * kernel's own average over repeat = R runs is reported as well: it has no
+ * per-run timer noise.
+ *
+ * Each case checks the action it expects and, through the per-VIP
+ * counters, that every measured run took the intended path (conntrack hit,
+ * or miss and insert), so a figure never describes another path.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "decap.skel.h"
+#include "floor.skel.h"
+#include "lb.skel.h"
+#include "lb_common.h"
+#include "maglev.h"
+
+#define BENCH_BACKENDS 100 /* per VIP */
+#define BENCH_PKT_MAX 256
+#define BENCH_PAYLOAD 64 /* TCP payload bytes: a small data segment */
+#define BENCH_VIP4 "192.0.2.10"
+#define BENCH_VIP6 "2001:db8::10"
+#define BENCH_TUN_DST "198.51.100.1" /* the backend address xdp_decap strips tunnels to */
+
+enum bench_vip { BENCH_VIP_INDEX4 = 0, BENCH_VIP_INDEX6 = 1 };
+
+struct bench_opts {
+	int cpu;
+	unsigned int runs; /* repeat = 1 samples per case */
+	unsigned int repeat; /* runs per sample of the repeat = R rows */
+	unsigned int samples; /* samples of the repeat = R rows */
+};
+
+struct bench_case {
+	const char *name;
+	int prog_fd;
+	uint8_t pkt[BENCH_PKT_MAX];
+	size_t len;
+	uint32_t action; /* the only action the case accepts */
+	bool fresh_flow; /* a new client port (and address) before every run */
+	int vip_index; /* whose counters prove the path; -1: none */
+	bool ct_hit; /* every run a conntrack hit (else a miss + insert) */
+	const char *target; /* what docs/BENCHMARKS.md promises, "" if nothing */
+};
+
+struct bench_quantiles {
+	double p50, p90;
+};
+
+static uint32_t bench_flow_seq; /* fresh flows handed out so far, warm-up included */
+
+/* --- packets ----------------------------------------------------------------------------- */
+
+static void bench_addr(int family, const char *text, void *out)
+{
+	if (inet_pton(family, text, out) != 1) {
+		fprintf(stderr, "bench_xdp: bad address %s\n", text);
+		exit(1);
+	}
+}
+
+static uint16_t bench_csum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+static size_t bench_put_eth(uint8_t *b, uint16_t proto)
+{
+	static const uint8_t dst[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+	static const uint8_t src[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
+	struct ethhdr *eth = (struct ethhdr *)b;
+
+	memcpy(eth->h_dest, dst, ETH_ALEN);
+	memcpy(eth->h_source, src, ETH_ALEN);
+	eth->h_proto = htons(proto);
+	return sizeof(*eth);
+}
+
+static size_t bench_put_ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
+			    size_t payload)
+{
+	struct iphdr *ip = (struct iphdr *)b;
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(sizeof(*ip) + payload);
+	ip->frag_off = htons(0x4000); /* DF, as TCP stacks send */
+	ip->ttl = 64;
+	ip->protocol = proto;
+	bench_addr(AF_INET, src, &ip->saddr);
+	bench_addr(AF_INET, dst, &ip->daddr);
+	ip->check = bench_csum(ip, sizeof(*ip));
+	return sizeof(*ip);
+}
+
+static size_t bench_put_ip6(uint8_t *b, const char *src, const char *dst, size_t payload)
+{
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)b;
+
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->version = 6;
+	ip6->payload_len = htons(payload);
+	ip6->nexthdr = IPPROTO_TCP;
+	ip6->hop_limit = 64;
+	bench_addr(AF_INET6, src, &ip6->saddr);
+	bench_addr(AF_INET6, dst, &ip6->daddr);
+	return sizeof(*ip6);
+}
+
+/* An established connection's data segment (ACK): conntrack is consulted. */
+static size_t bench_put_tcp(uint8_t *b, uint16_t sport, uint16_t dport)
+{
+	struct tcphdr *tcp = (struct tcphdr *)b;
+
+	memset(tcp, 0, sizeof(*tcp) + BENCH_PAYLOAD);
+	tcp->source = htons(sport);
+	tcp->dest = htons(dport);
+	tcp->seq = htonl(1000);
+	tcp->ack_seq = htonl(2000);
+	tcp->doff = 5;
+	tcp->ack = 1;
+	tcp->psh = 1;
+	tcp->window = htons(512);
+	return sizeof(*tcp) + BENCH_PAYLOAD;
+}
+
+static void bench_pkt_tcp4(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
+{
+	size_t l4 = sizeof(struct tcphdr) + BENCH_PAYLOAD;
+
+	c->len = bench_put_eth(c->pkt, ETH_P_IP);
+	c->len += bench_put_ip4(c->pkt + c->len, src, dst, IPPROTO_TCP, l4);
+	c->len += bench_put_tcp(c->pkt + c->len, sport, 80);
+}
+
+static void bench_pkt_tcp6(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
+{
+	size_t l4 = sizeof(struct tcphdr) + BENCH_PAYLOAD;
+
+	c->len = bench_put_eth(c->pkt, ETH_P_IPV6);
+	c->len += bench_put_ip6(c->pkt + c->len, src, dst, l4);
+	c->len += bench_put_tcp(c->pkt + c->len, sport, 80);
+}
+
+/* What xdp_lb sends a backend: outer IPv4 (protocol 4) around the client's packet. */
+static void bench_pkt_ipip(struct bench_case *c)
+{
+	size_t inner = sizeof(struct iphdr) + sizeof(struct tcphdr) + BENCH_PAYLOAD;
+
+	c->len = bench_put_eth(c->pkt, ETH_P_IP);
+	c->len += bench_put_ip4(c->pkt + c->len, "198.51.100.250", BENCH_TUN_DST, IPPROTO_IPIP,
+				inner);
+	c->len += bench_put_ip4(c->pkt + c->len, "203.0.113.7", BENCH_VIP4, IPPROTO_TCP,
+				inner - sizeof(struct iphdr));
+	c->len += bench_put_tcp(c->pkt + c->len, 40000, 80);
+}
+
+/* A flow never seen before: client 203.0.113.(1 + seq / 60000), port 1024 + seq % 60000. */
+static void bench_pkt_fresh_flow(struct bench_case *c)
+{
+	struct iphdr *ip = (struct iphdr *)(c->pkt + sizeof(struct ethhdr));
+	struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
+	uint32_t seq = bench_flow_seq++;
+
+	ip->saddr = htonl(0xcb007100 | (1 + seq / 60000)); /* 203.0.113.0/24 */
+	ip->check = 0;
+	ip->check = bench_csum(ip, sizeof(*ip));
+	tcp->source = htons(1024 + seq % 60000);
+}
+
+/* --- maps ---------------------------------------------------------------------------------- */
+
+static int bench_map_put(struct bpf_map *map, const void *key, const void *value)
+{
+	int err = bpf_map_update_elem(bpf_map__fd(map), key, value, BPF_ANY);
+
+	if (err)
+		fprintf(stderr, "bench_xdp: update %s: %s\n", bpf_map__name(map), strerror(-err));
+	return err;
+}
+
+/* One VIP's Maglev table as the agent installs it: a fresh inner array, then one swap. */
+static int bench_install_table(struct lb *skel, uint32_t vip_index,
+			       const struct maglev_backend *backends, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_batch_opts, batch);
+	uint32_t *table = NULL, *keys = NULL, count = LB_MAGLEV_DEFAULT_SIZE, k;
+	int inner = -1, err;
+
+	table = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*table));
+	keys = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*keys));
+	if (!table || !keys) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = maglev_build(backends, n, LB_MAGLEV_DEFAULT_SIZE, table);
+	if (err)
+		goto cleanup;
+	for (k = 0; k < LB_MAGLEV_DEFAULT_SIZE; k++)
+		keys[k] = k;
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bench_maglev", sizeof(uint32_t),
+			       sizeof(uint32_t), LB_MAGLEV_DEFAULT_SIZE, &create);
+	if (inner < 0) {
+		err = inner;
+		goto cleanup;
+	}
+	err = bpf_map_update_batch(inner, keys, table, &count, &batch);
+	if (!err)
+		err = bench_map_put(skel->maps.lb_maglev, &vip_index, &inner);
+cleanup:
+	if (inner >= 0)
+		close(inner);
+	free(keys);
+	free(table);
+	return err;
+}
+
+/* One VIP with BENCH_BACKENDS backends (indices first..), its table and backend entries. */
+static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
+			 uint32_t first)
+{
+	struct maglev_backend mb[BENCH_BACKENDS];
+	struct lb_vip_key key = {};
+	struct lb_vip_info info = {};
+	char text[INET6_ADDRSTRLEN];
+	uint32_t i, index;
+	int err;
+
+	key.family = family == AF_INET ? LB_AF_INET : LB_AF_INET6;
+	bench_addr(family, vip_text, key.addr);
+	key.port = htons(80);
+	key.proto = IPPROTO_TCP;
+	info.vip_index = vip_index;
+	info.maglev_size = LB_MAGLEV_DEFAULT_SIZE;
+	info.encap = LB_ENCAP_IPIP;
+	info.gue_dport = htons(LB_GUE_DEFAULT_PORT);
+	err = bench_map_put(skel->maps.lb_vips, &key, &info);
+	if (err)
+		return err;
+
+	memset(mb, 0, sizeof(mb));
+	for (i = 0; i < BENCH_BACKENDS; i++) {
+		struct lb_backend be = {};
+		struct lb_backend_key bk = {};
+
+		index = first + i;
+		if (family == AF_INET)
+			snprintf(text, sizeof(text), "198.51.100.%u", i + 1);
+		else
+			snprintf(text, sizeof(text), "2001:db8:1::%x", i + 1);
+		be.family = key.family;
+		bench_addr(family, text, be.addr);
+		be.dmac[0] = 0x02;
+		be.dmac[4] = 0x01;
+		be.dmac[5] = i + 1;
+		memcpy(bk.addr, be.addr, sizeof(bk.addr));
+		bk.family = be.family;
+		err = bench_map_put(skel->maps.lb_backends, &index, &be) ?:
+		      bench_map_put(skel->maps.lb_backend_ids, &bk, &index);
+		if (err)
+			return err;
+		mb[i].addr.family = be.family;
+		memcpy(mb[i].addr.addr, be.addr, sizeof(be.addr));
+		mb[i].weight = 1;
+		mb[i].index = index;
+	}
+	return bench_install_table(skel, vip_index, mb, BENCH_BACKENDS);
+}
+
+/* Node settings as an operator would leave them: MTU check on, sync at 3 and every 50. */
+static int bench_program_lb(struct lb *skel)
+{
+	struct lb_settings set = {};
+	uint32_t zero = 0;
+	int err;
+
+	set.hash_seed = 0x5eed;
+	bench_addr(AF_INET, "198.51.100.240", &set.tun_src4);
+	set.tun_src4_bits = 4;
+	bench_addr(AF_INET6, "2001:db8:ff::", set.tun_src6);
+	set.tun_src6_bits = 16;
+	set.mtu = 1500;
+	set.gue_sport_min = 49152;
+	set.gue_sport_max = 65535;
+	set.sync_first_packets = 3;
+	set.sync_refresh_packets = 50;
+	set.outer_ttl = 64;
+	err = bench_map_put(skel->maps.lb_settings, &zero, &set);
+	if (err)
+		return err;
+	err = bench_add_vip(skel, BENCH_VIP_INDEX4, AF_INET, BENCH_VIP4, 1);
+	if (err)
+		return err;
+	return bench_add_vip(skel, BENCH_VIP_INDEX6, AF_INET6, BENCH_VIP6, 1 + BENCH_BACKENDS);
+}
+
+static int bench_program_decap(struct decap *skel)
+{
+	struct lb_backend_key key = {};
+	uint16_t gue_port = htons(LB_GUE_DEFAULT_PORT);
+	uint32_t zero = 0;
+	uint8_t one = 1;
+
+	key.family = LB_AF_INET;
+	bench_addr(AF_INET, BENCH_TUN_DST, key.addr);
+	return bench_map_put(skel->maps.decap_addrs, &key, &one) ?:
+	       bench_map_put(skel->maps.decap_settings, &zero, &gue_port);
+}
+
+/* ct_hits or ct_misses of a VIP, summed over CPUs. */
+static int bench_vip_counter(struct lb *skel, uint32_t vip_index, bool hits, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+	struct lb_vip_stats *per_cpu;
+
+	if (ncpu < 0)
+		return ncpu;
+	per_cpu = calloc(ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.lb_vip_stats), &vip_index, per_cpu);
+	*out = 0;
+	for (i = 0; !err && i < ncpu; i++)
+		*out += hits ? per_cpu[i].ct_hits : per_cpu[i].ct_misses;
+	free(per_cpu);
+	return err;
+}
+
+/* --- measurement ----------------------------------------------------------------------------- */
+
+static int bench_run(int fd, const uint8_t *pkt, size_t len, unsigned int repeat,
+		     uint32_t *duration, uint32_t *action)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .repeat = repeat);
+	int err = bpf_prog_test_run_opts(fd, &opts);
+
+	if (err)
+		return err;
+	*duration = opts.duration;
+	*action = opts.retval;
+	return 0;
+}
+
+static int bench_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct bench_quantiles bench_quantiles(uint32_t *v, size_t n)
+{
+	struct bench_quantiles q;
+
+	qsort(v, n, sizeof(*v), bench_cmp_u32);
+	q.p50 = v[n / 2];
+	q.p90 = v[n * 9 / 10];
+	return q;
+}
+
+static void bench_print_row(const char *name, const char *method, unsigned int runs,
+			    struct bench_quantiles prog, struct bench_quantiles floor_q,
+			    const char *target)
+{
+	printf("| %s | %s | %u | %.0f | %.0f | %.0f | %.0f | **%+.0f** | %+.0f | %s |\n", name,
+	       method, runs, prog.p50, prog.p90, floor_q.p50, floor_q.p90, prog.p50 - floor_q.p50,
+	       prog.p90 - floor_q.p90, target);
+}
+
+/* repeat = 1 samples, floor and program alternating; checks action and path. */
+static int bench_case_single(struct lb *lb, int floor_fd, struct bench_case *c,
+			     const struct bench_opts *o)
+{
+	uint32_t *prog_ns = NULL, *floor_ns = NULL, action, warm = 1000, i;
+	uint64_t before = 0, after = 0;
+	int err = 0;
+
+	prog_ns = calloc(o->runs, sizeof(*prog_ns));
+	floor_ns = calloc(o->runs, sizeof(*floor_ns));
+	if (!prog_ns || !floor_ns) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < warm + o->runs && !err; i++) {
+		uint32_t *slot_prog = i < warm ? &action : &prog_ns[i - warm];
+		uint32_t *slot_floor = i < warm ? &action : &floor_ns[i - warm];
+
+		if (i == warm && c->vip_index >= 0)
+			err = bench_vip_counter(lb, c->vip_index, c->ct_hit, &before);
+		if (c->fresh_flow)
+			bench_pkt_fresh_flow(c);
+		err = err ?: bench_run(floor_fd, c->pkt, c->len, 1, slot_floor, &action);
+		err = err ?: bench_run(c->prog_fd, c->pkt, c->len, 1, slot_prog, &action);
+		if (!err && action != c->action) {
+			fprintf(stderr, "bench_xdp: %s: action %u, expected %u\n", c->name, action,
+				c->action);
+			err = -EPROTO;
+		}
+	}
+	if (!err && c->vip_index >= 0) {
+		err = bench_vip_counter(lb, c->vip_index, c->ct_hit, &after);
+		if (!err && after - before != o->runs) {
+			fprintf(stderr, "bench_xdp: %s: %llu of %u runs took the %s path\n",
+				c->name, (unsigned long long)(after - before), o->runs,
+				c->ct_hit ? "conntrack hit" : "conntrack miss");
+			err = -EPROTO;
+		}
+	}
+	if (err)
+		goto cleanup;
+	bench_print_row(c->name, "repeat=1", o->runs, bench_quantiles(prog_ns, o->runs),
+			bench_quantiles(floor_ns, o->runs), c->target);
+cleanup:
+	free(floor_ns);
+	free(prog_ns);
+	return err;
+}
+
+/* Samples of repeat = R, for a packet the program passes untouched. */
+static int bench_case_repeat(int floor_fd, const struct bench_case *c,
+			     const struct bench_opts *o)
+{
+	uint32_t *prog_ns, *floor_ns, action, i;
+	int err = 0;
+
+	prog_ns = calloc(o->samples, sizeof(*prog_ns));
+	floor_ns = calloc(o->samples, sizeof(*floor_ns));
+	if (!prog_ns || !floor_ns) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < o->samples && !err; i++) {
+		err = bench_run(floor_fd, c->pkt, c->len, o->repeat, &floor_ns[i], &action) ?:
+		      bench_run(c->prog_fd, c->pkt, c->len, o->repeat, &prog_ns[i], &action);
+		if (!err && action != c->action)
+			err = -EPROTO;
+	}
+	if (!err) {
+		char method[32];
+
+		snprintf(method, sizeof(method), "repeat=%u", o->repeat);
+		bench_print_row(c->name, method, o->samples, bench_quantiles(prog_ns, o->samples),
+				bench_quantiles(floor_ns, o->samples), c->target);
+	}
+cleanup:
+	free(floor_ns);
+	free(prog_ns);
+	return err;
+}
+
+/* libbpf's warnings, without the verifier's log of a refused program (thousands of lines). */
+static int bench_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (strstr(fmt, "BEGIN PROG LOAD LOG"))
+		return fprintf(stderr, "libbpf: verifier log left out (bpftool prog load -d)\n");
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int bench_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "bench_xdp: pin to CPU %d: %s\n", cpu, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int bench_parse(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "runs", required_argument, NULL, 'n' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "samples", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	o->cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	o->runs = 20000;
+	o->repeat = 1000;
+	o->samples = 201;
+	while ((opt = getopt_long(argc, argv, "c:n:r:s:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o->cpu = atoi(optarg);
+			break;
+		case 'n':
+			o->runs = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			o->repeat = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			o->samples = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr, "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
+					"[-s SAMPLES]\n");
+			return -EINVAL;
+		}
+	}
+	if (!o->runs || !o->repeat || !o->samples || o->runs > 60000 * 250) {
+		fprintf(stderr, "bench_xdp: runs, repeat and samples must be positive "
+				"(runs at most 15000000: fresh flows)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_case cases[5] = {};
+	struct decap *decap = NULL;
+	struct floor *floor_skel = NULL;
+	struct bench_opts o;
+	struct lb *lb = NULL;
+	int floor_fd, err, i;
+
+	err = bench_parse(argc, argv, &o);
+	if (err)
+		return 2;
+	libbpf_set_print(bench_libbpf_print);
+	err = bench_pin(o.cpu);
+	if (err)
+		goto cleanup;
+	floor_skel = floor__open_and_load();
+	err = floor_skel ? 0 : -errno;
+	if (!err) {
+		lb = lb__open_and_load();
+		err = lb ? 0 : -errno;
+	}
+	if (!err) {
+		decap = decap__open_and_load();
+		err = decap ? 0 : -errno;
+	}
+	if (err) {
+		fprintf(stderr, "bench_xdp: loading %s: %s%s\n",
+			!floor_skel ? "floor" : !lb ? "lb" : "decap", strerror(-err),
+			err == -EPERM ? " (needs root)" : "");
+		goto cleanup;
+	}
+	err = bench_program_lb(lb) ?: bench_program_decap(decap);
+	if (err)
+		goto cleanup;
+	floor_fd = bpf_program__fd(floor_skel->progs.xdp_floor);
+
+	cases[0] = (struct bench_case){ .name = "lb: not for a VIP (pass)", .action = XDP_PASS,
+					.vip_index = -1, .target = "<= 30" };
+	bench_pkt_tcp4(&cases[0], "203.0.113.7", "203.0.113.99", 40000);
+	cases[1] = (struct bench_case){ .name = "lb: conntrack hit, IPv4 (IPIP)", .action = XDP_TX,
+					.vip_index = BENCH_VIP_INDEX4, .ct_hit = true,
+					.target = "<= 60" };
+	bench_pkt_tcp4(&cases[1], "203.0.113.7", BENCH_VIP4, 40000);
+	cases[2] = (struct bench_case){ .name = "lb: conntrack hit, IPv6 (6in6)", .action = XDP_TX,
+					.vip_index = BENCH_VIP_INDEX6, .ct_hit = true,
+					.target = "<= 60" };
+	bench_pkt_tcp6(&cases[2], "2001:db8:2::7", BENCH_VIP6, 40000);
+	cases[3] = (struct bench_case){ .name = "lb: new flow, IPv4 (miss, Maglev, insert)",
+					.action = XDP_TX, .fresh_flow = true,
+					.vip_index = BENCH_VIP_INDEX4, .target = "<= 300" };
+	bench_pkt_tcp4(&cases[3], "203.0.113.1", BENCH_VIP4, 1024);
+	cases[4] = (struct bench_case){ .name = "decap: IPIP to this backend", .action = XDP_PASS,
+					.vip_index = -1, .target = "" };
+	bench_pkt_ipip(&cases[4]);
+	for (i = 0; i < 4; i++)
+		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
+	cases[4].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
+
+	/* the established flows exist before their first measured run (warm-up runs too) */
+	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
+	       "median over floor | p90 over floor | target (ns over floor) |\n");
+	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	for (i = 0; i < 5 && !err; i++)
+		err = bench_case_single(lb, floor_fd, &cases[i], &o);
+	if (!err)
+		err = bench_case_repeat(floor_fd, &cases[0], &o);
+cleanup:
+	decap__destroy(decap);
+	lb__destroy(lb);
+	floor__destroy(floor_skel);
+	if (err)
+		fprintf(stderr, "bench_xdp: failed: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
