@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* agent_reload: a bad file changes nothing; a good one is counted per VIP and per backend. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "agent.h"
+#include "config.h"
+
+static char reload_path[] = "/tmp/xdplb-agent-reload-XXXXXX";
+static struct agent reload_agent;
+
+#define NODE_YAML                                                                                  \
+	"node:\n  id: 1\n  zone: a\n  role: balancer\n  interface: lo\n"                           \
+	"  addresses: [198.51.100.1]\n"
+
+static void reload_write(const char *text)
+{
+	FILE *f = fopen(reload_path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* An agent with its config loaded and nothing attached: reload is pure bookkeeping then. */
+static void reload_setup(void)
+{
+	char err[CFG_ERR_MAX];
+	int fd = mkstemp(reload_path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	reload_write(NODE_YAML "vips:\n"
+			       "  - {name: web, address: 192.0.2.10, port: 80, backends: [\n"
+			       "      {address: 198.51.100.11}, {address: 198.51.100.12}]}\n"
+			       "  - {name: dns, address: 192.0.2.53, port: 53, protocol: udp,\n"
+			       "     backends: [{address: 198.51.100.12}]}\n");
+	memset(&reload_agent, 0, sizeof(reload_agent));
+	snprintf(reload_agent.config_path, sizeof(reload_agent.config_path), "%s", reload_path);
+	cr_assert_eq(cfg_load(reload_path, &reload_agent.cfg, err, sizeof(err)), 0, "%s", err);
+}
+
+static void reload_teardown(void)
+{
+	cfg_free(&reload_agent.cfg);
+	unlink(reload_path);
+}
+
+TestSuite(agent_reload, .init = reload_setup, .fini = reload_teardown);
+
+Test(agent_reload, bad_file_keeps_running_config_and_reports_position)
+{
+	struct agent_changes chg;
+	char err[CFG_ERR_MAX] = "";
+
+	reload_write(NODE_YAML "vips:\n  - {name: web, address: 192.0.2.300, port: 80}\n");
+	cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, ":8:26: "), "no line in \"%s\"", err);
+	cr_assert_eq(reload_agent.reloads_failed, 1);
+	cr_assert_eq(reload_agent.reloads_ok, 0);
+	cr_assert_str_eq(reload_agent.last_reload_error, err);
+	cr_assert_eq(reload_agent.cfg.n_vips, 2, "the old config must stay");
+	cr_assert_str_eq(reload_agent.cfg.vips[0].name, "web");
+}
+
+Test(agent_reload, counts_added_removed_and_changed)
+{
+	struct agent_changes chg;
+	char err[CFG_ERR_MAX] = "";
+
+	/* web loses .12 and gains .13 (changed), dns goes, ntp comes; .12 is gone entirely. */
+	reload_write(NODE_YAML "vips:\n"
+			       "  - {name: web, address: 192.0.2.10, port: 80, backends: [\n"
+			       "      {address: 198.51.100.11}, {address: 198.51.100.13}]}\n"
+			       "  - {name: ntp, address: 192.0.2.123, port: 123, protocol: udp,\n"
+			       "     backends: [{address: 198.51.100.11}]}\n");
+	cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(chg.vips_added, 1);
+	cr_assert_eq(chg.vips_removed, 1);
+	cr_assert_eq(chg.vips_changed, 1);
+	cr_assert_eq(chg.backends_added, 1);
+	cr_assert_eq(chg.backends_removed, 1);
+	cr_assert_eq(reload_agent.reloads_ok, 1);
+	cr_assert_str_eq(reload_agent.last_reload_error, "");
+	cr_assert_eq(reload_agent.cfg.n_vips, 2);
+}
+
+Test(agent_reload, same_file_changes_nothing)
+{
+	struct agent_changes chg;
+	char err[CFG_ERR_MAX] = "";
+
+	cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(chg.vips_added + chg.vips_removed + chg.vips_changed, 0);
+	cr_assert_eq(chg.backends_added + chg.backends_removed, 0);
+}
+
+Test(agent_reload, refuses_a_new_interface)
+{
+	struct agent_changes chg;
+	char err[CFG_ERR_MAX] = "";
+
+	reload_write("node:\n  id: 1\n  zone: a\n  role: balancer\n  interface: eth9\n"
+		     "  addresses: [198.51.100.1]\n"
+		     "vips:\n  - {name: web, address: 192.0.2.10, port: 80,\n"
+		     "     backends: [{address: 198.51.100.11}]}\n");
+	cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "node.interface"), "%s", err);
+	cr_assert_str_eq(reload_agent.cfg.node.interface, "lo");
+}
+
+Test(agent_reload, backend_first_mention_is_unique)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < reload_agent.cfg.n_vips; i++)
+		for (j = 0; j < reload_agent.cfg.vips[i].n_backends; j++)
+			n += agent_backend_first(&reload_agent.cfg, i, j);
+	cr_assert_eq(n, 2, "198.51.100.11 and .12 once each");
+}
