@@ -267,17 +267,24 @@ static const struct token *tok_match(const struct token *list, const char *word)
 	return NULL;
 }
 
-/* What the list expected, for messages: "list, show" or "<addr>". */
+/* What the list expected, for messages: "list, drain or weight", "<addr>". */
 static void tok_expected(const struct token *list, char *buf, size_t len)
 {
 	const struct token *tok;
-	size_t used = 0;
+	size_t used = 0, n = 0, i = 0;
 
+	for (tok = list; tok->type != TOK_END; tok++)
+		n += tok->type != TOK_STOP;
 	buf[0] = '\0';
 	for (tok = list; tok->type != TOK_END && used < len; tok++) {
 		if (tok->type == TOK_STOP)
 			continue;
-		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", tok->word);
+		i++;
+		used += snprintf(buf + used, len - used, "%s%s",
+				 i == 1	  ? ""
+				 : i == n ? " or "
+					  : ", ",
+				 tok->word);
 	}
 }
 

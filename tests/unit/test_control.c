@@ -632,6 +632,69 @@ Test(control, survives_a_client_that_closes_before_the_reply)
 	json_decref(result);
 }
 
+/* Sends one frame as given (declared length may lie), half-closes, and drains any reply. */
+static void send_garbage(const void *hdr, size_t hdr_len, const char *body, size_t len)
+{
+	size_t rlen;
+	char *reply;
+	int fd = raw_connect();
+
+	send(fd, hdr, hdr_len, MSG_NOSIGNAL);
+	send(fd, body, len, MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	if (!ctl_read_msg(fd, CTL_REPLY_MAX, 3000, &reply, &rlen))
+		free(reply);
+	close(fd);
+}
+
+Test(control, survives_random_and_mutated_requests)
+{
+	static const char valid[] =
+	    "{\"verb\":\"count\",\"args\":{\"n\":5,\"s\":[1,{\"a\":null}]}}";
+	char body[256], err[256];
+	json_t *result = NULL;
+	unsigned int seed = 42;
+	uint32_t hdr;
+	size_t len, hdr_len, flips, i, k;
+
+	server_start(NULL);
+	for (i = 0; i < 300; i++) {
+		if (i % 2) {
+			/* a valid request with a few bytes flipped */
+			len = sizeof(valid) - 1;
+			memcpy(body, valid, len);
+			flips = 1 + rand_r(&seed) % 4;
+			for (k = 0; k < flips; k++)
+				body[rand_r(&seed) % len] = (char)rand_r(&seed);
+		} else {
+			len = rand_r(&seed) % sizeof(body);
+			for (k = 0; k < len; k++)
+				body[k] = (char)rand_r(&seed);
+		}
+		/* the declared length is right, beyond the body, or anything at all */
+		switch (rand_r(&seed) % 4) {
+		case 0:
+		case 1:
+			hdr = htonl(len);
+			break;
+		case 2:
+			hdr = htonl(len + 1 + rand_r(&seed) % 100);
+			break;
+		default:
+			hdr = rand_r(&seed);
+		}
+		/* one in eight stops inside the length prefix */
+		hdr_len = rand_r(&seed) % 8 ? sizeof(hdr) : 2;
+		send_garbage(&hdr, hdr_len, body, hdr_len == sizeof(hdr) ? len : 0);
+	}
+	cr_assert_eq(ctl_call(sockpath, "echo", NULL, 2000, &result, err, sizeof(err)), 0,
+		     "the server still answers: %s", err);
+	json_decref(result);
+	server_stop();
+	cr_assert_geq(control_rejected(srv), 250, "rejected %llu",
+		      (unsigned long long)control_rejected(srv));
+}
+
 /* Runs fn in a child that dropped to nobody/nogroup; returns the child's exit status. */
 static int run_as_nobody(int (*fn)(void))
 {

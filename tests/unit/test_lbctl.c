@@ -88,10 +88,10 @@ Test(lbctl_parse, refuses_unknown_commands_and_missing_words)
 	cr_assert_str_eq(err, "missing command");
 	expect_refused(ARGV("frobnicate"), "unknown command \"frobnicate\"");
 	expect_refused(ARGV("--json"), "unknown command \"--json\"");
-	expect_refused(ARGV("vip"), "missing list, show after \"vip\"");
+	expect_refused(ARGV("vip"), "missing list or show after \"vip\"");
 	expect_refused(
 	    ARGV("backend", "frob"),
-	    "unexpected \"frob\" after \"backend\" (expected list, drain, undrain, weight)");
+	    "unexpected \"frob\" after \"backend\" (expected list, drain, undrain or weight)");
 	expect_refused(ARGV("vip", "show"), "missing <vip> after \"show\"");
 	expect_refused(ARGV("backend", "weight", "198.51.100.1"),
 		       "missing <weight> after \"198.51.100.1\"");
@@ -109,11 +109,11 @@ Test(lbctl_parse, refuses_extra_words_and_unknown_options)
 	expect_refused(ARGV("shutdown", "--unload", "--unload"),
 		       "unexpected \"--unload\" after \"--unload\"");
 	expect_refused(ARGV("conntrack", "list", "--max", "5"),
-		       "unexpected \"--max\" after \"list\" (expected --limit, <vip>)");
+		       "unexpected \"--max\" after \"list\" (expected --limit or <vip>)");
 	expect_refused(ARGV("backend", "weight", "198.51.100.1", "5", "web", "api"),
 		       "unexpected \"api\" after \"web\"");
 	expect_refused(ARGV("explain", "203.0.113.7:1", "192.0.2.10:80", "sctp"),
-		       "unexpected \"sctp\" after \"192.0.2.10:80\" (expected tcp, udp)");
+		       "unexpected \"sctp\" after \"192.0.2.10:80\" (expected tcp or udp)");
 }
 
 Test(lbctl_parse, refuses_malformed_values)
