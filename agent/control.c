@@ -79,14 +79,19 @@ static int control_remove_stale(const struct sockaddr_un *addr)
 		log_warnx("control: %s exists and is not a socket", addr->sun_path);
 		return -EEXIST;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a live agent with a full backlog answers EAGAIN instead of hanging us. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ? -errno : 0;
 	close(fd);
-	if (!ret) {
+	if (!ret || ret == -EAGAIN) {
 		log_warnx("control: another agent answers on %s", addr->sun_path);
 		return -EADDRINUSE;
+	}
+	if (ret != -ECONNREFUSED) {
+		log_warnx("control: %s: %s", addr->sun_path, strerror(-ret));
+		return ret;
 	}
 	if (unlink(addr->sun_path) && errno != ENOENT)
 		return -errno;

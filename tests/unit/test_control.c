@@ -831,6 +831,35 @@ Test(control, refuses_to_take_over_a_live_agents_socket)
 	json_decref(result);
 }
 
+Test(control, sees_a_live_agent_even_with_its_backlog_full)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int lfd, fds[64], n = 0;
+	int64_t start;
+
+	snprintf(sockpath, sizeof(sockpath), "%s/lbagent.sock", tmpdir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sockpath);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(lfd, 0), 0);
+	/* a hung agent: it never accepts, so connections pile up until the backlog refuses */
+	for (n = 0; n < 64; n++) {
+		fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(fds[n], (struct sockaddr *)&sun, sizeof(sun))) {
+			cr_assert_eq(errno, EAGAIN);
+			break;
+		}
+	}
+	cr_assert_lt(n, 64, "the backlog never filled");
+	start = now_ms();
+	cr_assert_null(control_open(sockpath, NULL, test_verbs, 1, NULL));
+	cr_assert_eq(errno, EADDRINUSE);
+	cr_assert_lt(now_ms() - start, 500, "control_open hung on the full backlog");
+	for (; n >= 0; n--)
+		close(fds[n]);
+	close(lfd);
+}
+
 Test(control, never_replaces_a_file_that_is_not_a_socket)
 {
 	int fd;
