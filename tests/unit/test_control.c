@@ -833,7 +833,7 @@ Test(control, refuses_to_take_over_a_live_agents_socket)
 
 Test(control, sees_a_live_agent_even_with_its_backlog_full)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int lfd, fds[64], n = 0;
 	int64_t start;
 
