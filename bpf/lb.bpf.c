@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The XDP load balancer: the top-level flow of docs/DATAPLANE.md, step by step. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#define LB_HASH_INLINE static __always_inline
+#include "lb_hash.h"
+#include "lib/maps.h"
+#include "lib/stats.h"
+#include "lib/parse.h"
+#include "lib/csum.h"
+#include "lib/maglev.h"
+#include "lib/conntrack.h"
+#include "lib/encap.h"
+#include "lib/icmp.h"
+
+/* Where a packet goes once its flow is known. */
+struct lb_target {
+	const struct lb_vip_info *vip;
+	const struct lb_settings *set;
+	struct lb_backend *be;
+	__u32 be_index;
+	__u32 hash; /* lb_hash_flow() of the flow key */
+	__u32 stat; /* LB_STAT_* counted when sent */
+	bool answer_too_big; /* may tell the sender its packet is too big */
+};
+
+static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_flow_key *flow,
+							       __be16 port)
+{
+	struct lb_vip_key key = {
+		.port = port,
+		.proto = flow->proto,
+		.family = flow->family,
+	};
+	const struct lb_vip_info *vip;
+
+	__builtin_memcpy(key.addr, flow->dst, sizeof(key.addr));
+	vip = bpf_map_lookup_elem(&lb_vips, &key);
+	if (vip || !port)
+		return vip;
+	key.port = 0;
+	return bpf_map_lookup_elem(&lb_vips, &key);
+}
+
+static __always_inline const struct lb_settings *lb_settings_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lb_settings, &zero);
+}
+
+/* Steps 4-7: the flow's backend from conntrack, else from Maglev; entry written, sync reported. */
+static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct lb_vip_info *vip,
+					  struct lb_target *tgt)
+{
+	bool syn = pkt->flow.proto == IPPROTO_TCP &&
+		   (pkt->tcp_flags & (LB_TCP_FLAG_SYN | LB_TCP_FLAG_ACK)) == LB_TCP_FLAG_SYN;
+	struct lb_flow_key key = pkt->flow;
+	struct lb_backend_stats *bs;
+	struct lb_vip_stats *vs;
+	struct lb_conn *conn;
+	__u64 now, n = 1;
+	int ret;
+
+	tgt->set = lb_settings_get();
+	if (!tgt->set)
+		return LB_DROP_NO_BACKEND;
+	if (vip->flags & LB_VIP_F_HASH_ADDRS) {
+		key.sport = 0;
+		key.dport = 0;
+	}
+	tgt->vip = vip;
+	tgt->hash = lb_hash_flow(&key, tgt->set->hash_seed);
+	tgt->stat = LB_STAT_FORWARDED;
+	tgt->answer_too_big = true;
+	vs = lb_vip_stats_get(vip->vip_index);
+	now = bpf_ktime_get_ns();
+
+	conn = syn ? NULL : bpf_map_lookup_elem(&lb_conntrack, &key);
+	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
+	if (tgt->be) {
+		/* The count is read back apart from the add: fetch-and-add needs -mcpu=v3. */
+		__sync_fetch_and_add(&conn->packets, 1);
+		n = conn->packets;
+		conn->last_seen_ns = now;
+		if (vs)
+			vs->ct_hits++;
+	} else {
+		ret = lb_maglev_pick(vip, tgt->hash, &tgt->be_index, &tgt->be);
+		if (ret)
+			return ret;
+		lb_ct_insert(&key, tgt->be, tgt->be_index, now, pkt->len);
+		if (vs) {
+			vs->new_flows++;
+			vs->ct_misses++;
+		}
+		bs = bpf_map_lookup_elem(&lb_backend_stats, &tgt->be_index);
+		if (bs)
+			bs->new_flows++;
+	}
+	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, n, pkt->len);
+	return 0;
+}
+
+/* An ICMP error about a VIP flow: that flow's backend, read only (no entry, no count). */
+static __always_inline int lb_target_icmp_error(struct xdp_md *ctx, const struct lb_pkt *pkt,
+						struct lb_target *tgt)
+{
+	struct lb_flow_key key = {};
+	struct lb_conn *conn;
+	int ret;
+
+	ret = lb_icmp_quoted_flow(ctx, pkt, &key);
+	if (ret)
+		return ret;
+	if (key.proto != IPPROTO_TCP && key.proto != IPPROTO_UDP)
+		return LB_DROP_ICMP_UNMATCHED;
+	tgt->vip = lb_vip_lookup(&key, key.dport);
+	if (!tgt->vip)
+		return LB_DROP_ICMP_UNMATCHED;
+	tgt->set = lb_settings_get();
+	if (!tgt->set)
+		return LB_DROP_NO_BACKEND;
+	if (tgt->vip->flags & LB_VIP_F_HASH_ADDRS) {
+		key.sport = 0;
+		key.dport = 0;
+	}
+	tgt->hash = lb_hash_flow(&key, tgt->set->hash_seed);
+	tgt->stat = LB_STAT_ICMP_ERR_FORWARDED;
+	tgt->answer_too_big = false;
+	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
+	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
+	if (tgt->be)
+		return 0;
+	return lb_maglev_pick(tgt->vip, tgt->hash, &tgt->be_index, &tgt->be);
+}
+
+/* Steps 8-10: family guard, MTU, encapsulation, counters, verdict. */
+static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
+				   const struct lb_target *tgt)
+{
+	const struct lb_settings *set = tgt->set;
+	const struct lb_backend *be = tgt->be;
+	__u32 olen, mtu = set->mtu;
+	int ret;
+
+	if (pkt->flow.family == LB_AF_INET6 && be->family != LB_AF_INET6)
+		return lb_drop(LB_DROP_FAMILY_MISMATCH, pkt->len);
+	olen = lb_encap_overhead(tgt->vip, be);
+	if (mtu && pkt->l3_len + olen > mtu) {
+		if (!tgt->answer_too_big ||
+		    (pkt->flow.family == LB_AF_INET && !(pkt->flags & LB_PKT_F_DF)))
+			return lb_drop(LB_DROP_TOO_BIG, pkt->len);
+		ret = lb_icmp_too_big(ctx, pkt, mtu > olen ? mtu - olen : 0);
+		if (ret)
+			return lb_drop(ret, pkt->len);
+		lb_stat_add(LB_STAT_ICMP_TOO_BIG_SENT, pkt->len);
+		return XDP_TX;
+	}
+	ret = lb_encap(ctx, pkt, tgt->vip, be, set, tgt->hash);
+	if (ret)
+		return lb_drop(ret, pkt->len);
+	lb_stats_forwarded(tgt->vip->vip_index, tgt->be_index, pkt->len, tgt->stat);
+	if (be->ifindex)
+		return bpf_redirect(be->ifindex, 0);
+	return XDP_TX;
+}
+
+SEC("xdp")
+int xdp_lb(struct xdp_md *ctx)
+{
+	struct lb_target tgt = {};
+	const struct lb_vip_info *vip;
+	struct lb_pkt pkt = {};
+	int ret;
+
+	/* Step 1, and step 2 before anything costly: most traffic is no VIP's. */
+	ret = lb_parse_frame(ctx, &pkt);
+	if (ret == LB_PARSE_PASS)
+		return lb_pass(pkt.len);
+	if (ret)
+		return lb_drop(ret, pkt.len);
+	vip = lb_vip_lookup(&pkt.flow, pkt.flow.dport);
+	if (!vip)
+		return lb_pass(pkt.len);
+	/* Step 3. */
+	if ((pkt.flags & LB_PKT_F_FRAG) && !(vip->flags & LB_VIP_F_HASH_ADDRS))
+		return lb_drop(LB_DROP_FRAGMENT, pkt.len);
+
+	if (pkt.flow.proto == IPPROTO_ICMP || pkt.flow.proto == IPPROTO_ICMPV6) {
+		switch (lb_icmp_classify(&pkt)) {
+		case LB_ICMP_ECHO:
+			ret = lb_icmp_echo_reply(ctx, &pkt);
+			if (ret)
+				return lb_drop(ret, pkt.len);
+			lb_stat_add(LB_STAT_ICMP_ECHO_REPLIED, pkt.len);
+			return XDP_TX;
+		case LB_ICMP_ERROR:
+			ret = lb_target_icmp_error(ctx, &pkt, &tgt);
+			break;
+		default:
+			return lb_pass(pkt.len);
+		}
+	} else {
+		ret = lb_target_flow(&pkt, vip, &tgt);
+	}
+	if (ret)
+		return lb_drop(ret, pkt.len);
+	return lb_send(ctx, &pkt, &tgt);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

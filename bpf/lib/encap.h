@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Encapsulation toward a backend: IPIP (4in4, 6in6, 4in6) or GUE over IPv4/IPv6. */
+#ifndef XDPLB_LIB_ENCAP_H
+#define XDPLB_LIB_ENCAP_H
+
+#include "csum.h"
+#include "lb_hash.h"
+
+/* Bytes the outer headers add in front of the inner IP packet. */
+static __always_inline __u32 lb_encap_overhead(const struct lb_vip_info *vip,
+					       const struct lb_backend *be)
+{
+	return (be->family == LB_AF_INET ? LB_IP4_HDR_LEN : LB_IP6_HDR_LEN) +
+	       (vip->encap == LB_ENCAP_GUE ? LB_UDP_HDR_LEN : 0);
+}
+
+/* Base address with its low bits (at most 16) taken from the flow: entropy for RSS/ECMP. */
+static __always_inline __be32 lb_encap_src_word(__be32 base, __u8 bits, __u32 h2)
+{
+	__u32 mask;
+
+	if (bits > 16)
+		bits = 16;
+	mask = (1U << bits) - 1;
+	return bpf_htonl((bpf_ntohl(base) & ~mask) | (h2 & mask));
+}
+
+static __always_inline __u16 lb_encap_gue_sport(const struct lb_settings *set, __u32 h2)
+{
+	__u16 min = set->gue_sport_min, max = set->gue_sport_max;
+
+	if (min && max >= min)
+		return min + h2 % ((__u32)max - min + 1);
+	return 0xc000 | (h2 & 0x3fff);
+}
+
+/* The GUE UDP header; checksum 0 (the IPv6 caller fills it in). */
+static __always_inline void lb_encap_udp(struct udphdr *udp, const struct lb_pkt *pkt,
+					 const struct lb_vip_info *vip, const struct lb_settings *set,
+					 __u32 h2)
+{
+	udp->source = bpf_htons(lb_encap_gue_sport(set, h2));
+	udp->dest = vip->gue_dport;
+	udp->len = bpf_htons(pkt->l3_len + LB_UDP_HDR_LEN);
+	udp->check = 0;
+}
+
+/*
+ * Partial sum of the inner IP packet for the outer UDP checksum, without
+ * reading the payload (local checksum offload): an L4 segment whose checksum
+ * is valid sums to the complement of its pseudo-header sum (ICMPv4 has none,
+ * so it sums to zero). Only the IP header (and IPv6 extension headers) are
+ * read. Fragments, UDP sent without checksum and IPv6 with a routing header
+ * (whose pseudo-header names another destination) are summed in full.
+ */
+static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, void *data_end,
+						const struct lb_pkt *pkt)
+{
+	__u32 hdr_len = pkt->l4_off - pkt->l3_off, l4_off = pkt->l4_off;
+	bool full = pkt->flags & (LB_PKT_F_FRAG | LB_PKT_F_RTHDR);
+	__u8 proto = pkt->flow.proto;
+	struct udphdr *udp;
+	struct ipv6hdr *ip;
+	__u64 sum;
+
+	if (pkt->l3_off > ETH_HLEN + LB_VLAN_HLEN || l4_off > LB_PKT_MAX_OFF)
+		return 0;
+	ip = data + pkt->l3_off;
+	if ((void *)(ip + 1) > data_end)
+		return 0;
+	if (!full && proto == IPPROTO_UDP) {
+		udp = data + l4_off;
+		if ((void *)(udp + 1) > data_end)
+			return 0;
+		full = !udp->check;
+	}
+	sum = lb_csum_region(ctx, pkt->l3_off, full ? pkt->l3_len : hdr_len);
+	if (!full && proto != IPPROTO_ICMP)
+		sum += (__u16)~lb_csum_fold(lb_csum_pseudo(ip, pkt->flow.family, proto,
+							  pkt->l3_len - hdr_len));
+	return sum;
+}
+
+/*
+ * Puts the outer headers in front of the inner IP packet (kept byte for byte,
+ * Ethernet padding cut) and rewrites the Ethernet header toward the backend.
+ * Returns 0 or the drop reason.
+ */
+static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt,
+				    const struct lb_vip_info *vip, const struct lb_backend *be,
+				    const struct lb_settings *set, __u32 hash)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	bool gue = vip->encap == LB_ENCAP_GUE, outer4 = be->family == LB_AF_INET;
+	__u32 l2 = pkt->l3_off, olen = lb_encap_overhead(vip, be), h2 = lb_hash_outer(hash);
+	__u32 keep = pkt->l3_off + pkt->l3_len, frame = data_end - data;
+	__u8 ttl = set->outer_ttl ? set->outer_ttl : 64;
+	struct ethhdr *eth, *old;
+	struct ipv6hdr *ip6;
+	struct udphdr *udp;
+	struct iphdr *ip;
+	__u64 sum = 0;
+
+	if (gue && !outer4)
+		sum = lb_encap_inner_sum(ctx, data, data_end, pkt);
+	if (frame > keep && bpf_xdp_adjust_tail(ctx, (int)keep - (int)frame))
+		return LB_DROP_ADJUST_FAILED;
+	if (bpf_xdp_adjust_head(ctx, -(int)olen))
+		return LB_DROP_ADJUST_FAILED;
+	data_end = (void *)(long)ctx->data_end;
+	data = (void *)(long)ctx->data;
+	eth = data;
+	old = data + olen;
+	if ((void *)(old + 1) + LB_VLAN_HLEN > data_end || l2 > ETH_HLEN + LB_VLAN_HLEN)
+		return LB_DROP_ADJUST_FAILED;
+	__builtin_memcpy(eth->h_source, be->ifindex ? be->smac : old->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, be->dmac, ETH_ALEN);
+	if (l2 > ETH_HLEN)
+		__builtin_memcpy(&eth->h_proto, &old->h_proto, LB_VLAN_HLEN);
+	*(__be16 *)(data + l2 - 2) = bpf_htons(outer4 ? ETH_P_IP : ETH_P_IPV6);
+
+	if (outer4) {
+		ip = data + l2;
+		udp = (void *)(ip + 1);
+		if ((void *)(udp + 1) > data_end)
+			return LB_DROP_ADJUST_FAILED;
+		*(__u8 *)ip = 0x45;
+		ip->tos = pkt->tos;
+		ip->tot_len = bpf_htons(pkt->l3_len + olen);
+		ip->id = 0;
+		ip->frag_off = pkt->flags & LB_PKT_F_DF ? bpf_htons(LB_IP4_DF) : 0;
+		ip->ttl = ttl;
+		ip->protocol = gue ? IPPROTO_UDP : IPPROTO_IPIP;
+		ip->check = 0;
+		ip->saddr = lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2);
+		ip->daddr = be->addr[0];
+		ip->check = lb4_csum_header(ip);
+		if (gue)
+			lb_encap_udp(udp, pkt, vip, set, h2);
+		return 0;
+	}
+
+	ip6 = data + l2;
+	udp = (void *)(ip6 + 1);
+	if ((void *)(udp + 1) > data_end)
+		return LB_DROP_ADJUST_FAILED;
+	*(__be32 *)ip6 = bpf_htonl(0x60000000 | (__u32)pkt->tos << 20 | (hash & 0xfffff));
+	ip6->payload_len = bpf_htons(pkt->l3_len + (gue ? LB_UDP_HDR_LEN : 0));
+	ip6->nexthdr = gue ? IPPROTO_UDP : pkt->flow.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	ip6->hop_limit = ttl;
+	__builtin_memcpy(&ip6->saddr, set->tun_src6, 12);
+	ip6->saddr.in6_u.u6_addr32[3] = lb_encap_src_word(set->tun_src6[3], set->tun_src6_bits, h2);
+	__builtin_memcpy(&ip6->daddr, be->addr, 16);
+	if (gue) {
+		lb_encap_udp(udp, pkt, vip, set, h2);
+		sum += lb_csum_pseudo(ip6, LB_AF_INET6, IPPROTO_UDP, pkt->l3_len + LB_UDP_HDR_LEN);
+		sum += lb_csum_words(udp, sizeof(*udp) / 2);
+		udp->check = ~lb_csum_fold(sum) ?: 0xffff;
+	}
+	return 0;
+}
+
+#endif /* XDPLB_LIB_ENCAP_H */

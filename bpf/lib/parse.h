@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Packet parsing: Ethernet, one VLAN tag, IPv4/IPv6 (+ext headers), TCP/UDP/ICMP; lengths checked. */
+#ifndef XDPLB_LIB_PARSE_H
+#define XDPLB_LIB_PARSE_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "lb_common.h"
+
+/*
+ * Largest offset into the frame the program follows. The linear part of an
+ * XDP frame fits in one page, so nothing real lies beyond; the bound is what
+ * lets the verifier accept variable offsets.
+ */
+#define LB_PKT_MAX_OFF 4096
+
+#define LB_VLAN_HLEN 4
+#define LB_IP4_DF 0x4000
+#define LB_IP4_MF 0x2000
+#define LB_IP4_OFFSET 0x1fff
+#define LB_IP6_FRAG_OFFSET 0xfff8 /* of struct frag_hdr.frag_off, host order */
+#define LB_TCP_FLAG_SYN 0x02
+#define LB_TCP_FLAG_ACK 0x10
+
+/* struct lb_pkt.flags */
+#define LB_PKT_F_FRAG (1U << 0) /* a fragment (IPv4 MF/offset, IPv6 fragment header) */
+#define LB_PKT_F_NO_L4 (1U << 1) /* not the first fragment: no L4 header */
+#define LB_PKT_F_DF (1U << 2) /* IPv4 don't-fragment */
+#define LB_PKT_F_RTHDR (1U << 3) /* IPv6 routing header: the L4 pseudo-header is not ours */
+
+/* lb_parse_frame() result besides 0 (go on) and a positive enum lb_drop_reason. */
+#define LB_PARSE_PASS (-1)
+
+/* What the program needs to know of a packet; offsets count from the frame start. */
+struct lb_pkt {
+	struct lb_flow_key flow; /* addresses, real ports (0 without L4), proto, family */
+	__u32 len; /* frame length as received */
+	__u32 l3_off; /* IP header; also the L2 header length (14 or 18) */
+	__u32 l3_len; /* IP packet length: tot_len, or 40 + payload_len */
+	__u32 l4_off; /* L4 header (payload for a later fragment) */
+	__u8 tos; /* IPv4 TOS or IPv6 traffic class */
+	__u8 flags; /* LB_PKT_F_* */
+	__u8 tcp_flags;
+	__u8 icmp_type;
+};
+
+struct lb_ip6_opt {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__be16 frag_off; /* fragment header only */
+	__u32 rest;
+};
+
+static __always_inline int lb_parse_l4(void *data, void *data_end, struct lb_pkt *pkt)
+{
+	__u32 off = pkt->l4_off, l3_end = pkt->l3_off + pkt->l3_len;
+	struct tcphdr *tcp;
+	struct udphdr *udp;
+	__u8 *icmp;
+
+	if (off > LB_PKT_MAX_OFF)
+		return LB_DROP_L4_MALFORMED;
+	switch (pkt->flow.proto) {
+	case IPPROTO_TCP:
+		tcp = data + off;
+		if ((void *)(tcp + 1) > data_end || off + sizeof(*tcp) > l3_end)
+			return LB_DROP_L4_MALFORMED;
+		if (tcp->doff < 5 || off + tcp->doff * 4 > l3_end)
+			return LB_DROP_L4_MALFORMED;
+		pkt->flow.sport = tcp->source;
+		pkt->flow.dport = tcp->dest;
+		pkt->tcp_flags = ((__u8 *)tcp)[13];
+		return 0;
+	case IPPROTO_UDP:
+		udp = data + off;
+		if ((void *)(udp + 1) > data_end || off + sizeof(*udp) > l3_end)
+			return LB_DROP_L4_MALFORMED;
+		pkt->flow.sport = udp->source;
+		pkt->flow.dport = udp->dest;
+		return 0;
+	default: /* ICMP or ICMPv6: the caller allowed only the family's own */
+		icmp = data + off;
+		if ((void *)(icmp + 8) > data_end || off + 8 > l3_end)
+			return LB_DROP_ICMP_MALFORMED;
+		pkt->icmp_type = icmp[0];
+		return 0;
+	}
+}
+
+static __always_inline int lb4_parse(void *data, void *data_end, struct lb_pkt *pkt)
+{
+	struct iphdr *ip = data + pkt->l3_off;
+	__u32 hlen, frame = data_end - data;
+	__u16 frag;
+
+	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl < 5)
+		return LB_DROP_IP4_MALFORMED;
+	hlen = ip->ihl * 4;
+	pkt->l3_len = bpf_ntohs(ip->tot_len);
+	if (pkt->l3_len < hlen || pkt->l3_off + pkt->l3_len > frame)
+		return LB_DROP_IP4_MALFORMED;
+	pkt->flow.family = LB_AF_INET;
+	pkt->flow.proto = ip->protocol;
+	pkt->flow.src[0] = ip->saddr;
+	pkt->flow.dst[0] = ip->daddr;
+	pkt->tos = ip->tos;
+	pkt->l4_off = pkt->l3_off + hlen;
+	frag = bpf_ntohs(ip->frag_off);
+	if (frag & LB_IP4_DF)
+		pkt->flags |= LB_PKT_F_DF;
+	if (frag & (LB_IP4_MF | LB_IP4_OFFSET))
+		pkt->flags |= LB_PKT_F_FRAG;
+	if (frag & LB_IP4_OFFSET)
+		pkt->flags |= LB_PKT_F_NO_L4;
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
+	    ip->protocol != IPPROTO_ICMP)
+		return LB_PARSE_PASS;
+	return 0;
+}
+
+static __always_inline int lb6_parse(void *data, void *data_end, struct lb_pkt *pkt)
+{
+	struct ipv6hdr *ip6 = data + pkt->l3_off;
+	__u32 off, l3_end, frame = data_end - data;
+	struct lb_ip6_opt *opt;
+	__u8 nh;
+	int i;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return LB_DROP_IP6_MALFORMED;
+	pkt->l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	l3_end = pkt->l3_off + pkt->l3_len;
+	if (ip6->version != 6 || l3_end > frame)
+		return LB_DROP_IP6_MALFORMED;
+	pkt->flow.family = LB_AF_INET6;
+	__builtin_memcpy(pkt->flow.src, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->flow.dst, &ip6->daddr, 16);
+	pkt->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	nh = ip6->nexthdr;
+	off = pkt->l3_off + sizeof(*ip6);
+	for (i = 0; i <= LB_IP6_EXT_MAX; i++) {
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS &&
+		    nh != IPPROTO_FRAGMENT)
+			break;
+		if (i == LB_IP6_EXT_MAX || off > LB_PKT_MAX_OFF)
+			return LB_DROP_IP6_EXT_CHAIN;
+		opt = data + off;
+		if ((void *)(opt + 1) > data_end || off + sizeof(*opt) > l3_end)
+			return LB_DROP_IP6_EXT_CHAIN;
+		if (nh == IPPROTO_FRAGMENT) {
+			pkt->flags |= LB_PKT_F_FRAG;
+			if (bpf_ntohs(opt->frag_off) & LB_IP6_FRAG_OFFSET)
+				pkt->flags |= LB_PKT_F_NO_L4;
+			off += sizeof(*opt);
+		} else {
+			if (nh == IPPROTO_ROUTING)
+				pkt->flags |= LB_PKT_F_RTHDR;
+			off += (opt->hdrlen + 1) * 8;
+		}
+		nh = opt->nexthdr;
+	}
+	if (off > l3_end)
+		return LB_DROP_IP6_EXT_CHAIN;
+	pkt->l4_off = off;
+	pkt->flow.proto = nh;
+	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP && nh != IPPROTO_ICMPV6)
+		return LB_PARSE_PASS;
+	return 0;
+}
+
+/* Fills pkt; returns 0, LB_PARSE_PASS (not ours to look at) or the drop reason. */
+static __always_inline int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *pkt)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+	__be16 proto;
+	int ret;
+
+	pkt->len = data_end - data;
+	if ((void *)(eth + 1) > data_end)
+		return LB_DROP_ETH_TRUNCATED;
+	proto = eth->h_proto;
+	pkt->l3_off = sizeof(*eth);
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
+		if (data + sizeof(*eth) + LB_VLAN_HLEN > data_end)
+			return LB_DROP_ETH_TRUNCATED;
+		proto = *(__be16 *)(data + sizeof(*eth) + 2);
+		pkt->l3_off += LB_VLAN_HLEN;
+	}
+	if (proto == bpf_htons(ETH_P_IP))
+		ret = lb4_parse(data, data_end, pkt);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		ret = lb6_parse(data, data_end, pkt);
+	else
+		return LB_PARSE_PASS;
+	if (ret || (pkt->flags & LB_PKT_F_NO_L4))
+		return ret;
+	return lb_parse_l4(data, data_end, pkt);
+}
+
+#endif /* XDPLB_LIB_PARSE_H */
