@@ -34,7 +34,7 @@ static __always_inline __u16 lb_encap_gue_sport(const struct lb_settings *set, _
 	return 0xc000 | (h2 & 0x3fff);
 }
 
-/* The GUE UDP header; checksum 0 (the IPv6 caller fills it in). */
+/* The GUE UDP header, checksum 0 (an IPv6 caller adds it). */
 static __always_inline void lb_encap_udp(struct udphdr *udp, const struct lb_pkt *pkt,
 					 const struct lb_vip_info *vip, const struct lb_settings *set,
 					 __u32 h2)
@@ -65,11 +65,11 @@ static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, 
 
 	if (pkt->l3_off > ETH_HLEN + LB_VLAN_HLEN || l4_off > LB_PKT_MAX_OFF)
 		return 0;
-	ip = data + pkt->l3_off;
+	ip = lb_pkt_at(data, pkt->l3_off);
 	if ((void *)(ip + 1) > data_end)
 		return 0;
 	if (!full && proto == IPPROTO_UDP) {
-		udp = data + l4_off;
+		udp = lb_pkt_at(data, l4_off);
 		if ((void *)(udp + 1) > data_end)
 			return 0;
 		full = !udp->check;
@@ -98,8 +98,9 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 	__u8 ttl = set->outer_ttl ? set->outer_ttl : 64;
 	struct ethhdr *eth, *old;
 	struct ipv6hdr *ip6;
-	struct udphdr *udp;
-	struct iphdr *ip;
+	struct udphdr *udp, uh;
+	struct iphdr *ip, oh;
+	__u32 saddr[4];
 	__u64 sum = 0;
 
 	if (gue && !outer4)
@@ -116,48 +117,58 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 		return LB_DROP_ADJUST_FAILED;
 	__builtin_memcpy(eth->h_source, be->ifindex ? be->smac : old->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, be->dmac, ETH_ALEN);
-	if (l2 > ETH_HLEN)
+	if (l2 > ETH_HLEN) {
 		__builtin_memcpy(&eth->h_proto, &old->h_proto, LB_VLAN_HLEN);
-	*(__be16 *)(data + l2 - 2) = bpf_htons(outer4 ? ETH_P_IP : ETH_P_IPV6);
+		*(__be16 *)((void *)(eth + 1) + 2) = bpf_htons(outer4 ? ETH_P_IP : ETH_P_IPV6);
+	} else {
+		eth->h_proto = bpf_htons(outer4 ? ETH_P_IP : ETH_P_IPV6);
+	}
 
 	if (outer4) {
-		ip = data + l2;
+		ip = lb_pkt_at(data, l2);
 		udp = (void *)(ip + 1);
 		if ((void *)(udp + 1) > data_end)
 			return LB_DROP_ADJUST_FAILED;
-		*(__u8 *)ip = 0x45;
-		ip->tos = pkt->tos;
-		ip->tot_len = bpf_htons(pkt->l3_len + olen);
-		ip->id = 0;
-		ip->frag_off = pkt->flags & LB_PKT_F_DF ? bpf_htons(LB_IP4_DF) : 0;
-		ip->ttl = ttl;
-		ip->protocol = gue ? IPPROTO_UDP : IPPROTO_IPIP;
-		ip->check = 0;
-		ip->saddr = lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2);
-		ip->daddr = be->addr[0];
-		ip->check = lb4_csum_header(ip);
+		/* Built aside: the checksum is summed from the stack, not the packet. */
+		oh.version = 4;
+		oh.ihl = 5;
+		oh.tos = pkt->tos;
+		oh.tot_len = bpf_htons(pkt->l3_len + olen);
+		oh.id = 0;
+		oh.frag_off = pkt->flags & LB_PKT_F_DF ? bpf_htons(LB_IP4_DF) : 0;
+		oh.ttl = ttl;
+		oh.protocol = gue ? IPPROTO_UDP : IPPROTO_IPIP;
+		oh.check = 0;
+		oh.saddr = lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2);
+		oh.daddr = be->addr[0];
+		oh.check = lb4_csum_header(&oh);
+		__builtin_memcpy(ip, &oh, sizeof(oh));
 		if (gue)
 			lb_encap_udp(udp, pkt, vip, set, h2);
 		return 0;
 	}
 
-	ip6 = data + l2;
+	ip6 = lb_pkt_at(data, l2);
 	udp = (void *)(ip6 + 1);
 	if ((void *)(udp + 1) > data_end)
 		return LB_DROP_ADJUST_FAILED;
+	/* Built aside first: the GUE checksum sums these words, not the packet. */
+	__builtin_memcpy(saddr, set->tun_src6, sizeof(saddr));
+	saddr[3] = lb_encap_src_word(set->tun_src6[3], set->tun_src6_bits, h2);
 	*(__be32 *)ip6 = bpf_htonl(0x60000000 | (__u32)pkt->tos << 20 | (hash & 0xfffff));
 	ip6->payload_len = bpf_htons(pkt->l3_len + (gue ? LB_UDP_HDR_LEN : 0));
 	ip6->nexthdr = gue ? IPPROTO_UDP : pkt->flow.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	ip6->hop_limit = ttl;
-	__builtin_memcpy(&ip6->saddr, set->tun_src6, 12);
-	ip6->saddr.in6_u.u6_addr32[3] = lb_encap_src_word(set->tun_src6[3], set->tun_src6_bits, h2);
-	__builtin_memcpy(&ip6->daddr, be->addr, 16);
-	if (gue) {
-		lb_encap_udp(udp, pkt, vip, set, h2);
-		sum += lb_csum_pseudo(ip6, LB_AF_INET6, IPPROTO_UDP, pkt->l3_len + LB_UDP_HDR_LEN);
-		sum += lb_csum_words(udp, sizeof(*udp) / 2);
-		udp->check = ~lb_csum_fold(sum) ?: 0xffff;
-	}
+	__builtin_memcpy(&ip6->saddr, saddr, sizeof(saddr));
+	__builtin_memcpy(&ip6->daddr, be->addr, sizeof(be->addr));
+	if (!gue)
+		return 0;
+	lb_encap_udp(&uh, pkt, vip, set, h2);
+	sum += lb_csum_words(saddr, 8) + lb_csum_words(be->addr, 8);
+	sum += bpf_htons(IPPROTO_UDP) + uh.len;
+	sum += lb_csum_words(&uh, sizeof(uh) / 2);
+	uh.check = ~lb_csum_fold(sum) ?: 0xffff;
+	__builtin_memcpy(udp, &uh, sizeof(uh));
 	return 0;
 }
 

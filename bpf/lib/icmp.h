@@ -67,12 +67,12 @@ static __always_inline int lb_icmp_echo_reply(struct xdp_md *ctx, const struct l
 	if (data + ETH_HLEN > data_end || l4 > LB_PKT_MAX_OFF || l3 > ETH_HLEN + LB_VLAN_HLEN)
 		return LB_DROP_ADJUST_FAILED;
 	lb_eth_swap(data);
-	icmp = data + l4;
+	icmp = lb_pkt_at(data, l4);
 	if ((void *)(icmp + 2) > data_end)
 		return LB_DROP_ICMP_MALFORMED;
 	old = icmp[0];
 	if (pkt->flow.family == LB_AF_INET) {
-		ip = data + l3;
+		ip = lb_pkt_at(data, l3);
 		if ((void *)(ip + 1) > data_end)
 			return LB_DROP_IP4_MALFORMED;
 		addr[0] = ip->saddr;
@@ -83,7 +83,7 @@ static __always_inline int lb_icmp_echo_reply(struct xdp_md *ctx, const struct l
 		ip->ttl = LB_ICMP_TTL;
 		((__u8 *)icmp)[0] = ICMP_ECHOREPLY;
 	} else {
-		ip6 = data + l3;
+		ip6 = lb_pkt_at(data, l3);
 		if ((void *)(ip6 + 1) > data_end)
 			return LB_DROP_IP6_MALFORMED;
 		__builtin_memcpy(addr, &ip6->saddr, 16);
@@ -105,17 +105,19 @@ static __always_inline int lb_icmp_echo_reply(struct xdp_md *ctx, const struct l
 static __always_inline int lb_icmp_too_big(struct xdp_md *ctx, const struct lb_pkt *pkt, __u32 mtu)
 {
 	bool v4 = pkt->flow.family == LB_AF_INET;
-	__u32 l2 = pkt->l3_off, quote = pkt->l3_len, hdr, q_off, addr[4];
+	__u32 l2 = pkt->l3_off, quote = pkt->l3_len, hdr, q_off, addr[8];
+	struct ipv6hdr *ip6, *q6;
+	struct iphdr *ip, *q4, oh;
 	void *data_end, *data;
 	struct ethhdr *eth, *old;
-	struct ipv6hdr *ip6, *q6;
-	struct iphdr *ip, *q4;
-	__u8 *icmp;
+	__u16 ih[4];
 	__u64 sum;
 
 	if (quote > LB_ICMP_QUOTE_MAX)
 		quote = LB_ICMP_QUOTE_MAX;
 	hdr = (v4 ? sizeof(*ip) : sizeof(*ip6)) + 8;
+	if (l2 > ETH_HLEN + LB_VLAN_HLEN)
+		return LB_DROP_ADJUST_FAILED;
 	q_off = l2 + hdr;
 	if (bpf_xdp_adjust_head(ctx, -(int)hdr) || lb_frame_trim(ctx, q_off + quote))
 		return LB_DROP_ADJUST_FAILED;
@@ -134,51 +136,47 @@ static __always_inline int lb_icmp_too_big(struct xdp_md *ctx, const struct lb_p
 	__builtin_memcpy(eth->h_source, old->h_dest, ETH_ALEN);
 	__builtin_memcpy(&eth->h_proto, &old->h_proto, LB_VLAN_HLEN + 2);
 
+	/* Headers are built aside and summed there, then copied in. */
+	__builtin_memset(ih, 0, sizeof(ih));
 	if (v4) {
-		ip = data + l2;
-		q4 = data + q_off;
-		if ((void *)(q4 + 1) > data_end)
+		ip = lb_pkt_at(data, l2);
+		q4 = lb_pkt_at(data, q_off);
+		if ((void *)(q4 + 1) > data_end || (void *)(ip + 1) + 8 > data_end)
 			return LB_DROP_ADJUST_FAILED;
-		addr[0] = q4->saddr;
-		addr[1] = q4->daddr;
-		*(__u8 *)ip = 0x45;
-		ip->tos = 0;
-		ip->tot_len = bpf_htons(hdr + quote);
-		ip->id = 0;
-		ip->frag_off = 0;
-		ip->ttl = LB_ICMP_TTL;
-		ip->protocol = IPPROTO_ICMP;
-		ip->check = 0;
-		ip->saddr = addr[1];
-		ip->daddr = addr[0];
-		ip->check = lb4_csum_header(ip);
-		icmp = (void *)(ip + 1);
-		icmp[0] = ICMP_DEST_UNREACH;
-		icmp[1] = ICMP_FRAG_NEEDED;
-		*(__u16 *)&icmp[4] = 0;
-		*(__be16 *)&icmp[6] = bpf_htons(mtu);
-		sum = 0;
-	} else {
-		ip6 = data + l2;
-		q6 = data + q_off;
-		if ((void *)(q6 + 1) > data_end)
-			return LB_DROP_ADJUST_FAILED;
-		*(__be32 *)ip6 = bpf_htonl(0x60000000);
-		ip6->payload_len = bpf_htons(8 + quote);
-		ip6->nexthdr = IPPROTO_ICMPV6;
-		ip6->hop_limit = LB_ICMP_TTL;
-		__builtin_memcpy(&ip6->saddr, &q6->daddr, 16);
-		__builtin_memcpy(&ip6->daddr, &q6->saddr, 16);
-		icmp = (void *)(ip6 + 1);
-		icmp[0] = ICMPV6_PKT_TOOBIG;
-		icmp[1] = 0;
-		*(__be32 *)&icmp[4] = bpf_htonl(mtu);
-		sum = lb_csum_pseudo(ip6, LB_AF_INET6, IPPROTO_ICMPV6, 8 + quote);
+		__builtin_memset(&oh, 0, sizeof(oh));
+		oh.version = 4;
+		oh.ihl = 5;
+		oh.tot_len = bpf_htons(hdr + quote);
+		oh.ttl = LB_ICMP_TTL;
+		oh.protocol = IPPROTO_ICMP;
+		oh.saddr = q4->daddr;
+		oh.daddr = q4->saddr;
+		oh.check = lb4_csum_header(&oh);
+		ih[0] = ICMP_DEST_UNREACH | ICMP_FRAG_NEEDED << 8;
+		ih[3] = bpf_htons(mtu);
+		sum = lb_csum_words(ih, 4) + lb_csum_region(ctx, q_off, quote);
+		ih[1] = ~lb_csum_fold(sum);
+		__builtin_memcpy(ip, &oh, sizeof(oh));
+		__builtin_memcpy(ip + 1, ih, sizeof(ih));
+		return 0;
 	}
-	*(__u16 *)&icmp[2] = 0;
-	sum += lb_csum_words(icmp, 4);
-	sum += lb_csum_region(ctx, q_off, quote);
-	*(__u16 *)&icmp[2] = ~lb_csum_fold(sum);
+	ip6 = lb_pkt_at(data, l2);
+	q6 = lb_pkt_at(data, q_off);
+	if ((void *)(q6 + 1) > data_end || (void *)(ip6 + 1) + 8 > data_end)
+		return LB_DROP_ADJUST_FAILED;
+	__builtin_memcpy(addr, &q6->daddr, 16);
+	__builtin_memcpy(addr + 4, &q6->saddr, 16);
+	ih[0] = ICMPV6_PKT_TOOBIG;
+	*(__be32 *)&ih[2] = bpf_htonl(mtu);
+	sum = lb_csum_words(addr, 16) + bpf_htons(IPPROTO_ICMPV6) + bpf_htons(8 + quote);
+	sum += lb_csum_words(ih, 4) + lb_csum_region(ctx, q_off, quote);
+	ih[1] = ~lb_csum_fold(sum);
+	*(__be32 *)ip6 = bpf_htonl(0x60000000);
+	ip6->payload_len = bpf_htons(8 + quote);
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = LB_ICMP_TTL;
+	__builtin_memcpy(&ip6->saddr, addr, sizeof(addr));
+	__builtin_memcpy(ip6 + 1, ih, sizeof(ih));
 	return 0;
 }
 
@@ -202,9 +200,10 @@ static __always_inline int lb_icmp_quoted_flow(struct xdp_md *ctx, const struct 
 		return LB_DROP_ICMP_MALFORMED;
 	flow->family = pkt->flow.family;
 	if (pkt->flow.family == LB_AF_INET) {
-		q4 = data + off;
-		if ((void *)(q4 + 1) > data_end || off + sizeof(*q4) > l3_end ||
-		    q4->version != 4 || q4->ihl < 5)
+		q4 = lb_pkt_at(data, off);
+		if ((void *)(q4 + 1) > data_end)
+			return LB_DROP_ICMP_MALFORMED;
+		if (off + sizeof(*q4) > l3_end || q4->version != 4 || q4->ihl < 5)
 			return LB_DROP_ICMP_MALFORMED;
 		flow->proto = q4->protocol;
 		flow->src[0] = q4->daddr;
@@ -212,16 +211,20 @@ static __always_inline int lb_icmp_quoted_flow(struct xdp_md *ctx, const struct 
 		ports = !(q4->frag_off & bpf_htons(LB_IP4_OFFSET));
 		off += q4->ihl * 4;
 	} else {
-		q6 = data + off;
-		if ((void *)(q6 + 1) > data_end || off + sizeof(*q6) > l3_end || q6->version != 6)
+		q6 = lb_pkt_at(data, off);
+		if ((void *)(q6 + 1) > data_end)
+			return LB_DROP_ICMP_MALFORMED;
+		if (off + sizeof(*q6) > l3_end || q6->version != 6)
 			return LB_DROP_ICMP_MALFORMED;
 		flow->proto = q6->nexthdr;
 		__builtin_memcpy(flow->src, &q6->daddr, 16);
 		__builtin_memcpy(flow->dst, &q6->saddr, 16);
 		off += sizeof(*q6);
 	}
-	l4 = data + off;
-	if (off > LB_PKT_MAX_OFF || (void *)(l4 + 4) > data_end || off + 8 > l3_end)
+	if (off > LB_PKT_MAX_OFF || off + 8 > l3_end)
+		return LB_DROP_ICMP_MALFORMED;
+	l4 = lb_pkt_at(data, off);
+	if ((void *)(l4 + 4) > data_end)
 		return LB_DROP_ICMP_MALFORMED;
 	if (ports) {
 		flow->sport = l4[1];

@@ -25,6 +25,18 @@
  */
 #define LB_PKT_MAX_OFF 4096
 
+/*
+ * A pointer at a variable frame offset, masked in the very register that is
+ * added: clang may reorder or merge the range checks before it, or check a
+ * zero-extended copy, and would drop a plain C mask it deems redundant.
+ * Offsets of real packets are below LB_PKT_MAX_OFF, so it changes nothing.
+ */
+static __always_inline void *lb_pkt_at(void *data, __u64 off)
+{
+	asm volatile("%[off] &= 0x1fff" : [off] "+r"(off));
+	return data + off;
+}
+
 #define LB_VLAN_HLEN 4
 #define LB_IP4_DF 0x4000
 #define LB_IP4_MF 0x2000
@@ -73,7 +85,7 @@ static __always_inline int lb_parse_l4(void *data, void *data_end, struct lb_pkt
 		return LB_DROP_L4_MALFORMED;
 	switch (pkt->flow.proto) {
 	case IPPROTO_TCP:
-		tcp = data + off;
+		tcp = lb_pkt_at(data, off);
 		if ((void *)(tcp + 1) > data_end || off + sizeof(*tcp) > l3_end)
 			return LB_DROP_L4_MALFORMED;
 		if (tcp->doff < 5 || off + tcp->doff * 4 > l3_end)
@@ -83,14 +95,14 @@ static __always_inline int lb_parse_l4(void *data, void *data_end, struct lb_pkt
 		pkt->tcp_flags = ((__u8 *)tcp)[13];
 		return 0;
 	case IPPROTO_UDP:
-		udp = data + off;
+		udp = lb_pkt_at(data, off);
 		if ((void *)(udp + 1) > data_end || off + sizeof(*udp) > l3_end)
 			return LB_DROP_L4_MALFORMED;
 		pkt->flow.sport = udp->source;
 		pkt->flow.dport = udp->dest;
 		return 0;
 	default: /* ICMP or ICMPv6: the caller allowed only the family's own */
-		icmp = data + off;
+		icmp = lb_pkt_at(data, off);
 		if ((void *)(icmp + 8) > data_end || off + 8 > l3_end)
 			return LB_DROP_ICMP_MALFORMED;
 		pkt->icmp_type = icmp[0];
@@ -100,7 +112,7 @@ static __always_inline int lb_parse_l4(void *data, void *data_end, struct lb_pkt
 
 static __always_inline int lb4_parse(void *data, void *data_end, struct lb_pkt *pkt)
 {
-	struct iphdr *ip = data + pkt->l3_off;
+	struct iphdr *ip = lb_pkt_at(data, pkt->l3_off);
 	__u32 hlen, frame = data_end - data;
 	__u16 frag;
 
@@ -131,7 +143,7 @@ static __always_inline int lb4_parse(void *data, void *data_end, struct lb_pkt *
 
 static __always_inline int lb6_parse(void *data, void *data_end, struct lb_pkt *pkt)
 {
-	struct ipv6hdr *ip6 = data + pkt->l3_off;
+	struct ipv6hdr *ip6 = lb_pkt_at(data, pkt->l3_off);
 	__u32 off, l3_end, frame = data_end - data;
 	struct lb_ip6_opt *opt;
 	__u8 nh;
@@ -155,7 +167,7 @@ static __always_inline int lb6_parse(void *data, void *data_end, struct lb_pkt *
 			break;
 		if (i == LB_IP6_EXT_MAX || off > LB_PKT_MAX_OFF)
 			return LB_DROP_IP6_EXT_CHAIN;
-		opt = data + off;
+		opt = lb_pkt_at(data, off);
 		if ((void *)(opt + 1) > data_end || off + sizeof(*opt) > l3_end)
 			return LB_DROP_IP6_EXT_CHAIN;
 		if (nh == IPPROTO_FRAGMENT) {
@@ -179,15 +191,28 @@ static __always_inline int lb6_parse(void *data, void *data_end, struct lb_pkt *
 	return 0;
 }
 
-/* Fills pkt; returns 0, LB_PARSE_PASS (not ours to look at) or the drop reason. */
-static __always_inline int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *pkt)
+/*
+ * Fills pkt (zeroed by the caller); returns 0, LB_PARSE_PASS (not ours to
+ * look at) or the drop reason.
+ *
+ * A global function, verified once on its own: to its caller the result is
+ * unknown data, so the many shapes of packet the parser tells apart (VLAN or
+ * not, families, extension chains, fragments) do not each walk the rest of
+ * the program through the verifier. Everything after it re-checks every
+ * offset it uses against data_end.
+ */
+__attribute__((noinline)) int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *pkt)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	void *data = (void *)(long)ctx->data;
-	struct ethhdr *eth = data;
+	void *data_end, *data;
+	struct ethhdr *eth;
 	__be16 proto;
 	int ret;
 
+	if (!pkt)
+		return LB_PARSE_PASS;
+	data_end = (void *)(long)ctx->data_end;
+	data = (void *)(long)ctx->data;
+	eth = data;
 	pkt->len = data_end - data;
 	if ((void *)(eth + 1) > data_end)
 		return LB_DROP_ETH_TRUNCATED;
