@@ -7,6 +7,10 @@
  * p90 of both, the difference and the ratio. Times are the thread's CPU
  * time (CLOCK_THREAD_CPUTIME_ID), so that a build preempted by another
  * process on a busy machine is not charged for the other process's slice.
+ *
+ * Then the table's quality on change: the share of slots that move when one
+ * backend of N is removed or one is added, as a ratio to the least possible
+ * move, 1/N (resp. 1/(N+1)): the removed or added backend's own share.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +38,8 @@ static const struct bench_set bench_sets[] = {
 	{ 1000, "1", "<= 2000" },
 	{ 1000, "1:2:3", "<= 2000" },
 };
+
+static const size_t disruption_sizes[] = { 10, 100, 1000 };
 
 static double bench_now_us(void)
 {
@@ -122,6 +128,55 @@ cleanup:
 	return err;
 }
 
+/* Slots whose backend differs; both tables index the same backends array. */
+static double bench_moved(const uint32_t *a, const uint32_t *b)
+{
+	uint32_t s, moved = 0;
+
+	for (s = 0; s < BENCH_M; s++)
+		moved += a[s] != b[s];
+	return (double)moved / BENCH_M;
+}
+
+/* Removes backend n/3 (by weight 0: same table as leaving it out), then adds backend n. */
+static int bench_disruption(size_t n)
+{
+	static const struct bench_set equal = { 0, "1", "" };
+	struct bench_set set = equal;
+	uint32_t *all = NULL, *changed = NULL;
+	struct maglev_backend *b = NULL;
+	double removed, added;
+	int err = -ENOMEM;
+
+	set.n = n + 1;
+	b = calloc(n + 1, sizeof(*b));
+	all = malloc(BENCH_M * sizeof(*all));
+	changed = malloc(BENCH_M * sizeof(*changed));
+	if (!b || !all || !changed)
+		goto cleanup;
+	bench_make_backends(b, &set);
+	err = maglev_build(b, n, BENCH_M, all);
+	if (err)
+		goto cleanup;
+	b[n / 3].weight = 0;
+	err = maglev_build(b, n, BENCH_M, changed);
+	if (err)
+		goto cleanup;
+	removed = bench_moved(all, changed);
+	b[n / 3].weight = 1;
+	err = maglev_build(b, n + 1, BENCH_M, changed);
+	if (err)
+		goto cleanup;
+	added = bench_moved(all, changed);
+	printf("| %zu | %u | %.5f | **%.2f** | %.5f | **%.2f** |\n", n, BENCH_M, removed,
+	       removed * n, added, added * (n + 1));
+cleanup:
+	free(changed);
+	free(all);
+	free(b);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -167,5 +222,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(bench_sets) / sizeof(bench_sets[0]) && !err; i++)
 		err = bench_set_run(&bench_sets[i], runs, table);
 	free(table);
+
+	printf("\n| backends N | M | moved, one removed | ratio to 1/N | moved, one added | "
+	       "ratio to 1/(N+1) |\n");
+	printf("|---:|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < sizeof(disruption_sizes) / sizeof(disruption_sizes[0]) && !err; i++)
+		err = bench_disruption(disruption_sizes[i]);
+	if (err)
+		fprintf(stderr, "bench_maglev: %s\n", strerror(-err));
 	return err ? 1 : 0;
 }

@@ -40,6 +40,7 @@
 #include "decap.skel.h"
 #include "floor.skel.h"
 #include "lb.skel.h"
+#include "lookup.skel.h"
 #include "lb_common.h"
 #include "maglev.h"
 
@@ -557,7 +558,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[5] = {};
+	struct bench_case cases[6] = {};
+	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
 	struct bench_opts o;
@@ -581,9 +583,13 @@ int main(int argc, char **argv)
 		decap = decap__open_and_load();
 		err = decap ? 0 : -errno;
 	}
+	if (!err) {
+		lookup = lookup__open_and_load();
+		err = lookup ? 0 : -errno;
+	}
 	if (err) {
 		fprintf(stderr, "bench_xdp: loading %s: %s%s\n",
-			!floor_skel ? "floor" : !lb ? "lb" : "decap", strerror(-err),
+			!floor_skel ? "floor" : !lb ? "lb" : !decap ? "decap" : "lookup", strerror(-err),
 			err == -EPERM ? " (needs root)" : "");
 		goto cleanup;
 	}
@@ -610,19 +616,26 @@ int main(int argc, char **argv)
 	cases[4] = (struct bench_case){ .name = "decap: IPIP to this backend", .action = XDP_PASS,
 					.vip_index = -1, .target = "" };
 	bench_pkt_ipip(&cases[4]);
+	cases[5] = (struct bench_case){ .name = "yardstick: one hash lookup (miss)",
+					.action = XDP_PASS, .vip_index = -1, .target = "" };
+	bench_pkt_tcp4(&cases[5], "203.0.113.7", "203.0.113.99", 40000);
 	for (i = 0; i < 4; i++)
 		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
 	cases[4].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
+	cases[5].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 
 	/* the established flows exist before their first measured run (warm-up runs too) */
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 5 && !err; i++)
+	for (i = 0; i < 6 && !err; i++)
 		err = bench_case_single(lb, floor_fd, &cases[i], &o);
 	if (!err)
 		err = bench_case_repeat(floor_fd, &cases[0], &o);
+	if (!err)
+		err = bench_case_repeat(floor_fd, &cases[5], &o);
 cleanup:
+	lookup__destroy(lookup);
 	decap__destroy(decap);
 	lb__destroy(lb);
 	floor__destroy(floor_skel);
