@@ -10,93 +10,18 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_int.h"
+#include "config_sync.h"
 #include "config_yaml.h"
 #include "log.h"
 
-#define CFG_SECTION_KEYS_MAX  32
 #define CFG_CT_SIZE_MIN	      1024
 #define CFG_CT_SIZE_MAX	      (1U << 28)
 #define CFG_MTU_MIN4	      576  /* every IPv4 host must take this (RFC 791) */
 #define CFG_MTU_MIN6	      1280 /* IPv6 minimum link MTU (RFC 8200) */
 #define CFG_TUN_VARY_BITS_MAX 16   /* lb_settings.tun_src*_bits */
 
-struct cfg_ctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-};
-
-struct cfg_key;
-typedef int (*cfg_parse_fn)(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
-			    void *obj);
-
-enum cfg_kind {
-	CFG_K_UINT,   /* integer in [min, max] into a 1, 2 or 4 byte field */
-	CFG_K_IDENT,  /* name of letters, digits, '.', '_', '-'; at least min characters */
-	CFG_K_PATH,   /* absolute path */
-	CFG_K_IFNAME, /* network interface name */
-	CFG_K_ENUM,   /* one of names[] into an integer field */
-	CFG_K_ADDR,   /* IPv4 or IPv6 address into a struct xaddr */
-	CFG_K_FUNC,   /* anything else: parse() does it */
-};
-
-struct cfg_enum {
-	const char *name;
-	unsigned int value;
-};
-
-/* One key of a mapping. Later sections (health:, cluster:) join by adding rows. */
-struct cfg_key {
-	const char *name;
-	enum cfg_kind kind;
-	bool required;
-	size_t off, size; /* field in the section's object */
-	uint64_t min, max;
-	const struct cfg_enum *names; /* CFG_K_ENUM, ends with a NULL name */
-	cfg_parse_fn parse;	      /* CFG_K_FUNC */
-};
-
-struct cfg_section {
-	const char *what;   /* how messages name it: "node", "vip", "backend"... */
-	const char *prefix; /* of its keys in messages: "node." gives "node.mtu" */
-	const struct cfg_key *keys;
-	size_t n_keys;
-};
-
-#define CFG_FIELD(type, field) .off = offsetof(type, field), .size = sizeof(((type *)0)->field)
-#define CFG_UINT(n, type, field, lo, hi, req)                                                      \
-	{                                                                                          \
-		.name = n, .kind = CFG_K_UINT, .required = req, CFG_FIELD(type, field), .min = lo, \
-		.max = hi                                                                          \
-	}
-#define CFG_IDENT(n, type, field, minlen, req)                                                     \
-	{                                                                                          \
-		.name = n, .kind = CFG_K_IDENT, .required = req, CFG_FIELD(type, field),           \
-		.min = minlen                                                                      \
-	}
-#define CFG_STRING(n, k, type, field, req)                                                         \
-	{                                                                                          \
-		.name = n, .kind = k, .required = req, CFG_FIELD(type, field)                      \
-	}
-#define CFG_ENUM(n, type, field, table)                                                            \
-	{                                                                                          \
-		.name = n, .kind = CFG_K_ENUM, CFG_FIELD(type, field), .names = table              \
-	}
-#define CFG_ADDR(n, type, field, req)                                                              \
-	{                                                                                          \
-		.name = n, .kind = CFG_K_ADDR, .required = req, CFG_FIELD(type, field)             \
-	}
-#define CFG_FUNC(n, fn, req)                                                                       \
-	{                                                                                          \
-		.name = n, .kind = CFG_K_FUNC, .required = req, .parse = fn                        \
-	}
-#define CFG_SECTION(w, table)                                                                      \
-	{                                                                                          \
-		.what = w, .prefix = w ".", .keys = table,                                         \
-		.n_keys = sizeof(table) / sizeof(table[0])                                         \
-	}
-
-__attribute__((format(printf, 3, 4))) static int
+__attribute__((format(printf, 3, 4))) int
 cfg_error(struct cfg_ctx *ctx, const struct cfg_ynode *at, const char *fmt, ...)
 {
 	va_list ap;
@@ -125,7 +50,7 @@ cfg_warn(struct cfg_ctx *ctx, const struct cfg_ynode *at, const char *fmt, ...)
 
 /* --- scalar values ---------------------------------------------------------------------------- */
 
-static int cfg_need_scalar(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+int cfg_need_scalar(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			   const char *expected)
 {
 	char found[96];
@@ -163,7 +88,7 @@ static void cfg_store_uint(void *field, size_t size, uint64_t v)
 		*(uint32_t *)field = v;
 }
 
-static int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  uint64_t min, uint64_t max, uint64_t *out)
 {
 	char expected[64];
@@ -183,7 +108,7 @@ static int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cf
 	return 0;
 }
 
-static int cfg_value_bool(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+int cfg_value_bool(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  bool *out)
 {
 	static const char *const yes[] = {"true", "True", "TRUE"};
@@ -273,7 +198,7 @@ static int cfg_value_ifname(struct cfg_ctx *ctx, const char *what, const struct 
 	return 0;
 }
 
-static int cfg_value_enum(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+int cfg_value_enum(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  const struct cfg_enum *names, unsigned int *out)
 {
 	char expected[128] = "one of:";
@@ -321,9 +246,6 @@ static int cfg_value_addr(struct cfg_ctx *ctx, const char *what, const struct cf
 }
 
 /* --- mappings --------------------------------------------------------------------------------- */
-
-static int cfg_parse_section(struct cfg_ctx *ctx, const struct cfg_section *sec,
-			     const struct cfg_ynode *map, void *obj);
 
 static int cfg_parse_value(struct cfg_ctx *ctx, const struct cfg_section *sec,
 			   const struct cfg_key *key, const struct cfg_ynode *val, void *obj)
@@ -374,7 +296,7 @@ static int cfg_error_unknown_key(struct cfg_ctx *ctx, const struct cfg_section *
 			 key->text, expected);
 }
 
-static int cfg_parse_section(struct cfg_ctx *ctx, const struct cfg_section *sec,
+int cfg_parse_section(struct cfg_ctx *ctx, const struct cfg_section *sec,
 			     const struct cfg_ynode *map, void *obj)
 {
 	const struct cfg_ynode *seen[CFG_SECTION_KEYS_MAX] = {};
@@ -612,19 +534,11 @@ static int cfg_parse_node(struct cfg_ctx *ctx, const char *what, const struct cf
 	return cfg_parse_section(ctx, &cfg_node_section, val, &cfg->node);
 }
 
-/* Sync takes only its packet counts for now; the multicast channel joins here later. */
-static const struct cfg_key cfg_sync_keys[] = {
-    CFG_UINT("first_packets", struct cfg_node, sync_first_packets, 0, UINT32_MAX, false),
-    CFG_UINT("refresh_packets", struct cfg_node, sync_refresh_packets, 0, UINT32_MAX, false),
-};
-static const struct cfg_section cfg_sync_section = CFG_SECTION("sync", cfg_sync_keys);
-
+/* sync: has its own file (agent/config_sync.c). */
 static int cfg_parse_sync(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  void *obj)
 {
-	struct lb_config *cfg = obj;
-
-	return cfg_parse_section(ctx, &cfg_sync_section, val, &cfg->node);
+	return cfg_sync_parse(ctx->path, val, obj, ctx->err, ctx->errlen);
 }
 
 /* --- vips and backends ------------------------------------------------------------------------ */
@@ -633,6 +547,7 @@ static const struct cfg_key cfg_backend_keys[] = {
     CFG_ADDR("address", struct cfg_backend, addr, true),
     CFG_UINT("weight", struct cfg_backend, weight, 1, CFG_WEIGHT_MAX, false),
     CFG_IDENT("zone", struct cfg_backend, zone, 1, false),
+    CFG_FUNC("health", cfg_parse_backend_health, false),
 };
 static const struct cfg_section cfg_backend_section = CFG_SECTION("backend", cfg_backend_keys);
 
@@ -791,7 +706,6 @@ static const struct cfg_enum cfg_encap_names[] = {
     {},
 };
 
-/* health: (per VIP and per backend) will add a row here and in cfg_backend_keys. */
 static const struct cfg_key cfg_vip_keys[] = {
     CFG_IDENT("name", struct cfg_vip, name, 1, false),
     CFG_ADDR("address", struct cfg_vip, addr, true),
@@ -803,6 +717,7 @@ static const struct cfg_key cfg_vip_keys[] = {
     CFG_FUNC("hash", cfg_parse_vip_hash, false),
     CFG_FUNC("fail_open", cfg_parse_vip_fail_open, false),
     CFG_FUNC("zones", cfg_parse_vip_zones, false),
+    CFG_FUNC("health", cfg_parse_vip_health, false),
     CFG_FUNC("backends", cfg_parse_vip_backends, false),
 };
 static const struct cfg_section cfg_vip_section = CFG_SECTION("vip", cfg_vip_keys);
@@ -876,12 +791,15 @@ static int cfg_parse_vips(struct cfg_ctx *ctx, const char *what, const struct cf
 		vip->encap = LB_ENCAP_IPIP;
 		vip->gue_port = LB_GUE_DEFAULT_PORT;
 		vip->maglev_size = LB_MAGLEV_DEFAULT_SIZE;
+		cfg_health_defaults(&vip->health);
 		vip->line = val->kids[i]->line;
 		vip->column = val->kids[i]->column;
 		err = cfg_parse_section(ctx, &cfg_vip_section, val->kids[i], vip);
 		if (err)
 			return err;
 		err = cfg_check_vip(ctx, val->kids[i], vip);
+		if (!err)
+			err = cfg_check_health(ctx, val->kids[i], vip);
 		if (err)
 			return err;
 	}
@@ -1108,6 +1026,7 @@ static void cfg_set_defaults(struct lb_config *cfg, const char *path)
 	node->conntrack_size = LB_CT_SIZE;
 	node->sync_first_packets = CFG_DEFAULT_SYNC_FIRST;
 	node->sync_refresh_packets = CFG_DEFAULT_SYNC_REFRESH;
+	cfg_sync_defaults(cfg);
 	snprintf(node->control_socket, sizeof(node->control_socket), "%s",
 		 CFG_DEFAULT_CONTROL_SOCKET);
 	snprintf(node->bpffs_dir, sizeof(node->bpffs_dir), "%s", CFG_DEFAULT_BPFFS);
@@ -1159,10 +1078,13 @@ cleanup:
 
 void cfg_free(struct lb_config *cfg)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < cfg->n_vips; i++)
+	for (i = 0; i < cfg->n_vips; i++) {
+		for (j = 0; j < cfg->vips[i].n_backends; j++)
+			free(cfg->vips[i].backends[j].health);
 		free(cfg->vips[i].backends);
+	}
 	free(cfg->vips);
 	memset(cfg, 0, sizeof(*cfg));
 }

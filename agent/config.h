@@ -51,5 +51,10 @@ bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b);
 const char *cfg_proto_name(uint8_t proto);     /* "tcp", "udp" */
 const char *cfg_encap_name(uint8_t encap);     /* "ipip", "gue" */
 const char *cfg_role_name(enum cfg_role role); /* "balancer", "backend" */
+const char *cfg_health_type_name(uint8_t type); /* "tcp", "http", ... "none" */
+
+/* How backend b of vip is checked: its own health: overrides, else the VIP's. */
+const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b);
+bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b);
 
 #endif /* XDPLB_CONFIG_H */

@@ -143,8 +143,10 @@ const struct cfg_vip *cfg_find_vip(const struct lb_config *cfg, const char *name
 
 static bool cfg_backend_equal(const struct cfg_backend *a, const struct cfg_backend *b)
 {
+	if (!a->health != !b->health)
+		return false;
 	return cfg_addr_equal(&a->addr, &b->addr) && a->weight == b->weight &&
-	       !strcmp(a->zone, b->zone);
+	       !strcmp(a->zone, b->zone) && (!a->health || cfg_health_equal(a->health, b->health));
 }
 
 bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
@@ -155,7 +157,8 @@ bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
 	    a->proto != b->proto || a->encap != b->encap || a->gue_port != b->gue_port ||
 	    a->maglev_size != b->maglev_size || a->flags != b->flags ||
 	    strcmp(a->primary_zone, b->primary_zone) ||
-	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends)
+	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends ||
+	    !cfg_health_equal(&a->health, &b->health))
 		return false;
 	for (i = 0; i < a->n_backends; i++)
 		if (!cfg_backend_equal(&a->backends[i], &b->backends[i]))

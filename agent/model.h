@@ -33,10 +33,51 @@ enum cfg_xdp_mode {
 	CFG_XDP_GENERIC = 2,
 };
 
+enum cfg_health_type {
+	CFG_HC_NONE = 0, /* no checks: the backend counts as up */
+	CFG_HC_TCP = 1, /* connect() succeeds */
+	CFG_HC_HTTP = 2, /* GET (or method) answers an expected status (and body) */
+	CFG_HC_HTTPS = 3, /* the same over TLS */
+	CFG_HC_UDP = 4, /* a datagram sent is answered (with the expected bytes) */
+	CFG_HC_EXEC = 5, /* a command exits 0 within the timeout */
+};
+
+#define CFG_HC_STATUS_MAX 8 /* expect_status entries */
+#define CFG_HC_HOST_MAX 256
+#define CFG_HC_BYTES_MAX 256 /* expect_body, udp payload and expect (no NUL bytes) */
+#define CFG_HC_ARGV_MAX 16
+#define CFG_HC_COMMAND_MAX 512 /* exec argv, NUL-separated */
+
+/*
+ * How one backend is checked. cfg_load fills every default and resolves port 0
+ * to the VIP's port, so a reader never needs the VIP to run a check.
+ */
+struct cfg_health {
+	uint8_t type; /* enum cfg_health_type */
+	bool initial_up; /* state of a backend before its first verdict */
+	bool tls_verify; /* https: verify the certificate and the host name */
+	uint8_t n_status; /* entries of status */
+	uint16_t port; /* host order; where tcp/http/https/udp checks go */
+	uint16_t status[CFG_HC_STATUS_MAX][2]; /* accepted HTTP status ranges, inclusive */
+	uint32_t interval_ms; /* from the start of one check to the start of the next */
+	uint32_t timeout_ms; /* <= interval_ms */
+	uint32_t jitter_ms; /* each interval is longer by a random 0..jitter_ms */
+	uint32_t rise, fall; /* successes to go up, failures to go down, in a row */
+	char method[16]; /* http(s) */
+	char path[CFG_PATH_MAX]; /* http(s), starts with '/' */
+	char host[CFG_HC_HOST_MAX]; /* http(s) Host header and TLS name; "" = the address */
+	char expect_body[CFG_HC_BYTES_MAX]; /* http(s): "" or a substring the body must hold */
+	char payload[CFG_HC_BYTES_MAX]; /* udp: what to send */
+	char expect[CFG_HC_BYTES_MAX]; /* udp: "" = any reply, else bytes the reply must hold */
+	char command[CFG_HC_COMMAND_MAX]; /* exec: argc strings one after another */
+	uint8_t argc;
+};
+
 struct cfg_backend {
 	struct xaddr addr;
 	uint32_t weight; /* 1..CFG_WEIGHT_MAX; 0 is refused (use drain) */
 	char zone[CFG_ZONE_MAX]; /* "" = the node's zone */
+	struct cfg_health *health; /* its own health: overrides; NULL = the VIP's */
 	int line, column; /* where it was defined, for messages */
 };
 
@@ -51,6 +92,7 @@ struct cfg_vip {
 	uint32_t flags; /* LB_VIP_F_HASH_ADDRS, LB_VIP_F_FAIL_OPEN */
 	char primary_zone[CFG_ZONE_MAX]; /* "" = every zone is primary */
 	char secondary_zone[CFG_ZONE_MAX];
+	struct cfg_health health; /* how its backends are checked (type none: not at all) */
 	struct cfg_backend *backends;
 	size_t n_backends;
 	int line, column;
@@ -80,9 +122,21 @@ struct cfg_node {
 	char bpffs_dir[CFG_PATH_MAX];
 };
 
+/* sync: connection sync to peers over multicast (agent/config_sync.c parses it). */
+struct cfg_sync {
+	bool enabled;
+	struct xaddr group; /* IPv4 or IPv6 multicast group */
+	uint16_t port;	    /* host order */
+	uint8_t ttl;	    /* multicast TTL / hop limit */
+	char interface[IF_NAMESIZE]; /* "" = node.interface */
+	char key_file[CFG_PATH_MAX];
+	uint32_t heartbeat_ms, peer_timeout_ms, dump_timeout_ms;
+};
+
 struct lb_config {
 	char path[CFG_PATH_MAX];
 	struct cfg_node node;
+	struct cfg_sync sync;
 	struct cfg_vip *vips;
 	size_t n_vips;
 };
