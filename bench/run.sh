@@ -9,11 +9,11 @@ out=${OUTPUT:-.output}
 cpu=${BENCH_CPU:-$(($(nproc) - 1))}
 
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-virt=$(systemd-detect-virt 2>/dev/null || true)
+virt=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor:[[:space:]]*//p')
 echo "## xdplb benchmarks"
 echo
 echo "- when: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git describe --always --dirty 2>/dev/null || echo unknown)"
-echo "- machine: ${model:-unknown CPU}, $(nproc) CPUs${virt:+ (virtualised: $virt)}, kernel $(uname -r)"
+echo "- machine: ${model:-unknown CPU}, $(nproc) CPUs${virt:+ (guest of $virt)}, kernel $(uname -r)"
 echo "- pinned to CPU $cpu; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
@@ -29,10 +29,11 @@ echo
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: bench_xdp needs root (BPF_PROG_TEST_RUN)"
 else
-	# shellcheck disable=SC2086 # BENCH_ARGS is a list of options
-	echo "\`$out/bench/bench_xdp -c $cpu ${BENCH_ARGS:-}\`"
+	# shellcheck disable=SC2206 # BENCH_ARGS is a list of options
+	cmd=("$out/bench/bench_xdp" -c "$cpu" ${BENCH_ARGS:-})
+	echo "\`${cmd[*]}\`"
 	echo
-	"$out/bench/bench_xdp" -c "$cpu" ${BENCH_ARGS:-}
+	"${cmd[@]}"
 fi
 echo
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
