@@ -507,38 +507,40 @@ bad:
 	return -EINVAL;
 }
 
-/* The backend the data plane would pick for a flow, probing like step 6 of DATAPLANE.md. */
+/* The backend the data plane would pick for a flow, probing like bpf/lib/maglev.h. */
 static int ctl_maglev_pick(struct agent *a, const struct lb_vip_info *info, uint32_t hash,
 			   uint32_t *slot_out, uint32_t *be_out)
 {
 	int outer = ctl_map_fd(a, "lb_maglev"), backends = ctl_map_fd(a, "lb_backends");
-	uint32_t id, slot = hash % info->maglev_size, i, idx, first = 0;
+	uint32_t id, slot, i, idx, first = LB_NO_BACKEND, first_slot = 0;
 	struct lb_backend be;
 	int fd, ret = -ENOENT;
 
-	if (bpf_map_lookup_elem(outer, &info->vip_index, &id))
+	if (!info->maglev_size || bpf_map_lookup_elem(outer, &info->vip_index, &id))
 		return -ENOENT;
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
 		return fd;
-	for (i = 0; i < LB_MAGLEV_PROBES; i++) {
-		uint32_t s = (slot + i) % info->maglev_size;
-
-		if (bpf_map_lookup_elem(fd, &s, &idx) || idx == LB_NO_BACKEND ||
+	slot = hash % info->maglev_size;
+	for (i = 0; i < LB_MAGLEV_PROBES; i++, slot = (slot + 1) % info->maglev_size) {
+		if (bpf_map_lookup_elem(fd, &slot, &idx) || idx == LB_NO_BACKEND ||
 		    idx >= LB_MAX_BACKENDS || bpf_map_lookup_elem(backends, &idx, &be) ||
 		    !be.family)
 			continue;
-		if (!i)
+		if (!(be.flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN))) {
+			*slot_out = slot;
+			*be_out = idx;
+			ret = 0;
+			break;
+		}
+		if (first == LB_NO_BACKEND) {
 			first = idx;
-		if (be.flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN))
-			continue;
-		*slot_out = s;
-		*be_out = idx;
-		ret = 0;
-		break;
+			first_slot = slot;
+		}
 	}
-	if (ret && first && (info->flags & LB_VIP_F_FAIL_OPEN)) {
-		*slot_out = slot;
+	/* Fail-open: the first DOWN or DRAIN backend met is used all the same. */
+	if (ret && first != LB_NO_BACKEND && (info->flags & LB_VIP_F_FAIL_OPEN)) {
+		*slot_out = first_slot;
 		*be_out = first;
 		ret = 0;
 	}
