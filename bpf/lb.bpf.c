@@ -20,8 +20,8 @@ struct lb_target {
 	const struct lb_settings *set;
 	struct lb_backend *be;
 	__u32 be_index;
-	__u32 hash; /* lb_hash_flow() of the flow key */
-	__u32 stat; /* LB_STAT_* counted when sent */
+	__u32 hash;	     /* lb_hash_flow() of the flow key */
+	__u32 stat;	     /* LB_STAT_* counted when sent */
 	bool answer_too_big; /* may tell the sender its packet is too big */
 };
 
@@ -29,9 +29,9 @@ static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_f
 							       __be16 port)
 {
 	struct lb_vip_key key = {
-		.port = port,
-		.proto = flow->proto,
-		.family = flow->family,
+	    .port = port,
+	    .proto = flow->proto,
+	    .family = flow->family,
 	};
 	const struct lb_vip_info *vip;
 

@@ -49,11 +49,11 @@ static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const st
 					 __u32 index, __u64 now, __u64 bytes)
 {
 	struct lb_conn conn = {
-		.backend_index = index,
-		.backend_family = be->family,
-		.packets = 1,
-		.created_ns = now,
-		.last_seen_ns = now,
+	    .backend_index = index,
+	    .backend_family = be->family,
+	    .packets = 1,
+	    .created_ns = now,
+	    .last_seen_ns = now,
 	};
 
 	__builtin_memcpy(conn.backend_addr, be->addr, sizeof(conn.backend_addr));

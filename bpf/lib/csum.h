@@ -98,7 +98,7 @@ __attribute__((noinline)) int lb_csum_region(struct xdp_md *ctx, __u32 off, __u3
 /* RFC 1624 incremental update of a checksum for one 16-bit word going from old to new. */
 static __always_inline void lb_csum_replace16(__u16 *csum, __u16 old, __u16 new)
 {
-	__u64 sum = (__u16)~*csum;
+	__u64 sum = (__u16) ~*csum;
 
 	sum += (__u16)~old;
 	sum += new;

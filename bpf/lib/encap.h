@@ -36,8 +36,8 @@ static __always_inline __u16 lb_encap_gue_sport(const struct lb_settings *set, _
 
 /* The GUE UDP header, checksum 0 (an IPv6 caller adds it). */
 static __always_inline void lb_encap_udp(struct udphdr *udp, const struct lb_pkt *pkt,
-					 const struct lb_vip_info *vip, const struct lb_settings *set,
-					 __u32 h2)
+					 const struct lb_vip_info *vip,
+					 const struct lb_settings *set, __u32 h2)
 {
 	udp->source = bpf_htons(lb_encap_gue_sport(set, h2));
 	udp->dest = vip->gue_dport;
@@ -57,6 +57,8 @@ static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, 
 						const struct lb_pkt *pkt)
 {
 	__u32 hdr_len = pkt->l4_off - pkt->l3_off, l4_off = pkt->l4_off;
+	__u32 l4_len = pkt->l3_len - hdr_len;
+	__u8 family = pkt->flow.family;
 	bool full = pkt->flags & (LB_PKT_F_FRAG | LB_PKT_F_RTHDR);
 	__u8 proto = pkt->flow.proto;
 	struct udphdr *udp;
@@ -76,8 +78,7 @@ static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, 
 	}
 	sum = lb_csum_region(ctx, pkt->l3_off, full ? pkt->l3_len : hdr_len);
 	if (!full && proto != IPPROTO_ICMP)
-		sum += (__u16)~lb_csum_fold(lb_csum_pseudo(ip, pkt->flow.family, proto,
-							  pkt->l3_len - hdr_len));
+		sum += (__u16)~lb_csum_fold(lb_csum_pseudo(ip, family, proto, l4_len));
 	return sum;
 }
 
@@ -157,7 +158,10 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 	saddr[3] = lb_encap_src_word(set->tun_src6[3], set->tun_src6_bits, h2);
 	*(__be32 *)ip6 = bpf_htonl(0x60000000 | (__u32)pkt->tos << 20 | (hash & 0xfffff));
 	ip6->payload_len = bpf_htons(pkt->l3_len + (gue ? LB_UDP_HDR_LEN : 0));
-	ip6->nexthdr = gue ? IPPROTO_UDP : pkt->flow.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	if (gue)
+		ip6->nexthdr = IPPROTO_UDP;
+	else
+		ip6->nexthdr = pkt->flow.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	ip6->hop_limit = ttl;
 	__builtin_memcpy(&ip6->saddr, saddr, sizeof(saddr));
 	__builtin_memcpy(&ip6->daddr, be->addr, sizeof(be->addr));

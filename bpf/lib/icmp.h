@@ -6,12 +6,12 @@
 #include "csum.h"
 
 #define LB_ICMP_QUOTE_MAX 128 /* bytes of the original packet in a too-big answer */
-#define LB_ICMP_TTL 64
+#define LB_ICMP_TTL	  64
 
 enum lb_icmp_kind {
 	LB_ICMP_OTHER = 0, /* handed to the kernel */
-	LB_ICMP_ECHO, /* answered here */
-	LB_ICMP_ERROR, /* about a flow: goes to that flow's backend */
+	LB_ICMP_ECHO,	   /* answered here */
+	LB_ICMP_ERROR,	   /* about a flow: goes to that flow's backend */
 };
 
 static __always_inline enum lb_icmp_kind lb_icmp_classify(const struct lb_pkt *pkt)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Packet parsing: Ethernet, one VLAN tag, IPv4/IPv6 (+ext headers), TCP/UDP/ICMP; lengths checked. */
+/* Parsing: Ethernet, one VLAN tag, IPv4/IPv6 + extension headers, TCP/UDP/ICMP; lengths checked. */
 #ifndef XDPLB_LIB_PARSE_H
 #define XDPLB_LIB_PARSE_H
 
@@ -37,18 +37,18 @@ static __always_inline void *lb_pkt_at(void *data, __u64 off)
 	return data + off;
 }
 
-#define LB_VLAN_HLEN 4
-#define LB_IP4_DF 0x4000
-#define LB_IP4_MF 0x2000
-#define LB_IP4_OFFSET 0x1fff
+#define LB_VLAN_HLEN	   4
+#define LB_IP4_DF	   0x4000
+#define LB_IP4_MF	   0x2000
+#define LB_IP4_OFFSET	   0x1fff
 #define LB_IP6_FRAG_OFFSET 0xfff8 /* of struct frag_hdr.frag_off, host order */
-#define LB_TCP_FLAG_SYN 0x02
-#define LB_TCP_FLAG_ACK 0x10
+#define LB_TCP_FLAG_SYN	   0x02
+#define LB_TCP_FLAG_ACK	   0x10
 
 /* struct lb_pkt.flags */
-#define LB_PKT_F_FRAG (1U << 0) /* a fragment (IPv4 MF/offset, IPv6 fragment header) */
+#define LB_PKT_F_FRAG  (1U << 0) /* a fragment (IPv4 MF/offset, IPv6 fragment header) */
 #define LB_PKT_F_NO_L4 (1U << 1) /* not the first fragment: no L4 header */
-#define LB_PKT_F_DF (1U << 2) /* IPv4 don't-fragment */
+#define LB_PKT_F_DF    (1U << 2) /* IPv4 don't-fragment */
 #define LB_PKT_F_RTHDR (1U << 3) /* IPv6 routing header: the L4 pseudo-header is not ours */
 
 /* lb_parse_frame() result besides 0 (go on) and a positive enum lb_drop_reason. */
@@ -57,12 +57,12 @@ static __always_inline void *lb_pkt_at(void *data, __u64 off)
 /* What the program needs to know of a packet; offsets count from the frame start. */
 struct lb_pkt {
 	struct lb_flow_key flow; /* addresses, real ports (0 without L4), proto, family */
-	__u32 len; /* frame length as received */
-	__u32 l3_off; /* IP header; also the L2 header length (14 or 18) */
-	__u32 l3_len; /* IP packet length: tot_len, or 40 + payload_len */
-	__u32 l4_off; /* L4 header (payload for a later fragment) */
-	__u8 tos; /* IPv4 TOS or IPv6 traffic class */
-	__u8 flags; /* LB_PKT_F_* */
+	__u32 len;		 /* frame length as received */
+	__u32 l3_off;		 /* IP header; also the L2 header length (14 or 18) */
+	__u32 l3_len;		 /* IP packet length: tot_len, or 40 + payload_len */
+	__u32 l4_off;		 /* L4 header (payload for a later fragment) */
+	__u8 tos;		 /* IPv4 TOS or IPv6 traffic class */
+	__u8 flags;		 /* LB_PKT_F_* */
 	__u8 tcp_flags;
 	__u8 icmp_type;
 };
