@@ -56,5 +56,7 @@ const char *cfg_health_type_name(uint8_t type); /* "tcp", "http", ... "none" */
 /* How backend b of vip is checked: its own health: overrides, else the VIP's. */
 const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b);
 bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b);
+/* What a health: section holds before its keys are read (type none). */
+void cfg_health_defaults(struct cfg_health *hc);
 
 #endif /* XDPLB_CONFIG_H */

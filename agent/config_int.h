@@ -107,6 +107,5 @@ int cfg_parse_vip_health(struct cfg_ctx *ctx, const char *what, const struct cfg
 int cfg_parse_backend_health(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			     void *obj);
 int cfg_check_health(struct cfg_ctx *ctx, const struct cfg_ynode *vip_map, struct cfg_vip *vip);
-void cfg_health_defaults(struct cfg_health *hc);
 
 #endif /* XDPLB_CONFIG_INT_H */

@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The health engine against real servers on 127.0.0.1 started by the test: a
+ * TCP listener, HTTP responders (200, 503, silent), a UDP echo, a UDP sink,
+ * commands, a closed port and a listener whose queue is full. Every wait is
+ * bounded.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <criterion/criterion.h>
+
+#include "config.h"
+#include "health.h"
+#include "health_int.h"
+
+#define MAX_CHANGES 64
+
+struct change {
+	struct xaddr addr;
+	uint16_t port;
+	enum health_state state;
+	char cause[HEALTH_CAUSE_MAX];
+};
+
+static struct change changes[MAX_CHANGES];
+static int n_changes;
+
+static void on_change(void *ctx, const struct xaddr *addr, const struct cfg_health *hc,
+		      enum health_state state, const char *cause)
+{
+	struct change *c;
+
+	cr_assert_lt(n_changes, MAX_CHANGES);
+	c = &changes[n_changes++];
+	c->addr = *addr;
+	c->port = hc->port;
+	c->state = state;
+	snprintf(c->cause, sizeof(c->cause), "%s", cause);
+}
+
+/* --- servers ---------------------------------------------------------------------------------- */
+
+enum srv_kind { SRV_TCP, SRV_HTTP200, SRV_HTTP503, SRV_HTTP_SILENT, SRV_UDP_ECHO, SRV_MAX };
+
+struct servers {
+	int fd[SRV_MAX];
+	uint16_t port[SRV_MAX];
+	int held[16]; /* connections the silent server keeps open */
+	int n_held;
+	int stop[2];
+	pthread_t thread;
+};
+
+static struct servers srv;
+
+static int listen_on(int type, uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	if (type == SOCK_STREAM)
+		cr_assert_eq(listen(fd, 64), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void serve_http(int fd, const char *status, const char *body)
+{
+	struct timeval tv = { .tv_usec = 500000 };
+	char req[1024], resp[256];
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (read(fd, req, sizeof(req)) <= 0)
+		return;
+	snprintf(resp, sizeof(resp),
+		 "HTTP/1.1 %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+		 strlen(body), body);
+	if (write(fd, resp, strlen(resp)) < 0)
+		return;
+}
+
+static void *servers_run(void *arg)
+{
+	struct pollfd pfd[SRV_MAX + 1];
+	char buf[2048];
+	int i, c;
+
+	for (i = 0; i < SRV_MAX; i++)
+		pfd[i] = (struct pollfd){ .fd = srv.fd[i], .events = POLLIN };
+	pfd[SRV_MAX] = (struct pollfd){ .fd = srv.stop[0], .events = POLLIN };
+	while (poll(pfd, SRV_MAX + 1, 10000) > 0 && !pfd[SRV_MAX].revents) {
+		for (i = 0; i < SRV_MAX; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (i == SRV_UDP_ECHO) {
+				struct sockaddr_storage from;
+				socklen_t flen = sizeof(from);
+				ssize_t n = recvfrom(srv.fd[i], buf, sizeof(buf), 0,
+						     (struct sockaddr *)&from, &flen);
+
+				if (n >= 0)
+					sendto(srv.fd[i], buf, n, 0, (struct sockaddr *)&from, flen);
+				continue;
+			}
+			c = accept(srv.fd[i], NULL, NULL);
+			if (c < 0)
+				continue;
+			if (i == SRV_HTTP200)
+				serve_http(c, "200 OK", "all good");
+			else if (i == SRV_HTTP503)
+				serve_http(c, "503 Service Unavailable", "busy");
+			if (i == SRV_HTTP_SILENT && srv.n_held < 16)
+				srv.held[srv.n_held++] = c;
+			else
+				close(c);
+		}
+	}
+	return NULL;
+}
+
+static void servers_start(void)
+{
+	int i;
+
+	for (i = 0; i < SRV_MAX; i++)
+		srv.fd[i] = listen_on(i == SRV_UDP_ECHO ? SOCK_DGRAM : SOCK_STREAM, &srv.port[i]);
+	cr_assert_eq(pipe(srv.stop), 0);
+	cr_assert_eq(pthread_create(&srv.thread, NULL, servers_run, NULL), 0);
+}
+
+static void servers_stop(void)
+{
+	int i;
+
+	if (write(srv.stop[1], "x", 1) == 1)
+		pthread_join(srv.thread, NULL);
+	for (i = 0; i < SRV_MAX; i++)
+		close(srv.fd[i]);
+	for (i = 0; i < srv.n_held; i++)
+		close(srv.held[i]);
+	close(srv.stop[0]);
+	close(srv.stop[1]);
+}
+
+TestSuite(health_engine, .init = servers_start, .fini = servers_stop, .timeout = 20);
+
+/* A port nothing listens on: bound once, then closed. */
+static uint16_t closed_port(int type)
+{
+	uint16_t port;
+
+	close(listen_on(type, &port));
+	return port;
+}
+
+/* --- driving the engine ----------------------------------------------------------------------- */
+
+static struct xaddr loopback(void)
+{
+	struct xaddr a;
+
+	cr_assert_eq(cfg_parse_addr("127.0.0.1", &a), 0);
+	return a;
+}
+
+static struct cfg_health check(uint8_t type, uint16_t port, bool initial_up)
+{
+	struct cfg_health hc;
+
+	cfg_health_defaults(&hc);
+	hc.type = type;
+	hc.port = port;
+	hc.interval_ms = 100;
+	hc.timeout_ms = 80;
+	hc.jitter_ms = 0;
+	hc.rise = 1;
+	hc.fall = 1;
+	hc.initial_up = initial_up;
+	return hc;
+}
+
+static void want_all(struct health_engine *e, const struct cfg_health *hcs, size_t n)
+{
+	struct xaddr a = loopback();
+	size_t i;
+
+	health_begin(e);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(health_want(e, &a, &hcs[i]), 0);
+	health_commit(e);
+}
+
+/* Runs the engine until `want` state changes came in or ms passed. */
+static void run_engine(struct health_engine *e, int want, int ms)
+{
+	struct pollfd pfd = { .fd = health_fd(e), .events = POLLIN };
+	uint64_t end = hc_now_ns() + (uint64_t)ms * 1000000;
+
+	while (n_changes < want && hc_now_ns() < end) {
+		poll(&pfd, 1, 20);
+		cr_assert_eq(health_process(e), 0);
+	}
+}
+
+static const struct change *change_of(uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < n_changes; i++)
+		if (changes[i].port == port)
+			return &changes[i];
+	cr_assert_fail("no state change for port %u", port);
+	return NULL;
+}
+
+static void expect_change(uint16_t port, enum health_state state, const char *cause)
+{
+	const struct change *c = change_of(port);
+
+	cr_assert_eq(c->state, state, "port %u: %s", port, health_state_name(c->state));
+	cr_assert_str_eq(c->cause, cause, "port %u", port);
+}
+
+/* For two checks of one port: the change to `state` has the cause. */
+static void expect_change_to(uint16_t port, enum health_state state, const char *cause)
+{
+	int i;
+
+	for (i = 0; i < n_changes; i++)
+		if (changes[i].port == port && changes[i].state == state) {
+			cr_assert_str_eq(changes[i].cause, cause, "port %u", port);
+			return;
+		}
+	cr_assert_fail("port %u never went %s", port, health_state_name(state));
+}
+
+static struct health_engine *engine(void)
+{
+	struct health_engine *e = health_open(on_change, NULL);
+
+	cr_assert_not_null(e);
+	n_changes = 0;
+	return e;
+}
+
+/* --- the checks ------------------------------------------------------------------------------- */
+
+Test(health_engine, tcp_listener_is_up_and_closed_port_is_down)
+{
+	struct health_engine *e = engine();
+	uint16_t closed = closed_port(SOCK_STREAM);
+	struct cfg_health hcs[] = {
+		check(CFG_HC_TCP, srv.port[SRV_TCP], false),
+		check(CFG_HC_TCP, closed, true),
+	};
+	struct health_status st;
+	struct xaddr a = loopback();
+
+	want_all(e, hcs, 2);
+	run_engine(e, 2, 2000);
+	cr_assert_eq(n_changes, 2);
+	expect_change(srv.port[SRV_TCP], HEALTH_UP, "ok");
+	expect_change(closed, HEALTH_DOWN, "connection refused");
+	cr_assert_eq(health_backend_status(e, &a, &st), 0);
+	cr_assert_eq(st.state, HEALTH_DOWN, "one check down makes the backend down");
+	cr_assert_str_eq(st.last_result, "connection refused");
+	cr_assert_eq(st.changes, 1);
+	cr_assert_not(health_backend_up(e, &a));
+	health_close(e);
+}
+
+Test(health_engine, http_200_is_up_503_is_down_with_its_status)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hcs[] = {
+		check(CFG_HC_HTTP, srv.port[SRV_HTTP200], false),
+		check(CFG_HC_HTTP, srv.port[SRV_HTTP503], true),
+	};
+
+	strcpy(hcs[0].path, "/healthz");
+	strcpy(hcs[0].host, "www.example.com");
+	want_all(e, hcs, 2);
+	run_engine(e, 2, 2000);
+	cr_assert_eq(n_changes, 2);
+	expect_change(srv.port[SRV_HTTP200], HEALTH_UP, "ok");
+	expect_change(srv.port[SRV_HTTP503], HEALTH_DOWN, "HTTP 503");
+	health_close(e);
+}
+
+Test(health_engine, http_expected_status_and_body_are_checked)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hcs[] = {
+		check(CFG_HC_HTTP, srv.port[SRV_HTTP503], false),
+		check(CFG_HC_HTTP, srv.port[SRV_HTTP200], true),
+	};
+
+	/* 503 accepted by a range, then 200 refused by its body. */
+	hcs[0].n_status = 2;
+	hcs[0].status[1][0] = 500;
+	hcs[0].status[1][1] = 503;
+	strcpy(hcs[1].expect_body, "ready");
+	want_all(e, hcs, 2);
+	run_engine(e, 2, 2000);
+	cr_assert_eq(n_changes, 2);
+	expect_change(srv.port[SRV_HTTP503], HEALTH_UP, "ok");
+	expect_change(srv.port[SRV_HTTP200], HEALTH_DOWN, "HTTP 200, body without 'ready'");
+	health_close(e);
+}
+
+Test(health_engine, http_silent_server_times_out_and_closed_port_is_refused)
+{
+	struct health_engine *e = engine();
+	uint16_t closed = closed_port(SOCK_STREAM);
+	struct cfg_health hcs[] = {
+		check(CFG_HC_HTTP, srv.port[SRV_HTTP_SILENT], true),
+		check(CFG_HC_HTTP, closed, true),
+	};
+
+	want_all(e, hcs, 2);
+	run_engine(e, 2, 2000);
+	cr_assert_eq(n_changes, 2);
+	expect_change(srv.port[SRV_HTTP_SILENT], HEALTH_DOWN, "no response after 80 ms");
+	expect_change(closed, HEALTH_DOWN, "connection refused");
+	health_close(e);
+}
+
+Test(health_engine, udp_echo_is_up_and_silence_or_wrong_bytes_are_down)
+{
+	struct health_engine *e = engine();
+	uint16_t sink_port, closed = closed_port(SOCK_DGRAM);
+	int sink = listen_on(SOCK_DGRAM, &sink_port);
+	struct cfg_health hcs[] = {
+		check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], false),
+		check(CFG_HC_UDP, sink_port, true),
+		check(CFG_HC_UDP, closed, true),
+		check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], true),
+	};
+
+	strcpy(hcs[0].payload, "ping");
+	strcpy(hcs[0].expect, "ping");
+	/* Same address, port and type as hcs[0] but other settings: a second target. */
+	strcpy(hcs[3].payload, "ping");
+	strcpy(hcs[3].expect, "pong");
+	hcs[3].interval_ms = 90;
+	want_all(e, hcs, 4);
+	run_engine(e, 4, 2000);
+	close(sink);
+	cr_assert_eq(n_changes, 4);
+	expect_change_to(srv.port[SRV_UDP_ECHO], HEALTH_UP, "ok");
+	expect_change_to(srv.port[SRV_UDP_ECHO], HEALTH_DOWN,
+			 "reply of 4 bytes without the expected bytes");
+	expect_change(sink_port, HEALTH_DOWN, "no reply after 80 ms");
+	expect_change(closed, HEALTH_DOWN, "port unreachable");
+	health_close(e);
+}
+
+static struct cfg_health exec_check(const char *const *argv, int argc, bool initial_up)
+{
+	struct cfg_health hc = check(CFG_HC_EXEC, 0, initial_up);
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		strcpy(hc.command + off, argv[i]);
+		off += strlen(argv[i]) + 1;
+	}
+	hc.argc = argc;
+	return hc;
+}
+
+Test(health_engine, exec_exit_status_decides_and_a_slow_command_is_killed)
+{
+	static const char *const ok[] = { "/bin/true" };
+	static const char *const bad[] = { "/bin/sh", "-c", "exit 2" };
+	static const char *const slow[] = { "/bin/sleep", "5" };
+	static const char *const env[] = { "/bin/sh", "-c",
+					   "test \"$XDPLB_BACKEND:$XDPLB_PORT\" = 127.0.0.1:4242" };
+	struct health_engine *e = engine();
+	struct cfg_health hcs[] = {
+		exec_check(ok, 1, false),
+		exec_check(bad, 3, true),
+		exec_check(slow, 2, true),
+		exec_check(env, 3, false),
+	};
+	struct health_stats stats;
+
+	/* Ports tell the changes apart (exec ignores them but passes XDPLB_PORT). */
+	hcs[0].port = 1;
+	hcs[1].port = 2;
+	hcs[2].port = 3;
+	hcs[3].port = 4242;
+	want_all(e, hcs, 4);
+	run_engine(e, 4, 3000);
+	cr_assert_eq(n_changes, 4);
+	expect_change(1, HEALTH_UP, "ok");
+	expect_change(2, HEALTH_DOWN, "exit 2");
+	expect_change(3, HEALTH_DOWN, "timeout after 80 ms, killed");
+	expect_change(4242, HEALTH_UP, "ok");
+	health_get_stats(e, &stats);
+	cr_assert_eq(stats.targets, 4);
+	cr_assert_geq(stats.failures, 2);
+	health_close(e);
+}
+
+Test(health_engine, connect_to_a_full_listen_queue_times_out)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct health_engine *e = engine();
+	socklen_t len = sizeof(sin);
+	int full, fillers[4], i;
+	uint16_t port;
+	struct cfg_health hc;
+
+	/* Backlog 0 queues one connection; SYNs beyond a full queue are dropped, unanswered. */
+	full = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(full, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(full, 0), 0);
+	cr_assert_eq(getsockname(full, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	for (i = 0; i < 4; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		connect(fillers[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	usleep(50000);
+	hc = check(CFG_HC_TCP, port, true);
+	want_all(e, &hc, 1);
+	run_engine(e, 1, 2000);
+	cr_assert_eq(n_changes, 1);
+	expect_change(port, HEALTH_DOWN, "connect timeout after 80 ms");
+	for (i = 0; i < 4; i++)
+		close(fillers[i]);
+	close(full);
+	health_close(e);
+}
+
+/* --- reconciling with a config ---------------------------------------------------------------- */
+
+Test(health_engine, reload_keeps_the_state_of_unchanged_and_retuned_checks)
+{
+	struct health_engine *e = engine();
+	uint16_t closed = closed_port(SOCK_STREAM);
+	struct cfg_health hcs[] = {
+		check(CFG_HC_TCP, srv.port[SRV_TCP], false),
+		check(CFG_HC_TCP, closed, true),
+	};
+	struct health_status st;
+	struct xaddr a = loopback();
+
+	want_all(e, hcs, 2);
+	run_engine(e, 2, 2000);
+	cr_assert_eq(n_changes, 2);
+	/* Same checks, one with other timing and rise/fall, initial states reversed: no flip. */
+	hcs[0].interval_ms = 150;
+	hcs[0].rise = 3;
+	hcs[0].initial_up = false;
+	hcs[1].initial_up = true;
+	want_all(e, hcs, 2);
+	run_engine(e, 3, 600);
+	cr_assert_eq(n_changes, 2, "a reload flipped a state: %s", changes[2].cause);
+	cr_assert_eq(health_backend_status(e, &a, &st), 0);
+	cr_assert_eq(st.state, HEALTH_DOWN);
+	/* Dropping the failing check leaves the address with its healthy one. */
+	want_all(e, hcs, 1);
+	cr_assert(health_backend_up(e, &a));
+	want_all(e, hcs, 0);
+	cr_assert_eq(health_backend_status(e, &a, &st), -ENOENT);
+	cr_assert(health_backend_up(e, &a), "an address nothing checks counts as up");
+	health_close(e);
+}
+
+Test(health_engine, type_none_is_never_checked)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hc = check(CFG_HC_NONE, 0, false);
+	struct health_stats stats;
+
+	want_all(e, &hc, 1);
+	health_get_stats(e, &stats);
+	cr_assert_eq(stats.targets, 0);
+	health_close(e);
+}
+
+Test(health_engine, first_checks_spread_over_the_first_interval)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
+	uint64_t now = hc_now_ns(), lo = UINT64_MAX, hi = 0, span = 1000 * 1000000ULL;
+	size_t i, buckets[10] = {};
+	struct xaddr a = loopback();
+
+	hc.interval_ms = 1000;
+	health_begin(e);
+	for (i = 0; i < 1000; i++) {
+		hc.port = 10000 + i;
+		cr_assert_eq(health_want(e, &a, &hc), 0);
+	}
+	health_commit(e);
+	for (i = 0; i < e->n_heap; i++) {
+		uint64_t d = e->heap[i]->due_ns;
+
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+		cr_assert_lt(d - now, span + 100000000ULL, "first check beyond one interval");
+		buckets[(d - now) * 10 / (span + 100000000ULL)]++;
+	}
+	cr_assert_gt(hi - lo, span / 2, "starts bunched within %llu ns",
+		     (unsigned long long)(hi - lo));
+	for (i = 0; i < 9; i++)
+		cr_assert_lt(buckets[i], 250, "a tenth of the interval holds %zu of 1000 starts",
+			     buckets[i]);
+	health_close(e);
+}
