@@ -47,6 +47,8 @@ BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
 	install
 .DEFAULT_GOAL := all
+# Keep the BPF objects between the skeleton steps (benchmarks and `ip link` load them).
+.SECONDARY:
 
 all: $(SKELS) $(BINS)
 
