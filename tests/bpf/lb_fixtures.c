@@ -23,8 +23,9 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 	harness_lb_suite_unload();
 }
 
-static const struct lb_case_table *const lb_tables[] = { &lb_cases_fwd, &lb_cases_parse,
-							 &lb_cases_icmp, &lb_cases_sync };
+static const struct lb_case_table *const lb_tables[] = {
+	&lb_cases_fwd, &lb_cases_parse, &lb_cases_icmp, &lb_cases_sync, &lb_cases_edge,
+};
 
 #define LB_MAX_CASES 256
 
