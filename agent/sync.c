@@ -284,17 +284,7 @@ static void sync_dump_start(struct sync *s, struct sync_peer *p)
 static void sync_handle_records(struct sync *s, struct sync_peer *p, const void *buf,
 				const struct sync_hdr *h)
 {
-	struct sync_record r;
-	enum sync_reject why;
-	size_t i;
-
-	for (i = 0; i < h->count; i++) {
-		why = sync_decode_record(buf, i, &r);
-		if (!why)
-			why = sync_apply_record(s, &r);
-		if (why)
-			s->st.rejected[why]++;
-	}
+	sync_apply_records(s, buf, h->count);
 	if (h->type == SYNC_MSG_RECORDS) {
 		s->st.records_received += h->count;
 		p->records_received += h->count;
@@ -682,7 +672,9 @@ static int sync_open_bufs(struct sync *s)
 		s->dgram_max = SYNC_DGRAM_MAX;
 	s->per_dgram = sync_records_per_dgram(s->dgram_max);
 	s->batch = calloc(s->per_dgram, sizeof(*s->batch));
-	if (!s->batch)
+	s->ct_keys = calloc(s->per_dgram, sizeof(*s->ct_keys));
+	s->ct_vals = calloc(s->per_dgram, sizeof(*s->ct_vals));
+	if (!s->batch || !s->ct_keys || !s->ct_vals)
 		return -ENOMEM;
 	for (i = 0; i < SYNC_QUEUE_MAX; i++) {
 		s->queue[i].buf = malloc(s->dgram_max);
@@ -811,6 +803,8 @@ void sync_close(struct sync *s)
 	for (i = 0; i < SYNC_DUMPS_MAX; i++)
 		free(s->dumps[i].batch);
 	free(s->batch);
+	free(s->ct_keys);
+	free(s->ct_vals);
 	sodium_memzero(s->key, sizeof(s->key));
 	free(s);
 }

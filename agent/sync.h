@@ -44,7 +44,6 @@ struct sync_stats {
 	uint64_t dgrams_received; /* authenticated and in window */
 	uint64_t records_received;
 	uint64_t records_applied; /* written to lb_conntrack */
-	uint64_t records_older; /* not written: the local entry is newer */
 	uint64_t rejected[SYNC_REJ_MAX]; /* datagrams and records, by reason */
 	uint64_t heartbeats_sent, heartbeats_received;
 	uint64_t dumps_requested, dumps_served, dump_records_sent, dump_records_received;

@@ -37,14 +37,33 @@ void sync_record_from_event(struct sync_record *r, const struct lb_flow_event *e
 	/* An event is sent as its packet passes: the flow is live now; its age is not in it. */
 }
 
+static struct sync_cache_slot *sync_cache_find(struct sync *s, uint8_t kind, const void *key,
+					       size_t len, uint64_t now_ms, bool *hit)
+{
+	const uint8_t *k = key;
+	uint32_t h = 2166136261u;
+	struct sync_cache_slot *slot;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ k[i]) * 16777619u;
+	slot = &s->cache[(h ^ kind) % SYNC_CACHE_SLOTS];
+	*hit = slot->kind == kind && slot->expires_ms > now_ms && !memcmp(slot->key, key, len);
+	if (!*hit) {
+		slot->kind = kind;
+		slot->expires_ms = now_ms + SYNC_CACHE_TTL_MS;
+		memset(slot->key, 0, sizeof(slot->key));
+		memcpy(slot->key, key, len);
+	}
+	return slot;
+}
+
 /* Is the record's VIP one of ours? Port 0 flows (hash on addresses) match by address. */
-static bool sync_vip_known(struct sync *s, const struct lb_flow_key *f)
+static bool sync_vip_lookup(struct sync *s, const struct lb_flow_key *f)
 {
 	struct lb_vip_key k = {};
 	struct lb_vip_info info;
 
-	if (s->p.vips_fd < 0)
-		return true;
 	memcpy(k.addr, f->dst, sizeof(k.addr));
 	k.family = f->family;
 	k.proto = f->proto;
@@ -61,48 +80,100 @@ static bool sync_vip_known(struct sync *s, const struct lb_flow_key *f)
 	return !bpf_map_lookup_elem(s->p.vips_fd, &k, &info);
 }
 
-enum sync_reject sync_apply_record(struct sync *s, const struct sync_record *r)
+static bool sync_vip_known(struct sync *s, const struct lb_flow_key *f, uint64_t now_ms)
 {
-	struct lb_backend_key bk = {};
-	struct lb_conn old, conn = {};
-	uint64_t now = sync_now_ns(), last, idle_ns;
+	struct lb_vip_key k = {};
+	struct sync_cache_slot *slot;
+	bool hit;
+
+	if (s->p.vips_fd < 0)
+		return true;
+	memcpy(k.addr, f->dst, sizeof(k.addr));
+	k.family = f->family;
+	k.proto = f->proto;
+	k.port = f->dport;
+	slot = sync_cache_find(s, 1, &k, sizeof(k), now_ms, &hit);
+	if (!hit)
+		slot->found = sync_vip_lookup(s, f);
+	return slot->found;
+}
+
+static bool sync_backend_index(struct sync *s, const struct sync_record *r, uint64_t now_ms,
+			       __u32 *index)
+{
+	struct lb_backend_key k = {};
+	struct sync_cache_slot *slot;
+	bool hit;
+
+	memcpy(k.addr, r->backend_addr, sizeof(k.addr));
+	k.family = r->backend_family;
+	slot = sync_cache_find(s, 2, &k, sizeof(k), now_ms, &hit);
+	if (!hit)
+		slot->found = !bpf_map_lookup_elem(s->p.backend_ids_fd, &k, &slot->value);
+	*index = slot->value;
+	return slot->found;
+}
+
+/*
+ * A peer's record replaces whatever this node holds for the flow: the flow
+ * was established through that peer, so its backend is the one the client's
+ * connection lives on.
+ */
+static enum sync_reject sync_conn_from_record(struct sync *s, const struct sync_record *r,
+					      uint64_t now, struct lb_conn *c)
+{
+	uint64_t now_ms = now / 1000000ULL, idle = (uint64_t)r->idle_ms * 1000000ULL;
+	uint64_t age = (uint64_t)r->age_ms * 1000000ULL;
 	__u32 index;
 
-	if (!sync_vip_known(s, &r->flow))
+	if (!sync_vip_known(s, &r->flow, now_ms))
 		return SYNC_REJ_UNKNOWN_VIP;
-	memcpy(bk.addr, r->backend_addr, sizeof(bk.addr));
-	bk.family = r->backend_family;
-	if (bpf_map_lookup_elem(s->p.backend_ids_fd, &bk, &index))
+	if (!sync_backend_index(s, r, now_ms, &index))
 		return SYNC_REJ_UNKNOWN_BACKEND;
-
-	idle_ns = (uint64_t)r->idle_ms * 1000000ULL;
-	last = now > idle_ns ? now - idle_ns : 0;
-	if (!bpf_map_lookup_elem(s->p.conntrack_fd, &r->flow, &old)) {
-		/* Same backend: keep the local counts, only freshen. A newer local entry wins. */
-		if (old.last_seen_ns >= last) {
-			s->st.records_older++;
-			return SYNC_REJ_NONE;
-		}
-		if (old.backend_family == r->backend_family &&
-		    !memcmp(old.backend_addr, r->backend_addr, sizeof(old.backend_addr))) {
-			conn = old;
-			conn.last_seen_ns = last;
-			goto write;
-		}
-	}
-	memcpy(conn.backend_addr, r->backend_addr, sizeof(conn.backend_addr));
-	conn.backend_index = index;
-	conn.backend_family = r->backend_family;
-	conn.flags = LB_CONN_F_SYNCED;
-	conn.created_ns = now - (uint64_t)r->age_ms * 1000000ULL;
-	if (conn.created_ns > last || now < (uint64_t)r->age_ms * 1000000ULL)
-		conn.created_ns = last;
-	conn.last_seen_ns = last;
-write:
-	if (bpf_map_update_elem(s->p.conntrack_fd, &r->flow, &conn, BPF_ANY))
-		return SYNC_REJ_MAP_WRITE;
-	s->st.records_applied++;
+	memset(c, 0, sizeof(*c));
+	memcpy(c->backend_addr, r->backend_addr, sizeof(c->backend_addr));
+	c->backend_index = index;
+	c->backend_family = r->backend_family;
+	c->flags = LB_CONN_F_SYNCED;
+	c->last_seen_ns = now > idle ? now - idle : 0;
+	c->created_ns = now > age ? now - age : 0;
+	if (c->created_ns > c->last_seen_ns)
+		c->created_ns = c->last_seen_ns;
 	return SYNC_REJ_NONE;
+}
+
+void sync_apply_records(struct sync *s, const void *dgram, size_t count)
+{
+	uint64_t now = sync_now_ns();
+	struct sync_record r;
+	enum sync_reject why;
+	__u32 n = 0, total, i;
+
+	for (i = 0; i < count; i++) {
+		why = sync_decode_record(dgram, i, &r);
+		if (!why)
+			why = sync_conn_from_record(s, &r, now, &s->ct_vals[n]);
+		if (why) {
+			s->st.rejected[why]++;
+			continue;
+		}
+		s->ct_keys[n++] = r.flow;
+	}
+	if (!n)
+		return;
+	total = n;
+	if (!bpf_map_update_batch(s->p.conntrack_fd, s->ct_keys, s->ct_vals, &n, NULL)) {
+		s->st.records_applied += total;
+		return;
+	}
+	/* n says how many went in before the refusal: the rest one by one. */
+	s->st.records_applied += n;
+	for (i = n; i < total; i++) {
+		if (bpf_map_update_elem(s->p.conntrack_fd, &s->ct_keys[i], &s->ct_vals[i], BPF_ANY))
+			s->st.rejected[SYNC_REJ_MAP_WRITE]++;
+		else
+			s->st.records_applied++;
+	}
 }
 
 static void sync_record_from_conn(struct sync_record *r, const struct lb_flow_key *k,

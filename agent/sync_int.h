@@ -46,6 +46,23 @@ struct sync_dump {
 	uint64_t records;
 };
 
+/*
+ * Recent answers of lb_vips and lb_backend_ids, so a datagram costs one map
+ * syscall rather than three per record. A stale answer is harmless: the data
+ * plane checks a conntrack entry's backend by address, and an entry for a VIP
+ * gone a moment ago just ages out of the LRU.
+ */
+#define SYNC_CACHE_SLOTS 1024
+#define SYNC_CACHE_TTL_MS 250
+
+struct sync_cache_slot {
+	uint64_t expires_ms;
+	uint8_t kind; /* 1 VIP, 2 backend */
+	bool found;
+	uint32_t value; /* backend index */
+	uint8_t key[sizeof(struct lb_vip_key)];
+};
+
 struct sync {
 	struct sync_params p;
 	struct cfg_sync cfg;
@@ -69,6 +86,9 @@ struct sync {
 	struct sync_peer peers[SYNC_PEERS_MAX];
 	struct sync_dump dumps[SYNC_DUMPS_MAX];
 	unsigned int event_budget;
+	struct sync_cache_slot cache[SYNC_CACHE_SLOTS];
+	struct lb_flow_key *ct_keys; /* per_dgram of each: one batch update per datagram */
+	struct lb_conn *ct_vals;
 	struct sync_stats st;
 };
 
@@ -81,7 +101,8 @@ int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 			 const struct sync_record *rec, size_t n);
 
 /* sync_apply.c */
-enum sync_reject sync_apply_record(struct sync *s, const struct sync_record *r);
+/* Applies the records of a datagram sync_decode accepted; rejects are counted per reason. */
+void sync_apply_records(struct sync *s, const void *dgram, size_t count);
 void sync_record_from_event(struct sync_record *r, const struct lb_flow_event *ev);
 /* Walks one dump on by up to `budget` entries; true when it has finished. */
 bool sync_dump_step(struct sync *s, struct sync_dump *d, unsigned int budget);

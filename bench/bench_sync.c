@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Sync throughput and delay (root: namespaces, BPF maps).
+ *
+ * 1. apply: full datagrams encoded (HMAC) then decoded, authenticated and
+ *    applied (VIP and backend lookups, conntrack lookup and update) into a
+ *    real BPF LRU map by the receive path of a sync instance: records/s.
+ * 2. link: two instances in namespaces joined by a veth pair, A multicasting
+ *    at a fixed rate (records queued every millisecond, as the agent finds
+ *    them in lb_events) for a few seconds, B applying: loss, and the delay
+ *    from queueing on A to applied on B (median, p99).
+ * Prints markdown. Usage: bench_sync [-c CPU] [-n RECORDS] [-r RATE]... [-t SECONDS]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+
+#include "config.h"
+#include "sync.h"
+
+#define MAX_RATES 4
+
+struct node {
+	int ns_fd, ct, ids, vips;
+	struct sync *s;
+};
+
+static char ns_a[32], ns_b[32];
+static int root_ns = -1;
+static uint8_t key[SYNC_KEY_LEN];
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[768];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+static void net_down(void)
+{
+	if (ns_a[0])
+		sh("ip netns del %s 2>/dev/null", ns_a);
+	if (ns_b[0])
+		sh("ip netns del %s 2>/dev/null", ns_b);
+}
+
+static void on_signal(int sig)
+{
+	net_down();
+	_exit(128 + sig);
+}
+
+static int net_up(void)
+{
+	snprintf(ns_a, sizeof(ns_a), "xlbbs-a-%d", getpid());
+	snprintf(ns_b, sizeof(ns_b), "xlbbs-b-%d", getpid());
+	atexit(net_down);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	return sh("ip netns add %s && ip netns add %s && "
+		  "ip -n %s link add sa type veth peer name sb netns %s && "
+		  "ip -n %s addr add 198.51.100.1/24 dev sa && ip -n %s link set sa up && "
+		  "ip -n %s addr add 198.51.100.2/24 dev sb && ip -n %s link set sb up",
+		  ns_a, ns_b, ns_a, ns_b, ns_a, ns_a, ns_b, ns_b);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int node_open(struct node *n, const char *ns, const char *ifname, uint32_t id,
+		     uint32_t ct_size, const struct cfg_sync *cfg)
+{
+	struct lb_backend_key bk = { .family = LB_AF_INET };
+	struct lb_vip_key vk = { .family = LB_AF_INET, .proto = IPPROTO_TCP };
+	struct lb_vip_info vi = { .vip_index = 1 };
+	struct sync_params p = {
+		.cfg = cfg, .node_id = id, .zone = "bench", .ifname = ifname,
+		.events_fd = -1, .key = key,
+	};
+	char path[64];
+	__u32 index = 7;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	n->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	n->ct = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "lb_conntrack", sizeof(struct lb_flow_key),
+			       sizeof(struct lb_conn), ct_size, NULL);
+	n->ids = bpf_map_create(BPF_MAP_TYPE_HASH, "lb_backend_ids", sizeof(bk), 4, 64, NULL);
+	n->vips = bpf_map_create(BPF_MAP_TYPE_HASH, "lb_vips", sizeof(vk), sizeof(vi), 64, NULL);
+	if (n->ns_fd < 0 || n->ct < 0 || n->ids < 0 || n->vips < 0)
+		return -errno;
+	inet_pton(AF_INET, "198.51.100.11", bk.addr);
+	inet_pton(AF_INET, "192.0.2.10", vk.addr);
+	vk.port = htons(80);
+	if (bpf_map_update_elem(n->ids, &bk, &index, BPF_ANY) ||
+	    bpf_map_update_elem(n->vips, &vk, &vi, BPF_ANY))
+		return -errno;
+	p.conntrack_fd = n->ct;
+	p.backend_ids_fd = n->ids;
+	p.vips_fd = n->vips;
+	if (setns(n->ns_fd, CLONE_NEWNET))
+		return -errno;
+	n->s = sync_open(&p);
+	if (setns(root_ns, CLONE_NEWNET))
+		return -errno;
+	return n->s ? 0 : -errno;
+}
+
+static void node_close(struct node *n)
+{
+	sync_close(n->s);
+	close(n->ct);
+	close(n->ids);
+	close(n->vips);
+	close(n->ns_fd);
+}
+
+/* Flow i: distinct client address and port, so every record is a new conntrack entry. */
+static void flow_event(struct lb_flow_event *ev, uint64_t i)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->flow.family = LB_AF_INET;
+	ev->flow.proto = IPPROTO_TCP;
+	ev->flow.src[0] = htonl(0xcb007100 | (uint32_t)(i >> 16 & 0xff)); /* 203.0.113.x */
+	inet_pton(AF_INET, "192.0.2.10", ev->flow.dst);
+	ev->flow.sport = htons((uint16_t)i | 1);
+	ev->flow.dport = htons(80);
+	inet_pton(AF_INET, "198.51.100.11", ev->backend_addr);
+	ev->backend_family = LB_AF_INET;
+	ev->flow.src[1] = 0;
+	/* Beyond 16.7M flows the tuples repeat: the bench stays well below. */
+	ev->flow.src[0] ^= htonl((uint32_t)(i >> 24) << 8);
+}
+
+static int bench_apply(const struct cfg_sync *cfg, uint64_t n)
+{
+	size_t per, cap, i, k, ndg;
+	struct sync_record *rec;
+	struct lb_flow_event ev;
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	struct sync_hdr h = { .type = SYNC_MSG_RECORDS, .node_id = 99, .epoch = 1 };
+	struct node b = {};
+	uint8_t *bufs;
+	int *lens, err;
+	uint64_t t0, t1, t2, applied;
+
+	err = node_open(&b, ns_b, "sb", 2, n + n / 4, cfg);
+	if (err)
+		return err;
+	cap = sync_dgram_max(b.s);
+	per = sync_records_per_dgram(cap);
+	ndg = (n + per - 1) / per;
+	bufs = malloc(ndg * cap);
+	lens = calloc(ndg, sizeof(*lens));
+	rec = calloc(per, sizeof(*rec));
+	if (!bufs || !lens || !rec)
+		return -ENOMEM;
+	t0 = now_ns();
+	for (i = 0; i < ndg; i++) {
+		for (k = 0; k < per; k++) {
+			flow_event(&ev, i * per + k);
+			memset(&rec[k], 0, sizeof(rec[k]));
+			rec[k].flow = ev.flow;
+			memcpy(rec[k].backend_addr, ev.backend_addr, 16);
+			rec[k].backend_family = LB_AF_INET;
+		}
+		h.seq = i + 1;
+		lens[i] = sync_encode_records(bufs + i * cap, cap, &h, rec, per, key);
+	}
+	t1 = now_ns();
+	for (i = 0; i < ndg; i++)
+		sync_handle_dgram(b.s, bufs + i * cap, lens[i], (struct sockaddr *)&from,
+				  sizeof(from));
+	t2 = now_ns();
+	applied = sync_get_stats(b.s)->records_applied;
+	printf("| records | per datagram | encode (HMAC) | decode + verify + apply | end to end "
+	       "| applied |\n|---|---|---|---|---|---|\n");
+	printf("| %zu | %zu | %.0f rec/s | %.0f rec/s | **%.0f rec/s** | %llu |\n", ndg * per, per,
+	       ndg * per / ((t1 - t0) / 1e9), ndg * per / ((t2 - t1) / 1e9),
+	       ndg * per / ((t2 - t0) / 1e9), (unsigned long long)applied);
+	free(bufs);
+	free(lens);
+	free(rec);
+	node_close(&b);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A multicasts `rate` records/s for `secs` seconds; B applies. Delay by arrival order. */
+static int bench_link(const struct cfg_sync *cfg, uint64_t rate, unsigned int secs)
+{
+	uint64_t total = rate * secs, queued = 0, seen = 0, applied, t0, now, end, lost;
+	uint64_t *sent_at, *delay;
+	struct node a = {}, b = {};
+	struct lb_flow_event ev;
+	struct pollfd pfd[2];
+	int err;
+
+	err = node_open(&a, ns_a, "sa", 1, 1024, cfg);
+	if (!err)
+		err = node_open(&b, ns_b, "sb", 2, total + total / 4, cfg);
+	if (err)
+		return err;
+	sent_at = calloc(total, sizeof(*sent_at));
+	delay = calloc(total, sizeof(*delay));
+	if (!sent_at || !delay)
+		return -ENOMEM;
+	/* Let them meet and finish their (empty) catch-up first. */
+	end = now_ns() + 3ULL * cfg->heartbeat_ms * 1000000ULL;
+	while (now_ns() < end) {
+		sync_process(a.s);
+		sync_process(b.s);
+		usleep(1000);
+	}
+	t0 = now_ns();
+	end = t0 + (uint64_t)secs * 1000000000ULL + 1000000000ULL; /* one second to drain */
+	while ((now = now_ns()) < end) {
+		uint64_t due = (now - t0) * rate / 1000000000ULL;
+
+		if (due > total)
+			due = total;
+		for (; queued < due; queued++) {
+			flow_event(&ev, queued);
+			sent_at[queued] = now;
+			sync_queue_flow(a.s, &ev);
+		}
+		sync_process(a.s);
+		pfd[0].fd = sync_fd(b.s);
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sync_fd(a.s);
+		pfd[1].events = POLLIN;
+		poll(pfd, 2, 1);
+		sync_process(b.s);
+		applied = sync_get_stats(b.s)->records_applied;
+		now = now_ns();
+		for (; seen < applied && seen < total; seen++)
+			delay[seen] = now - sent_at[seen];
+		if (queued == total && seen == total)
+			break;
+	}
+	lost = total - seen;
+	qsort(delay, seen, sizeof(*delay), cmp_u64);
+	printf("| %llu rec/s | %u s | %llu | %llu | %llu (%.3f%%) | %.2f ms | %.2f ms | %llu |\n",
+	       (unsigned long long)rate, secs, (unsigned long long)total,
+	       (unsigned long long)seen, (unsigned long long)lost, 100.0 * lost / total,
+	       seen ? delay[seen / 2] / 1e6 : 0, seen ? delay[seen * 99 / 100] / 1e6 : 0,
+	       (unsigned long long)sync_get_stats(a.s)->queue_full);
+	free(sent_at);
+	free(delay);
+	node_close(&a);
+	node_close(&b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char material[] = "bench_sync key material, 32 bytes+";
+	uint64_t n = 1000000, rates[MAX_RATES] = { 100000 };
+	unsigned int secs = 3, n_rates = 0, i;
+	struct cfg_sync cfg = {
+		.enabled = true, .port = 18849, .ttl = 1, .heartbeat_ms = 100,
+		.peer_timeout_ms = 1000, .dump_timeout_ms = 500,
+	};
+	cpu_set_t set;
+	int opt, cpu = -1;
+
+	while ((opt = getopt(argc, argv, "c:n:r:t:")) != -1) {
+		if (opt == 'c')
+			cpu = atoi(optarg);
+		else if (opt == 'n')
+			n = strtoull(optarg, NULL, 10);
+		else if (opt == 'r' && n_rates < MAX_RATES)
+			rates[n_rates++] = strtoull(optarg, NULL, 10);
+		else if (opt == 't')
+			secs = atoi(optarg);
+		else {
+			fprintf(stderr, "usage: %s [-c CPU] [-n RECORDS] [-r RATE]... [-t SECONDS]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (!n_rates)
+		n_rates = 1;
+	if (geteuid()) {
+		printf("SKIP: bench_sync needs root (namespaces, BPF maps)\n");
+		return 0;
+	}
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	if (sync_key_derive(material, strlen(material), key) || cfg_parse_addr("239.255.77.2",
+										&cfg.group))
+		return 1;
+	root_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (root_ns < 0 || net_up()) {
+		fprintf(stderr, "bench_sync: cannot build the namespaces\n");
+		return 1;
+	}
+	if (bench_apply(&cfg, n)) {
+		fprintf(stderr, "bench_sync: apply: %m\n");
+		return 1;
+	}
+	printf("\n| rate | for | sent | applied | lost | delay median | delay p99 | "
+	       "queue-full drops |\n|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < n_rates; i++) {
+		if (bench_link(&cfg, rates[i], secs)) {
+			fprintf(stderr, "bench_sync: link: %m\n");
+			return 1;
+		}
+	}
+	return 0;
+}
