@@ -54,9 +54,17 @@ static void echo4_vlan_answered(struct lb_run *r)
  * quoting quote_len bytes of it (QUOTE_FULL = all); sets *flow to the client's
  * spec of the same flow.
  */
-static void icmp_error(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *flow,
-		       uint8_t proto, const char *vip, uint16_t vport, uint8_t type,
-		       uint8_t code, uint32_t rest, size_t quote_len)
+/* What varies the shape of an ICMP error beyond its type. */
+struct err_shape {
+	const uint8_t *quote_opts; /* IPv4 options of the quoted packet */
+	size_t quote_opts_len;
+	uint16_t vlan_tci; /* 802.1Q tag on the error's frame; 0 = none */
+};
+
+static void icmp_error_shaped(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *flow,
+			      uint8_t proto, const char *vip, uint16_t vport, uint8_t type,
+			      uint8_t code, uint32_t rest, size_t quote_len,
+			      const struct err_shape *shape)
 {
 	static uint8_t quote[PKT_MAX / 2];
 	struct pkt_spec reply;
@@ -64,6 +72,8 @@ static void icmp_error(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *
 
 	w_client(flow, proto, vip, vport);
 	reply = *flow;
+	reply.ip_opts = shape->quote_opts;
+	reply.ip_opts_len = shape->quote_opts_len;
 	memcpy(reply.src, flow->dst, sizeof(reply.src));
 	memcpy(reply.dst, flow->src, sizeof(reply.dst));
 	reply.sport = flow->dport;
@@ -84,7 +94,20 @@ static void icmp_error(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *
 	err->icmp_rest = rest;
 	err->payload = quote;
 	err->payload_len = quote_len == QUOTE_FULL ? len : quote_len;
+	if (shape->vlan_tci) {
+		err->vlan_tpid = 0x8100;
+		err->vlan_tci = shape->vlan_tci;
+	}
 	lbc_build(&r->in, err);
+}
+
+static void icmp_error(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *flow,
+		       uint8_t proto, const char *vip, uint16_t vport, uint8_t type,
+		       uint8_t code, uint32_t rest, size_t quote_len)
+{
+	const struct err_shape plain = { 0 };
+
+	icmp_error_shaped(r, err, flow, proto, vip, vport, type, code, rest, quote_len, &plain);
 }
 
 /* The whole ICMP packet goes to the backend of the reversed quoted flow. */
@@ -155,20 +178,58 @@ static void error4_about_gue_vip_routed_by_gue(struct lb_run *r)
 	error_routed(r, &flow, W_VIP4_UDP_GUE, W_BE2);
 }
 
-static void error4_about_wildcard_vip_routed(struct lb_run *r)
+/* An ICMP entry for an address that has none in the world, as the agent writes one per VIP. */
+static void add_icmp_entry(struct lb_run *r, const char *addr)
 {
-	struct pkt_spec err, flow;
-	uint32_t addr[4];
-
-	/* 192.0.2.11 has no ICMP entry of its own: give it one, as the agent would. */
 	struct lb_vip_key key = { .proto = IPPROTO_ICMP, .family = LB_AF_INET };
 	struct lb_vip_info info = w_vip_info(W_ICMP4);
 
-	pkt_addr(addr, "192.0.2.11");
-	memcpy(key.addr, addr, sizeof(key.addr));
+	pkt_addr(key.addr, addr);
 	cr_assert_eq(harness_lb_vip(&r->h, &key, &info), 0);
+}
+
+static void error4_about_wildcard_vip_routed(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	add_icmp_entry(r, "192.0.2.11");
 	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.11", 8443, 3, 4, 1400, QUOTE_FULL);
 	error_routed(r, &flow, W_VIP4_WILD, W_BE1);
+}
+
+static void error4_about_addrs_vip_routed_by_addresses(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+	struct lb_flow_key key;
+
+	add_icmp_entry(r, "192.0.2.13");
+	icmp_error(r, &err, &flow, IPPROTO_UDP, "192.0.2.13", 5000, 3, 4, 1400, QUOTE_FULL);
+	key = w_key(&flow, true);
+	w_expect_encap(r, &r->in, W_VIP4_ADDRS, W_BE1, &key, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
+}
+
+static void error4_quote_with_options_routed(struct lb_run *r)
+{
+	static const uint8_t opts[] = { 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00 };
+	const struct err_shape shape = { .quote_opts = opts, .quote_opts_len = sizeof(opts) };
+	struct pkt_spec err, flow;
+
+	track_flow_then_change_table(r, IPPROTO_TCP, "192.0.2.10", 80, W_VIP4_TCP, W_BE2);
+	icmp_error_shaped(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 3, 4, 1400, 36,
+			  &shape);
+	error_routed(r, &flow, W_VIP4_TCP, W_BE1);
+}
+
+static void error4_vlan_tag_kept(struct lb_run *r)
+{
+	const struct err_shape shape = { .vlan_tci = 12 };
+	struct pkt_spec err, flow;
+
+	icmp_error_shaped(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 11, 0, 0, QUOTE_FULL,
+			  &shape);
+	error_routed(r, &flow, W_VIP4_TCP, W_BE1);
 }
 
 static void packet_too_big6_routed(struct lb_run *r)
@@ -363,6 +424,11 @@ static const struct lb_case cases[] = {
 	LB_CASE("ICMP error about a GUE VIP's flow encapsulated with GUE",
 		error4_about_gue_vip_routed_by_gue),
 	LB_CASE("ICMP error about a wildcard VIP's flow routed", error4_about_wildcard_vip_routed),
+	LB_CASE("ICMP error about an address-hashed VIP routed by addresses",
+		error4_about_addrs_vip_routed_by_addresses),
+	LB_CASE("ICMP error quoting IPv4 options finds the quoted ports",
+		error4_quote_with_options_routed),
+	LB_CASE("ICMP error forwarded with its VLAN tag kept", error4_vlan_tag_kept),
 	LB_CASE("ICMPv6 packet too big routed to the flow's backend", packet_too_big6_routed),
 	LB_CASE("ICMPv6 dest unreachable goes to the tracked backend",
 		dest_unreachable6_to_tracked_backend),
