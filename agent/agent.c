@@ -19,6 +19,7 @@
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "health.h"
 #include "log.h"
 #include "nexthop.h"
 
@@ -66,13 +67,74 @@ static int agent_open_loop(struct agent *a)
 	return err;
 }
 
+static bool agent_health_up(void *ctx, const struct xaddr *addr)
+{
+	return health_backend_up(ctx, addr);
+}
+
+/* Every backend of every VIP with a check, under the VIP's check unless it has its own. */
+static int agent_health_want(struct agent *a, const struct lb_config *cfg)
+{
+	size_t i, j;
+	int err;
+
+	health_begin(a->health);
+	for (i = 0; i < cfg->n_vips; i++) {
+		const struct cfg_vip *v = &cfg->vips[i];
+
+		for (j = 0; j < v->n_backends; j++) {
+			const struct cfg_health *hc = v->backends[j].health ?: &v->health;
+
+			if (hc->type == CFG_HC_NONE)
+				continue;
+			err = health_want(a->health, &v->backends[j].addr, hc);
+			if (err) {
+				health_commit(a->health);
+				return err;
+			}
+		}
+	}
+	health_commit(a->health);
+	return 0;
+}
+
+/* A verdict flipped: the diff rewrites that backend's slot and the tables it is in. */
+static void agent_on_health_change(void *ctx, const struct xaddr *addr,
+				   const struct cfg_health *hc, enum health_state state,
+				   const char *cause)
+{
+	struct agent *a = ctx;
+	char buf[CFG_ADDR_STRLEN];
+	int err;
+
+	log_info("agent: backend %s is %s (%s)", cfg_format_addr(addr, buf, sizeof(buf)),
+		 health_state_name(state), cause);
+	if (!a->dp)
+		return;
+	err = dataplane_apply(a->dp, &a->cfg);
+	if (err)
+		log_warnx("agent: applying a health change: %s", strerror(-err));
+}
+
 static int agent_start_balancer(struct agent *a)
 {
 	int err;
 
+	a->health = health_open(agent_on_health_change, a);
+	if (!a->health) {
+		log_warn("agent: opening the health check engine");
+		return -errno;
+	}
+	err = agent_epoll_add(a, health_fd(a->health));
+	if (!err)
+		err = agent_health_want(a, &a->cfg);
+	if (err)
+		return err;
 	a->dp = dataplane_open(&a->cfg);
 	if (!a->dp)
 		return -errno;
+	a->dp->health_up = agent_health_up;
+	a->dp->health_ctx = a->health;
 	a->nhw = nexthop_watch_open();
 	if (!a->nhw) {
 		log_warn("agent: opening the next-hop watch");
@@ -270,7 +332,9 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 		log_warnx("agent: node.conntrack_size takes effect only after an unload");
 
 	agent_diff(&a->cfg, &new, chg);
-	if (a->dp)
+	if (a->health)
+		ret = agent_health_want(a, &new);
+	if (!ret && a->dp)
 		ret = dataplane_apply(a->dp, &new);
 	else if (a->backend_applied)
 		ret = backend_mode_apply(&new);
@@ -339,6 +403,14 @@ static void agent_on_netlink(struct agent *a)
 		log_warnx("agent: re-resolving next hops: %s", strerror(-err));
 }
 
+static void agent_on_health(struct agent *a)
+{
+	int err = health_process(a->health);
+
+	if (err)
+		log_warnx("agent: health checks: %s", strerror(-err));
+}
+
 int agent_run(struct agent *a)
 {
 	struct epoll_event evs[8];
@@ -362,6 +434,8 @@ int agent_run(struct agent *a)
 				control_serve_one(a->ctl);
 			else if (a->nhw && fd == nexthop_watch_fd(a->nhw))
 				agent_on_netlink(a);
+			else if (a->health && fd == health_fd(a->health))
+				agent_on_health(a);
 		}
 	}
 	return 0;
@@ -378,6 +452,8 @@ void agent_stop(struct agent *a)
 			dataplane_unload(a->dp);
 		dataplane_close(a->dp);
 	}
+	if (a->health)
+		health_close(a->health);
 	if (a->backend_applied && a->unload)
 		backend_mode_remove(&a->cfg);
 	if (a->timerfd >= 0)

@@ -26,6 +26,7 @@ struct agent {
 	bool backend_applied; /* backend only: decap attached, VIPs on lo */
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
+	struct health_engine *health; /* balancer only */
 	int epfd, sigfd, timerfd;
 	time_t started, config_loaded_at;
 	uint64_t reloads_ok, reloads_failed;

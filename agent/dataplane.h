@@ -16,6 +16,7 @@ struct dp_backend {
 	bool drain; /* runtime state from lbctl, kept while the address stays configured */
 	bool nh_known; /* next hop MAC resolved (or adopted from the pinned slot) */
 	bool nh_logged; /* "waiting for its next hop" said once */
+	bool healthy; /* health checks' verdict when the slot was last written */
 	struct xaddr addr;
 	struct lb_backend slot; /* what lb_backends holds for it */
 	uint64_t freed_seq; /* when it was freed: older free slots are reused first */
@@ -43,6 +44,9 @@ struct dp_weight {
 
 struct lb;
 
+/* Whether health checks let a backend take new flows (true when nothing checks it). */
+typedef bool (*dataplane_up_fn)(void *ctx, const struct xaddr *addr);
+
 struct dataplane {
 	struct lb *skel;
 	char pin_dir[CFG_PATH_MAX];
@@ -62,6 +66,8 @@ struct dataplane {
 	size_t n_icmp;
 	struct dp_weight *weights;
 	size_t n_weights;
+	dataplane_up_fn health_up; /* NULL: every backend counts as healthy */
+	void *health_ctx;
 	uint64_t seq;
 	size_t nh_pending; /* configured backends whose next hop is still unknown */
 };
@@ -92,7 +98,7 @@ uint32_t dataplane_weight(const struct dataplane *dp, const struct cfg_vip *vip,
 /* Index of the VIP's lb_vips entry: 0 or -ENOENT. */
 int dataplane_vip_index(const struct dataplane *dp, const struct cfg_vip *vip, uint32_t *idx);
 
-/* "up", "down" (next hop unknown) or "drain", as the agent programmed it. */
+/* "up", "down" (health check or next hop unknown) or "drain", as the agent programmed it. */
 const char *dataplane_backend_state(const struct dataplane *dp, uint32_t idx);
 
 /* Index of a configured backend, 0 if none. */

@@ -124,7 +124,10 @@ static int dp_write_backend(struct dataplane *dp, uint32_t idx)
 	struct lb_backend want = be->slot, cur;
 	int fd = bpf_map__fd(dp->skel->maps.lb_backends);
 
-	want.flags = (be->drain ? LB_BE_F_DRAIN : 0) | (be->nh_known ? 0 : LB_BE_F_DOWN);
+	be->healthy = !dp->health_up || dp->health_up(dp->health_ctx, &be->addr);
+	want.flags = be->drain ? LB_BE_F_DRAIN : 0;
+	if (!be->nh_known || !be->healthy)
+		want.flags |= LB_BE_F_DOWN;
 	if (!bpf_map_lookup_elem(fd, &idx, &cur) && !memcmp(&cur, &want, sizeof(want))) {
 		be->slot = want;
 		return 0;
@@ -271,8 +274,9 @@ static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint3
 	for (i = 0; i < v->n_backends; i++) {
 		uint32_t idx = dataplane_backend_index(dp, &v->backends[i].addr);
 		uint32_t w = dataplane_weight(dp, v, &v->backends[i]);
+		const struct dp_backend *be = &dp->be[idx];
 
-		if (!idx || dp->be[idx].drain || !dp->be[idx].nh_known || !w)
+		if (!idx || be->drain || !be->nh_known || !be->healthy || !w)
 			continue;
 		sig[2 * n] = idx;
 		sig[2 * n + 1] = w;
@@ -427,7 +431,7 @@ const char *dataplane_backend_state(const struct dataplane *dp, uint32_t idx)
 {
 	if (dp->be[idx].drain)
 		return "drain";
-	return dp->be[idx].nh_known ? "up" : "down";
+	return dp->be[idx].nh_known && dp->be[idx].healthy ? "up" : "down";
 }
 
 /* One ICMP entry per VIP address, so ping and PTB work for every address served. */
