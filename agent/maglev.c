@@ -30,6 +30,11 @@
 #define MAGLEV_SEED_OFFSET 0x4d61676cU
 #define MAGLEV_SEED_SKIP 0x65765f31U
 
+/*
+ * Free slots left when the search takes over from the walk (see struct
+ * maglev_fill): about where a turn of either costs the same on x86-64. The
+ * unit tests build this file again with 1 and m to compare both phases.
+ */
 #ifndef MAGLEV_TAIL
 #define MAGLEV_TAIL(m) ((m) < 256 ? (m) : 256)
 #endif
@@ -152,7 +157,10 @@ struct maglev_fill {
 	uint64_t barrett; /* floor((2^64 - 1) / m), for the search's modulo */
 };
 
-/* x mod m for any 64-bit x: the Barrett quotient is short by at most one. */
+/*
+ * x mod m for x < m * m (a step count times an inverse, both < m): there
+ * the Barrett quotient is short by at most one.
+ */
 static inline uint64_t maglev_mod(const struct maglev_fill *f, uint64_t x)
 {
 	uint64_t r = x - (uint64_t)(((unsigned __int128)x * f->barrett) >> 64) * f->m;
