@@ -17,6 +17,7 @@
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
+#include "health.h"
 #include "lb_hash.h"
 #include "log.h"
 #include "nexthop.h"
@@ -169,6 +170,19 @@ static json_t *ctl_vip_item(struct agent *a, const struct cfg_vip *v)
 			 (json_int_t)st.ct_hits, "ct_misses", (json_int_t)st.ct_misses);
 }
 
+/* The health checks' view of a backend, or null when nothing checks it. */
+static json_t *ctl_health_item(const struct agent *a, const struct xaddr *addr)
+{
+	struct health_status st;
+
+	if (!a->health || health_backend_status(a->health, addr, &st))
+		return json_null();
+	return json_pack("{s:s, s:o, s:I, s:I, s:I}", "state", health_state_name(st.state),
+			 "last_result", st.checked ? json_string(st.last_result) : json_null(),
+			 "latency_us", (json_int_t)st.latency_us, "since", (json_int_t)st.since,
+			 "changes", (json_int_t)st.changes);
+}
+
 /* One backend.list item; `vip` (may be NULL) picks which VIP's weight is shown. */
 static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 				const struct cfg_vip *vip)
@@ -196,13 +210,14 @@ static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 			nh = json_string(mac);
 		}
 	}
-	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:I}", "address",
+	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "address",
 			 ctl_fmt(&b->addr, addr, sizeof(addr)), "index", (json_int_t)idx, "weight",
 			 (json_int_t)dataplane_weight(a->dp, vip, b), "zone",
 			 b->zone[0] ? b->zone : a->cfg.node.zone, "state",
 			 idx ? dataplane_backend_state(a->dp, idx) : "down", "vips", vips,
 			 "next_hop_mac", nh, "packets", (json_int_t)st.packets, "bytes",
-			 (json_int_t)st.bytes, "new_flows", (json_int_t)st.new_flows);
+			 (json_int_t)st.bytes, "new_flows", (json_int_t)st.new_flows, "health",
+			 ctl_health_item(a, &b->addr));
 }
 
 static int ctl_find_vip(struct agent *a, json_t *args, bool required, const struct cfg_vip **vip,
