@@ -182,6 +182,8 @@ topo_create() {
 	# The LB answers with XDP_TX into this veth: the router's end needs an XDP program.
 	ip -n "$(ns rtr)" link set dev lb0 xdp obj "$(xdp_pass_obj)" sec xdp ||
 		fail "cannot attach XDP_PASS on the router's lb0"
+	# Complete checksums toward the LB, as on a real wire (tools/tx_csum_off.py says why).
+	nsx rtr $PYTHON "$TOOLS_DIR/tx_csum_off.py" lb0 || fail "cannot turn off tx offload on lb0"
 
 	for be in $BACKENDS; do
 		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
@@ -229,11 +231,12 @@ servers_start() {
 	done
 }
 
-# wait_for SECONDS WHAT CMD...: polls CMD every 0.1 s until it succeeds.
+# wait_for SECONDS WHAT CMD...: runs CMD every 0.1 s until it succeeds, for at most SECONDS.
 wait_for() {
-	local secs=$1 what=$2 i
+	local secs=$1 what=$2 deadline
 	shift 2
-	for i in $(seq $((secs * 10))); do
+	deadline=$((SECONDS + secs))
+	while [ $SECONDS -lt $deadline ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

@@ -11,7 +11,7 @@ stream_flows $STREAM 10 "before the reload"
 
 cp "$LB_CONF" "$XLB_RUNDIR/lb.good.yaml"
 # Break one backend address; its line and column are what the error must name.
-line=$(grep -n "address: ${BE4[be2]}\$" "$LB_CONF" | head -1 | cut -d: -f1)
+line=$(grep -n "address: \"${BE4[be2]}\"\$" "$LB_CONF" | head -1 | cut -d: -f1)
 [ -n "$line" ] || fail "no be2 backend line in the generated config"
 sed -i "${line}s/${BE4[be2]}/198.51.100.300/" "$LB_CONF"
 # The column of the value (its opening quote): where the YAML scalar starts.
