@@ -3,8 +3,10 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define LB_HASH_INLINE static __always_inline
+#define LB_HASH_INLINE	 static __always_inline
+#define LB_FILTER_INLINE static __always_inline
 #include "lb_hash.h"
+#include "lb_filter.h"
 #include "lib/maps.h"
 #include "lib/stats.h"
 #include "lib/parse.h"
@@ -41,6 +43,21 @@ static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_f
 		return vip;
 	key.port = 0;
 	return bpf_map_lookup_elem(&lb_vips, &key);
+}
+
+/* False when the filter is on and the destination's bit is clear: surely no VIP. */
+static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
+{
+	__u32 word = 0, bit;
+	__u64 *w;
+
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)))
+		return true;
+	bit = lb_vip_filter_bit(flow->dst, flow->family);
+	word = bit / 64;
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	return !w || (*w & (1ULL << (bit % 64)));
 }
 
 static __always_inline const struct lb_settings *lb_settings_get(void)
@@ -181,6 +198,8 @@ int xdp_lb(struct xdp_md *ctx)
 		return lb_pass(pkt.len);
 	if (ret)
 		return lb_drop(ret, pkt.len);
+	if (!lb_vip_filter_pass(&pkt.flow))
+		return lb_pass(pkt.len);
 	vip = lb_vip_lookup(&pkt.flow, pkt.flow.dport);
 	if (!vip)
 		return lb_pass(pkt.len);

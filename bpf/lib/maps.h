@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lb_common.h"
+#include "lb_filter.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -15,6 +16,14 @@ struct {
 	__type(key, struct lb_vip_key);
 	__type(value, struct lb_vip_info);
 } lb_vips SEC(".maps");
+
+/* Optional pre-filter on destination addresses: see lb_filter.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_VIP_FILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_vip_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
