@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,49 @@
 #define PIN_ENV "XDPLB_TEST_LB_PINS" /* tells the test processes where the runner pinned lb */
 #define PIN_PROG "prog"
 
+#define LOG_TAIL_LINES 40
+
 static char pin_dir[128];
+
+/* A refused program's verifier log runs to thousands of lines; its end says why. */
+static int print_log_tail(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	const char *tail;
+	char *msg = NULL;
+	int n, lines = 0;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return n;
+	tail = msg + n;
+	while (tail > msg && lines <= LOG_TAIL_LINES)
+		if (*--tail == '\n')
+			lines++;
+	if (tail > msg)
+		fprintf(stderr, "[... cut to the last %d lines ...]", LOG_TAIL_LINES);
+	fputs(tail, stderr);
+	free(msg);
+	return n;
+}
 
 int harness_lb_suite_load(void)
 {
 	struct bpf_program *prog;
 	char path[sizeof(pin_dir) + 16];
 	struct bpf_map *ct;
+	libbpf_print_fn_t old_print;
 	struct lb *skel;
 	int err;
 
+	old_print = libbpf_set_print(print_log_tail);
 	skel = lb__open();
-	if (!skel)
-		return -errno;
+	if (!skel) {
+		err = -errno;
+		libbpf_set_print(old_print);
+		return err;
+	}
 	ct = bpf_object__find_map_by_name(skel->obj, "lb_conntrack");
 	prog = bpf_object__next_program(skel->obj, NULL);
 	if (!ct || !prog) {
@@ -59,6 +90,7 @@ cleanup:
 	if (err && pin_dir[0])
 		harness_lb_suite_unload();
 	lb__destroy(skel);
+	libbpf_set_print(old_print);
 	return err;
 }
 
