@@ -3,10 +3,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define LB_HASH_INLINE	 static __always_inline
-#define LB_FILTER_INLINE static __always_inline
+#define LB_HASH_INLINE static __always_inline
 #include "lb_hash.h"
-#include "lb_filter.h"
 #include "lib/maps.h"
 #include "lib/stats.h"
 #include "lib/parse.h"
@@ -15,6 +13,7 @@
 #include "lib/conntrack.h"
 #include "lib/encap.h"
 #include "lib/icmp.h"
+#include "lib/vip.h"
 
 /* Where a packet goes once its flow is known. */
 struct lb_target {
@@ -26,46 +25,6 @@ struct lb_target {
 	__u32 stat;	     /* LB_STAT_* counted when sent */
 	bool answer_too_big; /* may tell the sender its packet is too big */
 };
-
-static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_flow_key *flow,
-							       __be16 port)
-{
-	struct lb_vip_key key = {
-	    .port = port,
-	    .proto = flow->proto,
-	    .family = flow->family,
-	};
-	const struct lb_vip_info *vip;
-
-	__builtin_memcpy(key.addr, flow->dst, sizeof(key.addr));
-	vip = bpf_map_lookup_elem(&lb_vips, &key);
-	if (vip || !port)
-		return vip;
-	key.port = 0;
-	return bpf_map_lookup_elem(&lb_vips, &key);
-}
-
-/* False when the filter is on and the destination's bit is clear: surely no VIP. */
-static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
-{
-	__u32 word = 0, bit;
-	__u64 *w;
-
-	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
-	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)))
-		return true;
-	bit = lb_vip_filter_bit(flow->dst, flow->family);
-	word = bit / 64;
-	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
-	return !w || (*w & (1ULL << (bit % 64)));
-}
-
-static __always_inline const struct lb_settings *lb_settings_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&lb_settings, &zero);
-}
 
 /* Steps 4-7: the flow's backend from conntrack, else from Maglev; entry written, sync reported. */
 static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct lb_vip_info *vip,

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Is a packet for a VIP: the address filter, the port then wildcard lookup; node settings. */
+#ifndef XDPLB_LIB_VIP_H
+#define XDPLB_LIB_VIP_H
+
+#include "lb_filter.h"
+#include "maps.h"
+
+static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_flow_key *flow,
+							       __be16 port)
+{
+	struct lb_vip_key key = {
+	    .port = port,
+	    .proto = flow->proto,
+	    .family = flow->family,
+	};
+	const struct lb_vip_info *vip;
+
+	__builtin_memcpy(key.addr, flow->dst, sizeof(key.addr));
+	vip = bpf_map_lookup_elem(&lb_vips, &key);
+	if (vip || !port)
+		return vip;
+	key.port = 0;
+	return bpf_map_lookup_elem(&lb_vips, &key);
+}
+
+/* False when the filter is on and the destination's bit is clear: surely no VIP. */
+static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
+{
+	__u32 word = 0, bit;
+	__u64 *w;
+
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)))
+		return true;
+	bit = lb_vip_filter_bit(flow->dst, flow->family);
+	word = bit / 64;
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	return !w || (*w & (1ULL << (bit % 64)));
+}
+
+static __always_inline const struct lb_settings *lb_settings_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lb_settings, &zero);
+}
+
+#endif /* XDPLB_LIB_VIP_H */
