@@ -51,10 +51,10 @@ demo_abort() {
 
 section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# The same command twice: once shown as the reader would type it, once run.
-show() {
-	printf '$ %s\n' "$*"
-	"$@"
+# Shows an lbctl command as the reader would type it in the LB namespace, then runs it.
+show_lbctl() {
+	printf '$ lbctl %s\n' "$*"
+	lbctl lb "$@"
 }
 
 demo_up() {
@@ -101,14 +101,14 @@ demo_up() {
 	bg cli "$XLB_RUNDIR/traffic.log" timeout 600 bash -c \
 		"for i in \$(seq 600); do curl -s -m 1 http://$VIP4/; sleep 1; done"
 
-	section "what the LB node sees"
-	show lbctl lb status
+	section "what the LB node sees (ip netns exec ${XLB_PREFIX}lb lbctl -s $LB_SOCK ...)"
+	show_lbctl status
 	echo
-	show lbctl lb vip list
+	show_lbctl vip list
 	echo
-	show lbctl lb backend list
+	show_lbctl backend list
 	echo
-	show lbctl lb stats
+	show_lbctl stats
 
 	trap - EXIT
 	section "look around"

@@ -106,12 +106,21 @@ stop_pid() {
 	local pid=$1 i
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for i in $(seq 30); do
-		kill -0 "$pid" 2>/dev/null || break
+		pid_alive "$pid" || break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
+}
+
+# A zombie is gone too: the demo's processes outlive their parent shell and
+# wait for someone else to reap them.
+pid_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
 }
 
 e2e_cleanup() {
