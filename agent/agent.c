@@ -22,6 +22,7 @@
 #include "health.h"
 #include "log.h"
 #include "nexthop.h"
+#include "sync.h"
 
 static int agent_epoll_add(struct agent *a, int fd)
 {
@@ -116,6 +117,38 @@ static void agent_on_health_change(void *ctx, const struct xaddr *addr,
 		log_warnx("agent: applying a health change: %s", strerror(-err));
 }
 
+/* Conntrack sync to the peers: reads lb_events, writes their flows into lb_conntrack. */
+static int agent_sync_open(struct agent *a)
+{
+	const struct lb_config *cfg = &a->cfg;
+	struct sync_params p = {
+		.cfg = &cfg->sync,
+		.node_id = cfg->node.id,
+		.zone = cfg->node.zone,
+		.ifname = cfg->sync.interface[0] ? cfg->sync.interface : cfg->node.interface,
+		.conntrack_fd = dataplane_map_fd(a->dp, "lb_conntrack"),
+		.backend_ids_fd = dataplane_map_fd(a->dp, "lb_backend_ids"),
+		.vips_fd = dataplane_map_fd(a->dp, "lb_vips"),
+		.events_fd = dataplane_map_fd(a->dp, "lb_events"),
+	};
+
+	if (!cfg->sync.enabled)
+		return 0;
+	a->sync = sync_open(&p);
+	if (!a->sync)
+		return -errno;
+	return agent_epoll_add(a, sync_fd(a->sync));
+}
+
+static void agent_sync_close(struct agent *a)
+{
+	if (!a->sync)
+		return;
+	epoll_ctl(a->epfd, EPOLL_CTL_DEL, sync_fd(a->sync), NULL);
+	sync_close(a->sync);
+	a->sync = NULL;
+}
+
 static int agent_start_balancer(struct agent *a)
 {
 	int err;
@@ -146,6 +179,9 @@ static int agent_start_balancer(struct agent *a)
 	err = dataplane_apply(a->dp, &a->cfg);
 	if (err)
 		log_warnx("agent: programming the data plane: %s", strerror(-err));
+	err = agent_sync_open(a);
+	if (err)
+		return err;
 	/* MACs adopted from the pins may be stale: check them all once. */
 	if (a->dp->adopted) {
 		err = dataplane_resolve(a->dp, &a->cfg, true);
@@ -315,7 +351,9 @@ static int agent_check_restart_keys(const struct agent *a, const struct lb_confi
 
 int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t errlen)
 {
+	const char *stage = "health checks";
 	struct lb_config new = {};
+	bool resync;
 	int ret;
 
 	ret = cfg_load(a->config_path, &new, err, errlen);
@@ -334,16 +372,30 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 	agent_diff(&a->cfg, &new, chg);
 	if (a->health)
 		ret = agent_health_want(a, &new);
-	if (!ret && a->dp)
+	if (!ret && a->dp) {
+		stage = "programming the data plane";
 		ret = dataplane_apply(a->dp, &new);
-	else if (a->backend_applied)
+	}
+	if (!ret && a->backend_applied) {
+		stage = "backend mode";
 		ret = backend_mode_apply(&new);
+	}
+	/* Sync carries node id and zone in every message: a change of either restarts it. */
+	resync = a->dp && (memcmp(&a->cfg.sync, &new.sync, sizeof(new.sync)) ||
+			   a->cfg.node.id != new.node.id ||
+			   strcmp(a->cfg.node.zone, new.node.zone));
+	if (resync)
+		agent_sync_close(a);
 	cfg_free(&a->cfg);
 	a->cfg = new;
 	a->config_loaded_at = time(NULL);
+	if (!ret && resync) {
+		stage = "connection sync";
+		ret = agent_sync_open(a);
+	}
 	if (ret) {
 		a->reloads_failed++;
-		snprintf(err, errlen, "reload: programming the data plane: %s", strerror(-ret));
+		snprintf(err, errlen, "reload: %s: %s", stage, strerror(-ret));
 		snprintf(a->last_reload_error, sizeof(a->last_reload_error), "%s", err);
 		log_warnx("agent: %s", err);
 		return ret;
@@ -411,6 +463,14 @@ static void agent_on_health(struct agent *a)
 		log_warnx("agent: health checks: %s", strerror(-err));
 }
 
+static void agent_on_sync(struct agent *a)
+{
+	int err = sync_process(a->sync);
+
+	if (err)
+		log_warnx("agent: connection sync: %s", strerror(-err));
+}
+
 int agent_run(struct agent *a)
 {
 	struct epoll_event evs[8];
@@ -436,6 +496,8 @@ int agent_run(struct agent *a)
 				agent_on_netlink(a);
 			else if (a->health && fd == health_fd(a->health))
 				agent_on_health(a);
+			else if (a->sync && fd == sync_fd(a->sync))
+				agent_on_sync(a);
 		}
 	}
 	return 0;
@@ -447,6 +509,7 @@ void agent_stop(struct agent *a)
 		control_close(a->ctl);
 	if (a->nhw)
 		nexthop_watch_close(a->nhw);
+	agent_sync_close(a);
 	if (a->dp) {
 		if (a->unload)
 			dataplane_unload(a->dp);

@@ -27,6 +27,7 @@ struct agent {
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
 	struct health_engine *health; /* balancer only */
+	struct sync *sync; /* balancer with sync.enabled */
 	int epfd, sigfd, timerfd;
 	time_t started, config_loaded_at;
 	uint64_t reloads_ok, reloads_failed;

@@ -21,6 +21,7 @@
 #include "lb_hash.h"
 #include "log.h"
 #include "nexthop.h"
+#include "sync.h"
 
 #define CTL_ABI 1
 #define CTL_CT_LIMIT_DEFAULT 100
@@ -101,6 +102,23 @@ static const char *ctl_xdp_mode(const struct agent *a)
 	return q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native";
 }
 
+/* Connection sync at a glance; null when sync is off. */
+static json_t *ctl_sync_item(const struct agent *a)
+{
+	const struct sync_stats *st;
+
+	if (!a->sync)
+		return json_null();
+	st = sync_get_stats(a->sync);
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "in_sync", sync_in_sync(a->sync),
+			 "peers", (json_int_t)sync_get_peers(a->sync, NULL, 0), "queue_depth",
+			 (json_int_t)sync_queue_depth(a->sync), "records_sent",
+			 (json_int_t)st->records_sent, "records_received",
+			 (json_int_t)st->records_received, "records_applied",
+			 (json_int_t)st->records_applied, "dgrams_received",
+			 (json_int_t)st->dgrams_received);
+}
+
 static int ctl_version(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	*result = json_pack("{s:s, s:i}", "version", XDPLB_VERSION, "abi", CTL_ABI);
@@ -116,7 +134,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		ct = ctl_count_keys(ctl_map_fd(a, "lb_conntrack"), sizeof(struct lb_flow_key));
 	*result = json_pack(
 		"{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-		"s:I, s:i, s:I}",
+		"s:I, s:i, s:I, s:o}",
 		"node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 		cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode",
 		ctl_xdp_mode(a), "attached",
@@ -129,7 +147,8 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		"conntrack_entries", (json_int_t)(ct > 0 ? ct : 0), "uptime_s",
 		(json_int_t)(time(NULL) - a->started), "control_rejected",
 		(json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
-		"next_hops_pending", (json_int_t)(a->dp ? a->dp->nh_pending : 0));
+		"next_hops_pending", (json_int_t)(a->dp ? a->dp->nh_pending : 0), "sync",
+		ctl_sync_item(a));
 	return *result ? 0 : -ENOMEM;
 }
 
