@@ -42,6 +42,7 @@
 #include "lb.skel.h"
 #include "lookup.skel.h"
 #include "lb_common.h"
+#include "lb_filter.h"
 #include "maglev.h"
 
 #define BENCH_BACKENDS 100 /* per VIP */
@@ -69,6 +70,7 @@ struct bench_case {
 	bool fresh_flow; /* a new client port (and address) before every run */
 	int vip_index; /* whose counters prove the path; -1: none */
 	bool ct_hit; /* every run a conntrack hit (else a miss + insert) */
+	bool filter_on; /* lb_vip_filter switched on for this case */
 	const char *target; /* what docs/BENCHMARKS.md promises, "" if nothing */
 };
 
@@ -308,6 +310,43 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
 	return bench_install_table(skel, vip_index, mb, BENCH_BACKENDS);
 }
 
+/*
+ * The VIP-address filter (bpf/lb_filter.h) with both VIPs' bits set; `on`
+ * sets or clears its on-bit, keeping whatever VIP bits word 0 holds.
+ */
+static int bench_set_filter(struct lb *skel, bool on)
+{
+	static const char *const vips[] = { BENCH_VIP4, BENCH_VIP6 };
+	uint32_t addr[4], bit, word, i;
+	uint64_t w;
+	int err;
+
+	for (i = 0; i < 2; i++) {
+		int family = i ? AF_INET6 : AF_INET;
+
+		memset(addr, 0, sizeof(addr));
+		bench_addr(family, vips[i], addr);
+		bit = lb_vip_filter_bit(addr, i ? LB_AF_INET6 : LB_AF_INET);
+		word = bit / 64;
+		err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.lb_vip_filter), &word, &w);
+		if (err)
+			return err;
+		w |= 1ULL << (bit % 64);
+		err = bench_map_put(skel->maps.lb_vip_filter, &word, &w);
+		if (err)
+			return err;
+	}
+	word = 0;
+	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.lb_vip_filter), &word, &w);
+	if (err)
+		return err;
+	if (on)
+		w |= 1ULL << LB_VIP_FILTER_ON_BIT;
+	else
+		w &= ~(1ULL << LB_VIP_FILTER_ON_BIT);
+	return bench_map_put(skel->maps.lb_vip_filter, &word, &w);
+}
+
 /* Node settings as an operator would leave them: MTU check on, sync at 3 and every 50. */
 static int bench_program_lb(struct lb *skel)
 {
@@ -423,6 +462,7 @@ static int bench_case_single(struct lb *lb, int floor_fd, struct bench_case *c,
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	err = bench_set_filter(lb, c->filter_on);
 	for (i = 0; i < warm + o->runs && !err; i++) {
 		uint32_t *slot_prog = i < warm ? &action : &prog_ns[i - warm];
 		uint32_t *slot_floor = i < warm ? &action : &floor_ns[i - warm];
@@ -459,7 +499,7 @@ cleanup:
 }
 
 /* Samples of repeat = R, for a packet the program passes untouched. */
-static int bench_case_repeat(int floor_fd, const struct bench_case *c,
+static int bench_case_repeat(struct lb *lb, int floor_fd, const struct bench_case *c,
 			     const struct bench_opts *o)
 {
 	uint32_t *prog_ns, *floor_ns, action, i;
@@ -471,6 +511,7 @@ static int bench_case_repeat(int floor_fd, const struct bench_case *c,
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	err = bench_set_filter(lb, c->filter_on);
 	for (i = 0; i < o->samples && !err; i++) {
 		err = bench_run(floor_fd, c->pkt, c->len, o->repeat, &floor_ns[i], &action) ?:
 		      bench_run(c->prog_fd, c->pkt, c->len, o->repeat, &prog_ns[i], &action);
@@ -558,7 +599,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[6] = {};
+	struct bench_case cases[7] = {};
 	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
@@ -598,42 +639,45 @@ int main(int argc, char **argv)
 		goto cleanup;
 	floor_fd = bpf_program__fd(floor_skel->progs.xdp_floor);
 
-	cases[0] = (struct bench_case){ .name = "lb: not for a VIP (pass)", .action = XDP_PASS,
-					.vip_index = -1, .target = "<= 30" };
+	cases[0] = (struct bench_case){ .name = "lb: not for a VIP (pass), filter off",
+					.action = XDP_PASS, .vip_index = -1, .target = "<= 30" };
 	bench_pkt_tcp4(&cases[0], "203.0.113.7", "203.0.113.99", 40000);
-	cases[1] = (struct bench_case){ .name = "lb: conntrack hit, IPv4 (IPIP)", .action = XDP_TX,
+	cases[1] = cases[0];
+	cases[1].name = "lb: not for a VIP (pass), filter on";
+	cases[1].filter_on = true;
+	cases[2] = (struct bench_case){ .name = "lb: conntrack hit, IPv4 (IPIP)", .action = XDP_TX,
 					.vip_index = BENCH_VIP_INDEX4, .ct_hit = true,
-					.target = "<= 60" };
-	bench_pkt_tcp4(&cases[1], "203.0.113.7", BENCH_VIP4, 40000);
-	cases[2] = (struct bench_case){ .name = "lb: conntrack hit, IPv6 (6in6)", .action = XDP_TX,
+					.filter_on = true, .target = "<= 60" };
+	bench_pkt_tcp4(&cases[2], "203.0.113.7", BENCH_VIP4, 40000);
+	cases[3] = (struct bench_case){ .name = "lb: conntrack hit, IPv6 (6in6)", .action = XDP_TX,
 					.vip_index = BENCH_VIP_INDEX6, .ct_hit = true,
-					.target = "<= 60" };
-	bench_pkt_tcp6(&cases[2], "2001:db8:2::7", BENCH_VIP6, 40000);
-	cases[3] = (struct bench_case){ .name = "lb: new flow, IPv4 (miss, Maglev, insert)",
+					.filter_on = true, .target = "<= 60" };
+	bench_pkt_tcp6(&cases[3], "2001:db8:2::7", BENCH_VIP6, 40000);
+	cases[4] = (struct bench_case){ .name = "lb: new flow, IPv4 (miss, Maglev, insert)",
 					.action = XDP_TX, .fresh_flow = true,
-					.vip_index = BENCH_VIP_INDEX4, .target = "<= 300" };
-	bench_pkt_tcp4(&cases[3], "203.0.113.1", BENCH_VIP4, 1024);
-	cases[4] = (struct bench_case){ .name = "decap: IPIP to this backend", .action = XDP_PASS,
+					.vip_index = BENCH_VIP_INDEX4, .filter_on = true,
+					.target = "<= 300" };
+	bench_pkt_tcp4(&cases[4], "203.0.113.1", BENCH_VIP4, 1024);
+	cases[5] = (struct bench_case){ .name = "decap: IPIP to this backend", .action = XDP_PASS,
 					.vip_index = -1, .target = "" };
-	bench_pkt_ipip(&cases[4]);
-	cases[5] = (struct bench_case){ .name = "yardstick: one hash lookup (miss)",
+	bench_pkt_ipip(&cases[5]);
+	cases[6] = (struct bench_case){ .name = "yardstick: one hash lookup (miss)",
 					.action = XDP_PASS, .vip_index = -1, .target = "" };
-	bench_pkt_tcp4(&cases[5], "203.0.113.7", "203.0.113.99", 40000);
-	for (i = 0; i < 4; i++)
+	bench_pkt_tcp4(&cases[6], "203.0.113.7", "203.0.113.99", 40000);
+	for (i = 0; i < 5; i++)
 		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
-	cases[4].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
-	cases[5].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
+	cases[5].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
+	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 
 	/* the established flows exist before their first measured run (warm-up runs too) */
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 6 && !err; i++)
+	for (i = 0; i < 7 && !err; i++)
 		err = bench_case_single(lb, floor_fd, &cases[i], &o);
-	if (!err)
-		err = bench_case_repeat(floor_fd, &cases[0], &o);
-	if (!err)
-		err = bench_case_repeat(floor_fd, &cases[5], &o);
+	for (i = 0; i < 7 && !err; i++)
+		if (i <= 1 || i == 6)
+			err = bench_case_repeat(lb, floor_fd, &cases[i], &o);
 cleanup:
 	lookup__destroy(lookup);
 	decap__destroy(decap);
