@@ -105,8 +105,9 @@ $(OUTPUT)/lbctl: $(CLI_SRCS) $(OUTPUT)/libxdplb.a $(AGENT_HDRS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(XCFLAGS) $(CLI_SRCS) $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
 
+# The unit tier also runs the built lbctl against a real control server.
 $(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
-		$(OUTPUT)/libxdplb.a $(AGENT_HDRS) | $(OUTPUT)/tests
+		$(OUTPUT)/libxdplb.a $(AGENT_HDRS) $(OUTPUT)/lbctl | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itests $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
 		$(OUTPUT)/libxdplb.a $(LDLIBS) -lcriterion -o $@
