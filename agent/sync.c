@@ -252,7 +252,7 @@ static struct sync_peer *sync_peer_get(struct sync *s, uint32_t id, bool create)
 	return free_slot;
 }
 
-static void sync_dump_start(struct sync *s, struct sync_peer *p)
+static void sync_dump_start(struct sync *s, struct sync_peer *p, uint32_t gen)
 {
 	struct sync_dump *d = NULL;
 	size_t i;
@@ -271,6 +271,7 @@ static void sync_dump_start(struct sync *s, struct sync_peer *p)
 		return;
 	}
 	p->served_epoch = p->win.epoch;
+	p->served_gen = gen;
 	d->active = true;
 	d->started = false;
 	d->target_id = p->id;
@@ -279,6 +280,36 @@ static void sync_dump_start(struct sync *s, struct sync_peer *p)
 	d->n_batch = 0;
 	d->records = 0;
 	s->st.dumps_requested++;
+}
+
+/* Asks every peer for a dump (multicast); numbered so that a repeat is served once. */
+static void sync_request_dump(struct sync *s, bool again)
+{
+	if (again)
+		s->dump_gen++;
+	s->last_request_ms = sync_now_ms();
+	if (!sync_enqueue_records(s, SYNC_MSG_DUMP_REQUEST, s->dump_gen, NULL, 0, NULL, 0))
+		s->st.dump_requests_sent++;
+}
+
+/*
+ * Records a peer says it sent never arrived (its heartbeat's count is ahead of
+ * ours): sync was broken, so ask for a dump again, at most once per
+ * dump_timeout. The node stays in sync meanwhile: it still holds everything
+ * else, and withdrawing it for a few lost records would move traffic for nothing.
+ */
+static void sync_check_lag(struct sync *s, struct sync_peer *p)
+{
+	uint64_t now = sync_now_ms();
+
+	if (!s->in_sync || p->lag_records <= p->lag_seen)
+		return;
+	if (now - s->last_request_ms < s->cfg.dump_timeout_ms)
+		return;
+	log_warnx("sync: %llu records from node %u lost: asking for a dump",
+		  (unsigned long long)(p->lag_records - p->lag_seen), p->id);
+	p->lag_seen = p->lag_records;
+	sync_request_dump(s, true);
 }
 
 static void sync_handle_records(struct sync *s, struct sync_peer *p, const void *buf,
@@ -323,6 +354,7 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 	}
 	if (h.epoch > p->win.epoch) {
 		p->records_received = 0;
+		p->lag_seen = 0;
 		p->dump_done = false;
 	}
 	sync_window_commit(&p->win, h.epoch, h.seq);
@@ -347,10 +379,12 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 		p->lag_records = hb.records_sent > p->records_received
 					 ? hb.records_sent - p->records_received
 					 : 0;
+		sync_check_lag(s, p);
 		break;
 	case SYNC_MSG_DUMP_REQUEST:
-		if (p->served_epoch != h.epoch)
-			sync_dump_start(s, p);
+		/* A request names its number in target_id: each is served once. */
+		if (p->served_epoch != h.epoch || p->served_gen != h.target_id)
+			sync_dump_start(s, p, h.target_id);
 		break;
 	case SYNC_MSG_DUMP_END:
 		if (!p->dump_done)
@@ -453,7 +487,7 @@ static void sync_on_timer(struct sync *s)
 	sync_enqueue_heartbeat(s);
 	/* Peers that appeared after our first request hear it again; a served epoch is not redone. */
 	if (!s->in_sync)
-		sync_enqueue_records(s, SYNC_MSG_DUMP_REQUEST, 0, NULL, 0, NULL, 0);
+		sync_request_dump(s, false);
 }
 
 /* --- the loop ------------------------------------------------------------------------------- */
@@ -769,8 +803,9 @@ struct sync *sync_open(const struct sync_params *p)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->epoch = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	s->started_ms = s->last_hb_ms = sync_now_ms();
+	s->dump_gen = 1;
 	sync_enqueue_heartbeat(s);
-	sync_enqueue_records(s, SYNC_MSG_DUMP_REQUEST, 0, NULL, 0, NULL, 0);
+	sync_request_dump(s, false);
 	sync_send_queue(s);
 	log_info("sync: node %u on %s, group port %u, %zu records per datagram, catching up",
 		 p->node_id, p->ifname, s->cfg.port, s->per_dgram);

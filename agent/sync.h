@@ -47,6 +47,7 @@ struct sync_stats {
 	uint64_t rejected[SYNC_REJ_MAX]; /* datagrams and records, by reason */
 	uint64_t heartbeats_sent, heartbeats_received;
 	uint64_t dumps_requested, dumps_served, dump_records_sent, dump_records_received;
+	uint64_t dump_requests_sent; /* at start, and again when records were lost */
 };
 
 /* A peer as the heartbeats show it. */

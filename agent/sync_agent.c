@@ -58,7 +58,7 @@ json_t *sync_agent_stats_json(const struct sync *s)
 	for (r = 1; r < SYNC_REJ_MAX; r++)
 		json_object_set_new(rejected, sync_reject_name(r), json_integer(st->rejected[r]));
 	out = json_pack("{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
-			"s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:{s:I, s:I}}",
+			"s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:{s:I, s:I, s:I}}",
 			"enabled", true, "in_sync", sync_in_sync(s), "queue_depth",
 			(json_int_t)sync_queue_depth(s), "datagram_bytes",
 			(json_int_t)sync_dgram_max(s), "events", (json_int_t)st->events, "sent",
@@ -71,7 +71,8 @@ json_t *sync_agent_stats_json(const struct sync *s)
 			(json_int_t)st->heartbeats_received, "dump_records",
 			(json_int_t)st->dump_records_received, "applied",
 			(json_int_t)st->records_applied, "rejected", rejected, "dumps", "served",
-			(json_int_t)st->dumps_served, "requested", (json_int_t)st->dumps_requested);
+			(json_int_t)st->dumps_served, "requested", (json_int_t)st->dumps_requested,
+			"asked", (json_int_t)st->dump_requests_sent);
 	return out;
 }
 

@@ -22,7 +22,9 @@ struct sync_peer {
 	uint32_t queue_depth;
 	bool in_sync;
 	bool dump_done; /* its DUMP_END for our current catch-up arrived */
-	uint64_t served_epoch; /* we served (or serve) a dump to this epoch of it */
+	uint64_t served_epoch; /* we served (or serve) a dump to this epoch of it... */
+	uint32_t served_gen; /* ...and to this request of that epoch */
+	uint64_t lag_seen; /* lag_records when we last asked it for a dump */
 };
 
 struct sync_qitem {
@@ -77,6 +79,8 @@ struct sync {
 	size_t dgram_max, per_dgram;
 	uint64_t epoch, seq;
 	uint64_t started_ms, last_hb_ms;
+	uint32_t dump_gen; /* our dump requests, numbered: a peer serves each once */
+	uint64_t last_request_ms;
 	bool in_sync;
 	bool want_out; /* EPOLLOUT asked on uc_fd */
 	struct sync_record *batch; /* records waiting for a multicast datagram */

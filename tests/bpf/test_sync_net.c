@@ -469,6 +469,44 @@ Test(sync_net, ipv6_group_carries_records)
 	sync_close(b.s);
 }
 
+static bool a_served_two(struct node **nodes, size_t n)
+{
+	return sync_get_stats(nodes[0]->s)->dumps_served >= 2;
+}
+
+Test(sync_net, lost_records_bring_a_new_dump_at_most_once_per_dump_timeout)
+{
+	struct node a, b, *nodes[] = { &a, &b };
+	struct sync_hdr h = { .type = SYNC_MSG_HEARTBEAT, .node_id = 77, .epoch = 9, .seq = 1 };
+	struct sync_heartbeat hb = { .records_sent = 40 };
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	uint64_t asked;
+	uint8_t buf[256];
+	int len;
+
+	scfg.dump_timeout_ms = 400;
+	node_init(&a, ns_a, 1, 5);
+	node_init(&b, ns_b, 2, 9);
+	node_start(&a, "sa", NULL);
+	node_start(&b, "sb", NULL);
+	cr_assert(pump(nodes, 2, 2000, all_in_sync));
+	pump(nodes, 2, 500, NULL);
+	asked = sync_get_stats(b.s)->dump_requests_sent;
+	/* Node 77 says it sent 40 records; B has none of them: they were lost. */
+	len = sync_encode_heartbeat(buf, sizeof(buf), &h, &hb, key);
+	cr_assert_eq(sync_handle_dgram(b.s, buf, len, (void *)&from, sizeof(from)), SYNC_REJ_NONE);
+	cr_assert_eq(sync_get_stats(b.s)->dump_requests_sent, asked + 1);
+	cr_assert(sync_in_sync(b.s), "a few lost records do not take a node out of sync");
+	h.seq = 2;
+	hb.records_sent = 80;
+	len = sync_encode_heartbeat(buf, sizeof(buf), &h, &hb, key);
+	sync_handle_dgram(b.s, buf, len, (void *)&from, sizeof(from));
+	cr_assert_eq(sync_get_stats(b.s)->dump_requests_sent, asked + 1, "once per dump_timeout");
+	cr_assert(pump(nodes, 2, 2000, a_served_two), "A serves the second request too");
+	sync_close(a.s);
+	sync_close(b.s);
+}
+
 static bool a_lost_b(struct node **nodes, size_t n)
 {
 	struct sync_peer_info p;
