@@ -302,7 +302,13 @@ static void sync_check_lag(struct sync *s, struct sync_peer *p)
 {
 	uint64_t now = sync_now_ms();
 
-	if (!s->in_sync || p->lag_records <= p->lag_seen)
+	/* What it sent before we first heard it is not a loss: that is what the dump is for. */
+	if (!p->hb_seen || !s->in_sync) {
+		p->hb_seen = true;
+		p->lag_seen = p->lag_records;
+		return;
+	}
+	if (p->lag_records <= p->lag_seen)
 		return;
 	if (now - s->last_request_ms < s->cfg.dump_timeout_ms)
 		return;
@@ -355,6 +361,7 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 	if (h.epoch > p->win.epoch) {
 		p->records_received = 0;
 		p->lag_seen = 0;
+		p->hb_seen = false;
 		p->dump_done = false;
 	}
 	sync_window_commit(&p->win, h.epoch, h.seq);

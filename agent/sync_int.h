@@ -25,6 +25,7 @@ struct sync_peer {
 	uint64_t served_epoch; /* we served (or serve) a dump to this epoch of it... */
 	uint32_t served_gen; /* ...and to this request of that epoch */
 	uint64_t lag_seen; /* lag_records when we last asked it for a dump */
+	bool hb_seen; /* a heartbeat of its epoch arrived: lag_seen holds a baseline */
 };
 
 struct sync_qitem {
