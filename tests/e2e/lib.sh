@@ -103,9 +103,9 @@ bg() {
 
 # Stops one process we started: TERM, then KILL after at most 3 s.
 stop_pid() {
-	local pid=$1 i
+	local pid=$1
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		pid_alive "$pid" || break
 		sleep 0.1
 	done
@@ -130,7 +130,7 @@ e2e_cleanup() {
 		stop_pid "$pid"
 	done
 	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${XLB_PREFIX}"); do
-		ip netns pids "$n" 2>/dev/null | while read -r pid; do kill -KILL "$pid"; done
+		for pid in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$pid"; done
 		ip netns del "$n" 2>/dev/null
 	done
 	if [ -n "${XLB_RUNDIR:-}" ] && mountpoint -q "$XLB_RUNDIR/bpffs"; then
@@ -192,7 +192,7 @@ topo_create() {
 	ip -n "$(ns rtr)" link set dev lb0 xdp obj "$(xdp_pass_obj)" sec xdp ||
 		fail "cannot attach XDP_PASS on the router's lb0"
 	# Complete checksums toward the LB, as on a real wire (tools/tx_csum_off.py says why).
-	nsx rtr $PYTHON "$TOOLS_DIR/tx_csum_off.py" lb0 || fail "cannot turn off tx offload on lb0"
+	nsx rtr "$PYTHON" "$TOOLS_DIR/tx_csum_off.py" lb0 || fail "cannot turn off tx offload on lb0"
 
 	for be in $BACKENDS; do
 		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
@@ -230,7 +230,7 @@ servers_start() {
 	for be in $BACKENDS; do
 		rm -f "$XLB_RUNDIR/run/$be.ready"
 		# shellcheck disable=SC2086
-		bg "$be" "$XLB_RUNDIR/$be-servers.log" $PYTHON "$TOOLS_DIR/xlb_server.py" \
+		bg "$be" "$XLB_RUNDIR/$be-servers.log" "$PYTHON" "$TOOLS_DIR/xlb_server.py" \
 			--name "$be" --http-port $HTTP_PORT --stream-port $STREAM_PORT \
 			--udp-port $UDP_PORT $binds --ready "$XLB_RUNDIR/run/$be.ready"
 	done
@@ -257,7 +257,7 @@ wait_for() {
 
 # client MODE ARGS...: tools/xlb_client.py in the client namespace (JSON on stdout).
 client() {
-	nsx cli timeout 120 $PYTHON "$TOOLS_DIR/xlb_client.py" "$@"
+	nsx cli timeout 120 "$PYTHON" "$TOOLS_DIR/xlb_client.py" "$@"
 }
 
 # json_get EXPR < JSON: a value out of JSON with python (d is the document).
@@ -271,7 +271,7 @@ stream_start() {
 	STREAM_N=$((STREAM_N + 1))
 	STREAM=$STREAM_N
 	rm -f "$XLB_RUNDIR/run/stream$STREAM".{status,stop}
-	bg cli "$XLB_RUNDIR/stream$STREAM.log" timeout 200 $PYTHON "$TOOLS_DIR/xlb_client.py" \
+	bg cli "$XLB_RUNDIR/stream$STREAM.log" timeout 200 "$PYTHON" "$TOOLS_DIR/xlb_client.py" \
 		stream --vip "$vip" --port $STREAM_PORT --first-port "$sport" --duration 180 \
 		--status "$XLB_RUNDIR/run/stream$STREAM.status" \
 		--stop-file "$XLB_RUNDIR/run/stream$STREAM.stop"
@@ -287,9 +287,11 @@ stream_is() { [ "$(stream_field "$2" state)" = "$1" ]; }
 # stream_flows ID SECONDS WHAT: fails the test unless the stream moves at least
 # 64 KiB more within SECONDS and stays healthy.
 stream_flows() {
-	local id=$1 secs=$2 what=$3 start i now
+	local id=$1 secs=$2 what=$3 start now deadline
 	start=$(stream_field "$id" bytes)
-	for i in $(seq $((secs * 10))); do
+	now=$start
+	deadline=$((SECONDS + secs))
+	while [ $SECONDS -lt $deadline ]; do
 		stream_is running "$id" || fail "stream $id broke $what: $(stream_status "$id")"
 		now=$(stream_field "$id" bytes)
 		[ "$now" -ge $((start + 65536)) ] && return 0
@@ -305,7 +307,7 @@ stream_stop() {
 	touch "$XLB_RUNDIR/run/stream$id.stop"
 	wait_for 10 "stream $id to finish" stream_not_running "$id"
 	wait "$pid" 2>/dev/null
-	stream_is done "$id" || fail "stream $id did not end cleanly: $(stream_status "$id")"
+	stream_is "done" "$id" || fail "stream $id did not end cleanly: $(stream_status "$id")"
 }
 stream_not_running() { ! stream_is running "$1"; }
 

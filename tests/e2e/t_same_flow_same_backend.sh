@@ -14,8 +14,8 @@ used=$(json_get 'len(d["counts"])' <<<"$out")
 [ "$used" = 3 ] || fail "40 flows used $used backends, expected 3 ($(http_summary <<<"$out"))"
 
 # The TCP path and curl agree: the same local port, the same backend.
-first=$(nsx cli curl -s -m 2 --local-port 21500 "http://$VIP4/") || fail "curl failed"
+first=$(nsx cli curl -sS -m 2 --local-port 21500 "http://$VIP4/") || fail "curl failed"
 for i in 1 2 3; do
-	again=$(nsx cli curl -s -m 2 --local-port 21500 "http://$VIP4/") || fail "curl $i failed"
+	again=$(nsx cli curl -sS -m 2 --local-port 21500 "http://$VIP4/") || fail "curl $i failed"
 	[ "$again" = "$first" ] || fail "curl from port 21500 went to $first, then $again"
 done

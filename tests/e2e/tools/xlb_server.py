@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """Real servers of one e2e backend, each answering with the backend's name.
 
-- HTTP on --http-port (IPv4 and IPv6): GET answers "<name>\\n", then closes.
+- HTTP on --http-port (IPv4 and IPv6): GET answers "<name>\\n", then closes
+  (HTTP/1.0, the body delimited by the close).
 - UDP echo on --udp-port, one socket per --udp-bind address: the reply must
   leave from the VIP the datagram was sent to (DSR), so the sockets are bound
   to the VIPs themselves rather than to the wildcard.
@@ -35,7 +36,9 @@ class NameHandler(http.server.BaseHTTPRequestHandler):
         body = (self.server.backend_name + "\n").encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
+        # No Content-Length: the body ends when the server closes, so the server
+        # always closes first and keeps the TIME_WAIT; a client can reuse its
+        # port (same 5-tuple) at once.
         self.send_header("X-Backend", self.server.backend_name)
         self.end_headers()
         self.wfile.write(body)
