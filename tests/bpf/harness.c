@@ -90,6 +90,10 @@ bool harness_expect(FILE *f, const char *what, int prog_fd, const struct pkt *in
 		fprintf(f, "%s: expected %s, got %s\n", what, harness_action_name(action),
 			harness_action_name(got));
 		harness_hexdiff(f, expected, out);
+		if (pkt_verify_csums(out->b, out->len, gue_port, why, sizeof(why)))
+			fprintf(f, "  actual packet's checksums: %s\n", why);
+		else
+			fprintf(f, "  actual packet's checksums: all valid\n");
 		goto cleanup;
 	}
 	if ((out->len != in->len || memcmp(out->b, in->b, in->len)) &&

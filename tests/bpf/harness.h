@@ -59,6 +59,8 @@ void harness_lb_suite_unload(void);
 /* Test side: take the pinned program with every map emptied; release it. */
 int harness_lb_load(struct lb_harness *h);
 void harness_lb_destroy(struct lb_harness *h);
+/* Another pinned lb map by name (one the harness does not keep open); the caller closes it. */
+int harness_lb_map_fd(const char *name);
 int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s);
 int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
 		   const struct lb_vip_info *info);

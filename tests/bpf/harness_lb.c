@@ -175,6 +175,34 @@ static int events_drain(struct lb_harness *h)
 	return n < 0 ? n : 0;
 }
 
+/* Empties every map the runner pinned, the ones added after these tests were written too. */
+static int maps_clear(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	int fd, err = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (!err && (de = readdir(d))) {
+		/* Skip ., .., the program and libbpf's .rodata/.bss/.data maps. */
+		if (strchr(de->d_name, '.') || !strcmp(de->d_name, PIN_PROG))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		err = map_clear(fd);
+		close(fd);
+	}
+	closedir(d);
+	return err;
+}
+
 int harness_lb_load(struct lb_harness *h)
 {
 	const char *dir = getenv(PIN_ENV);
@@ -199,10 +227,17 @@ int harness_lb_load(struct lb_harness *h)
 	      pinned_fd(dir, "lb_stats", &h->stats) ?: pinned_fd(dir, "lb_drops", &h->drops);
 	if (err)
 		return err;
-	return map_clear(h->vips) ?: map_clear(h->backends) ?: map_clear(h->backend_ids) ?:
-	       map_clear(h->maglev) ?: map_clear(h->conntrack) ?: map_clear(h->settings) ?:
-	       map_clear(h->vip_stats) ?: map_clear(h->backend_stats) ?:
-	       map_clear(h->stats) ?: map_clear(h->drops) ?: events_drain(h);
+	return maps_clear(dir) ?: events_drain(h);
+}
+
+int harness_lb_map_fd(const char *name)
+{
+	const char *dir = getenv(PIN_ENV);
+	int fd;
+
+	if (!dir)
+		return -ENOENT;
+	return pinned_fd(dir, name, &fd) ?: fd;
 }
 
 void harness_lb_destroy(struct lb_harness *h)

@@ -199,6 +199,7 @@ static void arp_passes(struct lb_run *r)
 	r->in.b[13] = 0x06;
 	r->out = r->in;
 	r->action = XDP_PASS;
+	r->stat = LB_STAT_PASS;
 }
 
 static void gre_to_vip_passes(struct lb_run *r)
@@ -212,6 +213,7 @@ static void gre_to_vip_passes(struct lb_run *r)
 	lbc_build(&r->in, &s);
 	r->out = r->in;
 	r->action = XDP_PASS;
+	r->stat = LB_STAT_PASS;
 }
 
 static void echo_to_address_without_icmp_entry_passes(struct lb_run *r)
@@ -222,6 +224,7 @@ static void echo_to_address_without_icmp_entry_passes(struct lb_run *r)
 	lbc_build(&r->in, &s);
 	r->out = r->in;
 	r->action = XDP_PASS;
+	r->stat = LB_STAT_PASS;
 }
 
 static void icmp_timestamp_to_vip_passes(struct lb_run *r)
@@ -233,6 +236,7 @@ static void icmp_timestamp_to_vip_passes(struct lb_run *r)
 	lbc_build(&r->in, &s);
 	r->out = r->in;
 	r->action = XDP_PASS;
+	r->stat = LB_STAT_PASS;
 }
 
 /* --- conntrack and Maglev ------------------------------------------------- */

@@ -59,6 +59,7 @@ struct err_shape {
 	const uint8_t *quote_opts; /* IPv4 options of the quoted packet */
 	size_t quote_opts_len;
 	uint16_t vlan_tci; /* 802.1Q tag on the error's frame; 0 = none */
+	bool quote_dstopts; /* quoted IPv6 header followed by destination options */
 };
 
 static void icmp_error_shaped(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *flow,
@@ -74,6 +75,10 @@ static void icmp_error_shaped(struct lb_run *r, struct pkt_spec *err, struct pkt
 	reply = *flow;
 	reply.ip_opts = shape->quote_opts;
 	reply.ip_opts_len = shape->quote_opts_len;
+	if (shape->quote_dstopts) {
+		reply.ext[0].type = 60;
+		reply.n_ext = 1;
+	}
 	memcpy(reply.src, flow->dst, sizeof(reply.src));
 	memcpy(reply.dst, flow->src, sizeof(reply.dst));
 	reply.sport = flow->dport;
@@ -412,6 +417,72 @@ static void icmp_error_too_big_dropped(struct lb_run *r)
 	lbc_drop(r, LB_DROP_TOO_BIG);
 }
 
+static void error_to_tracked_flow_not_counted_as_flow(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	track_flow_then_change_table(r, IPPROTO_TCP, "192.0.2.10", 80, W_VIP4_TCP, W_BE2);
+	icmp_error(r, &err, &flow, IPPROTO_TCP, "192.0.2.10", 80, 3, 4, 1400, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP4_TCP, W_BE1);
+}
+
+static void error_to_tracked_flow_check(struct lb_run *r)
+{
+	struct lb_counter fwd;
+	struct lb_vip_stats vs;
+	struct lb_flow_key key;
+	struct pkt_spec flow;
+	struct lb_conn conn;
+
+	w_client(&flow, IPPROTO_TCP, "192.0.2.10", 80);
+	key = w_key(&flow, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0);
+	cr_expect_eq(conn.packets, 1, "the error touched the entry: packets %llu",
+		     (unsigned long long)conn.packets);
+	cr_assert_eq(harness_percpu_sum(r->h.vip_stats, W_VIP4_TCP, (uint64_t *)&vs, 5), 0);
+	cr_expect_eq(vs.packets, 2, "VIP packets %llu (flow packet + error)",
+		     (unsigned long long)vs.packets);
+	cr_expect_eq(vs.ct_hits, 0, "an error is no conntrack hit");
+	cr_assert_eq(harness_percpu_sum(r->h.stats, LB_STAT_FORWARDED, (uint64_t *)&fwd, 2), 0);
+	cr_expect_eq(fwd.packets, 1, "LB_STAT_FORWARDED counts the flow packet only");
+}
+
+static void error_over_gue6_carries_icmp4(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	w_table_fill(r, W_VIP4_UDP_GUE, W_BE4);
+	icmp_error(r, &err, &flow, IPPROTO_UDP, "192.0.2.10", 53, 3, 3, 0, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP4_UDP_GUE, W_BE4);
+}
+
+static void error4_quoting_icmp_unmatched(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_ICMP, "192.0.2.10", 0, 3, 1, 0, QUOTE_FULL);
+	lbc_drop(r, LB_DROP_ICMP_UNMATCHED);
+}
+
+static void error6_quoting_ext_header_unmatched(struct lb_run *r)
+{
+	const struct err_shape shape = { .quote_dstopts = true };
+	struct pkt_spec err, flow;
+
+	icmp_error_shaped(r, &err, &flow, IPPROTO_TCP, "2001:db8::10", 80, 2, 0, 1280,
+			  QUOTE_FULL, &shape);
+	lbc_drop(r, LB_DROP_ICMP_UNMATCHED);
+}
+
+static void too_big_short_original_quoted_whole(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	set_mtu(r, 100);
+	sized(&s, IPPROTO_TCP, "192.0.2.10", 80, 90);
+	too_big(r, &s, 20);
+}
+
 static const struct lb_case cases[] = {
 	LB_CASE("ICMP echo request to a VIP answered", echo4_answered),
 	LB_CASE("ICMPv6 echo request to a VIP answered", echo6_answered),
@@ -450,6 +521,14 @@ static const struct lb_case cases[] = {
 	LB_CASE("IPv4 to an IPv6 backend overhead is 40", ip4_to_ipv6_backend_overhead_40),
 	LB_CASE("too-big answer keeps the VLAN tag", too_big_answer_keeps_vlan),
 	LB_CASE("ICMP error too big to encapsulate: dropped", icmp_error_too_big_dropped),
+	LB_CASE_CHECKED("ICMP error to a tracked flow: no hit, no packet, not FORWARDED",
+			error_to_tracked_flow_not_counted_as_flow, error_to_tracked_flow_check),
+	LB_CASE("ICMP error over GUE/IPv6: ICMPv4 inner summed in full",
+		error_over_gue6_carries_icmp4),
+	LB_CASE("ICMP error quoting ICMP: unmatched", error4_quoting_icmp_unmatched),
+	LB_CASE("ICMPv6 error quoting an extension header: unmatched",
+		error6_quoting_ext_header_unmatched),
+	LB_CASE("too-big answer quotes a short original whole", too_big_short_original_quoted_whole),
 };
 
 const struct lb_case_table lb_cases_icmp = { cases, sizeof(cases) / sizeof(cases[0]) };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The lb fixtures' world and the packets docs/DATAPLANE.md predicts for it. */
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -224,6 +225,16 @@ static uint32_t low_bits(uint32_t base_be, uint8_t bits, uint32_t h2)
 	return htonl((ntohl(base_be) & ~mask) | (h2 & mask));
 }
 
+/* The encapsulation as programmed in lb_vips (a case may have changed the world's). */
+static uint8_t w_programmed_encap(const struct lb_run *r, uint32_t vip)
+{
+	struct lb_vip_key key = w_vip_key(vip);
+	struct lb_vip_info info;
+
+	cr_assert_eq(bpf_map_lookup_elem(r->h.vips, &key, &info), 0, "VIP %u not programmed", vip);
+	return info.encap;
+}
+
 void w_expect_encap(struct lb_run *r, const struct pkt *in, uint32_t vip, uint32_t be,
 		    const struct lb_flow_key *key, struct pkt *out)
 {
@@ -255,7 +266,7 @@ void w_expect_encap(struct lb_run *r, const struct pkt *in, uint32_t vip, uint32
 	}
 	o.payload = inner;
 	o.payload_len = l3_len(inner);
-	if (w_vips[vip].encap == LB_ENCAP_GUE) {
+	if (w_programmed_encap(r, vip) == LB_ENCAP_GUE) {
 		o.proto = IPPROTO_UDP;
 		if (st->gue_sport_min && st->gue_sport_max >= st->gue_sport_min)
 			o.sport = st->gue_sport_min +
@@ -308,6 +319,6 @@ void w_expect_too_big(const struct lb_run *r, const struct pkt *in, const struct
 		s.icmp_rest = r->settings.mtu - overhead;
 	}
 	s.payload = in->b + off;
-	s.payload_len = 128;
+	s.payload_len = l3_len(in->b + off) < 128 ? l3_len(in->b + off) : 128;
 	cr_assert_gt(pkt_build(out, &s), 0, "building the expected too-big answer");
 }
