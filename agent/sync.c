@@ -303,8 +303,12 @@ static void sync_check_lag(struct sync *s, struct sync_peer *p)
 	uint64_t now = sync_now_ms();
 
 	/* What it sent before we first heard it is not a loss: that is what the dump is for. */
-	if (!p->hb_seen || !s->in_sync) {
+	if (!p->hb_seen) {
 		p->hb_seen = true;
+		p->lag_base = p->lag_seen = p->lag_records;
+		return;
+	}
+	if (!s->in_sync) {
 		p->lag_seen = p->lag_records;
 		return;
 	}
@@ -894,7 +898,8 @@ size_t sync_get_peers(const struct sync *s, struct sync_peer_info *out, size_t m
 			memcpy(o->zone, p->zone, sizeof(o->zone));
 			sync_fmt_sockaddr(&p->addr, o->addr, sizeof(o->addr));
 			o->last_seen_ms = now - p->last_seen_ms;
-			o->lag_records = p->lag_records;
+			o->lag_records = p->lag_records > p->lag_base ? p->lag_records - p->lag_base
+								       : 0;
 			o->queue_depth = p->queue_depth;
 			o->in_sync = p->in_sync;
 			o->dump_done = p->dump_done;

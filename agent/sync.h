@@ -56,7 +56,7 @@ struct sync_peer_info {
 	char zone[SYNC_ZONE_LEN];
 	char addr[64]; /* source address of its datagrams */
 	uint64_t last_seen_ms; /* ago */
-	uint64_t lag_records; /* records it says it sent that we have not received */
+	uint64_t lag_records; /* records it sent since we first heard it that never arrived */
 	uint32_t queue_depth; /* its send queue, as its last heartbeat said */
 	bool in_sync; /* its own catch-up is done */
 	bool dump_done; /* it finished the dump we asked for */

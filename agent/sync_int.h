@@ -25,7 +25,8 @@ struct sync_peer {
 	uint64_t served_epoch; /* we served (or serve) a dump to this epoch of it... */
 	uint32_t served_gen; /* ...and to this request of that epoch */
 	uint64_t lag_seen; /* lag_records when we last asked it for a dump */
-	bool hb_seen; /* a heartbeat of its epoch arrived: lag_seen holds a baseline */
+	uint64_t lag_base; /* lag at its first heartbeat: sent before we heard it */
+	bool hb_seen; /* a heartbeat of its epoch arrived: lag_base is set */
 };
 
 struct sync_qitem {
