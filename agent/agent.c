@@ -99,22 +99,17 @@ static int agent_health_want(struct agent *a, const struct lb_config *cfg)
 	return 0;
 }
 
-/* A verdict flipped: the diff rewrites that backend's slot and the tables it is in. */
+/* A verdict flipped; the maps follow once the batch of results is handled. */
 static void agent_on_health_change(void *ctx, const struct xaddr *addr,
 				   const struct cfg_health *hc, enum health_state state,
 				   const char *cause)
 {
 	struct agent *a = ctx;
 	char buf[CFG_ADDR_STRLEN];
-	int err;
 
 	log_info("agent: backend %s is %s (%s)", cfg_format_addr(addr, buf, sizeof(buf)),
 		 health_state_name(state), cause);
-	if (!a->dp)
-		return;
-	err = dataplane_apply(a->dp, &a->cfg);
-	if (err)
-		log_warnx("agent: applying a health change: %s", strerror(-err));
+	a->health_changed = true;
 }
 
 /* Conntrack sync to the peers: reads lb_events, writes their flows into lb_conntrack. */
@@ -426,41 +421,65 @@ static void agent_on_signal(struct agent *a)
 	}
 }
 
+static uint64_t agent_ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/*
+ * Route and neighbour changes are handled here, at most once a second: our own
+ * resolutions make neighbour events, and answering each with a full pass would
+ * feed itself.
+ */
 static void agent_on_tick(struct agent *a)
 {
 	uint64_t expirations;
+	bool all;
 	int err;
 
-	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0)
+	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0 || !a->dp)
 		return;
-	if (!a->dp || !a->dp->nh_pending)
+	all = a->nh_changed && agent_ms_since(&a->nh_full_at) >= AGENT_NH_FULL_MS;
+	if (!all && !a->dp->nh_retry)
 		return;
-	err = dataplane_resolve(a->dp, &a->cfg, false);
+	if (all) {
+		a->nh_changed = false;
+		clock_gettime(CLOCK_MONOTONIC, &a->nh_full_at);
+	}
+	err = dataplane_resolve(a->dp, &a->cfg, all);
 	if (err)
-		log_warnx("agent: retrying next hops: %s", strerror(-err));
+		log_warnx("agent: resolving next hops: %s", strerror(-err));
 }
 
 static void agent_on_netlink(struct agent *a)
 {
 	int err = nexthop_watch_process(a->nhw);
 
-	if (err < 0) {
+	if (err < 0)
 		log_warnx("agent: next-hop watch: %s", strerror(-err));
-		return;
-	}
-	if (err == 0)
-		return;
-	err = dataplane_resolve(a->dp, &a->cfg, true);
-	if (err)
-		log_warnx("agent: re-resolving next hops: %s", strerror(-err));
+	else if (err > 0)
+		a->nh_changed = true;
 }
 
+/*
+ * One diff for all the verdicts of a batch: when a whole rack fails, its
+ * backends leave the tables in one pass, each affected table rebuilt once.
+ */
 static void agent_on_health(struct agent *a)
 {
 	int err = health_process(a->health);
 
 	if (err)
 		log_warnx("agent: health checks: %s", strerror(-err));
+	if (!a->health_changed || !a->dp)
+		return;
+	a->health_changed = false;
+	err = dataplane_apply(a->dp, &a->cfg);
+	if (err)
+		log_warnx("agent: applying health changes: %s", strerror(-err));
 }
 
 static void agent_on_sync(struct agent *a)

@@ -14,6 +14,7 @@
 #include "model.h"
 
 #define AGENT_TICK_MS 200 /* next-hop retry period */
+#define AGENT_NH_FULL_MS 1000 /* at most one full next-hop pass per this, after changes */
 
 struct agent {
 	char config_path[PATH_MAX];
@@ -26,7 +27,10 @@ struct agent {
 	bool backend_applied; /* backend only: decap attached, VIPs on lo */
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
+	bool nh_changed; /* the watch reported a change not yet re-resolved */
+	struct timespec nh_full_at; /* when the last full pass ran */
 	struct health_engine *health; /* balancer only */
+	bool health_changed; /* verdicts flipped during this health_process */
 	struct sync *sync; /* balancer with sync.enabled */
 	int epfd, sigfd, timerfd;
 	time_t started, config_loaded_at;

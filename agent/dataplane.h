@@ -16,6 +16,9 @@ struct dp_backend {
 	bool drain; /* runtime state from lbctl, kept while the address stays configured */
 	bool nh_known; /* next hop MAC resolved (or adopted from the pinned slot) */
 	bool nh_logged; /* "waiting for its next hop" said once */
+	bool nh_unreachable; /* no route: retried on route changes, not by the timer */
+	uint32_t nh_delay_ms; /* timer retries back off: 200 ms doubling up to 3.2 s */
+	uint64_t nh_next_ms; /* CLOCK_MONOTONIC ms of the next timer retry */
 	bool healthy; /* health checks' verdict when the slot was last written */
 	struct xaddr addr;
 	struct lb_backend slot; /* what lb_backends holds for it */
@@ -44,6 +47,9 @@ struct dp_weight {
 
 struct lb;
 
+/* Open-addressing index of dataplane.be by address: at most half full. */
+#define DP_BE_HASH_SIZE (2 * LB_MAX_BACKENDS)
+
 /* Whether health checks let a backend take new flows (true when nothing checks it). */
 typedef bool (*dataplane_up_fn)(void *ctx, const struct xaddr *addr);
 
@@ -60,6 +66,7 @@ struct dataplane {
 	struct lb_settings settings;
 	struct dp_backend be[LB_MAX_BACKENDS];
 	uint32_t be_fresh; /* next never-used backend index */
+	uint32_t be_hash[DP_BE_HASH_SIZE]; /* backend indices by address, 0 = empty */
 	struct dp_vip vips[LB_MAX_VIPS];
 	uint32_t vip_fresh;
 	struct lb_vip_key icmp[LB_MAX_VIPS]; /* installed ICMP entries */
@@ -70,6 +77,7 @@ struct dataplane {
 	void *health_ctx;
 	uint64_t seq;
 	size_t nh_pending; /* configured backends whose next hop is still unknown */
+	size_t nh_retry; /* of those, the ones waiting for a neighbour answer (timer retries) */
 };
 
 /*
@@ -82,7 +90,11 @@ struct dataplane *dataplane_open(const struct lb_config *cfg);
 /* Programs the maps for cfg, writing only what differs from what they hold. */
 int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg);
 
-/* Resolves next hops still unknown (all of them with `all`); re-applies tables on change. */
+/*
+ * Resolves the next hops waiting for a neighbour whose retry is due; with
+ * `all` (after a route or neighbour change) also every known and unroutable
+ * one. Re-applies the tables when a slot changed.
+ */
 int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool all);
 
 /* Runtime state from lbctl; both re-apply tables. -ENOENT: no such configured backend. */

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -45,13 +46,45 @@ static const char *dp_fmt(const struct xaddr *a, char *buf, size_t len)
 	return cfg_format_addr(a, buf, len);
 }
 
-uint32_t dataplane_backend_index(const struct dataplane *dp, const struct xaddr *addr)
+static uint32_t dp_be_hash_slot(const struct xaddr *a)
+{
+	uint32_t h = a->family;
+	int i;
+
+	/* Fibonacci hashing of the words: good enough spread for an in-memory index. */
+	for (i = 0; i < 4; i++)
+		h = (h ^ a->addr[i]) * 0x9e3779b1U;
+	return (h ^ (h >> 15)) % DP_BE_HASH_SIZE;
+}
+
+static void dp_be_hash_insert(struct dataplane *dp, uint32_t idx)
+{
+	uint32_t slot = dp_be_hash_slot(&dp->be[idx].addr);
+
+	while (dp->be_hash[slot])
+		slot = (slot + 1) % DP_BE_HASH_SIZE;
+	dp->be_hash[slot] = idx;
+}
+
+void dp_be_hash_rebuild(struct dataplane *dp)
 {
 	uint32_t i;
 
+	memset(dp->be_hash, 0, sizeof(dp->be_hash));
 	for (i = 1; i < dp->be_fresh; i++)
-		if (dp->be[i].used && dp_xaddr_equal(&dp->be[i].addr, addr))
-			return i;
+		if (dp->be[i].used)
+			dp_be_hash_insert(dp, i);
+}
+
+uint32_t dataplane_backend_index(const struct dataplane *dp, const struct xaddr *addr)
+{
+	uint32_t slot = dp_be_hash_slot(addr), idx;
+
+	while ((idx = dp->be_hash[slot])) {
+		if (dp_xaddr_equal(&dp->be[idx].addr, addr))
+			return idx;
+		slot = (slot + 1) % DP_BE_HASH_SIZE;
+	}
 	return 0;
 }
 
@@ -154,6 +187,7 @@ static int dp_add_backend(struct dataplane *dp, const struct xaddr *addr, uint32
 	be->used = true;
 	be->addr = *addr;
 	dataplane_key_from_xaddr(addr, be->slot.addr, &be->slot.family);
+	dp_be_hash_insert(dp, idx);
 	dp_zero_percpu(dp, bpf_map__fd(dp->skel->maps.lb_backend_stats), idx,
 		       sizeof(struct lb_backend_stats));
 	*out = idx;
@@ -179,6 +213,30 @@ static int dp_remove_backend(struct dataplane *dp, uint32_t idx)
 	return err;
 }
 
+#define DP_NH_RETRY_MIN_MS 200
+#define DP_NH_RETRY_MAX_MS 3200
+
+static uint64_t dp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A neighbour that does not answer is asked again at growing intervals: the
+ * watch reports an answer at once anyway, and a rack of dead hosts must not
+ * keep the agent busy.
+ */
+static void dp_nh_backoff(struct dp_backend *be)
+{
+	be->nh_delay_ms = be->nh_delay_ms ? be->nh_delay_ms * 2 : DP_NH_RETRY_MIN_MS;
+	if (be->nh_delay_ms > DP_NH_RETRY_MAX_MS)
+		be->nh_delay_ms = DP_NH_RETRY_MAX_MS;
+	be->nh_next_ms = dp_now_ms() + be->nh_delay_ms;
+}
+
 /* Resolves one backend's next hop. Returns true when its slot changed. */
 static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 {
@@ -189,10 +247,11 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 	int err;
 
 	err = nexthop_resolve(&be->addr, &nh);
+	be->nh_unreachable = err && err != -EAGAIN;
 	if (err == -EAGAIN) {
+		dp_nh_backoff(be);
 		/* An adopted MAC stays in use: the neighbour entry is only being refreshed. */
 		if (!be->nh_known) {
-			dp->nh_pending++;
 			if (!be->nh_logged)
 				log_info("dataplane: backend %s: waiting for its next hop MAC, "
 					 "kept out of the tables",
@@ -211,6 +270,7 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 		be->nh_known = false;
 		return true;
 	}
+	be->nh_delay_ms = 0;
 	ifindex = nh.ifindex == dp->ifindex ? 0 : nh.ifindex;
 	if (be->nh_known && be->slot.ifindex == ifindex &&
 	    !memcmp(be->slot.dmac, nh.dmac, 6) && !memcmp(be->slot.smac, nh.smac, 6))
@@ -540,20 +600,32 @@ static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg)
 	return 0;
 }
 
+static void dp_count_pending(struct dataplane *dp)
+{
+	uint32_t i;
+
+	dp->nh_pending = dp->nh_retry = 0;
+	for (i = 1; i < dp->be_fresh; i++) {
+		const struct dp_backend *be = &dp->be[i];
+
+		if (!be->used || be->nh_known)
+			continue;
+		dp->nh_pending++;
+		dp->nh_retry += !be->nh_unreachable;
+	}
+}
+
 int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 {
+	bool removed = false;
 	size_t v;
 	uint32_t i;
 	int err, ret = 0;
 
 	dp_prune_weights(dp, cfg);
-	dp->nh_pending = 0;
 	err = dp_apply_backends(dp, cfg);
 	if (err)
 		return err;
-	for (i = 1; i < dp->be_fresh; i++)
-		if (dp->be[i].used && dp->be[i].configured && !dp->be[i].nh_known)
-			dp->nh_pending++;
 	dp_write_settings(dp, cfg);
 
 	for (i = 0; i < dp->vip_fresh; i++)
@@ -600,27 +672,37 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 			err = dp_remove_backend(dp, i);
 			if (err)
 				ret = err;
+			removed = true;
 		}
+	if (removed)
+		dp_be_hash_rebuild(dp);
+	dp_count_pending(dp);
 	return ret;
 }
 
 int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool all)
 {
+	uint64_t now = dp_now_ms();
 	bool changed = false;
 	uint32_t i;
 
 	for (i = 1; i < dp->be_fresh; i++) {
-		if (!dp->be[i].used || (!all && dp->be[i].nh_known))
+		const struct dp_backend *be = &dp->be[i];
+
+		/*
+		 * Known MACs are checked on every change; unanswered neighbours only
+		 * when their back-off is due, or every change would ask them all again.
+		 */
+		if (!be->used || (!be->nh_known && !be->nh_unreachable && now < be->nh_next_ms))
+			continue;
+		if (!all && (be->nh_known || be->nh_unreachable))
 			continue;
 		if (dp_resolve_one(dp, i))
 			changed = true;
 	}
 	if (changed)
 		return dataplane_apply(dp, cfg);
-	dp->nh_pending = 0;
-	for (i = 1; i < dp->be_fresh; i++)
-		if (dp->be[i].used && !dp->be[i].nh_known)
-			dp->nh_pending++;
+	dp_count_pending(dp);
 	return 0;
 }
 
@@ -722,6 +804,7 @@ int dp_state_adopt(struct dataplane *dp)
 			dp->vip_fresh = info.vip_index + 1;
 		n_vips++;
 	}
+	dp_be_hash_rebuild(dp);
 	if (!bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_settings), &key0, &dp->settings))
 		dp->hash_seed = dp->settings.hash_seed;
 	if (n_be || n_vips)
