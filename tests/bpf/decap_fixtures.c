@@ -185,6 +185,21 @@ static void c_padded_4in4(struct pkt *in, struct pkt *out)
 	in->len = 64;
 }
 
+/* Outer IPv4 options go with the outer header. */
+static void c_4in4_outer_options(struct pkt *in, struct pkt *out)
+{
+	static const uint8_t opts[] = { 0x01, 0x01, 0x01, 0x00 };
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3(inner, LB_AF_INET);
+	struct pkt_spec o;
+
+	outer_base(&o, LB_AF_INET, HOST4);
+	o.ip_opts = opts;
+	o.ip_opts_len = sizeof(opts);
+	tunnel(in, &o, IPPROTO_IPIP, inner, len);
+	stripped(out, &o, LB_AF_INET, inner, len);
+}
+
 static void passes_unchanged(struct pkt *in, struct pkt *out, struct pkt_spec *s)
 {
 	pkt_build(in, s);
@@ -386,6 +401,7 @@ static const struct decap_case decap_cases[] = {
 	DECAP_STRIPS("802.1Q tag kept, its EtherType set to the inner one", c_vlan_4in4),
 	DECAP_STRIPS("802.1ad tag kept on 6in6", c_qinq_6in6),
 	DECAP_STRIPS("Ethernet padding kept behind the inner packet", c_padded_4in4),
+	DECAP_STRIPS("outer IPv4 options stripped with the outer header", c_4in4_outer_options),
 	DECAP_IGNORES("plain TCP to the host passes untouched", c_plain_tcp_to_host),
 	DECAP_IGNORES("IPIP to another address passes untouched", c_ipip_to_other_host),
 	DECAP_IGNORES("6in6 to another address passes untouched", c_ip6ip6_to_other_host),
