@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # What `make bench` runs: every benchmark, each printing a markdown table, with the
 # machine, the commit and the exact commands above them (docs/BENCHMARKS.md keeps a copy).
-# BENCH_CPU picks the CPU the benchmarks pin to (default: the last one);
-# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000").
-set -euo pipefail
+# bench_maglev and bench_xdp first, then every other bench/*.c with its defaults.
+# BENCH_CPU picks the CPU bench_maglev and bench_xdp pin to (default: the last one);
+# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"). Exits non-zero if any bench failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
 out=${OUTPUT:-.output}
+failed=()
 cpu=${BENCH_CPU:-$(($(nproc) - 1))}
 
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -21,7 +24,7 @@ echo "### Maglev table build"
 echo
 echo "\`$out/bench/bench_maglev -c $cpu\`"
 echo
-"$out/bench/bench_maglev" -c "$cpu"
+"$out/bench/bench_maglev" -c "$cpu" || failed+=(bench_maglev)
 echo
 
 echo "### XDP per-packet cost (ns over the XDP_PASS floor)"
@@ -33,7 +36,25 @@ else
 	cmd=("$out/bench/bench_xdp" -c "$cpu" ${BENCH_ARGS:-})
 	echo "\`${cmd[*]}\`"
 	echo
-	"${cmd[@]}"
+	"${cmd[@]}" || failed+=(bench_xdp)
 fi
 echo
+
+for src in bench/*.c; do
+	name=$(basename "$src" .c)
+	case "$name" in
+	*.bpf | bench_maglev | bench_xdp) continue ;;
+	esac
+	echo "### $name"
+	echo
+	echo "\`$out/bench/$name\`"
+	echo
+	"$out/bench/$name" || failed+=("$name")
+	echo
+done
+
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "FAILED: ${failed[*]}" >&2
+	exit 1
+fi
