@@ -5,10 +5,11 @@
  * 1. apply: full datagrams encoded (HMAC) then decoded, authenticated and
  *    applied (VIP and backend lookups, conntrack lookup and update) into a
  *    real BPF LRU map by the receive path of a sync instance: records/s.
- * 2. link: two instances in namespaces joined by a veth pair, A multicasting
- *    at a fixed rate (records queued every millisecond, as the agent finds
- *    them in lb_events) for a few seconds, B applying: loss, and the delay
- *    from queueing on A to applied on B (median, p99).
+ * 2. link: two instances in namespaces joined by a veth pair. A BPF program
+ *    (sync_events.bpf.c, a syscall program run by BPF_PROG_TEST_RUN) writes flow events into
+ *    a real lb_events ring buffer at a fixed rate, a batch every millisecond;
+ *    A reads them as the agent does, multicasts them, B applies them: loss,
+ *    and the delay from the event to B's map (median, p99).
  * Prints markdown. Usage: bench_sync [-c CPU] [-n RECORDS] [-r RATE]... [-t SECONDS]
  */
 #include <errno.h>
@@ -25,9 +26,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "config.h"
 #include "sync.h"
+#include "sync_events.skel.h"
 
 #define MAX_RATES 4
 
@@ -91,14 +94,14 @@ static uint64_t now_ns(void)
 }
 
 static int node_open(struct node *n, const char *ns, const char *ifname, uint32_t id,
-		     uint32_t ct_size, const struct cfg_sync *cfg)
+		     uint32_t ct_size, const struct cfg_sync *cfg, int events_fd)
 {
 	struct lb_backend_key bk = { .family = LB_AF_INET };
 	struct lb_vip_key vk = { .family = LB_AF_INET, .proto = IPPROTO_TCP };
 	struct lb_vip_info vi = { .vip_index = 1 };
 	struct sync_params p = {
 		.cfg = cfg, .node_id = id, .zone = "bench", .ifname = ifname,
-		.events_fd = -1, .key = key,
+		.events_fd = events_fd, .key = key,
 	};
 	char path[64];
 	__u32 index = 7;
@@ -166,7 +169,7 @@ static int bench_apply(const struct cfg_sync *cfg, uint64_t n)
 	int *lens, err;
 	uint64_t t0, t1, t2, applied;
 
-	err = node_open(&b, ns_b, "sb", 2, n + n / 4, cfg);
+	err = node_open(&b, ns_b, "sb", 2, n + n / 4, cfg, -1);
 	if (err)
 		return err;
 	cap = sync_dgram_max(b.s);
@@ -214,19 +217,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* A multicasts `rate` records/s for `secs` seconds; B applies. Delay by arrival order. */
+/* Writes n events into lb_events (fewer if the ring is full); returns how many. */
+static uint64_t emit_events(struct sync_events *skel, uint64_t n)
+{
+	struct { __u32 n; } args = { .n = (__u32)n };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	uint64_t before = skel->bss->next_flow;
+
+	if (n && bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sync_events_emit), &opts))
+		return 0;
+	return skel->bss->next_flow - before;
+}
+
+/* Events at `rate`/s for `secs` seconds on A; B applies. Delay by order of arrival. */
 static int bench_link(const struct cfg_sync *cfg, uint64_t rate, unsigned int secs)
 {
-	uint64_t total = rate * secs, queued = 0, seen = 0, applied, t0, now, end, lost;
-	uint64_t *sent_at, *delay;
+	uint64_t total = rate * secs, tried = 0, queued = 0, seen = 0, applied, t0, now, end;
+	uint64_t *sent_at, *delay, i, got;
 	struct node a = {}, b = {};
-	struct lb_flow_event ev;
+	struct sync_events *skel;
 	struct pollfd pfd[2];
 	int err;
 
-	err = node_open(&a, ns_a, "sa", 1, 1024, cfg);
+	skel = sync_events__open_and_load();
+	if (!skel)
+		return -errno;
+	err = node_open(&a, ns_a, "sa", 1, 1024, cfg, bpf_map__fd(skel->maps.lb_events));
 	if (!err)
-		err = node_open(&b, ns_b, "sb", 2, total + total / 4, cfg);
+		err = node_open(&b, ns_b, "sb", 2, total + total / 4, cfg, -1);
 	if (err)
 		return err;
 	sent_at = calloc(total, sizeof(*sent_at));
@@ -247,36 +265,38 @@ static int bench_link(const struct cfg_sync *cfg, uint64_t rate, unsigned int se
 
 		if (due > total)
 			due = total;
-		for (; queued < due; queued++) {
-			flow_event(&ev, queued);
-			sent_at[queued] = now;
-			sync_queue_flow(a.s, &ev);
+		if (due > tried) {
+			got = emit_events(skel, due - tried);
+			for (i = 0; i < got; i++)
+				sent_at[queued + i] = now;
+			queued += got;
+			tried = due;
 		}
-		sync_process(a.s);
-		pfd[0].fd = sync_fd(b.s);
+		pfd[0].fd = sync_fd(a.s);
 		pfd[0].events = POLLIN;
-		pfd[1].fd = sync_fd(a.s);
+		pfd[1].fd = sync_fd(b.s);
 		pfd[1].events = POLLIN;
 		poll(pfd, 2, 1);
+		sync_process(a.s);
 		sync_process(b.s);
 		applied = sync_get_stats(b.s)->records_applied;
 		now = now_ns();
-		for (; seen < applied && seen < total; seen++)
+		for (; seen < applied && seen < queued; seen++)
 			delay[seen] = now - sent_at[seen];
-		if (queued == total && seen == total)
+		if (tried == total && seen == queued)
 			break;
 	}
-	lost = total - seen;
 	qsort(delay, seen, sizeof(*delay), cmp_u64);
-	printf("| %llu rec/s | %u s | %llu | %llu | %llu (%.3f%%) | %.2f ms | %.2f ms | %llu |\n",
+	printf("| %llu ev/s | %u s | %llu | %llu | %llu | %llu (%.3f%%) | %.2f ms | %.2f ms |\n",
 	       (unsigned long long)rate, secs, (unsigned long long)total,
-	       (unsigned long long)seen, (unsigned long long)lost, 100.0 * lost / total,
-	       seen ? delay[seen / 2] / 1e6 : 0, seen ? delay[seen * 99 / 100] / 1e6 : 0,
-	       (unsigned long long)sync_get_stats(a.s)->queue_full);
+	       (unsigned long long)(total - queued), (unsigned long long)seen,
+	       (unsigned long long)(total - seen), 100.0 * (total - seen) / total,
+	       seen ? delay[seen / 2] / 1e6 : 0, seen ? delay[seen * 99 / 100] / 1e6 : 0);
 	free(sent_at);
 	free(delay);
 	node_close(&a);
 	node_close(&b);
+	sync_events__destroy(skel);
 	return 0;
 }
 
@@ -330,8 +350,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_sync: apply: %m\n");
 		return 1;
 	}
-	printf("\n| rate | for | sent | applied | lost | delay median | delay p99 | "
-	       "queue-full drops |\n|---|---|---|---|---|---|---|---|\n");
+	printf("\n| event rate | for | events | ring full | applied on B | lost | delay median | "
+	       "delay p99 |\n|---|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < n_rates; i++) {
 		if (bench_link(&cfg, rates[i], secs)) {
 			fprintf(stderr, "bench_sync: link: %m\n");
