@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <linux/bpf.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 
 #define PIN_ENV "XDPLB_TEST_LB_PINS" /* tells the test processes where the runner pinned lb */
 #define PIN_PROG "prog"
+#define PIN_ROOT "/sys/fs/bpf"
+#define PIN_PREFIX "xdplb-tests-"
 
 #define LOG_TAIL_LINES 40
 
@@ -46,6 +50,53 @@ static int print_log_tail(enum libbpf_print_level level, const char *fmt, va_lis
 	fputs(tail, stderr);
 	free(msg);
 	return n;
+}
+
+static void pins_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* Pins left by a runner that was killed before POST_ALL (its pid is gone). */
+static void pins_remove_stale(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int pid;
+
+	d = opendir(PIN_ROOT);
+	while (d && (de = readdir(d))) {
+		if (sscanf(de->d_name, PIN_PREFIX "%d", &pid) != 1)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", PIN_ROOT, de->d_name);
+		pins_remove(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+void harness_lb_suite_unload(void)
+{
+	if (!pin_dir[0])
+		return;
+	pins_remove(pin_dir);
+	pin_dir[0] = '\0';
 }
 
 int harness_lb_suite_load(void)
@@ -76,7 +127,8 @@ int harness_lb_suite_load(void)
 	err = lb__load(skel);
 	if (err)
 		goto cleanup;
-	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xdplb-tests-%d", (int)getpid());
+	pins_remove_stale();
+	snprintf(pin_dir, sizeof(pin_dir), PIN_ROOT "/" PIN_PREFIX "%d", (int)getpid());
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		goto cleanup;
@@ -92,27 +144,6 @@ cleanup:
 	lb__destroy(skel);
 	libbpf_set_print(old_print);
 	return err;
-}
-
-void harness_lb_suite_unload(void)
-{
-	char path[sizeof(pin_dir) + 256];
-	struct dirent *de;
-	DIR *d;
-
-	if (!pin_dir[0])
-		return;
-	d = opendir(pin_dir);
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(pin_dir);
-	pin_dir[0] = '\0';
 }
 
 static int pinned_fd(const char *dir, const char *name, int *fd)
