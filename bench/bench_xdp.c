@@ -630,8 +630,8 @@ int main(int argc, char **argv)
 	}
 	if (err) {
 		fprintf(stderr, "bench_xdp: loading %s: %s%s\n",
-			!floor_skel ? "floor" : !lb ? "lb" : !decap ? "decap" : "lookup", strerror(-err),
-			err == -EPERM ? " (needs root)" : "");
+			!floor_skel ? "floor" : !lb ? "lb" : !decap ? "decap" : "lookup",
+			strerror(-err), err == -EPERM ? " (needs root)" : "");
 		goto cleanup;
 	}
 	err = bench_program_lb(lb) ?: bench_program_decap(decap);

@@ -15,7 +15,8 @@ model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 virt=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor:[[:space:]]*//p')
 echo "## xdplb benchmarks"
 echo
-echo "- when: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git describe --always --dirty 2>/dev/null || echo unknown)"
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
+echo "- when: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $commit"
 echo "- machine: ${model:-unknown CPU}, $(nproc) CPUs${virt:+ (guest of $virt)}, kernel $(uname -r)"
 echo "- pinned to CPU $cpu; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

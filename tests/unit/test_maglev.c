@@ -82,8 +82,8 @@ static void assert_shares(const struct maglev_backend *b, size_t n, uint32_t m)
 	for (k = 0; k < n; k++) {
 		want = m * b[k].weight / total;
 		cr_assert(counts[b[k].index] >= want * 0.99 && counts[b[k].index] <= want * 1.01,
-			  "n=%zu m=%u backend %zu (weight %u): %zu slots, want %.1f +- 1%%", n, m, k,
-			  b[k].weight, counts[b[k].index], want);
+			  "n=%zu m=%u backend %zu (weight %u): %zu slots, want %.1f +- 1%%", n, m,
+			  k, b[k].weight, counts[b[k].index], want);
 	}
 	free(counts);
 	free(table);
@@ -154,14 +154,16 @@ Test(maglev, scales_weights_not_sizes)
 	}
 	t1 = build(b1, 40, M_DEFAULT);
 	t2 = build(b2, 40, M_DEFAULT);
-	cr_assert_arr_eq(t1, t2, M_DEFAULT * sizeof(*t1), "weights 1:2:3:4 and 1000:...:4000 agree");
+	cr_assert_arr_eq(t1, t2, M_DEFAULT * sizeof(*t1),
+			 "weights 1:2:3:4 and 1000:...:4000 agree");
 	free(t1);
 	free(t2);
 }
 
 /* Fraction of slots that changed backend address between two tables. */
 static double moved_fraction(const uint32_t *before, const struct maglev_backend *b_before,
-			     const uint32_t *after, const struct maglev_backend *b_after, uint32_t m)
+			     const uint32_t *after, const struct maglev_backend *b_after,
+			     uint32_t m)
 {
 	uint32_t s, moved = 0;
 
@@ -213,10 +215,10 @@ Test(maglev, removing_one_backend_moves_about_1_over_n)
 		}
 		t_rest = build(rest, n - 1, c->m);
 		moved = moved_fraction(t_all, all, t_rest, rest, c->m);
-		cr_assert(moved >= 1.0 / n * 0.95, "n=%zu m=%u: %.5f moved, the removed share is 1/n",
-			  n, c->m, moved);
-		cr_assert(moved <= c->bound / n, "n=%zu m=%u: %.5f moved, more than %.1f/n = %.5f", n,
-			  c->m, moved, c->bound, c->bound / n);
+		cr_assert(moved >= 1.0 / n * 0.95,
+			  "n=%zu m=%u: %.5f moved, the removed share is 1/n", n, c->m, moved);
+		cr_assert(moved <= c->bound / n, "n=%zu m=%u: %.5f moved, more than %.1f/n = %.5f",
+			  n, c->m, moved, c->bound, c->bound / n);
 		free(t_all);
 		free(t_rest);
 	}
