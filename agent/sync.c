@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <sodium.h>
 
@@ -279,6 +280,7 @@ static void sync_dump_start(struct sync *s, struct sync_peer *p, uint32_t gen)
 	d->tolen = p->addrlen;
 	d->n_batch = 0;
 	d->records = 0;
+	d->visited = 0;
 	s->st.dumps_requested++;
 }
 
@@ -592,10 +594,20 @@ static int sync_setsockopt(int fd, int level, int opt, const void *val, socklen_
 	return -errno;
 }
 
+/* Big buffers absorb a dump or a burst while the loop is busy; root may pass rmem_max. */
+static void sync_sockbuf(int fd, bool send)
+{
+	int size = SYNC_SOCKBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUFFORCE : SO_RCVBUFFORCE, &size,
+		       sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUF : SO_RCVBUF, &size, sizeof(size));
+}
+
 /* The group socket: bound to the group and port, joined on the interface. */
 static int sync_open_mc(struct sync *s)
 {
-	int one = 1, size = SYNC_SOCKBUF, err;
+	int one = 1, err;
 
 	s->mc_fd = socket(s->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->mc_fd < 0)
@@ -603,7 +615,7 @@ static int sync_open_mc(struct sync *s)
 	err = sync_setsockopt(s->mc_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one),
 			      "SO_REUSEADDR");
 	if (!err)
-		setsockopt(s->mc_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		sync_sockbuf(s->mc_fd, false);
 	if (!err && s->family == AF_INET6)
 		err = sync_setsockopt(s->mc_fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one),
 				      "IPV6_V6ONLY");
@@ -634,15 +646,15 @@ static int sync_open_mc(struct sync *s)
 /* The sending socket: multicast out of the interface with our TTL, loop off. */
 static int sync_open_uc(struct sync *s)
 {
-	int loop = s->p.multicast_loop, ttl = s->cfg.ttl, size = SYNC_SOCKBUF;
+	int loop = s->p.multicast_loop, ttl = s->cfg.ttl;
 	struct sockaddr_storage any = { .ss_family = s->family };
 	int err;
 
 	s->uc_fd = socket(s->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->uc_fd < 0)
 		return -errno;
-	setsockopt(s->uc_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	setsockopt(s->uc_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	sync_sockbuf(s->uc_fd, false);
+	sync_sockbuf(s->uc_fd, true);
 	if (s->family == AF_INET) {
 		struct ip_mreqn mr = { .imr_ifindex = s->ifindex };
 
@@ -790,6 +802,17 @@ struct sync *sync_open(const struct sync_params *p)
 			log_warnx("sync: key: %s", why);
 			goto cleanup;
 		}
+	}
+	if (p->conntrack_fd >= 0) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(p->conntrack_fd, &info, &len)) {
+			err = -errno;
+			log_warn("sync: lb_conntrack");
+			goto cleanup;
+		}
+		s->ct_max = info.max_entries;
 	}
 	s->ifindex = if_nametoindex(p->ifname);
 	if (!s->ifindex) {

@@ -48,6 +48,7 @@ struct sync_dump {
 	struct sync_record *batch;
 	size_t n_batch;
 	uint64_t records;
+	uint64_t visited; /* entries walked: bounded, a churning LRU can restart the walk */
 };
 
 /*
@@ -79,6 +80,7 @@ struct sync {
 	struct sockaddr_storage group;
 	socklen_t grouplen;
 	size_t dgram_max, per_dgram;
+	uint32_t ct_max; /* lb_conntrack's max_entries */
 	uint64_t epoch, seq;
 	uint64_t started_ms, last_hb_ms;
 	uint32_t dump_gen; /* our dump requests, numbered: a peer serves each once */

@@ -337,13 +337,14 @@ Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 
 	node_init(&a, ns_a, 1, 5);
 	node_init(&b, ns_b, 2, 9);
-	/* A holds 5000 flows of its own before B exists. */
+	/* A holds 50000 flows of its own before B exists: the dump spans 2400 datagrams. */
 	memcpy(c.backend_addr, event4(0, "192.0.2.10", "198.51.100.11").backend_addr, 16);
 	c.backend_family = LB_AF_INET;
 	c.backend_index = 5;
 	c.packets = 10;
-	for (i = 0; i < 5000; i++) {
-		ev = event4(20000 + i, "192.0.2.10", "198.51.100.11");
+	for (i = 0; i < 50000; i++) {
+		ev = event4(1000 + i % 60000, "192.0.2.10", "198.51.100.11");
+		ev.flow.src[0] = htonl(0xcb007100 + i / 60000); /* 203.0.113.0/24 */
 		c.created_ns = c.last_seen_ns = 1; /* ages are sent, not clocks */
 		cr_assert_eq(bpf_map_update_elem(a.ct, &ev.flow, &c, BPF_ANY), 0);
 	}
@@ -354,8 +355,8 @@ Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 	cr_assert_not(sync_in_sync(b.s), "a fresh node starts out of sync");
 	cr_assert(pump(nodes, 2, 3000, b_in_sync), "B never caught up");
 	cr_assert_lt(now_ms() - t0, scfg.dump_timeout_ms, "in sync by the dump, not the timeout");
-	cr_assert_eq(ct_count(b.ct), 5000, "every flow is in when B says in sync");
-	cr_assert_eq(sync_get_stats(b.s)->dump_records_received, 5000);
+	cr_assert_eq(ct_count(b.ct), 50000, "every flow is in when B says in sync");
+	cr_assert_eq(sync_get_stats(b.s)->dump_records_received, 50000);
 	cr_assert_eq(sync_get_stats(a.s)->dumps_served, 1);
 	cr_assert_eq(sync_get_peers(b.s, &peer, 1), 1);
 	cr_assert_eq(peer.id, 1);
