@@ -123,9 +123,27 @@ pid_alive() {
 	[ "${stat%% *}" != Z ]
 }
 
+# The state of every namespace of the run, for the logs of a failed test.
+e2e_diag() {
+	local n
+	for n in cli rtr lb $BACKENDS; do
+		[ -e "/run/netns/$(ns "$n")" ] || continue
+		echo "=== $n"
+		ip -n "$(ns "$n")" -br addr
+		ip -n "$(ns "$n")" route
+		ip -n "$(ns "$n")" -6 route
+		ip -n "$(ns "$n")" neigh
+		ip -n "$(ns "$n")" -d link show | grep -E '^[0-9]|xdp'
+		nsx "$n" nstat -a 2>/dev/null | grep -v ' 0 ' | tail -n +2
+	done
+	[ -n "$LB_SOCK" ] && lbctl lb stats
+	[ -n "$LB_SOCK" ] && lbctl lb backend list
+} >"$XLB_RUNDIR/diag.txt" 2>&1
+
 e2e_cleanup() {
 	local rc=$? pid n
 	trap - EXIT INT TERM
+	[ "$rc" -ne 0 ] && e2e_diag
 	for pid in "${PIDS[@]}"; do
 		stop_pid "$pid"
 	done
@@ -455,10 +473,16 @@ e2e_setup() {
 	LB_SOCK=$XLB_RUNDIR/run/lb.sock
 	lb_config_write "$LB_CONF" "${1:-$VIPS_BASE}"
 	agent_start lb
+	wait_for 10 "every backend up on the LB" backends_all_up ||
+		fail "backends not up on the LB: $(lbctl lb backend list 2>&1 | awk 'NR > 1 && $2 != "up" {print $1, $2, $5}' | tr '\n' ' ')"
 	# First traffic through a fresh path can lose a packet to neighbour resolution.
 	wait_for 10 "HTTP through $VIP4" http_probe $VIP4 ||
 		fail "no HTTP answer through the LB on $VIP4:$HTTP_PORT"
 	log "setup done: HTTP answered through $VIP4"
+}
+
+backends_all_up() {
+	[ "$(lbctl_json lb backend list | json_get '[b["address"] for b in d["backends"] if b["state"] != "up"]')" = "[]" ]
 }
 
 # http_probe VIP: one HTTP request answered, from a port no test uses.

@@ -30,6 +30,11 @@ sync_line=$(grep -n "sync: in sync" "$logf" | head -1 | cut -d: -f1)
 [ -n "$dump_line" ] && [ -n "$sync_line" ] && [ "$dump_line" -lt "$sync_line" ] ||
 	fail "lb2 said in sync before the dump was in: $(grep 'sync:' "$logf" | tr '\n' ' ')"
 grep -q "in sync by timeout" "$logf" && fail "lb2 got in sync by timeout, not by the dump"
+out=$(lbctl lb2 peers) || fail "lbctl peers: $out"
+log "lbctl peers on lb2:"$'\n'"$out"
+grep -Eq "^ *1 +a +${CL_SYNC4[lb1]//./\\.} .* yes +done" <<<"$out" ||
+	fail "lbctl peers on lb2 does not show lb1 in sync with its dump done: $out"
+log "lbctl sync on lb2:"$'\n'"$(lbctl lb2 sync)"
 
 # Back in the group, then lb1 goes: lb2 carries every flow on what the dump taught it.
 ip -n "$(ns rtr)" link set dev l2 up
