@@ -69,8 +69,7 @@ static int cfg_sync_uint(struct cfg_sync_ctx *ctx, const char *key, const struct
 	*out = strtoull(val->text, &end, 10);
 	if (errno || *out < min || *out > max)
 		return cfg_sync_error(ctx, val, "sync.%s: %s is out of range %llu..%llu", key,
-				      val->text, (unsigned long long)min,
-				      (unsigned long long)max);
+				      val->text, (unsigned long long)min, (unsigned long long)max);
 	return 0;
 }
 
@@ -98,8 +97,7 @@ static bool cfg_sync_is_multicast(const struct xaddr *a)
 	return (w0 >> 24) == 0xff;
 }
 
-static int cfg_sync_group(struct cfg_sync_ctx *ctx, const struct cfg_ynode *val,
-			  struct xaddr *out)
+static int cfg_sync_group(struct cfg_sync_ctx *ctx, const struct cfg_ynode *val, struct xaddr *out)
 {
 	int err = cfg_sync_scalar(ctx, "group", val, "a multicast address");
 
@@ -129,8 +127,10 @@ static int cfg_sync_string(struct cfg_sync_ctx *ctx, const char *key, const stru
 		return cfg_sync_error(ctx, val, "sync.%s: expected an absolute path, found '%s'",
 				      key, val->text);
 	if (!val->text[0] || strlen(val->text) >= size)
-		return cfg_sync_error(ctx, val, "sync.%s: '%s' is empty or longer than %zu "
-				      "characters", key, val->text, size - 1);
+		return cfg_sync_error(ctx, val,
+				      "sync.%s: '%s' is empty or longer than %zu "
+				      "characters",
+				      key, val->text, size - 1);
 	for (c = val->text; !path && *c; c++)
 		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
 			return cfg_sync_error(ctx, val, "sync.%s: '%s' is not an interface name",
@@ -153,8 +153,7 @@ int cfg_sync_check_key_file(const char *key_file, char *err, size_t errlen)
 	}
 	/* A key others can read is a key others can forge sessions with. */
 	if (st.st_mode & 077) {
-		snprintf(err, errlen,
-			 "%s: mode %04o lets group or others at the key: chmod 600 it",
+		snprintf(err, errlen, "%s: mode %04o lets group or others at the key: chmod 600 it",
 			 key_file, (unsigned int)(st.st_mode & 07777));
 		return -EPERM;
 	}
@@ -180,9 +179,17 @@ void cfg_sync_defaults(struct lb_config *cfg)
 }
 
 static const char *const cfg_sync_keys[] = {
-	"first_packets", "refresh_packets", "enabled",		  "group",
-	"port",		 "interface",	    "ttl",		  "key_file",
-	"heartbeat_interval", "peer_timeout", "dump_timeout",
+    "first_packets",
+    "refresh_packets",
+    "enabled",
+    "group",
+    "port",
+    "interface",
+    "ttl",
+    "key_file",
+    "heartbeat_interval",
+    "peer_timeout",
+    "dump_timeout",
 };
 #define CFG_SYNC_N_KEYS (sizeof(cfg_sync_keys) / sizeof(cfg_sync_keys[0]))
 
@@ -218,8 +225,7 @@ static int cfg_sync_key(struct cfg_sync_ctx *ctx, size_t k, const struct cfg_yno
 		s->ttl = v;
 		break;
 	case 7:
-		err = cfg_sync_string(ctx, "key_file", val, true, s->key_file,
-				      sizeof(s->key_file));
+		err = cfg_sync_string(ctx, "key_file", val, true, s->key_file, sizeof(s->key_file));
 		break;
 	case 8:
 		err = cfg_sync_uint(ctx, "heartbeat_interval", val, 10, 60000, &v);
@@ -256,10 +262,12 @@ static int cfg_sync_check(struct cfg_sync_ctx *ctx, const struct cfg_ynode *map,
 	if (!s->enabled)
 		return 0;
 	if (!s->group.family)
-		return cfg_sync_error(ctx, map, "sync: missing required key 'group' (sync is "
+		return cfg_sync_error(ctx, map,
+				      "sync: missing required key 'group' (sync is "
 				      "enabled)");
 	if (!s->key_file[0])
-		return cfg_sync_error(ctx, map, "sync: missing required key 'key_file' (sync "
+		return cfg_sync_error(ctx, map,
+				      "sync: missing required key 'key_file' (sync "
 				      "is enabled: messages are authenticated)");
 	at = cfg_yaml_get(map, "key_file");
 	if (cfg_sync_check_key_file(s->key_file, why, sizeof(why)))
@@ -291,15 +299,19 @@ int cfg_sync_parse(const char *path, const struct cfg_ynode *val, struct lb_conf
 		if (k == CFG_SYNC_N_KEYS) {
 			for (k = 0; k < CFG_SYNC_N_KEYS; k++)
 				snprintf(expected + strlen(expected),
-					 sizeof(expected) - strlen(expected), "%s%s",
-					 k ? ", " : "", cfg_sync_keys[k]);
+					 sizeof(expected) - strlen(expected), "%s%s", k ? ", " : "",
+					 cfg_sync_keys[k]);
 			cfg_yaml_describe(key, found, sizeof(found));
-			return cfg_sync_error(&ctx, key, "sync: unknown key %s (expected one of: "
-					      "%s)", found, expected);
+			return cfg_sync_error(&ctx, key,
+					      "sync: unknown key %s (expected one of: "
+					      "%s)",
+					      found, expected);
 		}
 		if (seen[k])
-			return cfg_sync_error(&ctx, key, "sync: key '%s' given twice (first at "
-					      "line %d)", cfg_sync_keys[k], seen[k]->line);
+			return cfg_sync_error(&ctx, key,
+					      "sync: key '%s' given twice (first at "
+					      "line %d)",
+					      cfg_sync_keys[k], seen[k]->line);
 		seen[k] = key;
 		ret = cfg_sync_key(&ctx, k, val->kids[i + 1], cfg);
 		if (ret)

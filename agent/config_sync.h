@@ -8,12 +8,12 @@
 #include "config_yaml.h"
 #include "model.h"
 
-#define CFG_SYNC_DEFAULT_PORT 8848 /* LVS's sync port */
-#define CFG_SYNC_DEFAULT_TTL 1 /* peers share a link unless told otherwise */
-#define CFG_SYNC_DEFAULT_HEARTBEAT_MS 1000
-#define CFG_SYNC_PEER_TIMEOUT_FACTOR 3 /* default peer_timeout: this many heartbeats */
+#define CFG_SYNC_DEFAULT_PORT		 8848 /* LVS's sync port */
+#define CFG_SYNC_DEFAULT_TTL		 1    /* peers share a link unless told otherwise */
+#define CFG_SYNC_DEFAULT_HEARTBEAT_MS	 1000
+#define CFG_SYNC_PEER_TIMEOUT_FACTOR	 3 /* default peer_timeout: this many heartbeats */
 #define CFG_SYNC_DEFAULT_DUMP_TIMEOUT_MS 5000
-#define CFG_SYNC_KEY_MIN 32 /* bytes of key material */
+#define CFG_SYNC_KEY_MIN		 32 /* bytes of key material */
 
 /* Defaults of every sync key; config.c calls it whether or not the file has a sync: section. */
 void cfg_sync_defaults(struct lb_config *cfg);

@@ -33,7 +33,7 @@
 #include "sync_int.h"
 
 #define SYNC_RECV_BATCH 64
-#define SYNC_SOCKBUF (4 << 20) /* absorbs a dump or a burst while the loop is busy */
+#define SYNC_SOCKBUF	(4 << 20) /* absorbs a dump or a burst while the loop is busy */
 
 int sync_key_load(const char *path, uint8_t key[SYNC_KEY_LEN], char *err, size_t errlen)
 {
@@ -130,8 +130,8 @@ static int sync_enqueue_heartbeat(struct sync *s)
 {
 	struct sync_qitem *q = sync_queue_slot(s, NULL, 0);
 	struct sync_heartbeat hb = {
-		.records_sent = s->st.records_sent,
-		.queue_depth = s->q_len,
+	    .records_sent = s->st.records_sent,
+	    .queue_depth = s->q_len,
 	};
 	struct sync_hdr h;
 	size_t i;
@@ -153,7 +153,7 @@ static int sync_enqueue_heartbeat(struct sync *s)
 
 static void sync_want_out(struct sync *s, bool want)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (want ? EPOLLOUT : 0), .data.fd = s->uc_fd };
+	struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.fd = s->uc_fd};
 
 	if (want == s->want_out)
 		return;
@@ -390,8 +390,8 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 		s->st.heartbeats_received++;
 		p->queue_depth = hb.queue_depth;
 		p->lag_records = hb.records_sent > p->records_received
-					 ? hb.records_sent - p->records_received
-					 : 0;
+				     ? hb.records_sent - p->records_received
+				     : 0;
 		sync_check_lag(s, p);
 		break;
 	case SYNC_MSG_DUMP_REQUEST:
@@ -498,7 +498,8 @@ static void sync_on_timer(struct sync *s)
 	s->last_hb_ms = now;
 	sync_batch_out(s);
 	sync_enqueue_heartbeat(s);
-	/* Peers that appeared after our first request hear it again; a served epoch is not redone. */
+	/* Peers that appeared after our first request hear it again; a served epoch is not redone.
+	 */
 	if (!s->in_sync)
 		sync_request_dump(s, false);
 }
@@ -563,7 +564,7 @@ int sync_process(struct sync *s)
 
 static int sync_epoll_add(struct sync *s, int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
@@ -599,8 +600,7 @@ static void sync_sockbuf(int fd, bool send)
 {
 	int size = SYNC_SOCKBUF;
 
-	if (setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUFFORCE : SO_RCVBUFFORCE, &size,
-		       sizeof(size)))
+	if (setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUFFORCE : SO_RCVBUFFORCE, &size, sizeof(size)))
 		setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUF : SO_RCVBUF, &size, sizeof(size));
 }
 
@@ -612,8 +612,8 @@ static int sync_open_mc(struct sync *s)
 	s->mc_fd = socket(s->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->mc_fd < 0)
 		return -errno;
-	err = sync_setsockopt(s->mc_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one),
-			      "SO_REUSEADDR");
+	err =
+	    sync_setsockopt(s->mc_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one), "SO_REUSEADDR");
 	if (!err)
 		sync_sockbuf(s->mc_fd, false);
 	if (!err && s->family == AF_INET6)
@@ -627,16 +627,16 @@ static int sync_open_mc(struct sync *s)
 	}
 	if (s->family == AF_INET) {
 		struct ip_mreqn mr = {
-			.imr_multiaddr = ((struct sockaddr_in *)&s->group)->sin_addr,
-			.imr_ifindex = s->ifindex,
+		    .imr_multiaddr = ((struct sockaddr_in *)&s->group)->sin_addr,
+		    .imr_ifindex = s->ifindex,
 		};
 
 		return sync_setsockopt(s->mc_fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr),
 				       "IP_ADD_MEMBERSHIP");
 	}
 	struct ipv6_mreq mr6 = {
-		.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&s->group)->sin6_addr,
-		.ipv6mr_interface = s->ifindex,
+	    .ipv6mr_multiaddr = ((struct sockaddr_in6 *)&s->group)->sin6_addr,
+	    .ipv6mr_interface = s->ifindex,
 	};
 
 	return sync_setsockopt(s->mc_fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr6, sizeof(mr6),
@@ -647,7 +647,7 @@ static int sync_open_mc(struct sync *s)
 static int sync_open_uc(struct sync *s)
 {
 	int loop = s->p.multicast_loop, ttl = s->cfg.ttl;
-	struct sockaddr_storage any = { .ss_family = s->family };
+	struct sockaddr_storage any = {.ss_family = s->family};
 	int err;
 
 	s->uc_fd = socket(s->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -656,7 +656,7 @@ static int sync_open_uc(struct sync *s)
 	sync_sockbuf(s->uc_fd, false);
 	sync_sockbuf(s->uc_fd, true);
 	if (s->family == AF_INET) {
-		struct ip_mreqn mr = { .imr_ifindex = s->ifindex };
+		struct ip_mreqn mr = {.imr_ifindex = s->ifindex};
 
 		err = sync_setsockopt(s->uc_fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr),
 				      "IP_MULTICAST_IF");
@@ -723,8 +723,9 @@ static int sync_open_bufs(struct sync *s)
 	if (mtu < 0)
 		return mtu;
 	/* One datagram per packet on the sync link: no IP fragments to lose halves of. */
-	s->dgram_max = (size_t)mtu > hdr + SYNC_DGRAM_MIN + SYNC_REC_LEN ? mtu - hdr
-									  : SYNC_DGRAM_MIN + SYNC_REC_LEN;
+	s->dgram_max = (size_t)mtu > hdr + SYNC_DGRAM_MIN + SYNC_REC_LEN
+			   ? mtu - hdr
+			   : SYNC_DGRAM_MIN + SYNC_REC_LEN;
 	if (s->dgram_max > SYNC_DGRAM_MAX)
 		s->dgram_max = SYNC_DGRAM_MAX;
 	s->per_dgram = sync_records_per_dgram(s->dgram_max);
@@ -921,8 +922,8 @@ size_t sync_get_peers(const struct sync *s, struct sync_peer_info *out, size_t m
 			memcpy(o->zone, p->zone, sizeof(o->zone));
 			sync_fmt_sockaddr(&p->addr, o->addr, sizeof(o->addr));
 			o->last_seen_ms = now - p->last_seen_ms;
-			o->lag_records = p->lag_records > p->lag_base ? p->lag_records - p->lag_base
-								       : 0;
+			o->lag_records =
+			    p->lag_records > p->lag_base ? p->lag_records - p->lag_base : 0;
 			o->queue_depth = p->queue_depth;
 			o->in_sync = p->in_sync;
 			o->dump_done = p->dump_done;

@@ -13,12 +13,12 @@
 #include "model.h"
 #include "sync_codec.h"
 
-#define SYNC_PEERS_MAX 64
-#define SYNC_QUEUE_MAX 1024 /* datagrams waiting to be sent */
-#define SYNC_DUMPS_MAX 8 /* dumps served at the same time */
+#define SYNC_PEERS_MAX	  64
+#define SYNC_QUEUE_MAX	  1024	/* datagrams waiting to be sent */
+#define SYNC_DUMPS_MAX	  8	/* dumps served at the same time */
 #define SYNC_EVENT_BUDGET 16384 /* events taken per sync_process call: the loop stays fair */
-#define SYNC_RECV_BUDGET 4096 /* datagrams received per sync_process call */
-#define SYNC_DUMP_BUDGET 4096 /* conntrack entries dumped per sync_process call */
+#define SYNC_RECV_BUDGET  4096	/* datagrams received per sync_process call */
+#define SYNC_DUMP_BUDGET  4096	/* conntrack entries dumped per sync_process call */
 
 struct sync;
 
@@ -27,23 +27,23 @@ struct sync_params {
 	uint32_t node_id;
 	const char *zone;
 	const char *ifname; /* resolved: sync.interface, else node.interface */
-	int conntrack_fd; /* lb_conntrack: received records go here, dumps come from here */
+	int conntrack_fd;   /* lb_conntrack: received records go here, dumps come from here */
 	int backend_ids_fd; /* lb_backend_ids: backend address -> local index */
-	int vips_fd; /* lb_vips: which VIPs this node serves; -1 accepts every VIP */
+	int vips_fd;	    /* lb_vips: which VIPs this node serves; -1 accepts every VIP */
 	int events_fd; /* lb_events ring buffer; -1 when flows come only from sync_queue_flow */
-	const uint8_t *key; /* SYNC_KEY_LEN bytes; NULL reads cfg->key_file */
+	const uint8_t *key;  /* SYNC_KEY_LEN bytes; NULL reads cfg->key_file */
 	bool multicast_loop; /* hear our own host's other instances (tests on one host) */
 };
 
 struct sync_stats {
-	uint64_t events; /* flow events read from lb_events */
+	uint64_t events;       /* flow events read from lb_events */
 	uint64_t records_sent; /* records multicast (dumps not included) */
 	uint64_t dgrams_sent;
 	uint64_t send_errors;
-	uint64_t queue_full; /* records dropped: the send queue was full */
+	uint64_t queue_full;	  /* records dropped: the send queue was full */
 	uint64_t dgrams_received; /* authenticated and in window */
 	uint64_t records_received;
-	uint64_t records_applied; /* written to lb_conntrack */
+	uint64_t records_applied;	 /* written to lb_conntrack */
 	uint64_t rejected[SYNC_REJ_MAX]; /* datagrams and records, by reason */
 	uint64_t heartbeats_sent, heartbeats_received;
 	uint64_t dumps_requested, dumps_served, dump_records_sent, dump_records_received;
@@ -54,12 +54,12 @@ struct sync_stats {
 struct sync_peer_info {
 	uint32_t id;
 	char zone[SYNC_ZONE_LEN];
-	char addr[64]; /* source address of its datagrams */
+	char addr[64];	       /* source address of its datagrams */
 	uint64_t last_seen_ms; /* ago */
-	uint64_t lag_records; /* records it sent since we first heard it that never arrived */
-	uint32_t queue_depth; /* its send queue, as its last heartbeat said */
-	bool in_sync; /* its own catch-up is done */
-	bool dump_done; /* it finished the dump we asked for */
+	uint64_t lag_records;  /* records it sent since we first heard it that never arrived */
+	uint32_t queue_depth;  /* its send queue, as its last heartbeat said */
+	bool in_sync;	       /* its own catch-up is done */
+	bool dump_done;	       /* it finished the dump we asked for */
 };
 
 /*

@@ -12,14 +12,14 @@ struct sync *sync_agent_open(const struct lb_config *cfg, const struct dataplane
 {
 	const struct cfg_sync *sc = &cfg->sync;
 	struct sync_params p = {
-		.cfg = sc,
-		.node_id = cfg->node.id,
-		.zone = cfg->node.zone,
-		.ifname = sc->interface[0] ? sc->interface : cfg->node.interface,
-		.conntrack_fd = dataplane_map_fd(dp, "lb_conntrack"),
-		.backend_ids_fd = dataplane_map_fd(dp, "lb_backend_ids"),
-		.vips_fd = dataplane_map_fd(dp, "lb_vips"),
-		.events_fd = dataplane_map_fd(dp, "lb_events"),
+	    .cfg = sc,
+	    .node_id = cfg->node.id,
+	    .zone = cfg->node.zone,
+	    .ifname = sc->interface[0] ? sc->interface : cfg->node.interface,
+	    .conntrack_fd = dataplane_map_fd(dp, "lb_conntrack"),
+	    .backend_ids_fd = dataplane_map_fd(dp, "lb_backend_ids"),
+	    .vips_fd = dataplane_map_fd(dp, "lb_vips"),
+	    .events_fd = dataplane_map_fd(dp, "lb_events"),
 	};
 
 	if (!sc->enabled) {
@@ -57,22 +57,21 @@ json_t *sync_agent_stats_json(const struct sync *s)
 	rejected = json_object();
 	for (r = 1; r < SYNC_REJ_MAX; r++)
 		json_object_set_new(rejected, sync_reject_name(r), json_integer(st->rejected[r]));
-	out = json_pack("{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
-			"s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:{s:I, s:I, s:I}}",
-			"enabled", true, "in_sync", sync_in_sync(s), "queue_depth",
-			(json_int_t)sync_queue_depth(s), "datagram_bytes",
-			(json_int_t)sync_dgram_max(s), "events", (json_int_t)st->events, "sent",
-			"records", (json_int_t)st->records_sent, "datagrams",
-			(json_int_t)st->dgrams_sent, "heartbeats", (json_int_t)st->heartbeats_sent,
-			"dump_records", (json_int_t)st->dump_records_sent, "errors",
-			(json_int_t)st->send_errors, "queue_full", (json_int_t)st->queue_full,
-			"received", "records", (json_int_t)st->records_received, "datagrams",
-			(json_int_t)st->dgrams_received, "heartbeats",
-			(json_int_t)st->heartbeats_received, "dump_records",
-			(json_int_t)st->dump_records_received, "applied",
-			(json_int_t)st->records_applied, "rejected", rejected, "dumps", "served",
-			(json_int_t)st->dumps_served, "requested", (json_int_t)st->dumps_requested,
-			"asked", (json_int_t)st->dump_requests_sent);
+	out = json_pack(
+	    "{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+	    "s:{s:I, s:I, s:I, s:I}, s:I, s:o, s:{s:I, s:I, s:I}}",
+	    "enabled", true, "in_sync", sync_in_sync(s), "queue_depth",
+	    (json_int_t)sync_queue_depth(s), "datagram_bytes", (json_int_t)sync_dgram_max(s),
+	    "events", (json_int_t)st->events, "sent", "records", (json_int_t)st->records_sent,
+	    "datagrams", (json_int_t)st->dgrams_sent, "heartbeats", (json_int_t)st->heartbeats_sent,
+	    "dump_records", (json_int_t)st->dump_records_sent, "errors",
+	    (json_int_t)st->send_errors, "queue_full", (json_int_t)st->queue_full, "received",
+	    "records", (json_int_t)st->records_received, "datagrams",
+	    (json_int_t)st->dgrams_received, "heartbeats", (json_int_t)st->heartbeats_received,
+	    "dump_records", (json_int_t)st->dump_records_received, "applied",
+	    (json_int_t)st->records_applied, "rejected", rejected, "dumps", "served",
+	    (json_int_t)st->dumps_served, "requested", (json_int_t)st->dumps_requested, "asked",
+	    (json_int_t)st->dump_requests_sent);
 	return out;
 }
 

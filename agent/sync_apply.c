@@ -213,7 +213,8 @@ bool sync_dump_step(struct sync *s, struct sync_dump *d, unsigned int budget)
 	while (budget--) {
 		if (d->n_batch == s->per_dgram && !sync_dump_flush(s, d))
 			return false; /* queue full: carry on when it drains */
-		/* A deleted cursor restarts the walk at the first key: twice the table is enough. */
+		/* A deleted cursor restarts the walk at the first key: twice the table is enough.
+		 */
 		if (++d->visited > 2ULL * s->ct_max ||
 		    bpf_map_get_next_key(s->p.conntrack_fd, d->started ? &d->cursor : NULL, &next))
 			goto done;

@@ -48,32 +48,30 @@ enum {
 _Static_assert(R_IDLE + 4 == SYNC_REC_LEN, "record layout");
 
 static const char *const sync_reject_names[SYNC_REJ_MAX] = {
-	[SYNC_REJ_NONE] = "none",
-	[SYNC_REJ_TRUNCATED] = "truncated",
-	[SYNC_REJ_BAD_MAGIC] = "bad_magic",
-	[SYNC_REJ_BAD_VERSION] = "bad_version",
-	[SYNC_REJ_BAD_TAG] = "bad_tag",
-	[SYNC_REJ_BAD_TYPE] = "bad_type",
-	[SYNC_REJ_BAD_LENGTH] = "bad_length",
-	[SYNC_REJ_OVERSIZE] = "oversize",
-	[SYNC_REJ_REPLAY] = "replay",
-	[SYNC_REJ_TOO_OLD] = "too_old",
-	[SYNC_REJ_OLD_EPOCH] = "old_epoch",
-	[SYNC_REJ_OWN] = "own",
-	[SYNC_REJ_BAD_RECORD] = "bad_record",
-	[SYNC_REJ_UNKNOWN_VIP] = "unknown_vip",
-	[SYNC_REJ_UNKNOWN_BACKEND] = "unknown_backend",
-	[SYNC_REJ_MAP_WRITE] = "map_write",
-	[SYNC_REJ_NOT_FOR_US] = "not_for_us",
-	[SYNC_REJ_TOO_MANY_PEERS] = "too_many_peers",
+    [SYNC_REJ_NONE] = "none",
+    [SYNC_REJ_TRUNCATED] = "truncated",
+    [SYNC_REJ_BAD_MAGIC] = "bad_magic",
+    [SYNC_REJ_BAD_VERSION] = "bad_version",
+    [SYNC_REJ_BAD_TAG] = "bad_tag",
+    [SYNC_REJ_BAD_TYPE] = "bad_type",
+    [SYNC_REJ_BAD_LENGTH] = "bad_length",
+    [SYNC_REJ_OVERSIZE] = "oversize",
+    [SYNC_REJ_REPLAY] = "replay",
+    [SYNC_REJ_TOO_OLD] = "too_old",
+    [SYNC_REJ_OLD_EPOCH] = "old_epoch",
+    [SYNC_REJ_OWN] = "own",
+    [SYNC_REJ_BAD_RECORD] = "bad_record",
+    [SYNC_REJ_UNKNOWN_VIP] = "unknown_vip",
+    [SYNC_REJ_UNKNOWN_BACKEND] = "unknown_backend",
+    [SYNC_REJ_MAP_WRITE] = "map_write",
+    [SYNC_REJ_NOT_FOR_US] = "not_for_us",
+    [SYNC_REJ_TOO_MANY_PEERS] = "too_many_peers",
 };
 
 static const char *const sync_msg_names[SYNC_MSG_MAX] = {
-	[SYNC_MSG_RECORDS] = "records",
-	[SYNC_MSG_HEARTBEAT] = "heartbeat",
-	[SYNC_MSG_DUMP_REQUEST] = "dump_request",
-	[SYNC_MSG_DUMP_PART] = "dump_part",
-	[SYNC_MSG_DUMP_END] = "dump_end",
+    [SYNC_MSG_RECORDS] = "records",	      [SYNC_MSG_HEARTBEAT] = "heartbeat",
+    [SYNC_MSG_DUMP_REQUEST] = "dump_request", [SYNC_MSG_DUMP_PART] = "dump_part",
+    [SYNC_MSG_DUMP_END] = "dump_end",
 };
 
 const char *sync_reject_name(enum sync_reject r)

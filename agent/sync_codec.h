@@ -16,24 +16,24 @@
  * lb_common.h's four network-order words. Records name VIPs and backends by
  * address, never by a node-local index.
  */
-#define SYNC_MAGIC 0x584c4253 /* "XLBS" */
-#define SYNC_VERSION 1
-#define SYNC_HDR_LEN 72
-#define SYNC_REC_LEN 64
-#define SYNC_HB_LEN 16
-#define SYNC_TAG_LEN 32 /* crypto_auth_hmacsha512256_BYTES */
-#define SYNC_KEY_LEN 32 /* crypto_auth_hmacsha512256_KEYBYTES */
-#define SYNC_ZONE_LEN 32 /* CFG_ZONE_MAX */
-#define SYNC_DGRAM_MIN (SYNC_HDR_LEN + SYNC_TAG_LEN)
-#define SYNC_DGRAM_MAX 65507 /* largest UDP payload over IPv4 */
-#define SYNC_WINDOW_BITS 1024 /* sequence numbers tolerated out of order */
+#define SYNC_MAGIC	 0x584c4253 /* "XLBS" */
+#define SYNC_VERSION	 1
+#define SYNC_HDR_LEN	 72
+#define SYNC_REC_LEN	 64
+#define SYNC_HB_LEN	 16
+#define SYNC_TAG_LEN	 32 /* crypto_auth_hmacsha512256_BYTES */
+#define SYNC_KEY_LEN	 32 /* crypto_auth_hmacsha512256_KEYBYTES */
+#define SYNC_ZONE_LEN	 32 /* CFG_ZONE_MAX */
+#define SYNC_DGRAM_MIN	 (SYNC_HDR_LEN + SYNC_TAG_LEN)
+#define SYNC_DGRAM_MAX	 65507 /* largest UDP payload over IPv4 */
+#define SYNC_WINDOW_BITS 1024  /* sequence numbers tolerated out of order */
 
 enum sync_msg_type {
-	SYNC_MSG_RECORDS = 1, /* flow records, multicast */
-	SYNC_MSG_HEARTBEAT = 2, /* liveness, counters: multicast */
+	SYNC_MSG_RECORDS = 1,	   /* flow records, multicast */
+	SYNC_MSG_HEARTBEAT = 2,	   /* liveness, counters: multicast */
 	SYNC_MSG_DUMP_REQUEST = 3, /* "send me everything": multicast */
-	SYNC_MSG_DUMP_PART = 4, /* records of a dump, unicast to the requester */
-	SYNC_MSG_DUMP_END = 5, /* the dump is complete, unicast to the requester */
+	SYNC_MSG_DUMP_PART = 4,	   /* records of a dump, unicast to the requester */
+	SYNC_MSG_DUMP_END = 5,	   /* the dump is complete, unicast to the requester */
 	SYNC_MSG_MAX,
 };
 
@@ -43,36 +43,36 @@ enum sync_msg_type {
  */
 enum sync_reject {
 	SYNC_REJ_NONE = 0,
-	SYNC_REJ_TRUNCATED = 1, /* shorter than header + tag, or than its record count says */
-	SYNC_REJ_BAD_MAGIC = 2, /* not an xdplb sync datagram */
-	SYNC_REJ_BAD_VERSION = 3, /* another protocol version */
-	SYNC_REJ_BAD_TAG = 4, /* authentication failed: wrong key or altered */
-	SYNC_REJ_BAD_TYPE = 5, /* unknown message type */
-	SYNC_REJ_BAD_LENGTH = 6, /* bytes beyond what the header announces */
-	SYNC_REJ_OVERSIZE = 7, /* larger than SYNC_DGRAM_MAX */
-	SYNC_REJ_REPLAY = 8, /* sequence number already seen */
-	SYNC_REJ_TOO_OLD = 9, /* sequence number below the window */
-	SYNC_REJ_OLD_EPOCH = 10, /* from a previous run of a peer that has restarted since */
-	SYNC_REJ_OWN = 11, /* our own node id (looped back, or a duplicate id) */
-	SYNC_REJ_BAD_RECORD = 12, /* record with an unknown family or protocol */
+	SYNC_REJ_TRUNCATED = 1,	   /* shorter than header + tag, or than its record count says */
+	SYNC_REJ_BAD_MAGIC = 2,	   /* not an xdplb sync datagram */
+	SYNC_REJ_BAD_VERSION = 3,  /* another protocol version */
+	SYNC_REJ_BAD_TAG = 4,	   /* authentication failed: wrong key or altered */
+	SYNC_REJ_BAD_TYPE = 5,	   /* unknown message type */
+	SYNC_REJ_BAD_LENGTH = 6,   /* bytes beyond what the header announces */
+	SYNC_REJ_OVERSIZE = 7,	   /* larger than SYNC_DGRAM_MAX */
+	SYNC_REJ_REPLAY = 8,	   /* sequence number already seen */
+	SYNC_REJ_TOO_OLD = 9,	   /* sequence number below the window */
+	SYNC_REJ_OLD_EPOCH = 10,   /* from a previous run of a peer that has restarted since */
+	SYNC_REJ_OWN = 11,	   /* our own node id (looped back, or a duplicate id) */
+	SYNC_REJ_BAD_RECORD = 12,  /* record with an unknown family or protocol */
 	SYNC_REJ_UNKNOWN_VIP = 13, /* record for a VIP this node does not serve */
 	SYNC_REJ_UNKNOWN_BACKEND = 14, /* record naming a backend this node does not have */
-	SYNC_REJ_MAP_WRITE = 15, /* conntrack update refused */
-	SYNC_REJ_NOT_FOR_US = 16, /* a unicast dump addressed to another node */
-	SYNC_REJ_TOO_MANY_PEERS = 17, /* from a node beyond SYNC_PEERS_MAX */
+	SYNC_REJ_MAP_WRITE = 15,       /* conntrack update refused */
+	SYNC_REJ_NOT_FOR_US = 16,      /* a unicast dump addressed to another node */
+	SYNC_REJ_TOO_MANY_PEERS = 17,  /* from a node beyond SYNC_PEERS_MAX */
 	SYNC_REJ_MAX,
 };
 
 /* Header as decoded. */
 struct sync_hdr {
 	uint8_t version;
-	uint8_t type; /* enum sync_msg_type */
-	uint16_t count; /* records that follow */
-	uint32_t node_id; /* sender */
-	uint32_t target_id; /* DUMP_PART/DUMP_END: the requester; else 0 */
-	uint32_t flags; /* SYNC_HDR_F_* */
-	uint64_t epoch; /* sender's run: grows with every restart */
-	uint64_t seq; /* sender's datagram counter, from 1 in each epoch */
+	uint8_t type;		  /* enum sync_msg_type */
+	uint16_t count;		  /* records that follow */
+	uint32_t node_id;	  /* sender */
+	uint32_t target_id;	  /* DUMP_PART/DUMP_END: the requester; else 0 */
+	uint32_t flags;		  /* SYNC_HDR_F_* */
+	uint64_t epoch;		  /* sender's run: grows with every restart */
+	uint64_t seq;		  /* sender's datagram counter, from 1 in each epoch */
 	char zone[SYNC_ZONE_LEN]; /* NUL-terminated */
 };
 
@@ -83,8 +83,8 @@ struct sync_record {
 	struct lb_flow_key flow; /* client -> VIP as the client sent it */
 	uint32_t backend_addr[4];
 	uint8_t backend_family;
-	uint8_t flags; /* SYNC_REC_F_* */
-	uint32_t age_ms; /* since the flow was created on its node */
+	uint8_t flags;	  /* SYNC_REC_F_* */
+	uint32_t age_ms;  /* since the flow was created on its node */
 	uint32_t idle_ms; /* since its last packet */
 };
 
@@ -93,8 +93,8 @@ struct sync_record {
 /* Heartbeat body: what a receiver needs to tell how far behind it is. */
 struct sync_heartbeat {
 	uint64_t records_sent; /* records the sender has multicast this epoch */
-	uint32_t queue_depth; /* datagrams waiting in its send queue */
-	uint32_t peers; /* live peers it sees */
+	uint32_t queue_depth;  /* datagrams waiting in its send queue */
+	uint32_t peers;	       /* live peers it sees */
 };
 
 /* Records that fit a datagram of dgram_len bytes. */

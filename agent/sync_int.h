@@ -21,12 +21,12 @@ struct sync_peer {
 	uint64_t lag_records;
 	uint32_t queue_depth;
 	bool in_sync;
-	bool dump_done; /* its DUMP_END for our current catch-up arrived */
+	bool dump_done;	       /* its DUMP_END for our current catch-up arrived */
 	uint64_t served_epoch; /* we served (or serve) a dump to this epoch of it... */
-	uint32_t served_gen; /* ...and to this request of that epoch */
-	uint64_t lag_seen; /* lag_records when we last asked it for a dump */
-	uint64_t lag_base; /* lag at its first heartbeat: sent before we heard it */
-	bool hb_seen; /* a heartbeat of its epoch arrived: lag_base is set */
+	uint32_t served_gen;   /* ...and to this request of that epoch */
+	uint64_t lag_seen;     /* lag_records when we last asked it for a dump */
+	uint64_t lag_base;     /* lag at its first heartbeat: sent before we heard it */
+	bool hb_seen;	       /* a heartbeat of its epoch arrived: lag_base is set */
 };
 
 struct sync_qitem {
@@ -57,7 +57,7 @@ struct sync_dump {
  * plane checks a conntrack entry's backend by address, and an entry for a VIP
  * gone a moment ago just ages out of the LRU.
  */
-#define SYNC_CACHE_SLOTS 1024
+#define SYNC_CACHE_SLOTS  1024
 #define SYNC_CACHE_TTL_MS 250
 
 struct sync_cache_slot {
@@ -86,7 +86,7 @@ struct sync {
 	uint32_t dump_gen; /* our dump requests, numbered: a peer serves each once */
 	uint64_t last_request_ms;
 	bool in_sync;
-	bool want_out; /* EPOLLOUT asked on uc_fd */
+	bool want_out;		   /* EPOLLOUT asked on uc_fd */
 	struct sync_record *batch; /* records waiting for a multicast datagram */
 	size_t n_batch;
 	struct sync_qitem queue[SYNC_QUEUE_MAX];

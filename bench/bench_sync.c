@@ -96,12 +96,16 @@ static uint64_t now_ns(void)
 static int node_open(struct node *n, const char *ns, const char *ifname, uint32_t id,
 		     uint32_t ct_size, const struct cfg_sync *cfg, int events_fd)
 {
-	struct lb_backend_key bk = { .family = LB_AF_INET };
-	struct lb_vip_key vk = { .family = LB_AF_INET, .proto = IPPROTO_TCP };
-	struct lb_vip_info vi = { .vip_index = 1 };
+	struct lb_backend_key bk = {.family = LB_AF_INET};
+	struct lb_vip_key vk = {.family = LB_AF_INET, .proto = IPPROTO_TCP};
+	struct lb_vip_info vi = {.vip_index = 1};
 	struct sync_params p = {
-		.cfg = cfg, .node_id = id, .zone = "bench", .ifname = ifname,
-		.events_fd = events_fd, .key = key,
+	    .cfg = cfg,
+	    .node_id = id,
+	    .zone = "bench",
+	    .ifname = ifname,
+	    .events_fd = events_fd,
+	    .key = key,
 	};
 	char path[64];
 	__u32 index = 7;
@@ -162,8 +166,8 @@ static int bench_apply(const struct cfg_sync *cfg, uint64_t n)
 	size_t per, cap, i, k, ndg;
 	struct sync_record *rec;
 	struct lb_flow_event ev;
-	struct sockaddr_in from = { .sin_family = AF_INET };
-	struct sync_hdr h = { .type = SYNC_MSG_RECORDS, .node_id = 99, .epoch = 1 };
+	struct sockaddr_in from = {.sin_family = AF_INET};
+	struct sync_hdr h = {.type = SYNC_MSG_RECORDS, .node_id = 99, .epoch = 1};
 	struct node b = {};
 	uint8_t *bufs;
 	int *lens, err;
@@ -220,7 +224,9 @@ static int cmp_u64(const void *a, const void *b)
 /* Writes n events into lb_events (fewer if the ring is full); returns how many. */
 static uint64_t emit_events(struct sync_events *skel, uint64_t n)
 {
-	struct { __u32 n; } args = { .n = (__u32)n };
+	struct {
+		__u32 n;
+	} args = {.n = (__u32)n};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
 	uint64_t before = skel->bss->next_flow;
 
@@ -303,11 +309,15 @@ static int bench_link(const struct cfg_sync *cfg, uint64_t rate, unsigned int se
 int main(int argc, char **argv)
 {
 	static const char material[] = "bench_sync key material, 32 bytes+";
-	uint64_t n = 1000000, rates[MAX_RATES] = { 100000 };
+	uint64_t n = 1000000, rates[MAX_RATES] = {100000};
 	unsigned int secs = 3, n_rates = 0, i;
 	struct cfg_sync cfg = {
-		.enabled = true, .port = 18849, .ttl = 1, .heartbeat_ms = 100,
-		.peer_timeout_ms = 1000, .dump_timeout_ms = 500,
+	    .enabled = true,
+	    .port = 18849,
+	    .ttl = 1,
+	    .heartbeat_ms = 100,
+	    .peer_timeout_ms = 1000,
+	    .dump_timeout_ms = 500,
 	};
 	cpu_set_t set;
 	int opt, cpu = -1;
@@ -322,7 +332,8 @@ int main(int argc, char **argv)
 		else if (opt == 't')
 			secs = atoi(optarg);
 		else {
-			fprintf(stderr, "usage: %s [-c CPU] [-n RECORDS] [-r RATE]... [-t SECONDS]\n",
+			fprintf(stderr,
+				"usage: %s [-c CPU] [-n RECORDS] [-r RATE]... [-t SECONDS]\n",
 				argv[0]);
 			return 2;
 		}
@@ -338,8 +349,8 @@ int main(int argc, char **argv)
 		CPU_SET(cpu, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
-	if (sync_key_derive(material, strlen(material), key) || cfg_parse_addr("239.255.77.2",
-										&cfg.group))
+	if (sync_key_derive(material, strlen(material), key) ||
+	    cfg_parse_addr("239.255.77.2", &cfg.group))
 		return 1;
 	root_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (root_ns < 0 || net_up()) {

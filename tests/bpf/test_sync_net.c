@@ -133,7 +133,7 @@ static void node_backend(struct node *n, const char *addr, __u32 index)
 static void node_vip(struct node *n, const char *addr, uint16_t port)
 {
 	struct lb_vip_key k = {};
-	struct lb_vip_info info = { .vip_index = 1 };
+	struct lb_vip_info info = {.vip_index = 1};
 	struct xaddr x;
 
 	cr_assert_eq(cfg_parse_addr(addr, &x), 0);
@@ -160,15 +160,15 @@ static void node_init(struct node *n, const char *ns, uint32_t id, __u32 index)
 static void node_start(struct node *n, const char *ifname, const uint8_t *k)
 {
 	struct sync_params p = {
-		.cfg = &scfg,
-		.node_id = n->id,
-		.zone = n->id == 3 ? "zone-b" : "zone-a",
-		.ifname = ifname,
-		.conntrack_fd = n->ct,
-		.backend_ids_fd = n->ids,
-		.vips_fd = n->vips,
-		.events_fd = -1,
-		.key = k ? k : key,
+	    .cfg = &scfg,
+	    .node_id = n->id,
+	    .zone = n->id == 3 ? "zone-b" : "zone-a",
+	    .ifname = ifname,
+	    .conntrack_fd = n->ct,
+	    .backend_ids_fd = n->ids,
+	    .vips_fd = n->vips,
+	    .events_fd = -1,
+	    .key = k ? k : key,
 	};
 
 	cr_assert_eq(setns(n->ns_fd, CLONE_NEWNET), 0, "setns: %m");
@@ -260,7 +260,7 @@ static bool all_in_sync(struct node **nodes, size_t n)
 
 Test(sync_net, records_reach_the_peer_conntrack_with_its_own_backend_index)
 {
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct lb_flow_event ev;
 	struct lb_conn c;
 	int i;
@@ -294,7 +294,7 @@ Test(sync_net, records_reach_the_peer_conntrack_with_its_own_backend_index)
 
 Test(sync_net, unknown_vip_and_backend_are_counted_and_skipped)
 {
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct lb_flow_event ev;
 	const struct sync_stats *st;
 
@@ -328,7 +328,7 @@ static bool b_in_sync(struct node **nodes, size_t n)
 
 Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 {
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct lb_flow_event ev;
 	struct lb_conn c = {};
 	struct sync_peer_info peer;
@@ -345,7 +345,7 @@ Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 	for (i = 0; i < 50000; i++) {
 		ev = event4(1000 + i % 60000, "192.0.2.10", "198.51.100.11");
 		ev.flow.src[0] = htonl(0xcb007100 + i / 60000); /* 203.0.113.0/24 */
-		c.created_ns = c.last_seen_ns = 1; /* ages are sent, not clocks */
+		c.created_ns = c.last_seen_ns = 1;		/* ages are sent, not clocks */
 		cr_assert_eq(bpf_map_update_elem(a.ct, &ev.flow, &c, BPF_ANY), 0);
 	}
 	node_start(&a, "sa", NULL);
@@ -375,7 +375,7 @@ static bool a_saw_bad_tags(struct node **nodes, size_t n)
 Test(sync_net, a_node_with_another_key_is_refused_and_counted)
 {
 	static const char other[] = "not the cluster's key, though long enough";
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct sync_peer_info peer;
 	uint8_t key2[SYNC_KEY_LEN];
 	struct lb_flow_event ev;
@@ -397,10 +397,10 @@ Test(sync_net, a_node_with_another_key_is_refused_and_counted)
 
 Test(sync_net, a_replayed_datagram_is_refused)
 {
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct sync_record r = {};
-	struct sync_hdr h = { .type = SYNC_MSG_RECORDS, .node_id = 2, .epoch = 5, .seq = 1 };
-	struct sockaddr_in from = { .sin_family = AF_INET };
+	struct sync_hdr h = {.type = SYNC_MSG_RECORDS, .node_id = 2, .epoch = 5, .seq = 1};
+	struct sockaddr_in from = {.sin_family = AF_INET};
 	uint8_t buf[512];
 	int len;
 
@@ -438,7 +438,7 @@ static bool both_peered(struct node **nodes, size_t n)
 
 Test(sync_net, ipv6_group_carries_records)
 {
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct lb_flow_event ev = {};
 	struct lb_conn c;
 
@@ -477,10 +477,10 @@ static bool a_served_two(struct node **nodes, size_t n)
 
 Test(sync_net, lost_records_bring_a_new_dump_at_most_once_per_dump_timeout)
 {
-	struct node a, b, *nodes[] = { &a, &b };
-	struct sync_hdr h = { .type = SYNC_MSG_HEARTBEAT, .node_id = 77, .epoch = 9, .seq = 1 };
-	struct sync_heartbeat hb = { .records_sent = 40 };
-	struct sockaddr_in from = { .sin_family = AF_INET };
+	struct node a, b, *nodes[] = {&a, &b};
+	struct sync_hdr h = {.type = SYNC_MSG_HEARTBEAT, .node_id = 77, .epoch = 9, .seq = 1};
+	struct sync_heartbeat hb = {.records_sent = 40};
+	struct sockaddr_in from = {.sin_family = AF_INET};
 	uint64_t asked;
 	uint8_t buf[256];
 	int len;
@@ -523,7 +523,7 @@ static bool a_lost_b(struct node **nodes, size_t n)
 
 Test(sync_net, a_silent_peer_leaves_the_live_set)
 {
-	struct node a, b, *nodes[] = { &a, &b };
+	struct node a, b, *nodes[] = {&a, &b};
 	struct sync_peer_info p;
 
 	node_init(&a, ns_a, 1, 5);

@@ -21,7 +21,7 @@ Test(sync_agent, disabled_sync_answers_enabled_false_and_in_sync)
 
 Test(sync_agent, a_channel_change_reopens_and_packet_counts_do_not)
 {
-	struct cfg_sync a = { .enabled = true, .port = 8848, .ttl = 1, .heartbeat_ms = 1000 }, b;
+	struct cfg_sync a = {.enabled = true, .port = 8848, .ttl = 1, .heartbeat_ms = 1000}, b;
 
 	cr_assert_eq(cfg_parse_addr("239.1.1.1", &a.group), 0);
 	b = a;

@@ -24,12 +24,12 @@ TestSuite(sync_codec, .init = codec_setup);
 static struct sync_hdr hdr(uint8_t type, uint64_t seq)
 {
 	struct sync_hdr h = {
-		.type = type,
-		.node_id = 7,
-		.target_id = type == SYNC_MSG_DUMP_PART || type == SYNC_MSG_DUMP_END ? 9 : 0,
-		.flags = SYNC_HDR_F_IN_SYNC,
-		.epoch = 1700000000000000000ULL,
-		.seq = seq,
+	    .type = type,
+	    .node_id = 7,
+	    .target_id = type == SYNC_MSG_DUMP_PART || type == SYNC_MSG_DUMP_END ? 9 : 0,
+	    .flags = SYNC_HDR_F_IN_SYNC,
+	    .epoch = 1700000000000000000ULL,
+	    .seq = seq,
 	};
 
 	strcpy(h.zone, "zone-a");
@@ -78,7 +78,7 @@ static void reseal(size_t len)
 
 static int encode_two(void)
 {
-	struct sync_record r[2] = { rec4(40000), rec6() };
+	struct sync_record r[2] = {rec4(40000), rec6()};
 	struct sync_hdr h = hdr(SYNC_MSG_RECORDS, 5);
 	int len = sync_encode_records(buf, sizeof(buf), &h, r, 2, key);
 
@@ -88,7 +88,7 @@ static int encode_two(void)
 
 Test(sync_codec, records_round_trip_both_families)
 {
-	struct sync_record in[2] = { rec4(40000), rec6() }, out;
+	struct sync_record in[2] = {rec4(40000), rec6()}, out;
 	struct sync_hdr h;
 	int len = encode_two(), i;
 
@@ -113,7 +113,7 @@ Test(sync_codec, records_round_trip_both_families)
 
 Test(sync_codec, heartbeat_and_bodiless_types_round_trip)
 {
-	struct sync_heartbeat hb = { .records_sent = 1ULL << 40, .queue_depth = 17, .peers = 3 };
+	struct sync_heartbeat hb = {.records_sent = 1ULL << 40, .queue_depth = 17, .peers = 3};
 	struct sync_heartbeat got;
 	struct sync_hdr h = hdr(SYNC_MSG_HEARTBEAT, 1), d;
 	int len;
