@@ -30,7 +30,12 @@ struct lb_target {
 static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct lb_vip_info *vip,
 					  struct lb_target *tgt)
 {
-	bool syn = pkt->flow.proto == IPPROTO_TCP &&
+	/*
+	 * A SYN opens a new connection on a reused 5-tuple: pick afresh. Not
+	 * on a VIP tracking address pairs, whose entry the client's other,
+	 * still open, connections share.
+	 */
+	bool syn = pkt->flow.proto == IPPROTO_TCP && !(vip->flags & LB_VIP_F_HASH_ADDRS) &&
 		   (pkt->tcp_flags & (LB_TCP_FLAG_SYN | LB_TCP_FLAG_ACK)) == LB_TCP_FLAG_SYN;
 	struct lb_flow_key key = pkt->flow;
 	struct lb_backend_stats *bs;

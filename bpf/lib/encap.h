@@ -67,8 +67,9 @@ static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, 
 
 	if (pkt->l3_off > ETH_HLEN + LB_VLAN_HLEN || l4_off > LB_PKT_MAX_OFF)
 		return 0;
+	/* Only the pseudo-header's addresses are read: IPv4 ends at byte 20. */
 	ip = lb_pkt_at(data, pkt->l3_off);
-	if ((void *)(ip + 1) > data_end)
+	if ((void *)ip + (family == LB_AF_INET ? sizeof(struct iphdr) : sizeof(*ip)) > data_end)
 		return 0;
 	if (!full && proto == IPPROTO_UDP) {
 		udp = lb_pkt_at(data, l4_off);
