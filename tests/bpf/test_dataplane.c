@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The agent's data plane against the real kernel: lb.bpf.c loaded and attached
+ * to a veth in a namespace of the test's own (Criterion runs every test in its
+ * own process; setns() keeps the root namespace untouched), maps programmed
+ * from configs, pins adopted by a second open, and unloaded. Backends sit
+ * behind a gateway in a second namespace, so their next hop is the peer's MAC.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <criterion/criterion.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "log.h"
+
+#define DP_PEER_MAC "02:00:5e:10:00:22"
+
+static const uint8_t dp_peer_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x22 };
+static char dp_ns_a[32], dp_ns_b[32], dp_pins[64], dp_yaml[64];
+static struct lb_config dp_cfg;
+static struct dataplane *dp;
+
+static int dp_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int dp_sh(const char *fmt, ...)
+{
+	char cmd[768];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+static void dp_setup(void)
+{
+	char path[64];
+	struct statfs st;
+	int fd;
+
+	snprintf(dp_ns_a, sizeof(dp_ns_a), "xlbdp-a-%d", getpid());
+	snprintf(dp_ns_b, sizeof(dp_ns_b), "xlbdp-b-%d", getpid());
+	snprintf(dp_pins, sizeof(dp_pins), "/sys/fs/bpf/xlbdp-%d", getpid());
+	snprintf(dp_yaml, sizeof(dp_yaml), "/tmp/xlbdp-%d.yaml", getpid());
+	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC)
+		cr_assert_eq(mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL), 0, "mount bpffs: %m");
+	cr_assert_eq(mkdir(dp_pins, 0700), 0, "mkdir %s: %m", dp_pins);
+
+	cr_assert_eq(dp_sh("ip netns add %s && ip netns add %s", dp_ns_a, dp_ns_b), 0);
+	cr_assert_eq(dp_sh("ip -n %s link add va type veth peer name vb netns %s", dp_ns_a,
+			   dp_ns_b),
+		     0);
+	cr_assert_eq(dp_sh("ip -n %s link set lo up && ip -n %s addr add 198.51.100.1/24 dev va "
+			   "&& ip -n %s link set va up && "
+			   "ip -n %s route add 203.0.113.0/24 via 198.51.100.2",
+			   dp_ns_a, dp_ns_a, dp_ns_a, dp_ns_a),
+		     0);
+	cr_assert_eq(dp_sh("ip -n %s link set vb address " DP_PEER_MAC " && "
+			   "ip -n %s addr add 198.51.100.2/24 dev vb && ip -n %s link set vb up",
+			   dp_ns_b, dp_ns_b, dp_ns_b),
+		     0);
+	snprintf(path, sizeof(path), "/run/netns/%s", dp_ns_a);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "open %s: %m", path);
+	cr_assert_eq(setns(fd, CLONE_NEWNET), 0, "setns %s: %m", path);
+	close(fd);
+	log_init("test_dataplane", LOG_LVL_WARN);
+}
+
+static void dp_teardown(void)
+{
+	if (dp)
+		dataplane_close(dp);
+	cfg_free(&dp_cfg);
+	/* The pins first: a pinned link would outlive the namespace's interfaces. */
+	if (dp_pins[0])
+		dp_sh("rm -rf %s", dp_pins);
+	if (dp_yaml[0])
+		unlink(dp_yaml);
+	if (dp_ns_a[0])
+		dp_sh("ip netns del %s 2>/dev/null", dp_ns_a);
+	if (dp_ns_b[0])
+		dp_sh("ip netns del %s 2>/dev/null", dp_ns_b);
+}
+
+TestSuite(dataplane, .init = dp_setup, .fini = dp_teardown, .timeout = 60);
+
+/* Loads a config made of the node section and `vips` (YAML list items). */
+static void dp_load(const char *vips)
+{
+	char err[CFG_ERR_MAX];
+	FILE *f = fopen(dp_yaml, "w");
+
+	cr_assert_not_null(f);
+	fprintf(f,
+		"node:\n  id: 1\n  zone: a\n  role: balancer\n  interface: va\n"
+		"  addresses: [198.51.100.1]\n  hash_seed: 0x5eed\n  conntrack_size: 4096\n"
+		"  bpffs: %s/lb\nvips:\n%s",
+		dp_pins, vips);
+	fclose(f);
+	cfg_free(&dp_cfg);
+	cr_assert_eq(cfg_load(dp_yaml, &dp_cfg, err, sizeof(err)), 0, "%s", err);
+}
+
+/* Applies dp_cfg and waits for every next hop (the peer answers ARP within a second). */
+static void dp_apply_resolved(void)
+{
+	int i;
+
+	cr_assert_eq(dataplane_apply(dp, &dp_cfg), 0);
+	for (i = 0; i < 100 && dp->nh_pending; i++) {
+		usleep(50000);
+		cr_assert_eq(dataplane_resolve(dp, &dp_cfg, true), 0);
+	}
+	cr_assert_eq(dp->nh_pending, 0, "next hops still unresolved");
+}
+
+static uint32_t dp_index(const char *addr)
+{
+	struct xaddr x;
+
+	cr_assert_eq(cfg_parse_addr(addr, &x), 0);
+	return dataplane_backend_index(dp, &x);
+}
+
+static uint32_t dp_table_id(uint32_t vip_index)
+{
+	uint32_t id = 0;
+
+	cr_assert_eq(bpf_map_lookup_elem(dataplane_map_fd(dp, "lb_maglev"), &vip_index, &id), 0);
+	return id;
+}
+
+/* How many slots of a VIP's table hold backend index `be`. */
+static uint32_t dp_table_count(uint32_t vip_index, uint32_t be)
+{
+	uint32_t id = dp_table_id(vip_index), slot, val, n = 0;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_map_get_fd_by_id(id);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	for (slot = 0; slot < info.max_entries; slot++) {
+		cr_assert_eq(bpf_map_lookup_elem(fd, &slot, &val), 0);
+		n += val == be;
+	}
+	close(fd);
+	return n;
+}
+
+static struct lb_backend dp_slot(uint32_t idx)
+{
+	struct lb_backend b;
+
+	cr_assert_eq(bpf_map_lookup_elem(dataplane_map_fd(dp, "lb_backends"), &idx, &b), 0);
+	return b;
+}
+
+static uint32_t dp_vip_index(const char *name)
+{
+	const struct cfg_vip *v = cfg_find_vip(&dp_cfg, name);
+	uint32_t idx;
+
+	cr_assert_not_null(v, "no VIP %s", name);
+	cr_assert_eq(dataplane_vip_index(dp, v, &idx), 0);
+	return idx;
+}
+
+static uint32_t dp_xdp_prog_id(void)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	cr_assert_eq(bpf_xdp_query(if_nametoindex("va"), 0, &q), 0);
+	return q.prog_id;
+}
+
+#define DP_WEB(backends)                                                                           \
+	"  - name: web\n    address: 192.0.2.10\n    port: 80\n    maglev_size: 1009\n"          \
+	"    backends: [" backends "]\n"
+#define DP_DNS(backends)                                                                           \
+	"  - name: dns\n    address: 192.0.2.53\n    port: 53\n    protocol: udp\n"              \
+	"    maglev_size: 1009\n    backends: [" backends "]\n"
+
+Test(dataplane, programs_backends_vips_and_a_table_of_usable_backends)
+{
+	struct lb_vip_key key = { .addr = { htonl(0xc000020a) }, .port = htons(80),
+				  .proto = IPPROTO_TCP, .family = LB_AF_INET };
+	struct lb_vip_info info;
+	uint32_t i;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13, weight: 50}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	cr_assert_neq(dp_xdp_prog_id(), 0, "nothing attached to va");
+	dp_apply_resolved();
+
+	for (i = 1; i <= 3; i++) {
+		struct lb_backend b = dp_slot(i);
+
+		cr_assert_eq(b.family, LB_AF_INET);
+		cr_assert_eq(b.flags, 0, "backend %u flags %#x", i, b.flags);
+		cr_assert_eq(memcmp(b.dmac, dp_peer_mac, 6), 0, "backend %u: not the gateway MAC", i);
+		cr_assert_eq(b.ifindex, 0, "out of the attached interface: XDP_TX");
+	}
+	cr_assert_eq(dp_index("203.0.113.11"), 1);
+	cr_assert_eq(dp_index("203.0.113.13"), 3);
+	cr_assert_eq(bpf_map_lookup_elem(dataplane_map_fd(dp, "lb_vips"), &key, &info), 0);
+	cr_assert_eq(info.maglev_size, 1009);
+	key.port = 0;
+	key.proto = IPPROTO_ICMP;
+	cr_assert_eq(bpf_map_lookup_elem(dataplane_map_fd(dp, "lb_vips"), &key, &info), 0,
+		     "no ICMP entry for the VIP address");
+	cr_assert_eq(info.flags, LB_VIP_F_ICMP);
+
+	/* Weights 100:100:50 over 1009 slots, every slot filled. */
+	cr_assert_eq(dp_table_count(0, 1) + dp_table_count(0, 2) + dp_table_count(0, 3), 1009);
+	cr_assert_gt(dp_table_count(0, 1), 2 * dp_table_count(0, 3) * 8 / 10);
+	cr_assert_lt(dp_table_count(0, 3), dp_table_count(0, 2));
+}
+
+Test(dataplane, keeps_indices_and_reuses_freed_ones_only_later)
+{
+	struct lb_backend empty;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.13}, "
+		       "{address: 203.0.113.14}"));
+	dp_apply_resolved();
+	cr_assert_eq(dp_index("203.0.113.11"), 1);
+	cr_assert_eq(dp_index("203.0.113.13"), 3);
+	cr_assert_eq(dp_index("203.0.113.14"), 4, "a freed index came back too soon");
+	cr_assert_eq(dp_index("203.0.113.12"), 0);
+	empty = dp_slot(2);
+	cr_assert_eq(empty.family, 0, "the removed backend's slot is still filled");
+	cr_assert_eq(dp_table_count(0, 2), 0);
+}
+
+Test(dataplane, leaves_the_table_of_an_unchanged_vip_alone)
+{
+	uint32_t web_id, dns_id, web, dns;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}")
+		DP_DNS("{address: 203.0.113.12}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	web = dp_vip_index("web");
+	dns = dp_vip_index("dns");
+	web_id = dp_table_id(web);
+	dns_id = dp_table_id(dns);
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}")
+		DP_DNS("{address: 203.0.113.12}, {address: 203.0.113.13}"));
+	dp_apply_resolved();
+	cr_assert_eq(dp_vip_index("web"), web);
+	cr_assert_eq(dp_table_id(web), web_id, "web's table was rewritten though web is the same");
+	cr_assert_neq(dp_table_id(dns), dns_id, "dns changed but kept its table");
+	cr_assert_gt(dp_table_count(dns, dp_index("203.0.113.13")), 0);
+}
+
+Test(dataplane, drain_takes_a_backend_out_of_the_tables_and_keeps_its_slot)
+{
+	struct xaddr b2;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	cr_assert_eq(cfg_parse_addr("203.0.113.12", &b2), 0);
+
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, true), 0);
+	cr_assert_eq(dp_slot(2).flags, LB_BE_F_DRAIN);
+	cr_assert_eq(dp_slot(2).family, LB_AF_INET, "a drained backend keeps its slot");
+	cr_assert_eq(dp_table_count(0, 2), 0);
+	cr_assert_eq(dp_table_count(0, 1), 1009);
+
+	/* A reload keeps the drain while the address stays configured. */
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}"));
+	dp_apply_resolved();
+	cr_assert_eq(dp_slot(2).flags, LB_BE_F_DRAIN);
+
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, false), 0);
+	cr_assert_eq(dp_slot(2).flags, 0);
+	cr_assert_gt(dp_table_count(0, 2), 0);
+}
+
+Test(dataplane, a_restart_adopts_pins_indices_and_drains)
+{
+	uint32_t prog_id, table_id;
+	struct xaddr b3;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	cr_assert_eq(cfg_parse_addr("203.0.113.13", &b3), 0);
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b3, true), 0);
+	/* Take .11 out so that the adopted assignment has a hole to respect. */
+	dp_load(DP_WEB("{address: 203.0.113.12}, {address: 203.0.113.13}"));
+	dp_apply_resolved();
+	prog_id = dp_xdp_prog_id();
+	table_id = dp_table_id(0);
+
+	dataplane_close(dp);
+	dp = NULL;
+	cr_assert_eq(dp_xdp_prog_id(), prog_id, "closing the agent's side detached the program");
+
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open (adopt): %m");
+	cr_assert(dp->adopted, "the pinned link was not adopted");
+	cr_assert_eq(dp_xdp_prog_id(), prog_id, "same program: the link keeps it");
+	cr_assert_eq(dp_index("203.0.113.12"), 2);
+	cr_assert_eq(dp_index("203.0.113.13"), 3);
+	cr_assert(dp->be[3].drain, "the drain did not survive the restart");
+	cr_assert_eq(dp_table_id(0), table_id);
+	dp_apply_resolved();
+	cr_assert_eq(dp_slot(3).flags, LB_BE_F_DRAIN);
+	cr_assert_eq(dp_table_count(0, 3), 0);
+	dp_load(DP_WEB("{address: 203.0.113.12}, {address: 203.0.113.13}, "
+		       "{address: 203.0.113.14}"));
+	dp_apply_resolved();
+	cr_assert_eq(dp_index("203.0.113.14"), 4, "index 1 was freed before the restart");
+}
+
+Test(dataplane, unload_detaches_and_removes_the_pins)
+{
+	char path[128];
+
+	dp_load(DP_WEB("{address: 203.0.113.11}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	snprintf(path, sizeof(path), "%s/lb/link", dp_pins);
+	cr_assert_eq(access(path, F_OK), 0, "no pinned link");
+
+	cr_assert_eq(dataplane_unload(dp), 0);
+	cr_assert_eq(dp_xdp_prog_id(), 0, "still attached");
+	snprintf(path, sizeof(path), "%s/lb", dp_pins);
+	cr_assert_neq(access(path, F_OK), 0, "pin directory left behind");
+}
