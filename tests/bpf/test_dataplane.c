@@ -220,7 +220,7 @@ Test(dataplane, programs_backends_vips_and_a_table_of_usable_backends)
 
 		cr_assert_eq(b.family, LB_AF_INET);
 		cr_assert_eq(b.flags, 0, "backend %u flags %#x", i, b.flags);
-		cr_assert_eq(memcmp(b.dmac, dp_peer_mac, 6), 0, "backend %u: not the gateway MAC", i);
+		cr_assert_eq(memcmp(b.dmac, dp_peer_mac, 6), 0, "backend %u: wrong MAC", i);
 		cr_assert_eq(b.ifindex, 0, "out of the attached interface: XDP_TX");
 	}
 	cr_assert_eq(dp_index("203.0.113.11"), 1);
