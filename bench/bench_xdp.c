@@ -387,6 +387,21 @@ static int bench_program_decap(struct decap *skel)
 	       bench_map_put(skel->maps.decap_settings, &zero, &gue_port);
 }
 
+/* The one entry xdp_lookup_ct finds: its key is built from the frame's length. */
+static int bench_program_lookup(struct lookup *skel, size_t frame_len)
+{
+	struct lb_flow_key key = {};
+	struct lb_conn conn = {};
+
+	key.src[0] = frame_len;
+	key.sport = 40000;
+	key.dport = 80;
+	key.proto = IPPROTO_TCP;
+	key.family = LB_AF_INET;
+	conn.backend_family = LB_AF_INET;
+	return bench_map_put(skel->maps.lookup_ct, &key, &conn);
+}
+
 /* ct_hits or ct_misses of a VIP, summed over CPUs. */
 static int bench_vip_counter(struct lb *skel, uint32_t vip_index, bool hits, uint64_t *out)
 {
@@ -599,7 +614,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[7] = {};
+	struct bench_case cases[11] = {};
 	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
@@ -664,19 +679,36 @@ int main(int argc, char **argv)
 	cases[6] = (struct bench_case){ .name = "yardstick: one hash lookup (miss)",
 					.action = XDP_PASS, .vip_index = -1, .target = "" };
 	bench_pkt_tcp4(&cases[6], "203.0.113.7", "203.0.113.99", 40000);
+	cases[7] = cases[6];
+	cases[7].name = "yardstick: one LRU hit (40-byte key)";
+	cases[8] = cases[6];
+	cases[8].name = "yardstick: one bpf_ktime_get_ns()";
+	cases[9] = cases[6];
+	cases[9].name = "yardstick: one bpf_ktime_get_coarse_ns()";
+	cases[10] = cases[6];
+	cases[10].name = "yardstick: adjust_head for an outer IPv4 header";
+	cases[10].action = XDP_TX;
 	for (i = 0; i < 5; i++)
 		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
 	cases[5].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
 	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
+	cases[7].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct);
+	cases[8].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime);
+	cases[9].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime_coarse);
+	cases[10].prog_fd = bpf_program__fd(lookup->progs.xdp_adjust);
+	err = bench_program_lookup(lookup, cases[7].len);
+	if (err)
+		goto cleanup;
 
 	/* the established flows exist before their first measured run (warm-up runs too) */
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 7 && !err; i++)
+	for (i = 0; i < 11 && !err; i++)
 		err = bench_case_single(lb, floor_fd, &cases[i], &o);
-	for (i = 0; i < 7 && !err; i++)
-		if (i <= 1 || i == 6)
+	/* the cases whose packet comes out as it went in */
+	for (i = 0; i < 10 && !err; i++)
+		if (i <= 1 || i >= 6)
 			err = bench_case_repeat(lb, floor_fd, &cases[i], &o);
 cleanup:
 	lookup__destroy(lookup);
