@@ -96,7 +96,6 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 	void *data = (void *)(long)ctx->data;
 	bool gue = vip->encap == LB_ENCAP_GUE, outer4 = be->family == LB_AF_INET;
 	__u32 l2 = pkt->l3_off, olen = lb_encap_overhead(vip, be), h2 = lb_hash_outer(hash);
-	__u32 keep = pkt->l3_off + pkt->l3_len, frame = data_end - data;
 	__u8 ttl = set->outer_ttl ? set->outer_ttl : 64;
 	struct ethhdr *eth, *old;
 	struct ipv6hdr *ip6;
@@ -107,7 +106,7 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 
 	if (gue && !outer4)
 		sum = lb_encap_inner_sum(ctx, data, data_end, pkt);
-	if (frame > keep && bpf_xdp_adjust_tail(ctx, (int)keep - (int)frame))
+	if (lb_frame_trim(ctx, pkt->l3_off + pkt->l3_len))
 		return LB_DROP_ADJUST_FAILED;
 	if (bpf_xdp_adjust_head(ctx, -(int)olen))
 		return LB_DROP_ADJUST_FAILED;

@@ -41,16 +41,6 @@ static __always_inline void lb_eth_swap(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 }
 
-/* Cuts Ethernet padding (or anything) after byte `keep` of the frame. */
-static __always_inline int lb_frame_trim(struct xdp_md *ctx, __u32 keep)
-{
-	__u32 frame = ctx->data_end - ctx->data;
-
-	if (frame > keep && bpf_xdp_adjust_tail(ctx, (int)keep - (int)frame))
-		return LB_DROP_ADJUST_FAILED;
-	return 0;
-}
-
 /* Turns an echo request into its reply in place; returns 0 or the drop reason. */
 static __always_inline int lb_icmp_echo_reply(struct xdp_md *ctx, const struct lb_pkt *pkt)
 {

@@ -67,6 +67,16 @@ struct lb_pkt {
 	__u8 icmp_type;
 };
 
+/* Cuts Ethernet padding (or anything) after byte `keep` of the frame. */
+static __always_inline int lb_frame_trim(struct xdp_md *ctx, __u32 keep)
+{
+	__u32 frame = ctx->data_end - ctx->data;
+
+	if (frame > keep && bpf_xdp_adjust_tail(ctx, (int)keep - (int)frame))
+		return LB_DROP_ADJUST_FAILED;
+	return 0;
+}
+
 struct lb_ip6_opt {
 	__u8 nexthdr;
 	__u8 hdrlen;
