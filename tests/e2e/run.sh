@@ -61,8 +61,13 @@ for t in "${tests[@]}"; do
 	fi
 	t0=$(date +%s)
 	XLB_PREFIX=$prefix XLB_RUNDIR=$rundir timeout -k 10 "$TEST_TIMEOUT" bash "$t" \
-		>"$rundir/output.log" 2>&1
+		>"$rundir/output.log" 2>&1 &
+	tpid=$!
+	# Ctrl-C stops the running test too (timeout runs it in a process group of its own).
+	trap 'kill -TERM $tpid 2>/dev/null; wait $tpid; sweep "$prefix" "$rundir"; echo "interrupted"; exit 130' INT TERM
+	wait $tpid
 	rc=$?
+	trap - INT TERM
 	sweep "$prefix" "$rundir"
 	secs=$(($(date +%s) - t0))
 	if [ $rc -eq 0 ]; then
