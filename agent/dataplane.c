@@ -274,8 +274,15 @@ struct dataplane *dataplane_open(const struct lb_config *cfg)
 	err = dp_attach(dp, cfg->node.xdp_mode);
 	if (err)
 		goto cleanup;
-	if (dp->adopted)
+	if (dp->adopted) {
 		dp_query_mode(dp);
+		/* Re-attaching in the other mode would stop forwarding for a moment: say so. */
+		if ((cfg->node.xdp_mode == CFG_XDP_NATIVE && dp->generic) ||
+		    (cfg->node.xdp_mode == CFG_XDP_GENERIC && !dp->generic))
+			log_warnx("dataplane: the pinned link on %s is in %s mode, node.xdp_mode "
+				  "asks otherwise: kept (lbctl shutdown --unload, then start, to "
+				  "change it)", dp->ifname, dp->generic ? "generic" : "native");
+	}
 	err = dp_pin_prog(dp);
 	if (err) {
 		log_warnx("dataplane: pinning the program: %s", strerror(-err));
