@@ -66,7 +66,7 @@ static void dp_be_hash_insert(struct dataplane *dp, uint32_t idx)
 	dp->be_hash[slot] = idx;
 }
 
-void dp_be_hash_rebuild(struct dataplane *dp)
+static void dp_be_hash_rebuild(struct dataplane *dp)
 {
 	uint32_t i;
 
