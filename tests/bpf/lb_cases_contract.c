@@ -251,6 +251,24 @@ static void gue6_inner_later_fragment(struct lb_run *r)
 	lbc_forward(r, &s, W_VIP4_ADDRS, W_BE4);
 }
 
+static void gue6_inner_ipv6_later_fragment(struct lb_run *r)
+{
+	struct lb_vip_key key = w_vip_key(W_VIP6_ADDRS);
+	struct lb_vip_info info = w_vip_info(W_VIP6_ADDRS);
+	struct pkt_spec s;
+
+	info.encap = LB_ENCAP_GUE;
+	cr_assert_eq(harness_lb_vip(&r->h, &key, &info), 0);
+	w_table_fill(r, W_VIP6_ADDRS, W_BE4);
+	w_client(&s, IPPROTO_UDP, "2001:db8::13", 5000);
+	s.ext[0].type = IPPROTO_FRAGMENT;
+	s.ext[0].frag_off = 185;
+	s.ext[0].frag_id = 3;
+	s.n_ext = 1;
+	s.raw = true;
+	lbc_forward(r, &s, W_VIP6_ADDRS, W_BE4);
+}
+
 static void echo_request_padding_cut(struct lb_run *r)
 {
 	static const uint8_t data[] = "ping";
@@ -288,6 +306,7 @@ static const struct lb_case cases[] = {
 	LB_CASE("GUE/IPv6 around IPv6 with a routing header", gue6_inner_ipv6_routing_header),
 	LB_CASE("GUE/IPv6 around IPv4 with options", gue6_inner_ipv4_options),
 	LB_CASE("GUE/IPv6 around a later IPv4 fragment", gue6_inner_later_fragment),
+	LB_CASE("GUE/IPv6 around a later IPv6 fragment", gue6_inner_ipv6_later_fragment),
 	LB_CASE("echo request's Ethernet padding cut from the reply", echo_request_padding_cut),
 };
 

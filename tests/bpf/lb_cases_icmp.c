@@ -60,6 +60,7 @@ struct err_shape {
 	size_t quote_opts_len;
 	uint16_t vlan_tci; /* 802.1Q tag on the error's frame; 0 = none */
 	bool quote_dstopts; /* quoted IPv6 header followed by destination options */
+	uint16_t quote_frag; /* quoted IPv4 packet is a later fragment at this offset (8 bytes) */
 };
 
 static void icmp_error_shaped(struct lb_run *r, struct pkt_spec *err, struct pkt_spec *flow,
@@ -75,6 +76,10 @@ static void icmp_error_shaped(struct lb_run *r, struct pkt_spec *err, struct pkt
 	reply = *flow;
 	reply.ip_opts = shape->quote_opts;
 	reply.ip_opts_len = shape->quote_opts_len;
+	if (shape->quote_frag) {
+		reply.frag = shape->quote_frag;
+		reply.raw = true;
+	}
 	if (shape->quote_dstopts) {
 		reply.ext[0].type = 60;
 		reply.n_ext = 1;
@@ -483,6 +488,30 @@ static void too_big_short_original_quoted_whole(struct lb_run *r)
 	too_big(r, &s, 20);
 }
 
+static void error6_about_gue6_vip_routed(struct lb_run *r)
+{
+	struct pkt_spec err, flow;
+
+	icmp_error(r, &err, &flow, IPPROTO_UDP, "2001:db8::10", 53, 1, 4, 0, QUOTE_FULL);
+	error_routed(r, &flow, W_VIP6_UDP_GUE, W_BE4);
+}
+
+/* A quoted later fragment has no ports: only an address-hashed (port 0) VIP matches. */
+static void error4_quoting_later_fragment_routed_by_addresses(struct lb_run *r)
+{
+	const struct err_shape shape = { .quote_frag = 185 };
+	struct pkt_spec err, flow;
+	struct lb_flow_key key;
+
+	add_icmp_entry(r, "192.0.2.13");
+	icmp_error_shaped(r, &err, &flow, IPPROTO_UDP, "192.0.2.13", 5000, 11, 1, 0, QUOTE_FULL,
+			  &shape);
+	key = w_key(&flow, true);
+	w_expect_encap(r, &r->in, W_VIP4_ADDRS, W_BE1, &key, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
+}
+
 static const struct lb_case cases[] = {
 	LB_CASE("ICMP echo request to a VIP answered", echo4_answered),
 	LB_CASE("ICMPv6 echo request to a VIP answered", echo6_answered),
@@ -526,6 +555,9 @@ static const struct lb_case cases[] = {
 	LB_CASE("ICMP error over GUE/IPv6: ICMPv4 inner summed in full",
 		error_over_gue6_carries_icmp4),
 	LB_CASE("ICMP error quoting ICMP: unmatched", error4_quoting_icmp_unmatched),
+	LB_CASE("ICMPv6 error about a GUE/IPv6 VIP's flow routed", error6_about_gue6_vip_routed),
+	LB_CASE("ICMP error quoting a later fragment routed by addresses",
+		error4_quoting_later_fragment_routed_by_addresses),
 	LB_CASE("ICMPv6 error quoting an extension header: unmatched",
 		error6_quoting_ext_header_unmatched),
 	LB_CASE("too-big answer quotes a short original whole", too_big_short_original_quoted_whole),
