@@ -560,7 +560,8 @@ static const struct lb_case cases[] = {
 		error4_quoting_later_fragment_routed_by_addresses),
 	LB_CASE("ICMPv6 error quoting an extension header: unmatched",
 		error6_quoting_ext_header_unmatched),
-	LB_CASE("too-big answer quotes a short original whole", too_big_short_original_quoted_whole),
+	LB_CASE("too-big answer quotes a short original whole",
+		too_big_short_original_quoted_whole),
 };
 
 const struct lb_case_table lb_cases_icmp = { cases, sizeof(cases) / sizeof(cases[0]) };
