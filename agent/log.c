@@ -98,7 +98,8 @@ static int log_libbpf_print(enum libbpf_print_level level, const char *fmt, va_l
 	len = strlen(line);
 	if (len && line[len - 1] == '\n')
 		line[len - 1] = '\0';
-	log_msg(ours, "libbpf: %s", line);
+	/* libbpf prefixes most of its lines itself. */
+	log_msg(ours, "%s%s", strncmp(line, "libbpf: ", 8) ? "libbpf: " : "", line);
 	return 0;
 }
 
