@@ -1,49 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Sync in the agent: the glue to the data plane's maps and the JSON of the sync verbs. */
-#include <errno.h>
-#include <string.h>
-
-#include "config.h"
-#include "dataplane.h"
-#include "log.h"
+/* Sync as the control verbs show it: counters, rejects by reason, the live peers. */
 #include "sync_agent.h"
-
-struct sync *sync_agent_open(const struct lb_config *cfg, const struct dataplane *dp)
-{
-	const struct cfg_sync *sc = &cfg->sync;
-	struct sync_params p = {
-	    .cfg = sc,
-	    .node_id = cfg->node.id,
-	    .zone = cfg->node.zone,
-	    .ifname = sc->interface[0] ? sc->interface : cfg->node.interface,
-	    .conntrack_fd = dataplane_map_fd(dp, "lb_conntrack"),
-	    .backend_ids_fd = dataplane_map_fd(dp, "lb_backend_ids"),
-	    .vips_fd = dataplane_map_fd(dp, "lb_vips"),
-	    .events_fd = dataplane_map_fd(dp, "lb_events"),
-	};
-
-	if (!sc->enabled) {
-		errno = 0;
-		return NULL;
-	}
-	if (p.conntrack_fd < 0 || p.backend_ids_fd < 0 || p.vips_fd < 0 || p.events_fd < 0) {
-		log_warnx("sync: the data plane has no lb_conntrack/lb_backend_ids/lb_vips/"
-			  "lb_events map");
-		errno = ENOENT;
-		return NULL;
-	}
-	return sync_open(&p);
-}
-
-bool sync_agent_changed(const struct cfg_sync *old, const struct cfg_sync *new)
-{
-	return old->enabled != new->enabled || !cfg_addr_equal(&old->group, &new->group) ||
-	       old->port != new->port || old->ttl != new->ttl ||
-	       strcmp(old->interface, new->interface) || strcmp(old->key_file, new->key_file) ||
-	       old->heartbeat_ms != new->heartbeat_ms ||
-	       old->peer_timeout_ms != new->peer_timeout_ms ||
-	       old->dump_timeout_ms != new->dump_timeout_ms;
-}
 
 json_t *sync_agent_stats_json(const struct sync *s)
 {
