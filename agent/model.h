@@ -98,6 +98,14 @@ struct cfg_vip {
 	int line, column;
 };
 
+/* node.metrics: the Prometheus endpoint (agent/config_metrics.c parses it). */
+struct cfg_metrics {
+	bool enabled; /* listen: "" or off disables it */
+	uint8_t pad;
+	uint16_t port; /* host order */
+	struct xaddr addr;
+};
+
 struct cfg_node {
 	uint32_t id; /* unique in the cluster, 1..2^32-1 */
 	char zone[CFG_ZONE_MAX];
@@ -120,6 +128,7 @@ struct cfg_node {
 	char control_socket[CFG_PATH_MAX];
 	char control_group[CFG_NAME_MAX]; /* "" = root only (mode 0600) */
 	char bpffs_dir[CFG_PATH_MAX];
+	struct cfg_metrics metrics;
 };
 
 /* sync: connection sync to peers over multicast (agent/config_sync.c parses it). */
