@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "config_int.h"
+#include "config_cluster.h"
 #include "config_sync.h"
 #include "config_yaml.h"
 #include "log.h"
@@ -806,10 +807,10 @@ static int cfg_parse_vips(struct cfg_ctx *ctx, const char *what, const struct cf
 	return 0;
 }
 
-/* cluster: joins here later. */
 static const struct cfg_key cfg_top_keys[] = {
     CFG_FUNC("node", cfg_parse_node, true),
     CFG_FUNC("sync", cfg_parse_sync, false),
+    CFG_FUNC("cluster", cfg_cluster_parse, false),
     CFG_FUNC("vips", cfg_parse_vips, false),
 };
 static const struct cfg_section cfg_top_section = {
@@ -1027,6 +1028,7 @@ static void cfg_set_defaults(struct lb_config *cfg, const char *path)
 	node->sync_first_packets = CFG_DEFAULT_SYNC_FIRST;
 	node->sync_refresh_packets = CFG_DEFAULT_SYNC_REFRESH;
 	cfg_sync_defaults(cfg);
+	cfg_cluster_defaults(cfg);
 	snprintf(node->control_socket, sizeof(node->control_socket), "%s",
 		 CFG_DEFAULT_CONTROL_SOCKET);
 	snprintf(node->bpffs_dir, sizeof(node->bpffs_dir), "%s", CFG_DEFAULT_BPFFS);

@@ -142,10 +142,28 @@ struct cfg_sync {
 	uint32_t heartbeat_ms, peer_timeout_ms, dump_timeout_ms;
 };
 
+/* cluster: zone state machine and route announcement (agent/config_cluster.c parses it). */
+enum cfg_secondary_mode {
+	CFG_SECONDARY_STANDBY = 0, /* announce only while no primary-zone peer is alive */
+	CFG_SECONDARY_BACKUP = 1,  /* always announce, with the worse preference */
+};
+
+struct cfg_cluster {
+	bool enabled;
+	uint8_t secondary_mode;	   /* enum cfg_secondary_mode */
+	uint8_t pad[2];
+	uint32_t announce_table;   /* kernel routing table the VIP routes go to (BIRD learns it) */
+	uint32_t metric_primary;   /* route priority of a primary-zone announcement */
+	uint32_t metric_secondary; /* of a secondary-zone one: BIRD maps it to a worse BGP path */
+	uint32_t hold_down_ms;	   /* primary zone up this long before traffic goes back to it */
+	uint32_t interval_ms;	   /* how often the state machine looks at its inputs */
+};
+
 struct lb_config {
 	char path[CFG_PATH_MAX];
 	struct cfg_node node;
 	struct cfg_sync sync;
+	struct cfg_cluster cluster;
 	struct cfg_vip *vips;
 	size_t n_vips;
 };
