@@ -12,6 +12,7 @@
 #include "config.h"
 #include "config_int.h"
 #include "config_cluster.h"
+#include "config_metrics.h"
 #include "config_sync.h"
 #include "config_yaml.h"
 #include "log.h"
@@ -522,6 +523,7 @@ static const struct cfg_key cfg_node_keys[] = {
 	     false),
     CFG_FUNC("control", cfg_parse_node_control, false),
     CFG_STRING("bpffs", CFG_K_PATH, struct cfg_node, bpffs_dir, false),
+    CFG_FUNC("metrics", cfg_parse_node_metrics, false),
 };
 static const struct cfg_section cfg_node_section = CFG_SECTION("node", cfg_node_keys);
 _Static_assert(sizeof(cfg_node_keys) / sizeof(cfg_node_keys[0]) <= CFG_SECTION_KEYS_MAX,
@@ -1032,6 +1034,7 @@ static void cfg_set_defaults(struct lb_config *cfg, const char *path)
 	snprintf(node->control_socket, sizeof(node->control_socket), "%s",
 		 CFG_DEFAULT_CONTROL_SOCKET);
 	snprintf(node->bpffs_dir, sizeof(node->bpffs_dir), "%s", CFG_DEFAULT_BPFFS);
+	cfg_metrics_defaults(&node->metrics);
 }
 
 int cfg_load(const char *path, struct lb_config *cfg, char *err, size_t errlen)
