@@ -22,6 +22,7 @@
 #include "log.h"
 #include "nexthop.h"
 #include "sync.h"
+#include "sync_agent.h"
 
 #define CTL_ABI 1
 #define CTL_CT_LIMIT_DEFAULT 100
@@ -119,6 +120,22 @@ static json_t *ctl_sync_item(const struct agent *a)
 			 (json_int_t)st->dgrams_received);
 }
 
+static int ctl_sync(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct agent *a = ctx;
+
+	*result = sync_agent_stats_json(a->sync);
+	return *result ? 0 : -ENOMEM;
+}
+
+static int ctl_peers(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
+{
+	struct agent *a = ctx;
+
+	*result = sync_agent_peers_json(a->sync);
+	return *result ? 0 : -ENOMEM;
+}
+
 static int ctl_version(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	*result = json_pack("{s:s, s:i}", "version", XDPLB_VERSION, "abi", CTL_ABI);
@@ -134,7 +151,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		ct = ctl_count_keys(ctl_map_fd(a, "lb_conntrack"), sizeof(struct lb_flow_key));
 	*result = json_pack(
 		"{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-		"s:I, s:i, s:I, s:o}",
+		"s:I, s:i, s:I, s:o, s:b}",
 		"node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 		cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode",
 		ctl_xdp_mode(a), "attached",
@@ -148,7 +165,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		(json_int_t)(time(NULL) - a->started), "control_rejected",
 		(json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
 		"next_hops_pending", (json_int_t)(a->dp ? a->dp->nh_pending : 0), "sync",
-		ctl_sync_item(a));
+		ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync));
 	return *result ? 0 : -ENOMEM;
 }
 
@@ -735,6 +752,8 @@ static int ctl_shutdown(void *ctx, json_t *args, json_t **result, char *err, siz
 const struct control_verb agent_balancer_verbs[] = {
 	{ "version", false, ctl_version },
 	{ "status", false, ctl_status },
+	{ "sync", false, ctl_sync },
+	{ "peers", false, ctl_peers },
 	{ "vip.list", false, ctl_vip_list },
 	{ "vip.show", false, ctl_vip_show },
 	{ "backend.list", false, ctl_backend_list },
