@@ -337,6 +337,7 @@ VIPS_BASE="web4 $VIP4 $HTTP_PORT tcp be1=100 be2=100 be3=100
 stream4 $VIP4 $STREAM_PORT tcp be1=100 be2=100 be3=100
 udp4 $VIP4 $UDP_PORT udp be1=100 be2=100 be3=100
 web6 $VIP6 $HTTP_PORT tcp be1=100 be2=100 be3=100
+stream6 $VIP6 $STREAM_PORT tcp be1=100 be2=100 be3=100
 udp6 $VIP6 $UDP_PORT udp be1=100 be2=100 be3=100"
 
 LB_CONF=
@@ -401,6 +402,7 @@ be_config_write() {
 	  - {name: udp4, address: $VIP4, port: $UDP_PORT, protocol: udp}
 	  - {name: web4b, address: $VIP4B, port: $HTTP_PORT, protocol: tcp}
 	  - {name: web6, address: "$VIP6", port: $HTTP_PORT, protocol: tcp}
+	  - {name: stream6, address: "$VIP6", port: $STREAM_PORT, protocol: tcp}
 	  - {name: udp6, address: "$VIP6", port: $UDP_PORT, protocol: udp}
 	YAML
 }

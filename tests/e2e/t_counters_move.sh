@@ -6,7 +6,8 @@ e2e_setup
 
 st=$(lbctl_json lb status)
 [ "$(json_get 'd["attached"]' <<<"$st")" = true ] || fail "status: not attached: $st"
-[ "$(json_get 'd["vips"]' <<<"$st")" = 5 ] || fail "status: expected 5 VIPs: $st"
+n=$(grep -c . <<<"$VIPS_BASE")
+[ "$(json_get 'd["vips"]' <<<"$st")" = "$n" ] || fail "status: expected $n VIPs: $st"
 fwd0=$(lbctl_json lb stats | json_get 'd["forwarded"]')
 vip0=$(lbctl_json lb vip list | json_get '[v for v in d["vips"] if v["name"] == "web4"][0]')
 be0=$(lbctl_json lb backend list | json_get 'sum(b["packets"] for b in d["backends"])')
