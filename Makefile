@@ -26,7 +26,7 @@ XCFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	-I$(OUTPUT) -Ibpf -Iagent -Icli $(SAN)
 LDLIBS := -Wl,--as-needed -lbpf -lelf -lz -lyaml -ljansson -lmnl -lsodium -lcurl \
 	-lmicrohttpd -lm
-BPF_CFLAGS := -g -O2 -target bpf -Wall -Wno-unused-function -D__TARGET_ARCH_x86 \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wno-unused-function -D__TARGET_ARCH_x86 \
 	-I/usr/include/$(ARCH_TRIPLE) -Ibpf
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c bench/*.bpf.c)
