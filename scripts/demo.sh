@@ -8,6 +8,7 @@ set -u
 
 XLB_PREFIX=xlb-demo-
 XLB_RUNDIR=/run/xlb-demo
+XLB_LIFETIME=0 # the servers run until `demo.sh down`
 # shellcheck source=../tests/e2e/lib.sh
 source "$(dirname "$0")/../tests/e2e/lib.sh"
 

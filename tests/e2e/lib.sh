@@ -51,6 +51,9 @@ STREAM_PORT=7000
 UDP_PORT=9000
 # Inner links carry encapsulated full-size frames: 1500 + 40 (ip6ip6) fits.
 INNER_MTU=1600
+# Servers stop by themselves after this many seconds even if nobody cleans up
+# (0: never, for the demo).
+XLB_LIFETIME=${XLB_LIFETIME:-900}
 
 PIDS=()
 STREAM_N=0
@@ -248,7 +251,8 @@ servers_start() {
 	for be in $BACKENDS; do
 		rm -f "$XLB_RUNDIR/run/$be.ready"
 		# shellcheck disable=SC2086
-		bg "$be" "$XLB_RUNDIR/$be-servers.log" "$PYTHON" "$TOOLS_DIR/xlb_server.py" \
+		bg "$be" "$XLB_RUNDIR/$be-servers.log" timeout "$XLB_LIFETIME" \
+			"$PYTHON" "$TOOLS_DIR/xlb_server.py" \
 			--name "$be" --http-port $HTTP_PORT --stream-port $STREAM_PORT \
 			--udp-port $UDP_PORT $binds --ready "$XLB_RUNDIR/run/$be.ready"
 	done
