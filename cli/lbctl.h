@@ -21,6 +21,8 @@ enum lbctl_verb_id {
 	LBCTL_RELOAD,
 	LBCTL_VERSION,
 	LBCTL_SHUTDOWN,
+	LBCTL_SYNC,
+	LBCTL_PEERS,
 	LBCTL_VERB_MAX,
 };
 
@@ -64,5 +66,8 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args);
 int lbctl_print_reload(FILE *out, json_t *res, json_t *args);
 int lbctl_print_version(FILE *out, json_t *res, json_t *args);
 int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
+/* cli/print_sync.c */
+int lbctl_print_sync(FILE *out, json_t *res, json_t *args);
+int lbctl_print_peers(FILE *out, json_t *res, json_t *args);
 
 #endif /* XDPLB_LBCTL_H */

@@ -136,6 +136,8 @@ static const struct token t_main[] = {
     {TOK_WORD, "reload", .verb = LBCTL_RELOAD, .next = t_end},
     {TOK_WORD, "version", .verb = LBCTL_VERSION, .next = t_end},
     {TOK_WORD, "shutdown", .verb = LBCTL_SHUTDOWN, .next = t_shutdown},
+    {TOK_WORD, "sync", .verb = LBCTL_SYNC, .next = t_end},
+    {TOK_WORD, "peers", .verb = LBCTL_PEERS, .next = t_end},
     {.type = TOK_END},
 };
 

@@ -40,6 +40,10 @@ const struct lbctl_verb lbctl_verbs[LBCTL_VERB_MAX] = {
     [LBCTL_SHUTDOWN] = {"shutdown", "shutdown [--unload]",
 			"stop lbagent (--unload: detach XDP, unpin)", NULL, LBCTL_SLOW_TIMEOUT_MS,
 			lbctl_print_shutdown},
+    [LBCTL_SYNC] = {"sync", "sync", "connection sync: sent, received, applied, rejected, state",
+		    NULL, LBCTL_TIMEOUT_MS, lbctl_print_sync},
+    [LBCTL_PEERS] = {"peers", "peers", "live sync peers: zone, address, last seen, lag", NULL,
+		     LBCTL_TIMEOUT_MS, lbctl_print_peers},
 };
 
 void lbctl_usage(FILE *out)
