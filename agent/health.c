@@ -236,9 +236,11 @@ int health_process(struct health_engine *e)
 			} else {
 				struct hc_curl_sock *cs = evs[i].data.ptr;
 
-				hc_http_socket_event(e, cs->fd, evs[i].events);
+				if (cs->fd >= 0)
+					hc_http_socket_event(e, cs->fd, evs[i].events);
 			}
 		}
+		hc_http_free_dead(e);
 		if (n < HC_EVENTS)
 			break;
 	}
@@ -342,11 +344,13 @@ static struct hc_target *hc_find(struct health_engine *e, const struct xaddr *ad
 	struct hc_target *t, *similar = NULL;
 
 	for (t = e->buckets[hc_bucket(e, addr)]; t; t = t->hnext) {
-		if (t->claimed || !cfg_addr_equal(&t->addr, addr))
+		if (!cfg_addr_equal(&t->addr, addr))
 			continue;
+		/* The same check wanted twice (one backend in two VIPs) runs once. */
 		if (cfg_health_equal(&t->conf->hc, hc))
 			return t;
-		if (!similar && t->conf->hc.type == hc->type && t->conf->hc.port == hc->port)
+		if (!similar && !t->claimed && t->conf->hc.type == hc->type &&
+		    t->conf->hc.port == hc->port)
 			similar = t;
 	}
 	return similar;

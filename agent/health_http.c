@@ -37,8 +37,16 @@ static int hc_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 	if (what == CURL_POLL_REMOVE) {
 		/* libcurl may have closed it already: then epoll dropped it by itself. */
 		epoll_ctl(e->efd, EPOLL_CTL_DEL, s, NULL);
-		free(cs);
 		curl_multi_assign(e->multi, s, NULL);
+		if (!cs)
+			return 0;
+		/*
+		 * Events of this batch may still point at it (one socket's action can end
+		 * other transfers): freed once the batch is done, ignored until then.
+		 */
+		cs->fd = -1;
+		cs->next_dead = e->curl_dead;
+		e->curl_dead = cs;
 		return 0;
 	}
 	if (!cs) {
@@ -52,8 +60,11 @@ static int hc_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 	}
 	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
 	ev.data.ptr = cs;
-	if (epoll_ctl(e->efd, op, s, &ev) && op == EPOLL_CTL_MOD && errno == ENOENT)
-		epoll_ctl(e->efd, EPOLL_CTL_ADD, s, &ev);
+	if (!epoll_ctl(e->efd, op, s, &ev))
+		return 0;
+	/* A number libcurl closed and opened again between two callbacks: take it over. */
+	if (errno == ENOENT || errno == EEXIST)
+		epoll_ctl(e->efd, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &ev);
 	return 0;
 }
 
@@ -101,7 +112,7 @@ static int hc_http_multi(struct health_engine *e)
 	return 0;
 }
 
-/* Sets every option for this run: the settings may have changed since the last one. */
+/* Sets every option for this run: a reload may have changed the settings since the last. */
 static void hc_http_setup(struct hc_target *t)
 {
 	const struct cfg_health *hc = &t->conf->hc;
@@ -137,6 +148,8 @@ static void hc_http_setup(struct hc_target *t)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	/* Addresses need no resolving, and a cache of 10,000 host:port entries is walked per check. */
+	curl_easy_setopt(c, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, hc->tls_verify ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, hc->tls_verify ? 2L : 0L);
@@ -235,6 +248,16 @@ static void hc_http_read_done(struct health_engine *e)
 	}
 }
 
+void hc_http_free_dead(struct health_engine *e)
+{
+	struct hc_curl_sock *cs;
+
+	while ((cs = e->curl_dead)) {
+		e->curl_dead = cs->next_dead;
+		free(cs);
+	}
+}
+
 void hc_http_socket_event(struct health_engine *e, int fd, uint32_t events)
 {
 	int mask = (events & EPOLLIN ? CURL_CSELECT_IN : 0) |
@@ -287,6 +310,7 @@ void hc_http_close(struct health_engine *e)
 	if (!e->multi)
 		return;
 	curl_multi_cleanup(e->multi);
+	hc_http_free_dead(e);
 	e->multi = NULL;
 	curl_global_cleanup();
 }

@@ -52,7 +52,8 @@ struct hc_target {
 /* A socket of libcurl's: its fd, found again from the epoll event. */
 struct hc_curl_sock {
 	uint8_t kind; /* HC_IO_CURL */
-	int fd;
+	int fd; /* -1 once libcurl is done with it */
+	struct hc_curl_sock *next_dead;
 };
 
 struct hc_timer_io {
@@ -73,6 +74,7 @@ struct health_engine {
 	uint64_t rng;
 	CURLM *multi; /* created with the first http(s) target */
 	uint64_t curl_due_ns; /* libcurl's timeout, 0 = none */
+	struct hc_curl_sock *curl_dead; /* sockets libcurl dropped, freed after the event batch */
 	struct health_stats stats;
 };
 
@@ -95,6 +97,7 @@ int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, siz
 void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
 void hc_http_stop(struct health_engine *e, struct hc_target *t);
 void hc_http_socket_event(struct health_engine *e, int fd, uint32_t events);
+void hc_http_free_dead(struct health_engine *e);
 void hc_http_timer(struct health_engine *e);
 void hc_http_close(struct health_engine *e);
 

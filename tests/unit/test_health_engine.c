@@ -480,15 +480,19 @@ Test(health_engine, reload_keeps_the_state_of_unchanged_and_retuned_checks)
 	health_close(e);
 }
 
-Test(health_engine, type_none_is_never_checked)
+Test(health_engine, type_none_is_never_checked_and_a_check_wanted_twice_runs_once)
 {
 	struct health_engine *e = engine();
-	struct cfg_health hc = check(CFG_HC_NONE, 0, false);
+	struct cfg_health hcs[] = {
+		check(CFG_HC_NONE, 0, false),
+		check(CFG_HC_TCP, srv.port[SRV_TCP], true),
+		check(CFG_HC_TCP, srv.port[SRV_TCP], true),
+	};
 	struct health_stats stats;
 
-	want_all(e, &hc, 1);
+	want_all(e, hcs, 3);
 	health_get_stats(e, &stats);
-	cr_assert_eq(stats.targets, 0);
+	cr_assert_eq(stats.targets, 1);
 	health_close(e);
 }
 
