@@ -21,6 +21,7 @@
 #include "dataplane.h"
 #include "health.h"
 #include "log.h"
+#include "metrics_agent.h"
 #include "nexthop.h"
 #include "sync.h"
 
@@ -237,6 +238,8 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 	if (!a->ctl)
 		return -errno;
 	err = agent_epoll_add(a, control_listen_fd(a->ctl));
+	if (!err)
+		err = agent_metrics_open(a);
 	if (err)
 		return err;
 	log_info("agent: %s node %u (zone %s) running, control socket %s",
@@ -348,6 +351,7 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 {
 	const char *stage = "health checks";
 	struct lb_config new = {};
+	struct cfg_metrics old_metrics = a->cfg.node.metrics;
 	bool resync;
 	int ret;
 
@@ -387,6 +391,10 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 	if (!ret && resync) {
 		stage = "connection sync";
 		ret = agent_sync_open(a);
+	}
+	if (!ret) {
+		stage = "metrics endpoint";
+		ret = agent_metrics_update(a, &old_metrics);
 	}
 	if (ret) {
 		a->reloads_failed++;
@@ -517,6 +525,8 @@ int agent_run(struct agent *a)
 				agent_on_health(a);
 			else if (a->sync && fd == sync_fd(a->sync))
 				agent_on_sync(a);
+			else if (a->metrics && fd == metrics_fd(a->metrics))
+				metrics_process(a->metrics);
 		}
 	}
 	return 0;
@@ -524,6 +534,7 @@ int agent_run(struct agent *a)
 
 void agent_stop(struct agent *a)
 {
+	agent_metrics_close(a);
 	if (a->ctl)
 		control_close(a->ctl);
 	if (a->nhw)

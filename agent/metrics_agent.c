@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * A scrape's snapshot of the agent: the model, the per-CPU counters of the
+ * live maps (summed over CPUs), health verdicts and sync statistics. Taken on
+ * the agent's thread, so it reads the same state lbctl's verbs do.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <bpf/bpf.h>
+
+#include "dataplane.h"
+#include "health.h"
+#include "log.h"
+#include "metrics_agent.h"
+#include "sync.h"
+
+int agent_metrics_open(struct agent *a)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (!a->cfg.node.metrics.enabled)
+		return 0;
+	a->metrics = metrics_open(&a->cfg.node.metrics, agent_metrics_render, a);
+	if (!a->metrics)
+		return -errno;
+	ev.data.fd = metrics_fd(a->metrics);
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
+		log_warn("metrics: epoll_ctl");
+		agent_metrics_close(a);
+		return -errno;
+	}
+	return 0;
+}
+
+void agent_metrics_close(struct agent *a)
+{
+	if (!a->metrics)
+		return;
+	epoll_ctl(a->epfd, EPOLL_CTL_DEL, metrics_fd(a->metrics), NULL);
+	metrics_close(a->metrics);
+	a->metrics = NULL;
+}
+
+int agent_metrics_update(struct agent *a, const struct cfg_metrics *old)
+{
+	if (!memcmp(old, &a->cfg.node.metrics, sizeof(*old)))
+		return 0;
+	agent_metrics_close(a);
+	return agent_metrics_open(a);
+}
+
+static uint64_t mx_count_conntrack(int fd)
+{
+	struct lb_flow_key key, prev, *pk = NULL;
+	uint64_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, pk, &key)) {
+		prev = key;
+		pk = &prev;
+		n++;
+	}
+	return n;
+}
+
+static void mx_fill_vip(struct agent *a, const struct cfg_vip *v, struct mx_vip *out)
+{
+	struct lb_vip_stats st = {};
+	uint32_t idx, b;
+	size_t i;
+
+	cfg_vip_label(v, out->name, sizeof(out->name));
+	if (!dataplane_vip_index(a->dp, v, &idx))
+		dataplane_read_percpu(a->dp, dataplane_map_fd(a->dp, "lb_vip_stats"), idx, &st,
+				      sizeof(st));
+	out->packets = st.packets;
+	out->bytes = st.bytes;
+	out->new_flows = st.new_flows;
+	out->ct_hits = st.ct_hits;
+	out->ct_misses = st.ct_misses;
+	out->backends = v->n_backends;
+	for (i = 0; i < v->n_backends; i++) {
+		b = dataplane_backend_index(a->dp, &v->backends[i].addr);
+		out->backends_up += b && !strcmp(dataplane_backend_state(a->dp, b), "up");
+	}
+}
+
+static void mx_fill_backend(struct agent *a, const struct cfg_backend *be, struct mx_backend *out)
+{
+	uint32_t idx = dataplane_backend_index(a->dp, &be->addr);
+	struct lb_backend_stats st = {};
+
+	cfg_format_addr(&be->addr, out->addr, sizeof(out->addr));
+	snprintf(out->zone, sizeof(out->zone), "%s", be->zone[0] ? be->zone : a->cfg.node.zone);
+	out->state = idx ? dataplane_backend_state(a->dp, idx) : "down";
+	if (idx)
+		dataplane_read_percpu(a->dp, dataplane_map_fd(a->dp, "lb_backend_stats"), idx,
+				      &st, sizeof(st));
+	out->packets = st.packets;
+	out->bytes = st.bytes;
+	out->new_flows = st.new_flows;
+	out->checked = a->health && !health_backend_status(a->health, &be->addr, &out->health);
+}
+
+static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
+{
+	const struct lb_config *cfg = &a->cfg;
+	int stats_fd = dataplane_map_fd(a->dp, "lb_stats");
+	int drops_fd = dataplane_map_fd(a->dp, "lb_drops");
+	struct lb_counter c;
+	size_t i, j, n = 0;
+
+	s->have_dp = true;
+	s->next_hops_pending = a->dp->nh_pending;
+	s->conntrack_entries = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_conntrack"));
+	for (i = 0; i < LB_STAT_MAX; i++)
+		if (!dataplane_read_percpu(a->dp, stats_fd, i, &c, sizeof(c)))
+			s->stats[i] = c.packets;
+	for (i = 1; i < LB_DROP_MAX; i++)
+		dataplane_read_percpu(a->dp, drops_fd, i, &s->drops[i], sizeof(s->drops[i]));
+
+	s->vips = calloc(cfg->n_vips ?: 1, sizeof(*s->vips));
+	for (i = 0; i < cfg->n_vips; i++)
+		n += cfg->vips[i].n_backends;
+	s->backends = calloc(n ?: 1, sizeof(*s->backends));
+	if (!s->vips || !s->backends)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips; i++) {
+		mx_fill_vip(a, &cfg->vips[i], &s->vips[s->n_vips++]);
+		/* A backend shared by VIPs has one slot and one set of counters: show it once. */
+		for (j = 0; j < cfg->vips[i].n_backends; j++)
+			if (agent_backend_first(cfg, i, j))
+				mx_fill_backend(a, &cfg->vips[i].backends[j],
+						&s->backends[s->n_backends++]);
+	}
+	return 0;
+}
+
+static int mx_fill_sync(struct agent *a, struct metrics_snapshot *s)
+{
+	s->have_sync = true;
+	s->sync = *sync_get_stats(a->sync);
+	s->in_sync = sync_in_sync(a->sync);
+	s->sync_queue_depth = sync_queue_depth(a->sync);
+	s->peers = calloc(SYNC_PEERS_MAX, sizeof(*s->peers));
+	if (!s->peers)
+		return -ENOMEM;
+	s->n_peers = sync_get_peers(a->sync, s->peers, SYNC_PEERS_MAX);
+	if (s->n_peers > SYNC_PEERS_MAX)
+		s->n_peers = SYNC_PEERS_MAX;
+	return 0;
+}
+
+/*
+ * Zone and announcement state belong here too once the cluster subsystem
+ * (agent/cluster*) exposes them; until then node_info carries the zone and
+ * the sync peer gauges show which zones have live nodes.
+ */
+int agent_metrics_render(void *ctx, char **text, size_t *len)
+{
+	struct agent *a = ctx;
+	struct metrics_snapshot s = {
+		.version = XDPLB_VERSION,
+		.node_id = a->cfg.node.id,
+		.zone = a->cfg.node.zone,
+		.role = cfg_role_name(a->role),
+		.started = a->started,
+		.attached = a->dp ? a->dp->link_fd >= 0 : a->backend_applied,
+		.reloads_ok = a->reloads_ok,
+		.reloads_failed = a->reloads_failed,
+		.last_reload_ok = !a->last_reload_error[0],
+		.config_loaded_at = a->config_loaded_at,
+		.control_rejected = a->ctl ? control_rejected(a->ctl) : 0,
+	};
+	int err = 0;
+
+	if (a->dp)
+		err = mx_fill_dataplane(a, &s);
+	if (!err && a->health) {
+		s.have_health = true;
+		health_get_stats(a->health, &s.health);
+	}
+	if (!err && a->sync)
+		err = mx_fill_sync(a, &s);
+	if (!err)
+		err = metrics_render(&s, text, len);
+	free(s.vips);
+	free(s.backends);
+	free(s.peers);
+	return err;
+}
