@@ -500,7 +500,7 @@ Test(health_engine, first_checks_spread_over_the_first_interval)
 {
 	struct health_engine *e = engine();
 	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
-	uint64_t now = hc_now_ns(), lo = UINT64_MAX, hi = 0, span = 1000 * 1000000ULL;
+	uint64_t now = hc_now_ns(), lo = UINT64_MAX, hi = 0, span = 1000 * 1000000ULL, late;
 	size_t i, buckets[10] = {};
 	struct xaddr a = loopback();
 
@@ -511,13 +511,15 @@ Test(health_engine, first_checks_spread_over_the_first_interval)
 		cr_assert_eq(health_want(e, &a, &hc), 0);
 	}
 	health_commit(e);
+	/* Setting up 1000 targets takes a while under a sanitizer: allow for it. */
+	late = hc_now_ns() - now;
 	for (i = 0; i < e->n_heap; i++) {
 		uint64_t d = e->heap[i]->due_ns;
 
 		lo = d < lo ? d : lo;
 		hi = d > hi ? d : hi;
-		cr_assert_lt(d - now, span + 100000000ULL, "first check beyond one interval");
-		buckets[(d - now) * 10 / (span + 100000000ULL)]++;
+		cr_assert_lt(d - now, span + late, "first check beyond one interval");
+		buckets[(d - now) * 10 / (span + late)]++;
 	}
 	cr_assert_gt(hi - lo, span / 2, "starts bunched within %llu ns",
 		     (unsigned long long)(hi - lo));
