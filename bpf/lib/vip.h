@@ -5,6 +5,7 @@
 
 #include "lb_filter.h"
 #include "maps.h"
+#include "parse.h"
 
 static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_flow_key *flow,
 							       __be16 port)
@@ -37,6 +38,48 @@ static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
 	word = bit / 64;
 	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
 	return !w || (*w & (1ULL << (bit % 64)));
+}
+
+/*
+ * The filter again, before any parsing, on the destination of an untagged
+ * IPv4/IPv6 frame: the bulk of the traffic, no VIP's, then passes without
+ * the parser's call. True: pass (not IP, or the bit is clear). Tagged or
+ * short frames, or the filter off: false, the full path decides.
+ */
+static __always_inline bool lb_vip_filter_early_pass(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	__u32 addr[4] = {}, word = 0, bit;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+	__u8 family;
+	__u64 *w;
+
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)) || (void *)(eth + 1) > data_end)
+		return false;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		ip = (void *)(eth + 1);
+		if ((void *)(ip + 1) > data_end)
+			return false;
+		addr[0] = ip->daddr;
+		family = LB_AF_INET;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > data_end)
+			return false;
+		__builtin_memcpy(addr, &ip6->daddr, sizeof(addr));
+		family = LB_AF_INET6;
+	} else {
+		return eth->h_proto != bpf_htons(ETH_P_8021Q) &&
+		       eth->h_proto != bpf_htons(ETH_P_8021AD);
+	}
+	bit = lb_vip_filter_bit(addr, family);
+	word = bit / 64;
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	return w && !(*w & (1ULL << (bit % 64)));
 }
 
 static __always_inline const struct lb_settings *lb_settings_get(void)
