@@ -18,6 +18,7 @@
 #include "backend_mode.h"
 #include "config.h"
 #include "control.h"
+#include "cluster_agent.h"
 #include "dataplane.h"
 #include "health.h"
 #include "log.h"
@@ -176,6 +177,8 @@ static int agent_start_balancer(struct agent *a)
 	if (err)
 		log_warnx("agent: programming the data plane: %s", strerror(-err));
 	err = agent_sync_open(a);
+	if (!err)
+		err = cluster_agent_open(a);
 	if (err)
 		return err;
 	/* MACs adopted from the pins may be stale: check them all once. */
@@ -385,6 +388,11 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 			   strcmp(a->cfg.node.zone, new.node.zone));
 	if (resync)
 		agent_sync_close(a);
+	/* Before the swap: the state machine maps its verdicts from the old VIPs to the new. */
+	if (a->dp && cluster_agent_reload(a, &new) && !ret) {
+		stage = "cluster";
+		ret = -EIO;
+	}
 	cfg_free(&a->cfg);
 	a->cfg = new;
 	a->config_loaded_at = time(NULL);
@@ -525,6 +533,8 @@ int agent_run(struct agent *a)
 				agent_on_health(a);
 			else if (a->sync && fd == sync_fd(a->sync))
 				agent_on_sync(a);
+			else if (a->cluster && fd == cluster_agent_fd(a->cluster))
+				cluster_agent_process(a);
 			else if (a->metrics && fd == metrics_fd(a->metrics))
 				metrics_process(a->metrics);
 		}
@@ -534,6 +544,7 @@ int agent_run(struct agent *a)
 
 void agent_stop(struct agent *a)
 {
+	cluster_agent_close(a); /* withdraw first: the router moves traffic while we still forward */
 	agent_metrics_close(a);
 	if (a->ctl)
 		control_close(a->ctl);

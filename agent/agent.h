@@ -32,6 +32,7 @@ struct agent {
 	struct health_engine *health; /* balancer only */
 	bool health_changed; /* verdicts flipped during this health_process */
 	struct sync *sync; /* balancer with sync.enabled */
+	struct cluster_agent *cluster; /* balancer with cluster.enabled: zones, announcements */
 	struct metrics *metrics; /* node.metrics endpoint; NULL when off */
 	int epfd, sigfd, timerfd;
 	time_t started, config_loaded_at;

@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "backend_mode.h"
+#include "cluster_agent.h"
 #include "config.h"
 #include "control.h"
 #include "dataplane.h"
@@ -763,6 +764,7 @@ const struct control_verb agent_balancer_verbs[] = {
 	{ "stats", false, ctl_stats },
 	{ "conntrack.list", false, ctl_conntrack_list },
 	{ "explain", false, ctl_explain },
+	{ "cluster", false, cluster_agent_verb },
 	{ "reload", true, ctl_reload },
 	{ "shutdown", true, ctl_shutdown },
 };
