@@ -322,26 +322,44 @@ static int dp_sig_cmp(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* The {index, weight} pairs a VIP's table is built from: usable backends only. */
-static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint32_t **out,
-		      size_t *n_out)
+/* Fills sig with the {index, weight} pairs that may take flows (`down_too`: health-down too). */
+static size_t dp_vip_sig_fill(const struct dataplane *dp, const struct cfg_vip *v, uint32_t *sig,
+			      bool down_too)
 {
-	uint32_t *sig = calloc(v->n_backends ? v->n_backends : 1, 2 * sizeof(uint32_t));
 	size_t i, n = 0;
 
-	if (!sig)
-		return -ENOMEM;
 	for (i = 0; i < v->n_backends; i++) {
 		uint32_t idx = dataplane_backend_index(dp, &v->backends[i].addr);
 		uint32_t w = dataplane_weight(dp, v, &v->backends[i]);
 		const struct dp_backend *be = &dp->be[idx];
 
-		if (!idx || be->drain || !be->nh_known || !be->healthy || !w)
+		if (!idx || be->drain || !be->nh_known || (!be->healthy && !down_too) || !w)
 			continue;
 		sig[2 * n] = idx;
 		sig[2 * n + 1] = w;
 		n++;
 	}
+	return n;
+}
+
+/*
+ * The {index, weight} pairs a VIP's table is built from: usable backends only.
+ * When health checks have taken every one of them down, the table keeps those
+ * (flagged DOWN in lb_backends): the data plane then drops new flows as
+ * LB_DROP_NO_BACKEND, or sends them anyway for a fail_open VIP, instead of
+ * finding an empty table.
+ */
+static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint32_t **out,
+		      size_t *n_out)
+{
+	uint32_t *sig = calloc(v->n_backends ? v->n_backends : 1, 2 * sizeof(uint32_t));
+	size_t n;
+
+	if (!sig)
+		return -ENOMEM;
+	n = dp_vip_sig_fill(dp, v, sig, false);
+	if (!n)
+		n = dp_vip_sig_fill(dp, v, sig, true);
 	qsort(sig, n, 2 * sizeof(uint32_t), dp_sig_cmp);
 	*out = sig;
 	*n_out = n;
