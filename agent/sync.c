@@ -184,9 +184,13 @@ static void sync_send_queue(struct sync *s)
 		}
 		sent = sendmmsg(s->uc_fd, msgs, n, MSG_DONTWAIT);
 		if (sent < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			/* A datagram the network refuses (no route yet...): drop it, go on. */
+			/*
+			 * A datagram the network refuses (no route yet, a full device queue:
+			 * ENOBUFS, which EPOLLOUT would not wait out): drop it, go on. Peers
+			 * see the loss in our heartbeat and ask for a dump.
+			 */
 			s->st.send_errors++;
 			sent = 1;
 		} else {
