@@ -45,6 +45,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(BENCH_S
 BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
+	test-asan test-fuzz fuzz \
 	install
 .DEFAULT_GOAL := all
 # Keep the BPF objects between the skeleton steps (benchmarks and `ip link` load them).
@@ -60,6 +61,9 @@ help:
 	@echo '  make test-unit  unit tier (Criterion)'
 	@echo '  make test-bpf   BPF tier: packets through bpf_prog_test_run (root)'
 	@echo '  make test-e2e   end-to-end tier in network namespaces (root)'
+	@echo '  make test-asan  unit tier with agent, lbctl and tests built with ASan+UBSan'
+	@echo '  make test-fuzz  each libFuzzer target for FUZZ_TEST_SECONDS (15), regressions first'
+	@echo '  make fuzz       each libFuzzer target for FUZZ_SECONDS (300)'
 	@echo '  make bench      benchmarks; results feed docs/BENCHMARKS.md'
 	@echo '  make demo       a load-balancer cluster in namespaces with real traffic'
 	@echo '  make demo-down  tear the demo down'
@@ -123,12 +127,55 @@ $(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(SKELS) $(OUTPUT)/libxdplb.a
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ibench $< $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
 
+# --- fuzzing: clang, libFuzzer, ASan + UBSan (tests/fuzz/, scripts/fuzz.sh) -----------
+FUZZ_SECONDS ?= 300
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_CFLAGS := $(filter-out $(SAN),$(XCFLAGS)) -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB_OBJS := $(patsubst agent/%.c,$(OUTPUT)/fuzz/agent/%.o,$(LIB_SRCS))
+# The packet fuzzer drives lb.bpf.c through the BPF tier's harness and world.
+FUZZ_PACKET_SRCS := $(addprefix tests/bpf/,harness.c harness_lb.c pkt.c lb_world.c)
+
+$(OUTPUT)/fuzz/agent:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/agent/%.o: agent/%.c $(AGENT_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/fuzz/agent
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUTPUT)/fuzz/libxdplb.a: $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/fuzz/fuzz_packet: FUZZ_EXTRA = -Itests/bpf -Wno-missing-field-initializers \
+	$(FUZZ_PACKET_SRCS) -lcriterion
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libxdplb.a $(FUZZ_PACKET_SRCS) \
+		$(wildcard tests/bpf/*.h)
+	$(call msg,FUZZER,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_EXTRA) $(OUTPUT)/fuzz/libxdplb.a \
+		$(LDLIBS) -o $@
+
+fuzz: $(FUZZERS)
+	$(Q)bash scripts/fuzz.sh $(OUTPUT) $(FUZZ_SECONDS) $(FUZZERS)
+
+test-fuzz: $(FUZZERS)
+	@echo '=== fuzz tier ==='
+	$(Q)bash scripts/fuzz.sh $(OUTPUT) $(FUZZ_TEST_SECONDS) $(FUZZERS)
+
+# The unit tier again, everything built with sanitizers into its own output directory.
+ASAN_OUTPUT ?= $(OUTPUT)-asan
+test-asan:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUTPUT) CFLAGS='-g -O1' \
+		SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer' \
+		test-unit
+
 # --- tiers --------------------------------------------------------------------
 # Each tier ends with its own summary line (Criterion's, or the e2e runner's
 # "N passed, N failed"); scripts/tier.sh prints SKIP and fails under CI=true
 # when a tier cannot run here.
 test: deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-bpf test-e2e
+	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-fuzz test-bpf test-e2e
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(Q)bash scripts/tier.sh unit $(OUTPUT)/tests/unit_tests
