@@ -17,6 +17,7 @@ packages=(
 	iproute2 iputils-ping procps psmisc ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
 	curl python3 socat	# e2e: real clients and servers
 	bird2	# e2e and demo: BGP/BFD routing daemon
+	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 )
 
 missing=()

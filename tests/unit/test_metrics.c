@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The Prometheus exposition from a canned snapshot: exact samples, label
+ * escaping, families present only for what runs, and promtool's verdict on
+ * the whole text; node.metrics.listen parsing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/wait.h>
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+
+#include "config.h"
+#include "config_metrics.h"
+#include "metrics.h"
+
+static struct mx_vip vips[2] = {
+	{ .name = "web4", .packets = 1234, .bytes = 98765, .new_flows = 50, .ct_hits = 1184,
+	  .ct_misses = 50, .backends = 2, .backends_up = 1 },
+	{ .name = "[2001:db8::10]:80/tcp", .packets = 7, .bytes = 420, .new_flows = 1 },
+};
+static struct mx_backend backends[2] = {
+	{ .addr = "198.51.100.18", .zone = "a", .state = "up", .packets = 1000, .bytes = 80000,
+	  .new_flows = 40, .checked = true,
+	  .health = { .state = HEALTH_UP, .checked = true, .last_result = "ok",
+		      .latency_us = 1500, .changes = 1 } },
+	{ .addr = "198.51.100.34", .zone = "b\"x", .state = "drain", .packets = 234 },
+};
+static struct sync_peer_info peers[1] = {
+	{ .id = 2, .zone = "a", .last_seen_ms = 250, .lag_records = 3, .in_sync = true },
+};
+
+static void mx_canned(struct metrics_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = "1.2.3-test";
+	s->node_id = 1;
+	s->zone = "a";
+	s->role = "balancer";
+	s->started = 1700000000;
+	s->attached = true;
+	s->reloads_ok = 3;
+	s->reloads_failed = 1;
+	s->config_loaded_at = 1700000100;
+	s->have_dp = true;
+	s->conntrack_entries = 50;
+	s->stats[LB_STAT_FORWARDED] = 1241;
+	s->drops[LB_DROP_NO_BACKEND].packets = 9;
+	s->drops[LB_DROP_NO_BACKEND].bytes = 540;
+	s->vips = vips;
+	s->n_vips = 2;
+	s->backends = backends;
+	s->n_backends = 2;
+	s->have_health = true;
+	s->health.targets = 1;
+	s->health.checks = 10;
+	s->health.failures = 2;
+	s->have_sync = true;
+	s->sync.records_sent = 77;
+	s->sync.rejected[SYNC_REJ_BAD_TAG] = 4;
+	s->in_sync = true;
+	s->peers = peers;
+	s->n_peers = 1;
+}
+
+static char *mx_render_canned(struct metrics_snapshot *s)
+{
+	char *text, *z;
+	size_t len;
+
+	cr_assert_eq(metrics_render(s, &text, &len), 0);
+	z = malloc(len + 1);
+	cr_assert_not_null(z);
+	memcpy(z, text, len);
+	z[len] = '\0';
+	free(text);
+	return z;
+}
+
+static void mx_expect_line(const char *text, const char *line)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	cr_expect(strstr(text, want), "missing line: %s", line);
+}
+
+Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
+{
+	struct metrics_snapshot s;
+	char *text;
+
+	mx_canned(&s);
+	text = mx_render_canned(&s);
+	mx_expect_line(text, "xdplb_build_info{version=\"1.2.3-test\"} 1");
+	mx_expect_line(text, "xdplb_node_info{node_id=\"1\",zone=\"a\",role=\"balancer\"} 1");
+	mx_expect_line(text, "xdplb_config_reloads_total{result=\"success\"} 3");
+	mx_expect_line(text, "xdplb_config_reloads_total{result=\"failure\"} 1");
+	mx_expect_line(text, "xdplb_config_last_reload_success_timestamp_seconds 1700000100");
+	mx_expect_line(text, "xdplb_forwarded_packets_total 1241");
+	mx_expect_line(text, "xdplb_conntrack_entries 50");
+	mx_expect_line(text, "xdplb_dropped_packets_total{reason=\"no_backend\"} 9");
+	mx_expect_line(text, "xdplb_dropped_bytes_total{reason=\"no_backend\"} 540");
+	mx_expect_line(text, "xdplb_vip_packets_total{vip=\"web4\"} 1234");
+	mx_expect_line(text, "xdplb_vip_bytes_total{vip=\"[2001:db8::10]:80/tcp\"} 420");
+	mx_expect_line(text, "xdplb_vip_backends_up{vip=\"web4\"} 1");
+	mx_expect_line(text, "xdplb_backend_packets_total{backend=\"198.51.100.18\"} 1000");
+	mx_expect_line(text, "xdplb_backend_state{backend=\"198.51.100.34\",zone=\"b\\\"x\","
+			     "state=\"drain\"} 1");
+	mx_expect_line(text, "xdplb_backend_state{backend=\"198.51.100.34\",zone=\"b\\\"x\","
+			     "state=\"up\"} 0");
+	mx_expect_line(text, "xdplb_health_checks_total{result=\"success\"} 8");
+	mx_expect_line(text, "xdplb_health_checks_total{result=\"failure\"} 2");
+	mx_expect_line(text,
+		       "xdplb_backend_health_check_duration_seconds{backend=\"198.51.100.18\"} "
+		       "0.0015");
+	mx_expect_line(text, "xdplb_sync_records_sent_total 77");
+	mx_expect_line(text, "xdplb_sync_rejected_total{reason=\"bad_tag\"} 4");
+	mx_expect_line(text, "xdplb_sync_peer_lag_records{peer=\"2\",zone=\"a\"} 3");
+	mx_expect_line(text, "xdplb_sync_peer_last_seen_seconds{peer=\"2\",zone=\"a\"} 0.25");
+	/* A backend nothing checks has no health samples. */
+	cr_expect_null(strstr(text, "xdplb_backend_health_up{backend=\"198.51.100.34\"}"));
+	free(text);
+}
+
+Test(metrics, backend_role_shows_no_dataplane_families)
+{
+	struct metrics_snapshot s;
+	char *text;
+
+	mx_canned(&s);
+	s.have_dp = s.have_health = s.have_sync = false;
+	s.role = "backend";
+	text = mx_render_canned(&s);
+	mx_expect_line(text, "xdplb_dataplane_attached 1");
+	cr_expect_null(strstr(text, "xdplb_vip_"));
+	cr_expect_null(strstr(text, "xdplb_sync_"));
+	cr_expect_null(strstr(text, "xdplb_health_"));
+	free(text);
+}
+
+/* promtool (Debian package prometheus) lints names, types, units and the syntax. */
+static int mx_promtool(const char *text)
+{
+	char path[] = "/tmp/xdplb-metrics-XXXXXX", cmd[128];
+	int fd = mkstemp(path), status;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s >&2", path);
+	status = system(cmd);
+	unlink(path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Test(metrics, promtool_accepts_the_exposition)
+{
+	struct metrics_snapshot s;
+	char *text;
+
+	if (system("command -v promtool >/dev/null"))
+		cr_skip_test("promtool missing: install the Debian package prometheus");
+	mx_canned(&s);
+	text = mx_render_canned(&s);
+	cr_expect_eq(mx_promtool(text), 0, "promtool check metrics refused:\n%s", text);
+	free(text);
+}
+
+Test(metrics, promtool_catches_a_counter_without_total)
+{
+	if (system("command -v promtool >/dev/null"))
+		cr_skip_test("promtool missing: install the Debian package prometheus");
+	/* The check above is only worth something if promtool does refuse bad input. */
+	cr_expect_neq(mx_promtool("# HELP xdplb_x_packets x\n# TYPE xdplb_x_packets counter\n"
+				  "xdplb_x_packets 1\n"),
+		      0);
+}
+
+Test(metrics, listen_parses_ipv4_and_bracketed_ipv6)
+{
+	struct cfg_metrics m;
+
+	cfg_metrics_defaults(&m);
+	cr_expect(m.enabled);
+	cr_expect_eq(m.port, CFG_METRICS_DEFAULT_PORT);
+	cr_assert_eq(cfg_metrics_parse_listen("192.0.2.1:9100", &m), 0);
+	cr_expect_eq(m.port, 9100);
+	cr_expect_eq(m.addr.family, LB_AF_INET);
+	cr_assert_eq(cfg_metrics_parse_listen("[2001:db8::1]:9742", &m), 0);
+	cr_expect_eq(m.addr.family, LB_AF_INET6);
+	cr_expect_eq(cfg_metrics_parse_listen("2001:db8::1:9742", &m), -EINVAL);
+	cr_expect_eq(cfg_metrics_parse_listen("[192.0.2.1]:80", &m), -EINVAL);
+	cr_expect_eq(cfg_metrics_parse_listen("192.0.2.1:0", &m), -EINVAL);
+	cr_expect_eq(cfg_metrics_parse_listen("192.0.2.1:65536", &m), -EINVAL);
+	cr_expect_eq(cfg_metrics_parse_listen("192.0.2.1", &m), -EINVAL);
+}
+
+static int mx_load(const char *metrics_yaml, struct lb_config *cfg, char *err, size_t errlen)
+{
+	char path[] = "/tmp/xdplb-metrics-cfg-XXXXXX";
+	int fd = mkstemp(path), ret;
+	FILE *f = fdopen(fd, "w");
+
+	cr_assert_not_null(f);
+	fprintf(f, "node:\n  id: 1\n  zone: a\n  role: backend\n  interface: lo\n"
+		   "  addresses: [198.51.100.1]\n%s",
+		metrics_yaml);
+	fclose(f);
+	ret = cfg_load(path, cfg, err, errlen);
+	unlink(path);
+	return ret;
+}
+
+Test(metrics, config_defaults_to_loopback_and_off_disables, .init = cr_redirect_stderr)
+{
+	struct lb_config cfg = {};
+	char err[CFG_ERR_MAX] = "";
+
+	cr_assert_eq(mx_load("", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_expect(cfg.node.metrics.enabled);
+	cr_expect_eq(cfg.node.metrics.addr.addr[0], htonl(0x7f000001));
+	cfg_free(&cfg);
+	cr_assert_eq(mx_load("  metrics: {listen: off}\n", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_expect_not(cfg.node.metrics.enabled);
+	cfg_free(&cfg);
+	cr_assert_eq(mx_load("  metrics: {listen: \"\"}\n", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_expect_not(cfg.node.metrics.enabled);
+	cfg_free(&cfg);
+}
+
+Test(metrics, config_names_position_of_a_bad_listen, .init = cr_redirect_stderr)
+{
+	struct lb_config cfg = {};
+	char err[CFG_ERR_MAX] = "";
+
+	cr_assert_eq(mx_load("  metrics:\n    listen: 2001:db8::1:80\n", &cfg, err, sizeof(err)),
+		     -EINVAL);
+	cr_expect(strstr(err, ":8:13: node.metrics.listen: 2001:db8::1:80: expected addr:port"),
+		  "%s", err);
+}
