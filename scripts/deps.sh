@@ -36,10 +36,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# BIRD's package enables a system daemon; the project runs its own instances only.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet bird 2>/dev/null; then
-	systemctl disable --now bird >/dev/null 2>&1 || true
-fi
+# BIRD's and Prometheus' packages enable system daemons; the project runs its own BIRD
+# instances and needs only promtool from the other.
+for unit in bird prometheus; do
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet $unit 2>/dev/null; then
+		systemctl disable --now $unit >/dev/null 2>&1 || true
+	fi
+done
 
 if [ "$(id -u)" -eq 0 ] && ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
