@@ -15,6 +15,9 @@
 #include "lib/icmp.h"
 #include "lib/vip.h"
 
+/* last_seen_ns is refreshed when this much older than now: idle ages are seconds. */
+#define LB_CT_SEEN_GRANULARITY_NS 1000000000ULL
+
 /* Where a packet goes once its flow is known. */
 struct lb_target {
 	const struct lb_vip_info *vip;
@@ -62,10 +65,10 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	conn = syn ? NULL : bpf_map_lookup_elem(&lb_conntrack, &key);
 	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be) {
-		/* The count is read back apart from the add: fetch-and-add needs -mcpu=v3. */
-		__sync_fetch_and_add(&conn->packets, 1);
-		n = conn->packets;
-		conn->last_seen_ns = now;
+		n = __sync_fetch_and_add(&conn->packets, 1) + 1;
+		/* Every CPU's write would pull the entry's line: refresh at most once a second. */
+		if (now - conn->last_seen_ns > LB_CT_SEEN_GRANULARITY_NS)
+			conn->last_seen_ns = now;
 		if (vs)
 			vs->ct_hits++;
 	} else {
