@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# UDP and exec health checks: a backend whose UDP health echo stops answering
+# is DOWN and UDP datagrams through the VIP avoid it; an exec check follows its
+# command's exit status (the command learns the backend from XDPLB_BACKEND).
+source "$(dirname "$0")/lib.sh"
+e2e_setup
+
+ECHO_PORT=9100
+
+# A UDP echo per backend on its own address (the service's sockets sit on the VIPs).
+ECHO='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(data, peer)
+'
+declare -A ECHO_PID=()
+for be in $BACKENDS; do
+	bg "$be" "$XLB_RUNDIR/$be-echo.log" "$PYTHON" -c "$ECHO" "${BE4[$be]}" $ECHO_PORT
+	ECHO_PID[$be]=$BG_PID
+done
+
+# health_add VIP=MAPPING...: a health: section under each named VIP of lb.yaml, then a reload.
+health_add() {
+	$PYTHON - "$LB_CONF" "$@" <<-'EOF'
+	import sys
+	path, pairs = sys.argv[1], dict(a.split("=", 1) for a in sys.argv[2:])
+	out = []
+	for line in open(path):
+	    out.append(line)
+	    s = line.strip()
+	    if s.startswith("- name: ") and s[8:] in pairs:
+	        out.append("    health: %s\n" % pairs[s[8:]])
+	open(path, "w").write("".join(out))
+	EOF
+	out=$(lbctl lb reload 2>&1) || fail "reload with health checks refused: $out"
+}
+
+# health_of ADDR FIELD: one field of the health verdict backend list shows for ADDR.
+health_of() {
+	lbctl_json lb backend list |
+		json_get "[b['health']['$2'] for b in d['backends'] if b['address'] == '$1'][0]"
+}
+
+# wait_state ADDR STATE: polls for at most 5 s.
+wait_state() {
+	for _ in $(seq 50); do
+		[ "$(health_of "$1" state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+all_checked_up() {
+	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health'] and b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['address'].count('.') == 3))")" = '["up:ok"]' ]
+}
+
+SICK=$XLB_RUNDIR/run/sick
+mkdir -p "$SICK"
+health_add \
+	"udp4={type: udp, port: $ECHO_PORT, payload: ping, expect: ping, interval: 200ms, timeout: 100ms, rise: 2, fall: 2}" \
+	"web4={type: exec, command: [/bin/sh, -c, 'test ! -e $SICK/\$XDPLB_BACKEND'], interval: 200ms, timeout: 150ms, rise: 2, fall: 2}"
+wait_for 5 "every backend checked and up" all_checked_up ||
+	fail "health checks did not bring every backend up: $(lbctl_json lb backend list 2>&1 | tr '\n' ' ')"
+log "UDP and exec checks up on every backend"
+
+# UDP: be3's health echo dies.
+stop_pid "${ECHO_PID[be3]}"
+wait_state "${BE4[be3]}" down || fail "be3 whose UDP echo stopped is not DOWN"
+cause=$(health_of "${BE4[be3]}" last_result)
+log "be3 DOWN, last result: $cause"
+case $cause in "port unreachable" | "no reply after 100 ms") ;; *) fail "be3's last result: '$cause'" ;; esac
+out=$(client udp --vip $VIP4 --port $UDP_PORT --first-port 25000 --count 100 --timeout 0.5)
+log "100 datagrams with be3 DOWN: $(http_summary <<<"$out")"
+[ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] || fail "datagrams lost with be3 DOWN"
+[ "$(json_get "d['counts'].get('be3', 0)" <<<"$out")" = 0 ] || fail "DOWN be3 still got datagrams"
+
+# exec: the command fails for be2 while its flag file exists.
+touch "$SICK/${BE4[be2]}"
+wait_state "${BE4[be2]}" down || fail "be2 whose exec check fails is not DOWN"
+cause=$(health_of "${BE4[be2]}" last_result)
+log "be2 DOWN, last result: $cause"
+[ "$cause" = "exit 1" ] || fail "be2's last result is '$cause', expected 'exit 1'"
+grep -q "backend ${BE4[be2]} is down (exit 1)" "$XLB_RUNDIR"/lb-agent.log.* ||
+	fail "the agent log does not say be2 went down for exit 1"
+out=$(client http --vip $VIP4 --port $HTTP_PORT --first-port 26000 --count 100 --timeout 1)
+log "100 requests with be2 and be3 DOWN: $(http_summary <<<"$out")"
+[ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] || fail "requests failed with be2 and be3 DOWN"
+[ "$(json_get "d['counts'].get('be1', 0)" <<<"$out")" = 100 ] || fail "requests went past be1"
+rm -f "$SICK/${BE4[be2]}"
+wait_state "${BE4[be2]}" up || fail "be2 whose exec check passes again is not UP"
+log "be2 UP again: $(health_of "${BE4[be2]}" last_result)"
