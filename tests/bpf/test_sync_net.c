@@ -514,6 +514,76 @@ Test(sync_net, lost_records_bring_a_new_dump_at_most_once_per_dump_timeout)
 	sync_close(b.s);
 }
 
+/* Feeds B one authenticated datagram of node 77 with record r; returns B's verdict. */
+static enum sync_reject feed(struct node *b, uint64_t seq, const struct sync_record *r)
+{
+	struct sync_hdr h = {.type = SYNC_MSG_RECORDS, .node_id = 77, .epoch = 9, .seq = seq};
+	struct sockaddr_in from = {.sin_family = AF_INET};
+	uint8_t buf[256];
+	int len = sync_encode_records(buf, sizeof(buf), &h, r, 1, key);
+
+	cr_assert_gt(len, 0);
+	return sync_handle_dgram(b->s, buf, len, (void *)&from, sizeof(from));
+}
+
+Test(sync_net, a_peer_record_replaces_the_local_entry_and_keeps_its_age)
+{
+	struct node b;
+	struct lb_flow_event ev = event4(5555, "192.0.2.10", "198.51.100.11");
+	struct lb_conn local = {.backend_family = LB_AF_INET, .backend_index = 3, .packets = 7};
+	struct sync_record r = {};
+	struct lb_conn c;
+	struct timespec ts;
+	uint64_t now;
+
+	node_init(&b, ns_b, 2, 9);
+	node_start(&b, "sb", NULL);
+	local.backend_addr[0] = htonl(0xc6336463); /* 198.51.100.99 */
+	cr_assert_eq(bpf_map_update_elem(b.ct, &ev.flow, &local, BPF_ANY), 0);
+	r.flow = ev.flow;
+	memcpy(r.backend_addr, ev.backend_addr, 16);
+	r.backend_family = LB_AF_INET;
+	r.age_ms = 60000;
+	r.idle_ms = 2000;
+	cr_assert_eq(feed(&b, 1, &r), SYNC_REJ_NONE);
+	cr_assert_eq(bpf_map_lookup_elem(b.ct, &ev.flow, &c), 0);
+	cr_assert_eq(c.backend_addr[0], ev.backend_addr[0], "the peer's backend wins");
+	cr_assert_eq(c.backend_index, 9);
+	cr_assert_eq(c.flags, LB_CONN_F_SYNCED);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	cr_assert(now - c.created_ns >= 60000000000ULL && now - c.created_ns < 61000000000ULL,
+		  "created a minute ago, as the record said");
+	cr_assert(now - c.last_seen_ns >= 2000000000ULL && now - c.last_seen_ns < 3000000000ULL,
+		  "last seen two seconds ago");
+	sync_close(b.s);
+}
+
+Test(sync_net, an_address_only_flow_needs_the_vip_address_here)
+{
+	struct node b;
+	struct lb_vip_key icmp = {.proto = IPPROTO_ICMP, .family = LB_AF_INET};
+	struct lb_vip_info info = {.flags = LB_VIP_F_ICMP};
+	struct sync_record r = {};
+
+	node_init(&b, ns_b, 2, 9);
+	node_start(&b, "sb", NULL);
+	/* Flows of hash: addresses VIPs have no ports; only port 80 is configured here. */
+	r.flow = event4(0, "192.0.2.10", "198.51.100.11").flow;
+	r.flow.sport = r.flow.dport = 0;
+	memcpy(r.backend_addr, event4(0, "192.0.2.10", "198.51.100.11").backend_addr, 16);
+	r.backend_family = LB_AF_INET;
+	cr_assert_eq(feed(&b, 1, &r), SYNC_REJ_NONE, "the datagram is fine");
+	cr_assert_eq(sync_get_stats(b.s)->rejected[SYNC_REJ_UNKNOWN_VIP], 1,
+		     "no entry says 192.0.2.10 is a VIP address here");
+	inet_pton(AF_INET, "192.0.2.10", icmp.addr);
+	cr_assert_eq(bpf_map_update_elem(b.vips, &icmp, &info, BPF_ANY), 0);
+	usleep(300 * 1000); /* past the cached answer */
+	cr_assert_eq(feed(&b, 2, &r), SYNC_REJ_NONE);
+	cr_assert_eq(sync_get_stats(b.s)->records_applied, 1, "the VIP address's ICMP entry");
+	sync_close(b.s);
+}
+
 static bool a_lost_b(struct node **nodes, size_t n)
 {
 	struct sync_peer_info p;
