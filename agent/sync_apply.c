@@ -17,7 +17,7 @@ uint64_t sync_now_ns(void)
 {
 	struct timespec ts;
 
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: conntrack times compare with this. */
+	/* Conntrack times are CLOCK_MONOTONIC(_COARSE) (docs/DATAPLANE.md): they compare with this. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
