@@ -3,6 +3,7 @@
 #ifndef XDPLB_LBCTL_H
 #define XDPLB_LBCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -23,6 +24,7 @@ enum lbctl_verb_id {
 	LBCTL_SHUTDOWN,
 	LBCTL_SYNC,
 	LBCTL_PEERS,
+	LBCTL_TOP,
 	LBCTL_VERB_MAX,
 };
 
@@ -69,5 +71,8 @@ int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
 /* cli/print_sync.c */
 int lbctl_print_sync(FILE *out, json_t *res, json_t *args);
 int lbctl_print_peers(FILE *out, json_t *res, json_t *args);
+/* cli/top.c: polls vip.list and backend.list (vip.show for one VIP) and prints rates. */
+int lbctl_print_top(FILE *out, json_t *frame, json_t *args);
+int lbctl_top(const char *path, json_t *args, bool json, FILE *out, char *err, size_t errlen);
 
 #endif /* XDPLB_LBCTL_H */

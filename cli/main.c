@@ -88,6 +88,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	verb = &lbctl_verbs[cmd.verb];
+	if (cmd.verb == LBCTL_TOP) {
+		ret = lbctl_top(path, cmd.args, json, stdout, err, sizeof(err));
+		if (ret)
+			lbctl_report(path, "top", ret, err, verb->timeout_ms);
+		goto cleanup;
+	}
 	ret = ctl_call(path, verb->wire, cmd.args, verb->timeout_ms, &result, err, sizeof(err));
 	if (ret) {
 		/* The client's own version is worth printing when the agent is not there. */

@@ -126,6 +126,27 @@ static const struct token t_shutdown[] = {
     {.type = TOK_END},
 };
 
+static const struct token t_top_opts[];
+
+static const struct token t_top_count[] = {
+    {TOK_NUMBER, "<count>", "iterations", .min = 1, .max = 1000000, .next = t_top_opts},
+    {.type = TOK_END},
+};
+
+static const struct token t_top_interval[] = {
+    {TOK_NUMBER, "<seconds>", "interval", .min = 1, .max = 3600, .next = t_top_opts},
+    {.type = TOK_END},
+};
+
+static const struct token t_top_opts[] = {
+    {TOK_WORD, "--once", "once", .next = t_top_opts},
+    {TOK_WORD, "-n", .next = t_top_count},
+    {TOK_WORD, "--interval", .next = t_top_interval},
+    {TOK_VIP, "<vip>", "vip", .next = t_top_opts},
+    {.type = TOK_STOP},
+    {.type = TOK_END},
+};
+
 static const struct token t_main[] = {
     {TOK_WORD, "status", .verb = LBCTL_STATUS, .next = t_end},
     {TOK_WORD, "vip", .next = t_vip_verbs},
@@ -138,6 +159,7 @@ static const struct token t_main[] = {
     {TOK_WORD, "shutdown", .verb = LBCTL_SHUTDOWN, .next = t_shutdown},
     {TOK_WORD, "sync", .verb = LBCTL_SYNC, .next = t_end},
     {TOK_WORD, "peers", .verb = LBCTL_PEERS, .next = t_end},
+    {TOK_WORD, "top", .verb = LBCTL_TOP, .next = t_top_opts},
     {.type = TOK_END},
 };
 
