@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "config.h"
 #include "log.h"
+#include "notify.h"
 
 static const struct option main_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -95,8 +96,12 @@ int main(int argc, char **argv)
 	log_init("lbagent", level);
 	log_route_libbpf();
 	err = agent_start(&agent, &opts);
+	/* Ready for systemd (Type=notify) once attached and answering on the control socket. */
+	if (!err && notify_send("READY=1\nSTATUS=forwarding, control socket open"))
+		log_warnx("lbagent: cannot notify systemd of readiness at $NOTIFY_SOCKET");
 	if (!err)
 		err = agent_run(&agent);
+	notify_send("STOPPING=1");
 	agent_stop(&agent);
 	return err ? 1 : 0;
 }
