@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "lb_common.h"
+#include "lb_filter.h"
 #include "model.h"
 
 /* One lb_backends slot as the agent keeps it (index = position in dataplane.be). */
@@ -70,6 +71,7 @@ struct dataplane {
 	struct dp_vip vips[LB_MAX_VIPS];
 	uint32_t vip_fresh;
 	struct lb_vip_key icmp[LB_MAX_VIPS]; /* installed ICMP entries */
+	uint64_t vip_filter[LB_VIP_FILTER_WORDS]; /* lb_vip_filter as written */
 	size_t n_icmp;
 	struct dp_weight *weights;
 	size_t n_weights;

@@ -645,6 +645,10 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 	if (err)
 		return err;
 	dp_write_settings(dp, cfg);
+	/* Before any new VIP entry: the program must not filter out its first packets. */
+	err = dp_filter_grow(dp, cfg);
+	if (err)
+		return err;
 
 	for (i = 0; i < dp->vip_fresh; i++)
 		dp->vips[i].configured = false;
@@ -682,6 +686,9 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 				ret = err;
 		}
 	err = dp_sync_icmp(dp, cfg);
+	if (err)
+		ret = err;
+	err = dp_filter_trim(dp, cfg);
 	if (err)
 		ret = err;
 	/* Last: no table names a removed backend any more. */
@@ -823,6 +830,8 @@ int dp_state_adopt(struct dataplane *dp)
 		n_vips++;
 	}
 	dp_be_hash_rebuild(dp);
+	if (dp_filter_adopt(dp))
+		log_warn("dataplane: reading the pinned lb_vip_filter");
 	if (!bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_settings), &key0, &dp->settings))
 		dp->hash_seed = dp->settings.hash_seed;
 	if (n_be || n_vips)

@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "dataplane.h"
+#include "lb.skel.h"
 #include "log.h"
 
 #define DP_PEER_MAC "02:00:5e:10:00:22"
@@ -365,4 +366,71 @@ Test(dataplane, unload_detaches_and_removes_the_pins)
 	cr_assert_eq(dp_xdp_prog_id(), 0, "still attached");
 	snprintf(path, sizeof(path), "%s/lb", dp_pins);
 	cr_assert_neq(access(path, F_OK), 0, "pin directory left behind");
+}
+
+static bool dp_filter_has(const char *addr)
+{
+	int fd = dataplane_map_fd(dp, "lb_vip_filter");
+	uint32_t bit, word;
+	struct xaddr x;
+	uint64_t w;
+
+	cr_assert_eq(cfg_parse_addr(addr, &x), 0);
+	bit = lb_vip_filter_bit(x.addr, x.family);
+	word = bit / 64;
+	cr_assert_eq(bpf_map_lookup_elem(fd, &word, &w), 0);
+	return w & (1ULL << (bit % 64));
+}
+
+/* XDP verdict of a TCP SYN from 198.51.100.7:40000 to daddr:80 (host order). */
+static int dp_syn_verdict(uint32_t daddr)
+{
+	uint8_t f[54] = { 0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00, 0x45, 0, 0, 40,
+			  0, 0, 0x40, 0, 64, IPPROTO_TCP };
+	uint32_t saddr = htonl(0xc6336407), d = htonl(daddr);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = sizeof(f), .repeat = 1);
+
+	memcpy(f + 26, &saddr, 4);
+	memcpy(f + 30, &d, 4);
+	f[34] = 40000 >> 8;
+	f[35] = 40000 & 0xff;
+	f[37] = 80;
+	f[46] = 0x50;
+	f[47] = 0x02;
+	cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(dp->skel->progs.xdp_lb), &opts), 0);
+	return opts.retval;
+}
+
+Test(dataplane, vip_filter_holds_every_vip_address_and_lets_vip_traffic_through)
+{
+	const uint32_t web[4] = { htonl(0xc000020a) }, dns[4] = { htonl(0xc0000235) };
+	uint32_t on = 0;
+	uint64_t w0;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}") DP_DNS("{address: 203.0.113.12}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	cr_assert_eq(bpf_map_lookup_elem(dataplane_map_fd(dp, "lb_vip_filter"), &on, &w0), 0);
+	cr_assert(w0 & (1ULL << LB_VIP_FILTER_ON_BIT), "filter not switched on");
+	cr_assert(dp_filter_has("192.0.2.10"));
+	cr_assert(dp_filter_has("192.0.2.53"));
+	cr_assert_eq(dp_syn_verdict(0xc000020a), XDP_TX, "VIP traffic filtered out");
+	cr_assert_eq(dp_syn_verdict(0xc0000263), XDP_PASS);
+
+	/* The dropped VIP's bit goes (these two addresses do not share a bit). */
+	cr_assert_neq(lb_vip_filter_bit(web, LB_AF_INET), lb_vip_filter_bit(dns, LB_AF_INET));
+	dp_load(DP_WEB("{address: 203.0.113.11}"));
+	dp_apply_resolved();
+	cr_assert(dp_filter_has("192.0.2.10"));
+	cr_assert_not(dp_filter_has("192.0.2.53"), "the removed VIP's bit stayed set");
+	cr_assert_eq(dp_syn_verdict(0xc000020a), XDP_TX);
+
+	/* A restart takes the filter over and keeps it. */
+	dataplane_close(dp);
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open (adopt): %m");
+	dp_apply_resolved();
+	cr_assert(dp_filter_has("192.0.2.10"));
+	cr_assert_eq(dp_syn_verdict(0xc000020a), XDP_TX);
 }
