@@ -142,7 +142,7 @@ static struct cluster_zone_view cluster_zone(const struct cluster *c, const char
 }
 
 static enum cluster_verdict cluster_decide_primary(const struct cluster *c,
-						   const struct cfg_vip *vip,
+						   const struct cfg_vip *vip, enum cluster_verdict now,
 						   const struct cluster_inputs *in, char *why,
 						   size_t len)
 {
@@ -161,7 +161,8 @@ static enum cluster_verdict cluster_decide_primary(const struct cluster *c,
 	}
 	other = vip->secondary_zone[0] ? cluster_zone(c, vip->secondary_zone, in->now_ms, 0)
 				       : (struct cluster_zone_view){};
-	if (other.alive && up < hold) {
+	/* Only a return waits: a node already serving keeps serving when the secondary shows up. */
+	if (other.alive && up < hold && now != CLUSTER_PRIMARY) {
 		snprintf(why, len,
 			 "failback hold-down: zone %s (%zu node(s)) keeps it for %llu ms more",
 			 vip->secondary_zone, other.alive, (unsigned long long)(hold - up));
@@ -201,8 +202,8 @@ static enum cluster_verdict cluster_decide_secondary(const struct cluster *c,
 }
 
 static enum cluster_verdict cluster_decide(const struct cluster *c, const struct cfg_vip *vip,
-					   bool healthy, const struct cluster_inputs *in,
-					   char *why, size_t len)
+					   enum cluster_verdict now, bool healthy,
+					   const struct cluster_inputs *in, char *why, size_t len)
 {
 	if (!in->attached) {
 		snprintf(why, len, "data plane not attached");
@@ -217,7 +218,7 @@ static enum cluster_verdict cluster_decide(const struct cluster *c, const struct
 		return CLUSTER_WITHDRAW;
 	}
 	if (!vip->primary_zone[0] || !strcmp(vip->primary_zone, c->zone))
-		return cluster_decide_primary(c, vip, in, why, len);
+		return cluster_decide_primary(c, vip, now, in, why, len);
 	if (!strcmp(vip->secondary_zone, c->zone))
 		return cluster_decide_secondary(c, vip, in, why, len);
 	snprintf(why, len, "zone %s is neither primary (%s) nor secondary (%s)", c->zone,
@@ -261,7 +262,8 @@ size_t cluster_update(struct cluster *c, const struct lb_config *cfg,
 	for (i = 0; i < cfg->n_vips && i < c->n_vips; i++) {
 		struct cluster_vip_state *s = &c->vips[i];
 
-		v = cluster_decide(c, &cfg->vips[i], in->vip_healthy[i], in, why, sizeof(why));
+		v = cluster_decide(c, &cfg->vips[i], s->verdict, in->vip_healthy[i], in, why,
+				   sizeof(why));
 		if (v != s->verdict) {
 			cluster_record(c, &cfg->vips[i], s->verdict, v, why, in->now_ms);
 			s->verdict = v;

@@ -178,7 +178,11 @@ void cluster_agent_process(struct agent *a)
 		cl->n_healthy = a->cfg.n_vips;
 	}
 	cl->attached = cluster_agent_attached(a);
-	cl->in_sync = !a->sync || sync_in_sync(a->sync);
+	/*
+	 * A data plane adopted from the pins never stopped forwarding: its conntrack is as current
+	 * as the routes a killed agent left, so the restart keeps announcing through the catch-up.
+	 */
+	cl->in_sync = !a->sync || sync_in_sync(a->sync) || (a->dp && a->dp->adopted);
 	n = a->sync ? sync_get_peers(a->sync, cl->peers, SYNC_PEERS_MAX) : 0;
 	cl->n_peers = n < SYNC_PEERS_MAX ? n : SYNC_PEERS_MAX;
 	for (i = 0; i < a->cfg.n_vips; i++)

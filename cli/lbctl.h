@@ -24,6 +24,7 @@ enum lbctl_verb_id {
 	LBCTL_SHUTDOWN,
 	LBCTL_SYNC,
 	LBCTL_PEERS,
+	LBCTL_CLUSTER,
 	LBCTL_TOP,
 	LBCTL_VERB_MAX,
 };
@@ -71,6 +72,9 @@ int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
 /* cli/print_sync.c */
 int lbctl_print_sync(FILE *out, json_t *res, json_t *args);
 int lbctl_print_peers(FILE *out, json_t *res, json_t *args);
+
+/* cli/print_cluster.c */
+int lbctl_print_cluster(FILE *out, json_t *res, json_t *args);
 /* cli/top.c: polls vip.list and backend.list (vip.show for one VIP) and prints rates. */
 int lbctl_print_top(FILE *out, json_t *frame, json_t *args);
 int lbctl_top(const char *path, json_t *args, bool json, FILE *out, char *err, size_t errlen);

@@ -44,6 +44,9 @@ const struct lbctl_verb lbctl_verbs[LBCTL_VERB_MAX] = {
 		    NULL, LBCTL_TIMEOUT_MS, lbctl_print_sync},
     [LBCTL_PEERS] = {"peers", "peers", "live sync peers: zone, address, last seen, lag", NULL,
 		     LBCTL_TIMEOUT_MS, lbctl_print_peers},
+    [LBCTL_CLUSTER] = {"cluster", "cluster",
+		       "zones and their nodes, which zone serves each VIP and why, transitions",
+		       NULL, LBCTL_TIMEOUT_MS, lbctl_print_cluster},
     /* Not a verb of its own on the wire: top polls vip.list and backend.list. */
     [LBCTL_TOP] = {"vip.list", "top [vip] [--once] [-n N] [--interval S]",
 		   "live rates per VIP and backend (CPS, PPS, bytes/s)", NULL, LBCTL_TIMEOUT_MS,

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Zone a (a1, a2) and zone b (b1) announce the VIPs by BGP through BIRD; the
+# router's BIRD merges zone a's routes into one ECMP route, and the flows
+# spread over both zone-a nodes (b1, standby, announces nothing). A hard
+# failure of a1 (silent, then gone; only BFD tells the router) is not a
+# failover: a2 carries everything, b1 stays out, every long-lived connection
+# keeps flowing (sync). a1 coming back rejoins the ECMP route at once: its
+# zone never left.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_cluster.sh"
+source "$(dirname "$0")/lib_bgp.sh"
+N=40
+b1_withdrawn() {
+	[ "$(lbctl_json b1 cluster | json_get '[v["verdict"] for v in d["vips"]]')" = '["withdrawn", "withdrawn"]' ]
+}
+bgp_setup
+
+[ "$(rtr_nexthops $VIP4)" = "la1 la2" ] || fail "route to $VIP4: $(rtr_nexthops $VIP4)"
+# b1 came up last, so it stood in (worse path) until zone a had been ready for the hold-down.
+wait_for 10 "b1 (standby) withdrawn" b1_withdrawn || fail "b1 (standby) announces: $(lbctl b1 cluster)"
+streams_start $N 41000
+for n in a1 a2; do
+	wait_for 10 "$n forwards" test "$(bgp_forwarded $n)" -gt 0 ||
+		fail "$n forwarded nothing: ECMP does not spread"
+	wait_for 10 "$n holds every flow" \
+		test "$(lbctl_json $n status | json_get 'd["conntrack_entries"]')" -ge $N ||
+		fail "$n holds $(lbctl_json $n status | json_get 'd["conntrack_entries"]') of $N flows"
+done
+log "forwarded: a1 $(bgp_forwarded a1), a2 $(bgp_forwarded a2), b1 $(bgp_forwarded b1)"
+[ "$(bgp_forwarded b1)" = 0 ] || fail "b1 forwarded traffic while zone a serves"
+probe_start
+
+t0=$(now_s)
+bgp_kill a1
+wait_for 5 "the router drops a1 (BFD)" rtr_nexthops_are $VIP4 la2 ||
+	fail "route to $VIP4 after a1's loss: '$(rtr_nexthops $VIP4)'"
+t1=$(now_s)
+log "a1 killed: route via a2 only after $(echo "$t1 - $t0" | bc) s"
+sleep 2
+[ "$(rtr_nexthops $VIP4)" = la2 ] || fail "route to $VIP4: '$(rtr_nexthops $VIP4)' (b1 took over?)"
+[ "$(lbctl_json b1 cluster | json_get 'd["vips"][0]["verdict"]')" = withdrawn ] ||
+	fail "b1 announced after one zone-a node failed: $(lbctl b1 cluster)"
+before=$(streams_bytes)
+wait_for 15 "every connection moving on a2" streams_all_moved "$before" ||
+	fail "connections lost with a1: $(streams_summary)"
+streams_count_is running $N || fail "connections broke: $(streams_summary)"
+log "after a1's loss: $(streams_summary); probes lost: $(probe_failed_between "$t0" "$(now_s)")"
+
+bgp_revive a1
+wait_for 20 "a1 back in the ECMP route" rtr_nexthops_are $VIP4 "la1 la2" ||
+	fail "a1 did not come back: '$(rtr_nexthops $VIP4)'; $(lbctl a1 cluster)"
+log "a1 back after $(echo "$(now_s) - $t1" | bc) s of the restart"
+before=$(streams_bytes)
+wait_for 15 "every connection moving" streams_all_moved "$before" ||
+	fail "connections lost when a1 came back: $(streams_summary)"
+probe_stop
+streams_stop
+streams_count_is done $N || fail "connections did not end cleanly: $(streams_summary)"
+lbctl a2 cluster

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# The whole primary zone fails: a1 and a2 go silent and die at once (a power
+# cut: only BFD tells the router). b1 (standby) sees zone a's heartbeats stop,
+# announces, and the router moves the VIP to it: the first new connection
+# answered after the kill comes within 3 s (measured by probes, a new TCP
+# connection every 20 ms), and every long-lived connection keeps flowing (b1
+# has their state from sync). Zone a comes back: the traffic returns only
+# after the hold-down, without a gap, and the connections still flow; then
+# b1 withdraws. Three rounds; the times go to cluster-times.txt (medians in
+# docs/BENCHMARKS.md).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_cluster.sh"
+source "$(dirname "$0")/lib_bgp.sh"
+N=30
+ROUNDS=${CLUSTER_ROUNDS:-3}
+TIMES=$XLB_RUNDIR/cluster-times.txt
+b1_verdict_is() {
+	[ "$(lbctl_json b1 cluster | json_get 'd["vips"][0]["verdict"]')" = "$1" ]
+}
+bgp_setup
+wait_for 10 "b1 (standby) withdrawn" b1_verdict_is withdrawn || fail "b1 announces: $(lbctl b1 cluster)"
+streams_start $N 41000
+probe_start
+: >"$TIMES"
+
+for round in $(seq "$ROUNDS"); do
+	t0=$(now_s)
+	bgp_kill a1 a2
+	wait_for 5 "the router's route via b1 only" rtr_nexthops_are $VIP4 lb1 ||
+		fail "route to $VIP4 after zone a's loss: '$(rtr_nexthops $VIP4)'; $(lbctl b1 cluster)"
+	troute=$(echo "$(now_s) - $t0" | bc)
+	# Probes started once zone a's data planes were gone can only be answered through b1.
+	wait_for 5 "a probe answered through b1" probe_ok_since "$BGP_DEAD_AT" ||
+		fail "no answer through b1"
+	failover=$(echo "$(probe_first_ok_after "$BGP_DEAD_AT") + $BGP_DEAD_AT - $t0" | bc)
+	log "round $round: zone a killed: route via b1 after ${troute} s, first answer after ${failover} s"
+	[ "$(echo "$failover < 3" | bc)" = 1 ] || fail "failover took ${failover} s (limit 3 s)"
+	b1_verdict_is secondary || fail "b1 does not announce: $(lbctl b1 cluster)"
+	sleep 1
+	before=$(streams_bytes)
+	wait_for 15 "every connection moving through b1" streams_all_moved "$before" ||
+		fail "connections lost in the failover: $(streams_summary)"
+	streams_count_is running $N || fail "connections broke: $(streams_summary)"
+
+	t1=$(now_s)
+	bgp_revive a1 a2
+	[ "$(rtr_nexthops $VIP4)" = lb1 ] || fail "traffic went back before the hold-down: '$(rtr_nexthops $VIP4)'"
+	wait_for 20 "the route back on zone a" rtr_nexthops_are $VIP4 "la1 la2" ||
+		fail "zone a did not get the VIP back: '$(rtr_nexthops $VIP4)'; $(lbctl a1 cluster)"
+	tback=$(now_s)
+	failback=$(echo "$tback - $t1" | bc)
+	log "round $round: zone a back: route returned ${failback} s after the restart began" \
+		"(hold-down ${BGP_HOLD_DOWN} ms)"
+	[ "$(echo "$failback * 1000 >= $BGP_HOLD_DOWN - 300" | bc)" = 1 ] ||
+		fail "failback after ${failback} s, before the hold-down"
+	lost=$(probe_failed_between "$t1" "$(now_s)")
+	[ "$lost" -le 1 ] || fail "$lost probes unanswered during the failback"
+	wait_for 10 "b1 withdrawn again" b1_verdict_is withdrawn || fail "b1 still announces: $(lbctl b1 cluster)"
+	before=$(streams_bytes)
+	wait_for 15 "every connection moving on zone a" streams_all_moved "$before" ||
+		fail "connections lost in the failback: $(streams_summary)"
+	streams_count_is running $N || fail "connections broke: $(streams_summary)"
+	echo "failover_first_answer_s $failover route_s $troute failback_after_restart_s $failback probes_lost_in_failback $lost" >>"$TIMES"
+done
+
+probe_stop
+streams_stop
+streams_count_is done $N || fail "connections did not end cleanly: $(streams_summary)"
+log "failover (kill -> first answer through b1), median of $ROUNDS: $(median $(awk '{print $2}' "$TIMES")) s"
+log "failback (zone a restarted -> route back), median of $ROUNDS: $(median $(awk '{print $6}' "$TIMES")) s"
+cat "$TIMES" >&2
+lbctl b1 cluster
