@@ -46,7 +46,7 @@ BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
 	test-asan test-fuzz fuzz \
-	install
+	install uninstall man plots
 .DEFAULT_GOAL := all
 # Keep the BPF objects between the skeleton steps (benchmarks and `ip link` load them).
 .SECONDARY:
@@ -67,6 +67,11 @@ help:
 	@echo '  make bench      benchmarks; results feed docs/BENCHMARKS.md'
 	@echo '  make demo       a load-balancer cluster in namespaces with real traffic'
 	@echo '  make demo-down  tear the demo down'
+	@echo '  make man        man pages lbagent(8), lbctl(8), xdplb.yaml(5), checked by mandoc'
+	@echo '  make install    binaries, man pages, systemd unit, completion, examples; PREFIX'
+	@echo '                 (/usr/local), DESTDIR; /etc/xdplb/lb.yaml only if absent'
+	@echo '  make uninstall  remove what install put (never /etc/xdplb/lb.yaml)'
+	@echo '  make plots      docs/img/*.png from the tables of docs/BENCHMARKS.md (gnuplot)'
 	@echo '  make format     clang-format every C file'
 	@echo '  make clean      remove $(OUTPUT)/'
 	@echo 'Options: V=1 full commands; CI=true turns a skipped tier into a failure.'
@@ -169,6 +174,56 @@ test-asan:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUTPUT) CFLAGS='-g -O1' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer' \
 		test-unit
+
+# --- man pages, install, plots ------------------------------------------------
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/xdplb
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+MANS := $(patsubst man/%,$(OUTPUT)/man/%.gz,$(wildcard man/*.[0-9]))
+
+$(OUTPUT)/man:
+	$(Q)mkdir -p $@
+
+# mandoc's lint, when installed, fails the build on a page with warnings.
+$(OUTPUT)/man/%.gz: man/% | $(OUTPUT)/man
+	$(call msg,MAN,$@)
+	$(Q)if command -v mandoc >/dev/null; then mandoc -T lint -W warning $<; fi
+	$(Q)gzip -9n -c $< > $@
+
+man: $(MANS)
+
+$(OUTPUT)/lbagent.service: scripts/lbagent.service | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
+install: all man $(OUTPUT)/lbagent.service
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSCONFDIR)/xdplb
+	$(Q)install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0644 $(filter %.5.gz,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	$(Q)install -m 0644 $(filter %.8.gz,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 0644 $(OUTPUT)/lbagent.service $(DESTDIR)$(UNITDIR)/
+	$(Q)install -m 0644 cli/lbctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/lbctl
+	$(Q)install -m 0644 configs/*.yaml $(DESTDIR)$(DOCDIR)/examples/
+	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/xdplb/lb.yaml || \
+		install -m 0600 configs/single-node.yaml $(DESTDIR)$(SYSCONFDIR)/xdplb/lb.yaml
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,lbagent lbctl) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5.gz,$(MANS)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8.gz,$(MANS)))) \
+		$(DESTDIR)$(UNITDIR)/lbagent.service $(DESTDIR)$(COMPLETIONDIR)/lbctl
+	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
+
+plots:
+	$(Q)bash scripts/plots.sh docs/BENCHMARKS.md docs/img
 
 # --- tiers --------------------------------------------------------------------
 # Each tier ends with its own summary line (Criterion's, or the e2e runner's
