@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "format.h"
 #include "lbctl.h"
@@ -122,16 +123,41 @@ int lbctl_print_vip_list(FILE *out, json_t *res, json_t *args)
 	return ret ? -ENOMEM : 0;
 }
 
-/* Backends of vip.show and backend.list; with_vips adds the column of VIPs each one serves. */
+/* "up, ok, 1.2 ms, since 02:44:44" from backend.list's health member; "-" when unchecked. */
+static const char *fmt_health(char *buf, size_t len, json_t *b)
+{
+	json_t *h = json_object_get(b, "health");
+	json_t *last = json_object_get(h, "last_result");
+	time_t since = res_uint(h, "since");
+	char when[16] = "?";
+	struct tm tm;
+
+	if (!json_is_object(h))
+		return "-";
+	if (localtime_r(&since, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (!json_is_string(last))
+		snprintf(buf, len, "%s, not checked yet, since %s", res_str(h, "state"), when);
+	else
+		snprintf(buf, len, "%s, %s, %.1f ms, since %s", res_str(h, "state"),
+			 json_string_value(last), res_uint(h, "latency_us") / 1000.0, when);
+	return buf;
+}
+
+/*
+ * Backends of vip.show and backend.list; with_vips adds the column of VIPs each
+ * one serves, and a HEALTH column comes last when any of them is checked.
+ */
 static int print_backends(FILE *out, json_t *list, bool with_vips)
 {
-	static const char *const hdr[] = {"ADDRESS", "STATE", "WEIGHT",	   "ZONE", "NEXT HOP",
-					  "PACKETS", "BYTES", "NEW FLOWS", "VIPS"};
+	const char *hdr[10] = {"ADDRESS", "STATE", "WEIGHT",    "ZONE",
+			       "NEXT HOP", "PACKETS", "BYTES", "NEW FLOWS"};
+	char align[11] = "llrllrrr", bytes[FMT_BUF], health[2 * FMT_BUF + 160];
+	size_t i, ncols = 8;
+	bool checked = false;
 	const char *mac;
-	char bytes[FMT_BUF];
 	struct table *t;
 	json_t *b;
-	size_t i;
 	char *vips;
 	int ret = 0;
 
@@ -139,8 +165,18 @@ static int print_backends(FILE *out, json_t *list, bool with_vips)
 		fputs("no backends\n", out);
 		return 0;
 	}
-	t = table_new(with_vips ? COUNT(hdr) : COUNT(hdr) - 1, hdr,
-		      with_vips ? "llrllrrrl" : "llrllrrr");
+	json_array_foreach (list, i, b)
+		checked |= json_is_object(json_object_get(b, "health"));
+	if (with_vips) {
+		hdr[ncols] = "VIPS";
+		align[ncols++] = 'l';
+	}
+	if (checked) {
+		hdr[ncols] = "HEALTH";
+		align[ncols++] = 'l';
+	}
+	align[ncols] = '\0';
+	t = table_new(ncols, hdr, align);
 	if (!t)
 		return -ENOMEM;
 	json_array_foreach (list, i, b) {
@@ -158,6 +194,8 @@ static int print_backends(FILE *out, json_t *list, bool with_vips)
 			ret |= table_cell(t, "%s", vips ?: "-");
 			free(vips);
 		}
+		if (checked)
+			ret |= table_cell(t, "%s", fmt_health(health, sizeof(health), b));
 	}
 	if (!ret)
 		table_print(t, out);

@@ -262,11 +262,11 @@ Test(config, rejects_unknown_key_naming_the_expected_ones)
 	    "health, backends)");
 }
 
-Test(config, rejects_sections_not_supported_yet)
+Test(config, rejects_a_misspelt_section)
 {
-	expect_error(ONE_VIP "cluster:\n  peers: []\n",
-		     "lb.yaml:12:1: top level: unknown key 'cluster' (expected one of: node, sync, "
-		     "vips)");
+	expect_error(ONE_VIP "clustre:\n  enabled: true\n",
+		     "lb.yaml:12:1: top level: unknown key 'clustre' (expected one of: node, sync, "
+		     "cluster, vips)");
 }
 
 Test(config, rejects_key_given_twice)
