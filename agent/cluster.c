@@ -92,6 +92,19 @@ int cluster_reconfigure(struct cluster *c, const struct lb_config *old, const st
 	return 0;
 }
 
+void cluster_adopt_routes(struct cluster *c, const struct lb_config *cfg,
+			  const struct announce_route *routes, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_vips && i < c->n_vips; i++)
+		for (j = 0; j < n; j++)
+			if (cfg_addr_equal(&routes[j].addr, &cfg->vips[i].addr))
+				c->vips[i].verdict = routes[j].metric > c->cfg.metric_primary
+							     ? CLUSTER_SECONDARY
+							     : CLUSTER_PRIMARY;
+}
+
 /* Peers as the heartbeats show them now: keeps ready_ms of those still ready. */
 static void cluster_track_peers(struct cluster *c, const struct cluster_inputs *in)
 {
@@ -250,7 +263,7 @@ static void cluster_record(struct cluster *c, const struct cfg_vip *vip,
 size_t cluster_update(struct cluster *c, const struct lb_config *cfg,
 		      const struct cluster_inputs *in)
 {
-	char why[CLUSTER_WHY_MAX];
+	char why[CLUSTER_WHY_MAX], label[CFG_LABEL_MAX];
 	enum cluster_verdict v;
 	size_t i, changed = 0;
 
@@ -271,6 +284,8 @@ size_t cluster_update(struct cluster *c, const struct lb_config *cfg,
 			changed++;
 		} else if (!s->since_ms) {
 			s->since_ms = in->now_ms;
+			cfg_vip_label(&cfg->vips[i], label, sizeof(label));
+			log_info("cluster: %s: %s: %s", label, cluster_verdict_name(v), why);
 		}
 		snprintf(s->why, sizeof(s->why), "%s", why);
 	}

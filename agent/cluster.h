@@ -91,6 +91,13 @@ void cluster_free(struct cluster *c);
  */
 int cluster_reconfigure(struct cluster *c, const struct lb_config *old, const struct lb_config *cfg);
 
+/*
+ * Routes a killed agent left in the table: their VIPs start as announced, so
+ * that the restart keeps them (no hold-down: the node never stopped serving).
+ */
+void cluster_adopt_routes(struct cluster *c, const struct lb_config *cfg,
+			  const struct announce_route *routes, size_t n);
+
 /* Decides every VIP of cfg from in; logs and records each change. Returns how many changed. */
 size_t cluster_update(struct cluster *c, const struct lb_config *cfg,
 		      const struct cluster_inputs *in);

@@ -74,6 +74,8 @@ static void cluster_agent_free(struct cluster_agent *cl, bool withdraw)
 static struct cluster_agent *cluster_agent_new(const struct lb_config *cfg)
 {
 	struct cluster_agent *cl = calloc(1, sizeof(*cl));
+	struct announce_route adopted[ANNOUNCE_MAX];
+	size_t n;
 	int err;
 
 	if (!cl)
@@ -90,6 +92,8 @@ static struct cluster_agent *cluster_agent_new(const struct lb_config *cfg)
 		err = -errno;
 		goto cleanup;
 	}
+	n = announce_get(cl->an, adopted, ANNOUNCE_MAX);
+	cluster_adopt_routes(cl->sm, cfg, adopted, n < ANNOUNCE_MAX ? n : ANNOUNCE_MAX);
 	err = cluster_agent_arm(cl, cfg->cluster.interval_ms);
 	if (err)
 		goto cleanup;
