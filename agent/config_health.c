@@ -20,16 +20,21 @@
 #define CFG_HC_COUNT_MAX       100 /* rise, fall */
 
 /* Which check types a key means something for: a key given for another type is an error. */
-#define HC_ALL	 0x3f
-#define HC_NET	 ((1U << CFG_HC_TCP) | (1U << CFG_HC_HTTP) | (1U << CFG_HC_HTTPS) | (1U << CFG_HC_UDP))
+#define HC_ALL 0x3f
+#define HC_NET                                                                                     \
+	((1U << CFG_HC_TCP) | (1U << CFG_HC_HTTP) | (1U << CFG_HC_HTTPS) | (1U << CFG_HC_UDP))
 #define HC_HTTPS (1U << CFG_HC_HTTPS)
 #define HC_WEB	 ((1U << CFG_HC_HTTP) | HC_HTTPS)
 #define HC_UDP	 (1U << CFG_HC_UDP)
 #define HC_EXEC	 (1U << CFG_HC_EXEC)
 
 static const struct cfg_enum cfg_hc_type_names[] = {
-    {"tcp", CFG_HC_TCP},   {"http", CFG_HC_HTTP}, {"https", CFG_HC_HTTPS},
-    {"udp", CFG_HC_UDP},   {"exec", CFG_HC_EXEC}, {"none", CFG_HC_NONE},
+    {"tcp", CFG_HC_TCP},
+    {"http", CFG_HC_HTTP},
+    {"https", CFG_HC_HTTPS},
+    {"udp", CFG_HC_UDP},
+    {"exec", CFG_HC_EXEC},
+    {"none", CFG_HC_NONE},
     {},
 };
 
@@ -77,9 +82,9 @@ bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b)
 	    a->argc != b->argc)
 		return false;
 	if (memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) ||
-	    strcmp(a->method, b->method) || strcmp(a->path, b->path) ||
-	    strcmp(a->host, b->host) || strcmp(a->expect_body, b->expect_body) ||
-	    strcmp(a->payload, b->payload) || strcmp(a->expect, b->expect))
+	    strcmp(a->method, b->method) || strcmp(a->path, b->path) || strcmp(a->host, b->host) ||
+	    strcmp(a->expect_body, b->expect_body) || strcmp(a->payload, b->payload) ||
+	    strcmp(a->expect, b->expect))
 		return false;
 	for (i = 0; i < a->argc; i++)
 		len += strlen(a->command + len) + 1;
@@ -217,8 +222,9 @@ static int cfg_hc_method(struct cfg_ctx *ctx, const char *what, const struct cfg
 		return err;
 	for (c = hc->method; *c; c++)
 		if (!isupper((unsigned char)*c))
-			return cfg_error(ctx, val, "%s: expected an HTTP method like GET, found '%s'",
-					 what, val->text);
+			return cfg_error(ctx, val,
+					 "%s: expected an HTTP method like GET, found '%s'", what,
+					 val->text);
 	return 0;
 }
 
@@ -228,11 +234,11 @@ static int cfg_hc_path(struct cfg_ctx *ctx, const char *what, const struct cfg_y
 	struct cfg_health *hc = obj;
 	int err;
 
-	err = cfg_value_token(ctx, what, val, "a path starting with '/'", hc->path,
-			      sizeof(hc->path));
+	err =
+	    cfg_value_token(ctx, what, val, "a path starting with '/'", hc->path, sizeof(hc->path));
 	if (!err && hc->path[0] != '/')
-		return cfg_error(ctx, val, "%s: expected a path starting with '/', found '%s'", what,
-				 val->text);
+		return cfg_error(ctx, val, "%s: expected a path starting with '/', found '%s'",
+				 what, val->text);
 	return err;
 }
 
@@ -276,8 +282,8 @@ static int cfg_hc_status_item(struct cfg_ctx *ctx, const char *what, const struc
 	return 0;
 }
 
-static int cfg_hc_expect_status(struct cfg_ctx *ctx, const char *what,
-				const struct cfg_ynode *val, void *obj)
+static int cfg_hc_expect_status(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+				void *obj)
 {
 	struct cfg_health *hc = obj;
 	size_t i;
@@ -357,8 +363,8 @@ static int cfg_hc_command(struct cfg_ctx *ctx, const char *what, const struct cf
 			return err;
 		len = strlen(val->kids[i]->text) + 1;
 		if (off + len > sizeof(hc->command))
-			return cfg_error(ctx, val->kids[i], "%s: longer than %zu bytes in all", what,
-					 sizeof(hc->command));
+			return cfg_error(ctx, val->kids[i], "%s: longer than %zu bytes in all",
+					 what, sizeof(hc->command));
 		memcpy(hc->command + off, val->kids[i]->text, len);
 		off += len;
 	}
@@ -395,7 +401,7 @@ static const struct cfg_section cfg_backend_health_section =
 
 /* The check types each key of cfg_health_keys applies to, in the same order. */
 static const unsigned int cfg_health_key_types[] = {
-    HC_ALL, HC_NET, HC_ALL, HC_ALL, HC_ALL, HC_ALL, HC_ALL, HC_ALL, HC_WEB,
+    HC_ALL, HC_NET, HC_ALL, HC_ALL, HC_ALL,   HC_ALL, HC_ALL, HC_ALL,  HC_WEB,
     HC_WEB, HC_WEB, HC_WEB, HC_WEB, HC_HTTPS, HC_UDP, HC_UDP, HC_EXEC,
 };
 _Static_assert(sizeof(cfg_health_key_types) / sizeof(cfg_health_key_types[0]) ==
@@ -420,9 +426,8 @@ int cfg_parse_backend_health(struct cfg_ctx *ctx, const char *what, const struct
 }
 
 /* What only the finished section can tell: keys that fit the type, timeout, port. */
-static int cfg_check_one_health(struct cfg_ctx *ctx, const char *what,
-				const struct cfg_ynode *map, const struct cfg_vip *vip,
-				struct cfg_health *hc)
+static int cfg_check_one_health(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *map,
+				const struct cfg_vip *vip, struct cfg_health *hc)
 {
 	const struct cfg_ynode *key, *timeout = cfg_yaml_get(map, "timeout");
 	size_t i, k;

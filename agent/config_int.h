@@ -88,13 +88,12 @@ struct cfg_section {
 		.n_keys = sizeof(table) / sizeof(table[0])                                         \
 	}
 
-__attribute__((format(printf, 3, 4))) int cfg_error(struct cfg_ctx *ctx,
-							 const struct cfg_ynode *at,
-							 const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) int cfg_error(struct cfg_ctx *ctx, const struct cfg_ynode *at,
+						    const char *fmt, ...);
 int cfg_need_scalar(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 		    const char *expected);
-int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
-		   uint64_t min, uint64_t max, uint64_t *out);
+int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val, uint64_t min,
+		   uint64_t max, uint64_t *out);
 int cfg_value_bool(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val, bool *out);
 int cfg_value_enum(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 		   const struct cfg_enum *names, unsigned int *out);

@@ -19,10 +19,10 @@
 #include "health_int.h"
 #include "log.h"
 
-#define HC_BUCKETS_MIN	 1024
-#define HC_EVENTS	 256
-#define HC_EVENT_ROUNDS	 8 /* epoll batches per health_process: the agent's other fds get a turn */
-#define NSEC_PER_MSEC	 1000000ULL
+#define HC_BUCKETS_MIN	1024
+#define HC_EVENTS	256
+#define HC_EVENT_ROUNDS 8 /* epoll batches per health_process: the agent's other fds get a turn */
+#define NSEC_PER_MSEC	1000000ULL
 
 uint64_t hc_now_ns(void)
 {
@@ -43,7 +43,7 @@ static uint64_t hc_random(struct health_engine *e, uint64_t below)
 
 int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = ptr };
+	struct epoll_event ev = {.events = events, .data.ptr = ptr};
 
 	if (epoll_ctl(e->efd, EPOLL_CTL_ADD, fd, &ev))
 		return -errno;
@@ -251,7 +251,7 @@ int health_process(struct health_engine *e)
 	return 0;
 }
 
-/* --- targets and their settings ----------------------------------------------------------------- */
+/* --- targets and their settings --------------------------------------------------------------- */
 
 static struct hc_conf *hc_conf_get(struct health_engine *e, const struct cfg_health *hc)
 {
@@ -437,7 +437,7 @@ void health_commit(struct health_engine *e)
 	hc_arm(e);
 }
 
-/* --- what the agent reads ----------------------------------------------------------------------- */
+/* --- what the agent reads --------------------------------------------------------------------- */
 
 int health_backend_status(const struct health_engine *e, const struct xaddr *addr,
 			  struct health_status *out)
@@ -447,7 +447,7 @@ int health_backend_status(const struct health_engine *e, const struct xaddr *add
 	for (t = e->buckets[hc_bucket(e, addr)]; t; t = t->hnext) {
 		if (!cfg_addr_equal(&t->addr, addr))
 			continue;
-		/* A down check explains the backend's state best; among equals the latest change. */
+		/* A down check explains the state best; among equals, the latest change. */
 		if (!shown || (t->sm.state < shown->sm.state) ||
 		    (t->sm.state == shown->sm.state && t->since > shown->since))
 			shown = t;
@@ -458,7 +458,8 @@ int health_backend_status(const struct health_engine *e, const struct xaddr *add
 	out->state = shown->sm.state;
 	out->type = shown->conf->hc.type;
 	out->checked = shown->checked;
-	snprintf(out->last_result, sizeof(out->last_result), "%s", shown->checked ? shown->last : "");
+	snprintf(out->last_result, sizeof(out->last_result), "%s",
+		 shown->checked ? shown->last : "");
 	out->latency_us = shown->latency_us;
 	out->since = shown->since;
 	out->changes = shown->sm.changes;

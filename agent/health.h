@@ -29,12 +29,12 @@ typedef void (*health_change_fn)(void *ctx, const struct xaddr *addr, const stru
 
 /* One backend as the checks see it (all its targets: one per distinct check). */
 struct health_status {
-	enum health_state state; /* down when any of its checks is down */
-	uint8_t type; /* enum cfg_health_type of the check shown */
-	bool checked; /* a result is in (else last_result is "") */
+	enum health_state state;	    /* down when any of its checks is down */
+	uint8_t type;			    /* enum cfg_health_type of the check shown */
+	bool checked;			    /* a result is in (else last_result is "") */
 	char last_result[HEALTH_CAUSE_MAX]; /* "ok" or the cause of the failure */
-	uint32_t latency_us; /* of the last result */
-	time_t since; /* wall clock of the last state change, or of the first check set up */
+	uint32_t latency_us;		    /* of the last result */
+	time_t since;	  /* wall clock of the last state change, or of the first check set up */
 	uint64_t changes; /* state changes counted so far */
 };
 

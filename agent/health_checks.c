@@ -71,8 +71,8 @@ static void hc_fail_errno(struct health_engine *e, struct hc_target *t, const ch
 static void hc_socket_start(struct health_engine *e, struct hc_target *t, int type)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	/* RST on close: 10,000 checks a second would otherwise fill the port range with TIME_WAIT. */
-	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+	/* RST on close: 10,000 checks a second would fill the port range with TIME_WAIT. */
+	struct linger lin = {.l_onoff = 1, .l_linger = 0};
 	struct sockaddr_storage ss;
 	socklen_t len = hc_sockaddr(&t->addr, hc->port, &ss);
 	bool tcp = type == SOCK_STREAM;
@@ -203,7 +203,7 @@ static int hc_exec_spawn(struct hc_target *t, pid_t *pid)
 	sigaddset(&dfl, SIGPIPE);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						POSIX_SPAWN_SETSIGDEF);
+					    POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dfl);

@@ -23,7 +23,7 @@ struct hc_http {
 	bool in_multi;
 	char err[CURL_ERROR_SIZE];
 	struct curl_slist *connect_to; /* CURLOPT_CONNECT_TO entry of the current run */
-	char *body; /* kept only when expect_body is set */
+	char *body;		       /* kept only when expect_body is set */
 	size_t len;
 };
 
@@ -148,7 +148,7 @@ static void hc_http_setup(struct hc_target *t)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
-	/* Addresses need no resolving, and a cache of 10,000 host:port entries is walked per check. */
+	/* Nothing to resolve, and a cache of 10,000 host:port entries is walked per check. */
 	curl_easy_setopt(c, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, hc->tls_verify ? 1L : 0L);
@@ -222,7 +222,8 @@ static void hc_http_done(struct health_engine *e, struct hc_target *t, CURLcode 
 	else if (res == CURLE_OPERATION_TIMEDOUT)
 		snprintf(cause, sizeof(cause), "timeout after %u ms", hc->timeout_ms);
 	else if (res != CURLE_OK)
-		snprintf(cause, sizeof(cause), "%.120s", h->err[0] ? h->err : curl_easy_strerror(res));
+		snprintf(cause, sizeof(cause), "%.120s",
+			 h->err[0] ? h->err : curl_easy_strerror(res));
 	else if (!hc_http_status_ok(hc, code))
 		snprintf(cause, sizeof(cause), "HTTP %ld", code);
 	else if (hc->expect_body[0] && (!h->body || !strstr(h->body, hc->expect_body)))

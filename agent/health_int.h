@@ -16,7 +16,7 @@
 enum hc_io_kind {
 	HC_IO_TIMER = 1,
 	HC_IO_TARGET = 2, /* a target's own socket or pidfd */
-	HC_IO_CURL = 3, /* a socket libcurl asked us to watch */
+	HC_IO_CURL = 3,	  /* a socket libcurl asked us to watch */
 };
 
 /* Check settings shared by every target that uses them (10,000 backends, one copy). */
@@ -34,8 +34,8 @@ struct hc_target {
 	bool running; /* a check is in flight: due_ns is its deadline */
 	bool reaping; /* exec: timed out and killed, pidfd not yet reaped */
 	bool checked; /* a result is in */
-	int fd; /* socket or pidfd of the check in flight, -1 */
-	pid_t pid; /* exec: the child in flight */
+	int fd;	      /* socket or pidfd of the check in flight, -1 */
+	pid_t pid;    /* exec: the child in flight */
 	struct xaddr addr;
 	struct hc_conf *conf;
 	struct hc_target *hnext; /* chain of the address hash */
@@ -52,7 +52,7 @@ struct hc_target {
 /* A socket of libcurl's: its fd, found again from the epoll event. */
 struct hc_curl_sock {
 	uint8_t kind; /* HC_IO_CURL */
-	int fd; /* -1 once libcurl is done with it */
+	int fd;	      /* -1 once libcurl is done with it */
 	struct hc_curl_sock *next_dead;
 };
 
@@ -72,8 +72,8 @@ struct health_engine {
 	struct hc_conf *confs, *last_conf;
 	uint64_t armed_ns; /* what tfd is set to, 0 = disarmed */
 	uint64_t rng;
-	CURLM *multi; /* created with the first http(s) target */
-	uint64_t curl_due_ns; /* libcurl's timeout, 0 = none */
+	CURLM *multi;			/* created with the first http(s) target */
+	uint64_t curl_due_ns;		/* libcurl's timeout, 0 = none */
 	struct hc_curl_sock *curl_dead; /* sockets libcurl dropped, freed after the event batch */
 	struct health_stats stats;
 };

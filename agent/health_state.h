@@ -14,7 +14,7 @@ enum health_state {
 struct health_sm {
 	uint8_t state; /* enum health_state */
 	uint32_t rise, fall;
-	uint32_t run; /* results in a row that disagree with state */
+	uint32_t run;	  /* results in a row that disagree with state */
 	uint64_t changes; /* state flips so far */
 };
 

@@ -76,7 +76,8 @@ static double bench_cpu(double *user, double *sys)
 /* Accepts (and for http answers) on every listener until killed, never blocking on a client. */
 static void bench_serve(int *fds, unsigned int n, bool http)
 {
-	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+	static const char resp[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 	struct epoll_event ev, evs[256];
 	char req[2048];
 	int efd = epoll_create1(0), i, k, c, fd;
@@ -86,7 +87,7 @@ static void bench_serve(int *fds, unsigned int n, bool http)
 	bench_pin(1);
 	for (i = 0; i < (int)n; i++) {
 		/* Listeners are told from clients by the top bit. */
-		ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = (1ULL << 32) | fds[i] };
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = (1ULL << 32) | fds[i]};
 		epoll_ctl(efd, EPOLL_CTL_ADD, fds[i], &ev);
 	}
 	for (;;) {
@@ -105,7 +106,7 @@ static void bench_serve(int *fds, unsigned int n, bool http)
 					close(c);
 					continue;
 				}
-				ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = c };
+				ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = c};
 				epoll_ctl(efd, EPOLL_CTL_ADD, c, &ev);
 			}
 		}
@@ -114,7 +115,7 @@ static void bench_serve(int *fds, unsigned int n, bool http)
 
 static int bench_listeners(unsigned int n, int **fds_out, uint16_t **ports_out)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int *fds = calloc(n, sizeof(*fds));
 	uint16_t *ports = calloc(n, sizeof(*ports));
 	socklen_t len;
@@ -141,7 +142,7 @@ static int bench_listeners(unsigned int n, int **fds_out, uint16_t **ports_out)
 /* Runs the engine's loop for `seconds`; returns the CPU seconds it used per second. */
 static double bench_run(struct health_engine *e, double seconds, double *user_s, double *sys_s)
 {
-	struct epoll_event ev = { .events = EPOLLIN }, evs[4];
+	struct epoll_event ev = {.events = EPOLLIN}, evs[4];
 	double u0, s0, u1, s1, t0 = bench_now(), t1, end = t0 + seconds;
 	int efd = epoll_create1(EPOLL_CLOEXEC);
 
@@ -191,8 +192,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .targets = 10000, .type = CFG_HC_TCP, .seconds = 10,
-				.interval_ms = 1000 };
+	struct bench_opts o = {
+	    .targets = 10000, .type = CFG_HC_TCP, .seconds = 10, .interval_ms = 1000};
 	struct rlimit rl;
 	struct health_engine *idle = NULL, *e = NULL;
 	double idle_cpu, cpu, user, sys, idle_user, idle_sys;
@@ -255,8 +256,7 @@ int main(int argc, char **argv)
 	printf("  idle engine:    %.4f CPU s per s (user %.4f, sys %.4f)\n", idle_cpu, idle_user,
 	       idle_sys);
 	printf("  checking:       %.4f CPU s per s (user %.4f, sys %.4f)\n", cpu, user, sys);
-	printf("  over idle:      %.1f%% of one core, %.2f us per check\n",
-	       (cpu - idle_cpu) * 100,
+	printf("  over idle:      %.1f%% of one core, %.2f us per check\n", (cpu - idle_cpu) * 100,
 	       (cpu - idle_cpu) * 1e6 * o.seconds / (double)(after.checks - before.checks + 1));
 	printf("  checks:         %.0f per s, %llu failed, %llu state changes\n",
 	       (after.checks - before.checks) / (double)o.seconds,

@@ -301,11 +301,12 @@ Test(health_config, rejects_a_port_any_vip_check_without_port)
 
 Test(health_config, backend_override_errors_name_the_backend_section)
 {
-	expect_error(VIP "    health: {type: http}\n"
-			 "    backends:\n"
-			 "      - address: 198.51.100.11\n"
-			 "        health: {fall: many}\n",
-		     "lb.yaml:12:24: backend.health.fall: expected an integer 1..100, found 'many'");
+	expect_error(
+	    VIP "    health: {type: http}\n"
+		"    backends:\n"
+		"      - address: 198.51.100.11\n"
+		"        health: {fall: many}\n",
+	    "lb.yaml:12:24: backend.health.fall: expected an integer 1..100, found 'many'");
 	cfg_free(&cfg);
 	expect_error(VIP "    health: {type: udp}\n"
 			 "    backends:\n"

@@ -62,7 +62,7 @@ static struct servers srv;
 
 static int listen_on(int type, uint16_t *port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 
@@ -77,7 +77,7 @@ static int listen_on(int type, uint16_t *port)
 
 static void serve_http(int fd, const char *status, const char *body)
 {
-	struct timeval tv = { .tv_usec = 500000 };
+	struct timeval tv = {.tv_usec = 500000};
 	char req[1024], resp[256];
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -97,8 +97,8 @@ static void *servers_run(void *arg)
 	int i, c;
 
 	for (i = 0; i < SRV_MAX; i++)
-		pfd[i] = (struct pollfd){ .fd = srv.fd[i], .events = POLLIN };
-	pfd[SRV_MAX] = (struct pollfd){ .fd = srv.stop[0], .events = POLLIN };
+		pfd[i] = (struct pollfd){.fd = srv.fd[i], .events = POLLIN};
+	pfd[SRV_MAX] = (struct pollfd){.fd = srv.stop[0], .events = POLLIN};
 	while (poll(pfd, SRV_MAX + 1, 10000) > 0 && !pfd[SRV_MAX].revents) {
 		for (i = 0; i < SRV_MAX; i++) {
 			if (!pfd[i].revents)
@@ -110,7 +110,8 @@ static void *servers_run(void *arg)
 						     (struct sockaddr *)&from, &flen);
 
 				if (n >= 0)
-					sendto(srv.fd[i], buf, n, 0, (struct sockaddr *)&from, flen);
+					sendto(srv.fd[i], buf, n, 0, (struct sockaddr *)&from,
+					       flen);
 				continue;
 			}
 			c = accept(srv.fd[i], NULL, NULL);
@@ -204,7 +205,7 @@ static void want_all(struct health_engine *e, const struct cfg_health *hcs, size
 /* Runs the engine until `want` state changes came in or ms passed. */
 static void run_engine(struct health_engine *e, int want, int ms)
 {
-	struct pollfd pfd = { .fd = health_fd(e), .events = POLLIN };
+	struct pollfd pfd = {.fd = health_fd(e), .events = POLLIN};
 	uint64_t end = hc_now_ns() + (uint64_t)ms * 1000000;
 
 	while (n_changes < want && hc_now_ns() < end) {
@@ -261,8 +262,8 @@ Test(health_engine, tcp_listener_is_up_and_closed_port_is_down)
 	struct health_engine *e = engine();
 	uint16_t closed = closed_port(SOCK_STREAM);
 	struct cfg_health hcs[] = {
-		check(CFG_HC_TCP, srv.port[SRV_TCP], false),
-		check(CFG_HC_TCP, closed, true),
+	    check(CFG_HC_TCP, srv.port[SRV_TCP], false),
+	    check(CFG_HC_TCP, closed, true),
 	};
 	struct health_status st;
 	struct xaddr a = loopback();
@@ -284,8 +285,8 @@ Test(health_engine, http_200_is_up_503_is_down_with_its_status)
 {
 	struct health_engine *e = engine();
 	struct cfg_health hcs[] = {
-		check(CFG_HC_HTTP, srv.port[SRV_HTTP200], false),
-		check(CFG_HC_HTTP, srv.port[SRV_HTTP503], true),
+	    check(CFG_HC_HTTP, srv.port[SRV_HTTP200], false),
+	    check(CFG_HC_HTTP, srv.port[SRV_HTTP503], true),
 	};
 
 	strcpy(hcs[0].path, "/healthz");
@@ -302,8 +303,8 @@ Test(health_engine, http_expected_status_and_body_are_checked)
 {
 	struct health_engine *e = engine();
 	struct cfg_health hcs[] = {
-		check(CFG_HC_HTTP, srv.port[SRV_HTTP503], false),
-		check(CFG_HC_HTTP, srv.port[SRV_HTTP200], true),
+	    check(CFG_HC_HTTP, srv.port[SRV_HTTP503], false),
+	    check(CFG_HC_HTTP, srv.port[SRV_HTTP200], true),
 	};
 
 	/* 503 accepted by a range, then 200 refused by its body. */
@@ -324,8 +325,8 @@ Test(health_engine, http_silent_server_times_out_and_closed_port_is_refused)
 	struct health_engine *e = engine();
 	uint16_t closed = closed_port(SOCK_STREAM);
 	struct cfg_health hcs[] = {
-		check(CFG_HC_HTTP, srv.port[SRV_HTTP_SILENT], true),
-		check(CFG_HC_HTTP, closed, true),
+	    check(CFG_HC_HTTP, srv.port[SRV_HTTP_SILENT], true),
+	    check(CFG_HC_HTTP, closed, true),
 	};
 
 	want_all(e, hcs, 2);
@@ -342,10 +343,10 @@ Test(health_engine, udp_echo_is_up_and_silence_or_wrong_bytes_are_down)
 	uint16_t sink_port, closed = closed_port(SOCK_DGRAM);
 	int sink = listen_on(SOCK_DGRAM, &sink_port);
 	struct cfg_health hcs[] = {
-		check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], false),
-		check(CFG_HC_UDP, sink_port, true),
-		check(CFG_HC_UDP, closed, true),
-		check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], true),
+	    check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], false),
+	    check(CFG_HC_UDP, sink_port, true),
+	    check(CFG_HC_UDP, closed, true),
+	    check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], true),
 	};
 
 	strcpy(hcs[0].payload, "ping");
@@ -382,17 +383,17 @@ static struct cfg_health exec_check(const char *const *argv, int argc, bool init
 
 Test(health_engine, exec_exit_status_decides_and_a_slow_command_is_killed)
 {
-	static const char *const ok[] = { "/bin/true" };
-	static const char *const bad[] = { "/bin/sh", "-c", "exit 2" };
-	static const char *const slow[] = { "/bin/sleep", "5" };
-	static const char *const env[] = { "/bin/sh", "-c",
-					   "test \"$XDPLB_BACKEND:$XDPLB_PORT\" = 127.0.0.1:4242" };
+	static const char *const ok[] = {"/bin/true"};
+	static const char *const bad[] = {"/bin/sh", "-c", "exit 2"};
+	static const char *const slow[] = {"/bin/sleep", "5"};
+	static const char *const env[] = {"/bin/sh", "-c",
+					  "test \"$XDPLB_BACKEND:$XDPLB_PORT\" = 127.0.0.1:4242"};
 	struct health_engine *e = engine();
 	struct cfg_health hcs[] = {
-		exec_check(ok, 1, false),
-		exec_check(bad, 3, true),
-		exec_check(slow, 2, true),
-		exec_check(env, 3, false),
+	    exec_check(ok, 1, false),
+	    exec_check(bad, 3, true),
+	    exec_check(slow, 2, true),
+	    exec_check(env, 3, false),
 	};
 	struct health_stats stats;
 
@@ -416,7 +417,7 @@ Test(health_engine, exec_exit_status_decides_and_a_slow_command_is_killed)
 
 Test(health_engine, connect_to_a_full_listen_queue_times_out)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct health_engine *e = engine();
 	socklen_t len = sizeof(sin);
 	int full, fillers[4], i;
@@ -452,8 +453,8 @@ Test(health_engine, reload_keeps_the_state_of_unchanged_and_retuned_checks)
 	struct health_engine *e = engine();
 	uint16_t closed = closed_port(SOCK_STREAM);
 	struct cfg_health hcs[] = {
-		check(CFG_HC_TCP, srv.port[SRV_TCP], false),
-		check(CFG_HC_TCP, closed, true),
+	    check(CFG_HC_TCP, srv.port[SRV_TCP], false),
+	    check(CFG_HC_TCP, closed, true),
 	};
 	struct health_status st;
 	struct xaddr a = loopback();
@@ -484,9 +485,9 @@ Test(health_engine, type_none_is_never_checked_and_a_check_wanted_twice_runs_onc
 {
 	struct health_engine *e = engine();
 	struct cfg_health hcs[] = {
-		check(CFG_HC_NONE, 0, false),
-		check(CFG_HC_TCP, srv.port[SRV_TCP], true),
-		check(CFG_HC_TCP, srv.port[SRV_TCP], true),
+	    check(CFG_HC_NONE, 0, false),
+	    check(CFG_HC_TCP, srv.port[SRV_TCP], true),
+	    check(CFG_HC_TCP, srv.port[SRV_TCP], true),
 	};
 	struct health_stats stats;
 

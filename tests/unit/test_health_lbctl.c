@@ -59,9 +59,10 @@ Test(health_lbctl, backend_list_shows_health_when_a_backend_is_checked)
 
 Test(health_lbctl, backend_list_has_no_health_column_without_checks)
 {
-	char *out = print_list("{\"backends\": [{\"address\": \"198.51.100.11\", \"state\": \"up\", "
-			       "\"weight\": 1, \"zone\": \"a\", \"vips\": [\"web\"], "
-			       "\"health\": null}]}");
+	char *out =
+	    print_list("{\"backends\": [{\"address\": \"198.51.100.11\", \"state\": \"up\", "
+		       "\"weight\": 1, \"zone\": \"a\", \"vips\": [\"web\"], "
+		       "\"health\": null}]}");
 
 	cr_assert_null(strstr(out, "HEALTH"), "%s", out);
 	free(out);
