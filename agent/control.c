@@ -231,13 +231,23 @@ static const struct control_verb *control_find_verb(const struct control_server 
 	return NULL;
 }
 
-/* Sends {"ok": false, "error": msg}; the reply is best effort, the client may be gone. */
+/*
+ * Sends {"ok": false, "error": msg}; the reply is best effort, the client may be gone. Messages
+ * may quote the client's own bytes (jansson's parse errors echo them, names are cut at a fixed
+ * width, maybe inside a UTF-8 sequence), and jansson refuses a string that is not valid UTF-8:
+ * anything outside printable ASCII becomes '?' so that the client always gets its answer.
+ */
 static void control_reply_error(int fd, const char *msg, int timeout_ms)
 {
+	char safe[CONTROL_ERR_MAX];
 	json_t *reply;
+	size_t i;
 	char *out;
 
-	reply = json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+	for (i = 0; msg[i] && i < sizeof(safe) - 1; i++)
+		safe[i] = msg[i] >= 0x20 && msg[i] < 0x7f ? msg[i] : '?';
+	safe[i] = '\0';
+	reply = json_pack("{s:b,s:s}", "ok", 0, "error", safe);
 	out = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
 	if (out)
 		ctl_write_msg_timeout(fd, out, strlen(out), timeout_ms);
