@@ -37,6 +37,19 @@ struct mx_backend {
 	struct health_status health;
 };
 
+/* A VIP as the zone state machine sees it (cluster.enabled). */
+struct mx_cluster_vip {
+	char name[CFG_LABEL_MAX];
+	char verdict[16];	    /* "withdrawn", "primary", "secondary" */
+	char served_by[CFG_ZONE_MAX]; /* the zone carrying it as far as this node can tell; "" none */
+	double for_s;		    /* time in the current verdict */
+};
+
+struct mx_zone {
+	char zone[CFG_ZONE_MAX];
+	uint32_t nodes; /* live nodes this node knows of, itself included */
+};
+
 /* Everything one scrape shows; zero/false/NULL for what this node does not run. */
 struct metrics_snapshot {
 	const char *version;
@@ -65,6 +78,13 @@ struct metrics_snapshot {
 	uint64_t sync_queue_depth;
 	struct sync_peer_info *peers;
 	size_t n_peers;
+	bool have_cluster;
+	bool cluster_ready; /* attached and in sync: this node may announce */
+	uint64_t cluster_transitions;
+	struct mx_cluster_vip *cluster_vips;
+	size_t n_cluster_vips;
+	struct mx_zone *zones;
+	size_t n_zones;
 };
 
 /* Lower-case drop reason names without LB_DROP_ (the `stats` verb's), NULL for gaps. */

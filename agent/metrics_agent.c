@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <bpf/bpf.h>
 
+#include "cluster_agent.h"
 #include "dataplane.h"
 #include "health.h"
 #include "log.h"
@@ -152,11 +153,56 @@ static int mx_fill_sync(struct agent *a, struct metrics_snapshot *s)
 	return 0;
 }
 
-/*
- * Zone and announcement state belong here too once the cluster subsystem
- * (agent/cluster*) exposes them; until then node_info carries the zone and
- * the sync peer gauges show which zones have live nodes.
- */
+static void mx_copy(char *dst, size_t size, json_t *obj, const char *key)
+{
+	snprintf(dst, size, "%s", json_string_value(json_object_get(obj, key)) ?: "");
+}
+
+/* The zone state machine keeps its state private: its control verb's answer is the interface. */
+static int mx_fill_cluster(struct agent *a, struct metrics_snapshot *s)
+{
+	json_t *res = NULL, *args = json_object(), *vips, *zones, *item, *nodes;
+	const char *zone;
+	char err[256];
+	size_t i;
+	int ret;
+
+	ret = args ? cluster_agent_verb(a, args, &res, err, sizeof(err)) : -ENOMEM;
+	json_decref(args);
+	if (ret)
+		return ret;
+	if (!json_is_true(json_object_get(res, "enabled")))
+		goto cleanup;
+	s->have_cluster = true;
+	s->cluster_ready = json_is_true(json_object_get(res, "ready"));
+	s->cluster_transitions = json_integer_value(json_object_get(res, "transitions_total"));
+	vips = json_object_get(res, "vips");
+	zones = json_object_get(res, "zones");
+	s->cluster_vips = calloc(json_array_size(vips) ?: 1, sizeof(*s->cluster_vips));
+	s->zones = calloc(json_object_size(zones) ?: 1, sizeof(*s->zones));
+	if (!s->cluster_vips || !s->zones) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	json_array_foreach (vips, i, item) {
+		struct mx_cluster_vip *v = &s->cluster_vips[s->n_cluster_vips++];
+
+		mx_copy(v->name, sizeof(v->name), item, "vip");
+		mx_copy(v->verdict, sizeof(v->verdict), item, "verdict");
+		mx_copy(v->served_by, sizeof(v->served_by), item, "served_by");
+		v->for_s = json_integer_value(json_object_get(item, "for_ms")) / 1e3;
+	}
+	json_object_foreach (zones, zone, nodes) {
+		struct mx_zone *z = &s->zones[s->n_zones++];
+
+		snprintf(z->zone, sizeof(z->zone), "%s", zone);
+		z->nodes = json_array_size(nodes);
+	}
+cleanup:
+	json_decref(res);
+	return ret;
+}
+
 int agent_metrics_render(void *ctx, char **text, size_t *len)
 {
 	struct agent *a = ctx;
@@ -183,10 +229,14 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 	}
 	if (!err && a->sync)
 		err = mx_fill_sync(a, &s);
+	if (!err && a->cluster)
+		err = mx_fill_cluster(a, &s);
 	if (!err)
 		err = metrics_render(&s, text, len);
 	free(s.vips);
 	free(s.backends);
 	free(s.peers);
+	free(s.cluster_vips);
+	free(s.zones);
 	return err;
 }

@@ -371,6 +371,45 @@ static void mx_render_sync(struct mx_out *o, const struct metrics_snapshot *s)
 	}
 }
 
+static void mx_render_cluster(struct mx_out *o, const struct metrics_snapshot *s)
+{
+	static const char *const verdicts[] = { "withdrawn", "primary", "secondary" };
+	const struct mx_cluster_vip *v;
+	size_t i, j;
+
+	mx_one(o, "xdplb_cluster_ready", "gauge",
+	       "1 when this node may announce: attached and its sync caught up.",
+	       s->cluster_ready);
+	mx_one(o, "xdplb_cluster_transitions_total", "counter",
+	       "Announcement changes of any VIP (withdrawn, primary, secondary).",
+	       s->cluster_transitions);
+	mx_family(o, "xdplb_cluster_zone_nodes", "gauge",
+		  "Live nodes per zone as this node knows them, itself included.");
+	for (i = 0; i < s->n_zones; i++)
+		mx_sample(o, "xdplb_cluster_zone_nodes", s->zones[i].nodes, "zone",
+			  s->zones[i].zone, NULL);
+	mx_family(o, "xdplb_cluster_vip_announcement", "gauge",
+		  "How this node announces the VIP: 1 for the current verdict.");
+	for (i = 0; i < s->n_cluster_vips; i++)
+		for (j = 0; j < sizeof(verdicts) / sizeof(verdicts[0]); j++)
+			mx_sample(o, "xdplb_cluster_vip_announcement",
+				  !strcmp(s->cluster_vips[i].verdict, verdicts[j]), "vip",
+				  s->cluster_vips[i].name, "verdict", verdicts[j], NULL);
+	mx_family(o, "xdplb_cluster_vip_announcement_seconds", "gauge",
+		  "Time since the VIP's announcement last changed.");
+	for (i = 0; i < s->n_cluster_vips; i++)
+		mx_sample(o, "xdplb_cluster_vip_announcement_seconds", s->cluster_vips[i].for_s,
+			  "vip", s->cluster_vips[i].name, NULL);
+	mx_family(o, "xdplb_cluster_vip_served_by_zone", "gauge",
+		  "The zone carrying the VIP as far as this node can tell (always 1).");
+	for (i = 0; i < s->n_cluster_vips; i++) {
+		v = &s->cluster_vips[i];
+		if (v->served_by[0])
+			mx_sample(o, "xdplb_cluster_vip_served_by_zone", 1, "vip", v->name, "zone",
+				  v->served_by, NULL);
+	}
+}
+
 int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 {
 	struct mx_out o;
@@ -390,6 +429,8 @@ int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 		mx_render_health(&o, s);
 	if (s->have_sync)
 		mx_render_sync(&o, s);
+	if (s->have_cluster)
+		mx_render_cluster(&o, s);
 	if (fclose(o.f)) {
 		free(*text);
 		*text = NULL;

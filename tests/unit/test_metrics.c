@@ -30,6 +30,10 @@ static struct mx_backend backends[2] = {
 		      .latency_us = 1500, .changes = 1 } },
 	{ .addr = "198.51.100.34", .zone = "b\"x", .state = "drain", .packets = 234 },
 };
+static struct mx_cluster_vip cluster_vips[1] = {
+	{ .name = "web4", .verdict = "secondary", .served_by = "b", .for_s = 12.5 },
+};
+static struct mx_zone zones[2] = { { .zone = "a", .nodes = 0 }, { .zone = "b", .nodes = 2 } };
 static struct sync_peer_info peers[1] = {
 	{ .id = 2, .zone = "a", .last_seen_ms = 250, .lag_records = 3, .in_sync = true },
 };
@@ -65,6 +69,13 @@ static void mx_canned(struct metrics_snapshot *s)
 	s->in_sync = true;
 	s->peers = peers;
 	s->n_peers = 1;
+	s->have_cluster = true;
+	s->cluster_ready = true;
+	s->cluster_transitions = 2;
+	s->cluster_vips = cluster_vips;
+	s->n_cluster_vips = 1;
+	s->zones = zones;
+	s->n_zones = 2;
 }
 
 static char *mx_render_canned(struct metrics_snapshot *s)
@@ -122,6 +133,11 @@ Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
 	mx_expect_line(text, "xdplb_sync_rejected_total{reason=\"bad_tag\"} 4");
 	mx_expect_line(text, "xdplb_sync_peer_lag_records{peer=\"2\",zone=\"a\"} 3");
 	mx_expect_line(text, "xdplb_sync_peer_last_seen_seconds{peer=\"2\",zone=\"a\"} 0.25");
+	mx_expect_line(text, "xdplb_cluster_vip_announcement{vip=\"web4\",verdict=\"secondary\"} 1");
+	mx_expect_line(text, "xdplb_cluster_vip_announcement{vip=\"web4\",verdict=\"primary\"} 0");
+	mx_expect_line(text, "xdplb_cluster_vip_served_by_zone{vip=\"web4\",zone=\"b\"} 1");
+	mx_expect_line(text, "xdplb_cluster_zone_nodes{zone=\"b\"} 2");
+	mx_expect_line(text, "xdplb_cluster_transitions_total 2");
 	/* A backend nothing checks has no health samples. */
 	cr_expect_null(strstr(text, "xdplb_backend_health_up{backend=\"198.51.100.34\"}"));
 	free(text);
@@ -133,13 +149,14 @@ Test(metrics, backend_role_shows_no_dataplane_families)
 	char *text;
 
 	mx_canned(&s);
-	s.have_dp = s.have_health = s.have_sync = false;
+	s.have_dp = s.have_health = s.have_sync = s.have_cluster = false;
 	s.role = "backend";
 	text = mx_render_canned(&s);
 	mx_expect_line(text, "xdplb_dataplane_attached 1");
 	cr_expect_null(strstr(text, "xdplb_vip_"));
 	cr_expect_null(strstr(text, "xdplb_sync_"));
 	cr_expect_null(strstr(text, "xdplb_health_"));
+	cr_expect_null(strstr(text, "xdplb_cluster_"));
 	free(text);
 }
 
