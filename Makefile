@@ -230,7 +230,7 @@ plots:
 # "N passed, N failed"); scripts/tier.sh prints SKIP and fails under CI=true
 # when a tier cannot run here.
 test: deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-asan test-fuzz test-bpf test-e2e
+	$(Q)$(MAKE) --no-print-directory -k test-unit test-asan test-fuzz test-bpf test-e2e
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(Q)bash scripts/tier.sh unit $(OUTPUT)/tests/unit_tests
