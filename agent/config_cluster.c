@@ -59,7 +59,7 @@ int cfg_cluster_parse(struct cfg_ctx *ctx, const char *what, const struct cfg_yn
 	if (err)
 		return err;
 	/* The kernel's own tables: routes there would reach the node's forwarding, not BIRD. */
-	if (cl->announce_table >= 253) {
+	if (cl->announce_table >= 253 && cl->announce_table <= 255) {
 		at = cfg_yaml_get(val, "announce_table");
 		return cfg_error(ctx, at ? at : val,
 				 "cluster.announce_table: %u is a table the kernel reserves "
