@@ -174,6 +174,8 @@ static void hc_timeout(struct health_engine *e, struct hc_target *t)
 {
 	char cause[HEALTH_CAUSE_MAX];
 
+	if (hc_check_ready(e, t))
+		return;
 	hc_check_timeout(e, t, cause, sizeof(cause));
 	hc_result(e, t, false, cause);
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -306,6 +307,25 @@ void hc_check_event(struct health_engine *e, struct hc_target *t, uint32_t event
 		hc_exec_event(e, t);
 		return;
 	}
+}
+
+/*
+ * At the deadline: a check whose fd became ready while the agent was busy (a
+ * loaded machine delays the loop, not the backend) is judged on that, not
+ * failed. Returns true when that gave its result.
+ */
+bool hc_check_ready(struct health_engine *e, struct hc_target *t)
+{
+	uint8_t type = t->conf->hc.type;
+	struct pollfd pfd = {.fd = t->fd, .events = type == CFG_HC_TCP ? POLLOUT : POLLIN};
+
+	if (t->fd < 0 || t->reaping ||
+	    (type != CFG_HC_TCP && type != CFG_HC_UDP && type != CFG_HC_EXEC))
+		return false;
+	if (poll(&pfd, 1, 0) <= 0 || !pfd.revents)
+		return false;
+	hc_check_event(e, t, pfd.revents);
+	return !t->running;
 }
 
 void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)

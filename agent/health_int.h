@@ -86,6 +86,7 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 /* health_checks.c: starts a check (the result may come at once), handles its fd's event. */
 void hc_check_start(struct health_engine *e, struct hc_target *t);
 void hc_check_event(struct health_engine *e, struct hc_target *t, uint32_t events);
+bool hc_check_ready(struct health_engine *e, struct hc_target *t);
 /* The deadline passed: stops the check in flight, writes why into cause. */
 void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
 /* Drops whatever a target holds (removal, engine close); no result. */
