@@ -140,7 +140,7 @@ static int sync_enqueue_heartbeat(struct sync *s)
 	if (!q)
 		return -ENOBUFS;
 	for (i = 0; i < SYNC_PEERS_MAX; i++)
-		hb.peers += s->peers[i].used;
+		hb.peers += s->peers[i].live;
 	sync_hdr_init(s, &h, SYNC_MSG_HEARTBEAT, 0);
 	len = sync_encode_heartbeat(q->buf, s->dgram_max, &h, &hb, s->key);
 	if (len < 0)
@@ -238,23 +238,32 @@ void sync_flush(struct sync *s)
 
 /* --- receiving ---------------------------------------------------------------------------- */
 
+/*
+ * A peer's slot, live or gone: a gone peer keeps its replay window, so its
+ * datagrams recorded before it went silent cannot be replayed once it has.
+ * A new peer takes a free slot, else the one gone longest.
+ */
 static struct sync_peer *sync_peer_get(struct sync *s, uint32_t id, bool create)
 {
-	struct sync_peer *free_slot = NULL;
+	struct sync_peer *slot = NULL;
 	size_t i;
 
 	for (i = 0; i < SYNC_PEERS_MAX; i++) {
-		if (s->peers[i].used && s->peers[i].id == id)
-			return &s->peers[i];
-		if (!s->peers[i].used && !free_slot)
-			free_slot = &s->peers[i];
+		struct sync_peer *p = &s->peers[i];
+
+		if (p->used && p->id == id)
+			return p;
+		if (p->live)
+			continue;
+		if (!slot || (slot->used && (!p->used || p->last_seen_ms < slot->last_seen_ms)))
+			slot = p;
 	}
-	if (!create || !free_slot)
+	if (!create || !slot)
 		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->used = true;
-	free_slot->id = id;
-	return free_slot;
+	memset(slot, 0, sizeof(*slot));
+	slot->used = true;
+	slot->id = id;
+	return slot;
 }
 
 static void sync_dump_start(struct sync *s, struct sync_peer *p, uint32_t gen)
@@ -354,14 +363,9 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 	if (!why && (h.type == SYNC_MSG_DUMP_PART || h.type == SYNC_MSG_DUMP_END) &&
 	    h.target_id != s->p.node_id)
 		why = SYNC_REJ_NOT_FOR_US;
-	p = why ? NULL : sync_peer_get(s, h.node_id, false);
-	if (!why && !p) {
-		p = sync_peer_get(s, h.node_id, true);
-		if (!p)
-			why = SYNC_REJ_TOO_MANY_PEERS;
-		else
-			log_info("sync: peer node %u (zone %s) appeared", h.node_id, h.zone);
-	}
+	p = why ? NULL : sync_peer_get(s, h.node_id, true);
+	if (!why && !p)
+		why = SYNC_REJ_TOO_MANY_PEERS;
 	if (!why)
 		why = sync_window_check(&p->win, h.epoch, h.seq);
 	if (why) {
@@ -375,6 +379,9 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 		p->dump_done = false;
 	}
 	sync_window_commit(&p->win, h.epoch, h.seq);
+	if (!p->live)
+		log_info("sync: peer node %u (zone %s) is live", h.node_id, h.zone);
+	p->live = true;
 	memcpy(p->zone, h.zone, sizeof(p->zone));
 	if (fromlen <= sizeof(p->addr)) {
 		memcpy(&p->addr, from, fromlen);
@@ -457,7 +464,7 @@ static void sync_check_in_sync(struct sync *s, uint64_t now)
 	if (s->in_sync)
 		return;
 	for (i = 0; i < SYNC_PEERS_MAX; i++) {
-		if (!s->peers[i].used)
+		if (!s->peers[i].live)
 			continue;
 		live++;
 		done += s->peers[i].dump_done;
@@ -481,11 +488,11 @@ static void sync_expire_peers(struct sync *s, uint64_t now)
 	for (i = 0; i < SYNC_PEERS_MAX; i++) {
 		struct sync_peer *p = &s->peers[i];
 
-		if (!p->used || now - p->last_seen_ms < s->cfg.peer_timeout_ms)
+		if (!p->live || now - p->last_seen_ms < s->cfg.peer_timeout_ms)
 			continue;
 		log_warnx("sync: peer node %u (zone %s) silent for %llu ms: gone", p->id, p->zone,
 			  (unsigned long long)(now - p->last_seen_ms));
-		p->used = false;
+		p->live = false;
 	}
 }
 
@@ -502,8 +509,7 @@ static void sync_on_timer(struct sync *s)
 	s->last_hb_ms = now;
 	sync_batch_out(s);
 	sync_enqueue_heartbeat(s);
-	/* Peers that appeared after our first request hear it again; a served epoch is not redone.
-	 */
+	/* Peers met after our first request hear it again; each request is served once. */
 	if (!s->in_sync)
 		sync_request_dump(s, false);
 }
@@ -916,7 +922,7 @@ size_t sync_get_peers(const struct sync *s, struct sync_peer_info *out, size_t m
 	for (i = 0; i < SYNC_PEERS_MAX; i++) {
 		const struct sync_peer *p = &s->peers[i];
 
-		if (!p->used)
+		if (!p->live)
 			continue;
 		if (n < max) {
 			struct sync_peer_info *o = &out[n];

@@ -10,7 +10,8 @@
 struct ring_buffer;
 
 struct sync_peer {
-	bool used;
+	bool used; /* the slot holds a peer, live or gone (its window is kept) */
+	bool live; /* heard within peer_timeout */
 	uint32_t id;
 	char zone[SYNC_ZONE_LEN];
 	struct sockaddr_storage addr; /* where its datagrams come from (its unicast socket) */

@@ -584,6 +584,35 @@ Test(sync_net, an_address_only_flow_needs_the_vip_address_here)
 	sync_close(b.s);
 }
 
+static bool a_has_no_peer(struct node **nodes, size_t n)
+{
+	return sync_get_peers(nodes[0]->s, NULL, 0) == 0;
+}
+
+Test(sync_net, a_gone_peer_keeps_its_window_against_replays)
+{
+	struct node a, *nodes[] = {&a};
+	struct sync_record r = {};
+	struct sync_hdr h = {.type = SYNC_MSG_RECORDS, .node_id = 77, .epoch = 9, .seq = 1};
+	struct sockaddr_in from = {.sin_family = AF_INET};
+	uint8_t buf[256];
+	int len;
+
+	node_init(&a, ns_a, 1, 5);
+	node_start(&a, "sa", NULL);
+	r.flow = event4(1, "192.0.2.10", "198.51.100.11").flow;
+	memcpy(r.backend_addr, event4(1, "192.0.2.10", "198.51.100.11").backend_addr, 16);
+	r.backend_family = LB_AF_INET;
+	len = sync_encode_records(buf, sizeof(buf), &h, &r, 1, key);
+	cr_assert_eq(sync_handle_dgram(a.s, buf, len, (void *)&from, sizeof(from)), SYNC_REJ_NONE);
+	cr_assert_eq(sync_get_peers(a.s, NULL, 0), 1);
+	cr_assert(pump(nodes, 1, 2000, a_has_no_peer), "node 77 times out (300 ms)");
+	cr_assert_eq(sync_handle_dgram(a.s, buf, len, (void *)&from, sizeof(from)), SYNC_REJ_REPLAY,
+		     "recorded before it went silent, replayed after");
+	cr_assert_eq(sync_get_peers(a.s, NULL, 0), 0, "a refused datagram makes no one live");
+	sync_close(a.s);
+}
+
 static bool a_lost_b(struct node **nodes, size_t n)
 {
 	struct sync_peer_info p;
