@@ -8,18 +8,23 @@
 # has their state from sync). Zone a comes back: the traffic returns only
 # after the hold-down, without a gap, and the connections still flow; then
 # b1 withdraws. Three rounds; the times go to cluster-times.txt (medians in
-# docs/BENCHMARKS.md).
+# docs/BENCHMARKS.md). BGP_MODE=backup runs the same with b1 always announcing
+# a worse path (t_cluster_backup_mode.sh): the router must never pick it while
+# zone a serves.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_cluster.sh"
 source "$(dirname "$0")/lib_bgp.sh"
 N=30
 ROUNDS=${CLUSTER_ROUNDS:-3}
 TIMES=$XLB_RUNDIR/cluster-times.txt
+# What b1 says while zone a serves: nothing (standby), or a worse path (backup).
+B1_IDLE=withdrawn
+[ "$BGP_MODE" = backup ] && B1_IDLE=secondary
 b1_verdict_is() {
 	[ "$(lbctl_json b1 cluster | json_get 'd["vips"][0]["verdict"]')" = "$1" ]
 }
 bgp_setup
-wait_for 10 "b1 (standby) withdrawn" b1_verdict_is withdrawn || fail "b1 announces: $(lbctl b1 cluster)"
+wait_for 10 "b1 idle ($BGP_MODE)" b1_verdict_is $B1_IDLE || fail "b1: $(lbctl b1 cluster)"
 streams_start $N 41000
 probe_start
 : >"$TIMES"
@@ -56,18 +61,18 @@ for round in $(seq "$ROUNDS"); do
 		fail "failback after ${failback} s, before the hold-down"
 	lost=$(probe_failed_between "$t1" "$(now_s)")
 	[ "$lost" -le 1 ] || fail "$lost probes unanswered during the failback"
-	wait_for 10 "b1 withdrawn again" b1_verdict_is withdrawn || fail "b1 still announces: $(lbctl b1 cluster)"
+	wait_for 10 "b1 idle again" b1_verdict_is $B1_IDLE || fail "b1 still serves: $(lbctl b1 cluster)"
 	before=$(streams_bytes)
 	wait_for 15 "every connection moving on zone a" streams_all_moved "$before" ||
 		fail "connections lost in the failback: $(streams_summary)"
 	streams_count_is running $N || fail "connections broke: $(streams_summary)"
-	echo "failover_first_answer_s $failover route_s $troute failback_after_restart_s $failback probes_lost_in_failback $lost" >>"$TIMES"
+	echo "mode $BGP_MODE failover_first_answer_s $failover route_s $troute failback_after_restart_s $failback probes_lost_in_failback $lost" >>"$TIMES"
 done
 
 probe_stop
 streams_stop
 streams_count_is done $N || fail "connections did not end cleanly: $(streams_summary)"
-log "failover (kill -> first answer through b1), median of $ROUNDS: $(median $(awk '{print $2}' "$TIMES")) s"
-log "failback (zone a restarted -> route back), median of $ROUNDS: $(median $(awk '{print $6}' "$TIMES")) s"
+log "failover (kill -> first answer through b1), median of $ROUNDS: $(median $(awk '{print $4}' "$TIMES")) s"
+log "failback (zone a restarted -> route back), median of $ROUNDS: $(median $(awk '{print $8}' "$TIMES")) s"
 cat "$TIMES" >&2
 lbctl b1 cluster
