@@ -319,6 +319,8 @@ bool hc_check_ready(struct health_engine *e, struct hc_target *t)
 	uint8_t type = t->conf->hc.type;
 	struct pollfd pfd = {.fd = t->fd, .events = type == CFG_HC_TCP ? POLLOUT : POLLIN};
 
+	if (type == CFG_HC_HTTP || type == CFG_HC_HTTPS)
+		return hc_http_ready(e, t);
 	if (t->fd < 0 || t->reaping ||
 	    (type != CFG_HC_TCP && type != CFG_HC_UDP && type != CFG_HC_EXEC))
 		return false;

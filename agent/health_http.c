@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 
 #include "config.h"
@@ -277,6 +278,23 @@ void hc_http_timer(struct health_engine *e)
 	e->curl_due_ns = 0;
 	curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	hc_http_read_done(e);
+}
+
+/* hc_check_ready for http(s): lets libcurl read what its socket holds before the verdict. */
+bool hc_http_ready(struct health_engine *e, struct hc_target *t)
+{
+	curl_socket_t s = CURL_SOCKET_BAD;
+	struct pollfd pfd;
+
+	if (!t->http || !t->http->in_multi ||
+	    curl_easy_getinfo(t->http->easy, CURLINFO_ACTIVESOCKET, &s) || s == CURL_SOCKET_BAD)
+		return false;
+	pfd = (struct pollfd){.fd = s, .events = POLLIN | POLLOUT};
+	if (poll(&pfd, 1, 0) <= 0 || !pfd.revents)
+		return false;
+	hc_http_socket_event(e, s, pfd.revents);
+	hc_http_free_dead(e);
+	return !t->running;
 }
 
 void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)

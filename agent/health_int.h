@@ -95,6 +95,7 @@ int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
 
 /* health_http.c */
 int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
+bool hc_http_ready(struct health_engine *e, struct hc_target *t);
 void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
 void hc_http_stop(struct health_engine *e, struct hc_target *t);
 void hc_http_socket_event(struct health_engine *e, int fd, uint32_t events);
