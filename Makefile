@@ -45,7 +45,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(BENCH_S
 BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
-	test-asan test-fuzz fuzz \
+	test-asan test-fuzz fuzz soak \
 	install uninstall man plots
 .DEFAULT_GOAL := all
 # Keep the BPF objects between the skeleton steps (benchmarks and `ip link` load them).
@@ -64,6 +64,7 @@ help:
 	@echo '  make test-asan  unit tier with agent, lbctl and tests built with ASan+UBSan'
 	@echo '  make test-fuzz  each libFuzzer target for FUZZ_TEST_SECONDS (15), regressions first'
 	@echo '  make fuzz       each libFuzzer target for FUZZ_SECONDS (300)'
+	@echo '  make soak       SOAK_SECONDS (150) of traffic, flaps, reloads, a restart (root)'
 	@echo '  make bench      benchmarks; results feed docs/BENCHMARKS.md'
 	@echo '  make demo       a load-balancer cluster in namespaces with real traffic'
 	@echo '  make demo-down  tear the demo down'
@@ -224,6 +225,12 @@ uninstall:
 
 plots:
 	$(Q)bash scripts/plots.sh docs/BENCHMARKS.md docs/img
+
+# Bounded soak in the e2e topology (root, a few minutes): not part of `make test`.
+SOAK_SECONDS ?= 150
+soak: deps all
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) XDPLB_BIN=$(OUTPUT) bash scripts/tier.sh soak \
+		bash tests/soak/soak.sh
 
 # --- tiers --------------------------------------------------------------------
 # Each tier ends with its own summary line (Criterion's, or the e2e runner's
