@@ -54,8 +54,8 @@ static enum MHD_Result metrics_reply(struct MHD_Connection *conn, unsigned int s
 }
 
 static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *conn, const char *url,
-				     const char *method, const char *version,
-				     const char *upload_data, size_t *upload_size, void **state)
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_size, void **state)
 {
 	static char not_found[] = "not found: metrics are at /metrics\n";
 	static char not_allowed[] = "method not allowed: GET or HEAD\n";
@@ -130,8 +130,9 @@ struct metrics *metrics_open(const struct cfg_metrics *cfg, metrics_render_fn fn
 	if (!m->d) {
 		/* MHD does not say why; a taken port is by far the likeliest. */
 		err = errno ? errno : EADDRINUSE;
-		log_warnx("metrics: cannot listen on %s%s%s:%u: %s", flags & MHD_USE_IPv6 ? "[" : "",
-			  addr, flags & MHD_USE_IPv6 ? "]" : "", cfg->port, strerror(err));
+		log_warnx("metrics: cannot listen on %s%s%s:%u: %s",
+			  flags & MHD_USE_IPv6 ? "[" : "", addr, flags & MHD_USE_IPv6 ? "]" : "",
+			  cfg->port, strerror(err));
 		free(m);
 		errno = err;
 		return NULL;
@@ -144,8 +145,8 @@ struct metrics *metrics_open(const struct cfg_metrics *cfg, metrics_render_fn fn
 		return NULL;
 	}
 	m->fd = info->epoll_fd;
-	log_info("metrics: serving http://%s%s%s:%u/metrics", flags & MHD_USE_IPv6 ? "[" : "",
-		 addr, flags & MHD_USE_IPv6 ? "]" : "", cfg->port);
+	log_info("metrics: serving http://%s%s%s:%u/metrics", flags & MHD_USE_IPv6 ? "[" : "", addr,
+		 flags & MHD_USE_IPv6 ? "]" : "", cfg->port);
 	return m;
 }
 

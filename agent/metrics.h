@@ -18,9 +18,9 @@
 #include "model.h"
 #include "sync.h"
 
-#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-#define METRICS_CONN_MAX 16	    /* scrapers at once; more are refused */
-#define METRICS_CONN_TIMEOUT_S 5 /* an idle or stuck scraper is dropped after this */
+#define METRICS_CONTENT_TYPE   "text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_CONN_MAX       16 /* scrapers at once; more are refused */
+#define METRICS_CONN_TIMEOUT_S 5  /* an idle or stuck scraper is dropped after this */
 
 struct mx_vip {
 	char name[CFG_LABEL_MAX]; /* config name, else addr:port/proto */
@@ -40,9 +40,10 @@ struct mx_backend {
 /* A VIP as the zone state machine sees it (cluster.enabled). */
 struct mx_cluster_vip {
 	char name[CFG_LABEL_MAX];
-	char verdict[16];	    /* "withdrawn", "primary", "secondary" */
-	char served_by[CFG_ZONE_MAX]; /* the zone carrying it as far as this node can tell; "" none */
-	double for_s;		    /* time in the current verdict */
+	char verdict[16];	      /* "withdrawn", "primary", "secondary" */
+	char served_by[CFG_ZONE_MAX]; /* the zone carrying it as far as this node can tell; "" none
+				       */
+	double for_s;		      /* time in the current verdict */
 };
 
 struct mx_zone {
@@ -64,7 +65,7 @@ struct metrics_snapshot {
 	uint64_t control_rejected;
 	uint64_t next_hops_pending;
 	uint64_t conntrack_entries;
-	uint64_t stats[LB_STAT_MAX];		/* packets of each lb_stats counter */
+	uint64_t stats[LB_STAT_MAX];	      /* packets of each lb_stats counter */
 	struct lb_counter drops[LB_DROP_MAX]; /* by reason; [0] unused */
 	struct mx_vip *vips;
 	size_t n_vips;

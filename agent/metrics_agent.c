@@ -19,7 +19,7 @@
 
 int agent_metrics_open(struct agent *a)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 
 	if (!a->cfg.node.metrics.enabled)
 		return 0;
@@ -96,8 +96,8 @@ static void mx_fill_backend(struct agent *a, const struct cfg_backend *be, struc
 	snprintf(out->zone, sizeof(out->zone), "%s", be->zone[0] ? be->zone : a->cfg.node.zone);
 	out->state = idx ? dataplane_backend_state(a->dp, idx) : "down";
 	if (idx)
-		dataplane_read_percpu(a->dp, dataplane_map_fd(a->dp, "lb_backend_stats"), idx,
-				      &st, sizeof(st));
+		dataplane_read_percpu(a->dp, dataplane_map_fd(a->dp, "lb_backend_stats"), idx, &st,
+				      sizeof(st));
 	out->packets = st.packets;
 	out->bytes = st.bytes;
 	out->new_flows = st.new_flows;
@@ -207,17 +207,17 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 {
 	struct agent *a = ctx;
 	struct metrics_snapshot s = {
-		.version = XDPLB_VERSION,
-		.node_id = a->cfg.node.id,
-		.zone = a->cfg.node.zone,
-		.role = cfg_role_name(a->role),
-		.started = a->started,
-		.attached = a->dp ? a->dp->link_fd >= 0 : a->backend_applied,
-		.reloads_ok = a->reloads_ok,
-		.reloads_failed = a->reloads_failed,
-		.last_reload_ok = !a->last_reload_error[0],
-		.config_loaded_at = a->config_loaded_at,
-		.control_rejected = a->ctl ? control_rejected(a->ctl) : 0,
+	    .version = XDPLB_VERSION,
+	    .node_id = a->cfg.node.id,
+	    .zone = a->cfg.node.zone,
+	    .role = cfg_role_name(a->role),
+	    .started = a->started,
+	    .attached = a->dp ? a->dp->link_fd >= 0 : a->backend_applied,
+	    .reloads_ok = a->reloads_ok,
+	    .reloads_failed = a->reloads_failed,
+	    .last_reload_ok = !a->last_reload_error[0],
+	    .config_loaded_at = a->config_loaded_at,
+	    .control_rejected = a->ctl ? control_rejected(a->ctl) : 0,
 	};
 	int err = 0;
 

@@ -15,21 +15,21 @@
 #include "sync_codec.h"
 
 static const char *const mx_drop_names[LB_DROP_MAX] = {
-	[LB_DROP_ETH_TRUNCATED] = "eth_truncated",
-	[LB_DROP_IP4_MALFORMED] = "ip4_malformed",
-	[LB_DROP_IP6_MALFORMED] = "ip6_malformed",
-	[LB_DROP_IP6_EXT_CHAIN] = "ip6_ext_chain",
-	[LB_DROP_L4_MALFORMED] = "l4_malformed",
-	[LB_DROP_ICMP_MALFORMED] = "icmp_malformed",
-	[LB_DROP_FRAGMENT] = "fragment",
-	[LB_DROP_NO_BACKEND] = "no_backend",
-	[LB_DROP_NO_TABLE] = "no_table",
-	[LB_DROP_FAMILY_MISMATCH] = "family_mismatch",
-	[LB_DROP_TOO_BIG] = "too_big",
-	[LB_DROP_ADJUST_FAILED] = "adjust_failed",
-	[LB_DROP_ICMP_UNMATCHED] = "icmp_unmatched",
-	[LB_DROP_BAD_BACKEND] = "bad_backend",
-	[LB_DROP_DECAP_MALFORMED] = "decap_malformed",
+    [LB_DROP_ETH_TRUNCATED] = "eth_truncated",
+    [LB_DROP_IP4_MALFORMED] = "ip4_malformed",
+    [LB_DROP_IP6_MALFORMED] = "ip6_malformed",
+    [LB_DROP_IP6_EXT_CHAIN] = "ip6_ext_chain",
+    [LB_DROP_L4_MALFORMED] = "l4_malformed",
+    [LB_DROP_ICMP_MALFORMED] = "icmp_malformed",
+    [LB_DROP_FRAGMENT] = "fragment",
+    [LB_DROP_NO_BACKEND] = "no_backend",
+    [LB_DROP_NO_TABLE] = "no_table",
+    [LB_DROP_FAMILY_MISMATCH] = "family_mismatch",
+    [LB_DROP_TOO_BIG] = "too_big",
+    [LB_DROP_ADJUST_FAILED] = "adjust_failed",
+    [LB_DROP_ICMP_UNMATCHED] = "icmp_unmatched",
+    [LB_DROP_BAD_BACKEND] = "bad_backend",
+    [LB_DROP_DECAP_MALFORMED] = "decap_malformed",
 };
 
 const char *metrics_drop_name(unsigned int reason)
@@ -41,24 +41,23 @@ const char *metrics_drop_name(unsigned int reason)
 static const struct {
 	const char *name, *help;
 } mx_stat_families[LB_STAT_MAX] = {
-	[LB_STAT_PASS] = { "xdplb_passed_packets_total",
-			   "Packets not for a VIP, handed to the kernel." },
-	[LB_STAT_FORWARDED] = { "xdplb_forwarded_packets_total",
-				"Packets encapsulated and sent to a backend." },
-	[LB_STAT_ICMP_ECHO_REPLIED] = { "xdplb_icmp_echo_replies_total",
-					"ICMP echo requests to a VIP answered by XDP." },
-	[LB_STAT_ICMP_TOO_BIG_SENT] = { "xdplb_icmp_too_big_sent_total",
-					"ICMP fragmentation-needed / packet-too-big sent." },
-	[LB_STAT_ICMP_ERR_FORWARDED] = { "xdplb_icmp_errors_forwarded_total",
-					 "ICMP errors routed to the quoted flow's backend." },
-	[LB_STAT_EVENTS_SENT] = { "xdplb_flow_events_sent_total",
-				  "Flow events written to the sync ring buffer." },
-	[LB_STAT_EVENTS_LOST] = { "xdplb_flow_events_lost_total",
-				  "Flow events lost: the sync ring buffer was full." },
-	[LB_STAT_CT_INSERT_FAILED] = { "xdplb_conntrack_insert_failures_total",
-				       "Conntrack inserts refused (the packet was forwarded)." },
-	[LB_STAT_DECAP] = { "xdplb_decapsulated_packets_total",
-			    "Tunnel packets stripped and passed up (backend role)." },
+    [LB_STAT_PASS] = {"xdplb_passed_packets_total", "Packets not for a VIP, handed to the kernel."},
+    [LB_STAT_FORWARDED] = {"xdplb_forwarded_packets_total",
+			   "Packets encapsulated and sent to a backend."},
+    [LB_STAT_ICMP_ECHO_REPLIED] = {"xdplb_icmp_echo_replies_total",
+				   "ICMP echo requests to a VIP answered by XDP."},
+    [LB_STAT_ICMP_TOO_BIG_SENT] = {"xdplb_icmp_too_big_sent_total",
+				   "ICMP fragmentation-needed / packet-too-big sent."},
+    [LB_STAT_ICMP_ERR_FORWARDED] = {"xdplb_icmp_errors_forwarded_total",
+				    "ICMP errors routed to the quoted flow's backend."},
+    [LB_STAT_EVENTS_SENT] = {"xdplb_flow_events_sent_total",
+			     "Flow events written to the sync ring buffer."},
+    [LB_STAT_EVENTS_LOST] = {"xdplb_flow_events_lost_total",
+			     "Flow events lost: the sync ring buffer was full."},
+    [LB_STAT_CT_INSERT_FAILED] = {"xdplb_conntrack_insert_failures_total",
+				  "Conntrack inserts refused (the packet was forwarded)."},
+    [LB_STAT_DECAP] = {"xdplb_decapsulated_packets_total",
+		       "Tunnel packets stripped and passed up (backend role)."},
 };
 
 struct mx_out {
@@ -209,8 +208,8 @@ static void mx_render_vips(struct mx_out *o, const struct metrics_snapshot *s)
 			  s->vips[i].name, NULL);
 }
 
-static void mx_backend_family(struct mx_out *o, const struct metrics_snapshot *s,
-			      const char *name, const char *help, size_t off)
+static void mx_backend_family(struct mx_out *o, const struct metrics_snapshot *s, const char *name,
+			      const char *help, size_t off)
 {
 	size_t i;
 
@@ -222,7 +221,7 @@ static void mx_backend_family(struct mx_out *o, const struct metrics_snapshot *s
 
 static void mx_render_backends(struct mx_out *o, const struct metrics_snapshot *s)
 {
-	static const char *const states[] = { "up", "down", "drain" };
+	static const char *const states[] = {"up", "down", "drain"};
 	size_t i, j;
 
 	mx_backend_family(o, s, "xdplb_backend_packets_total", "Packets sent to the backend.",
@@ -236,9 +235,10 @@ static void mx_render_backends(struct mx_out *o, const struct metrics_snapshot *
 		  "The backend's state in the data plane: 1 for the current one.");
 	for (i = 0; i < s->n_backends; i++)
 		for (j = 0; j < sizeof(states) / sizeof(states[0]); j++)
-			mx_sample(o, "xdplb_backend_state", !strcmp(s->backends[i].state, states[j]),
-				  "backend", s->backends[i].addr, "zone", s->backends[i].zone,
-				  "state", states[j], NULL);
+			mx_sample(o, "xdplb_backend_state",
+				  !strcmp(s->backends[i].state, states[j]), "backend",
+				  s->backends[i].addr, "zone", s->backends[i].zone, "state",
+				  states[j], NULL);
 }
 
 static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
@@ -297,27 +297,27 @@ static void mx_render_sync_counters(struct mx_out *o, const struct sync_stats *s
 		const char *name, *help;
 		size_t off;
 	} c[] = {
-#define MX_SYNC(n, f, h) { "xdplb_sync_" n "_total", h, offsetof(struct sync_stats, f) }
-		MX_SYNC("flow_events", events, "Flow events read from the data plane."),
-		MX_SYNC("records_sent", records_sent, "Flow records multicast to peers."),
-		MX_SYNC("datagrams_sent", dgrams_sent, "Sync datagrams sent."),
-		MX_SYNC("send_errors", send_errors, "Sync datagrams the socket refused."),
-		MX_SYNC("records_dropped_queue_full", queue_full,
-			"Flow records dropped: the send queue was full."),
-		MX_SYNC("datagrams_received", dgrams_received,
-			"Sync datagrams received, authenticated and in window."),
-		MX_SYNC("records_received", records_received, "Flow records received from peers."),
-		MX_SYNC("records_applied", records_applied,
-			"Received flow records written to conntrack."),
-		MX_SYNC("heartbeats_sent", heartbeats_sent, "Heartbeats sent."),
-		MX_SYNC("heartbeats_received", heartbeats_received, "Heartbeats received."),
-		MX_SYNC("dump_requests_sent", dump_requests_sent,
-			"Bulk dumps this node asked its peers for."),
-		MX_SYNC("dumps_requested", dumps_requested, "Bulk dumps peers asked this node for."),
-		MX_SYNC("dumps_served", dumps_served, "Bulk dumps this node finished sending."),
-		MX_SYNC("dump_records_sent", dump_records_sent, "Flow records sent in dumps."),
-		MX_SYNC("dump_records_received", dump_records_received,
-			"Flow records received in dumps."),
+#define MX_SYNC(n, f, h) {"xdplb_sync_" n "_total", h, offsetof(struct sync_stats, f)}
+	    MX_SYNC("flow_events", events, "Flow events read from the data plane."),
+	    MX_SYNC("records_sent", records_sent, "Flow records multicast to peers."),
+	    MX_SYNC("datagrams_sent", dgrams_sent, "Sync datagrams sent."),
+	    MX_SYNC("send_errors", send_errors, "Sync datagrams the socket refused."),
+	    MX_SYNC("records_dropped_queue_full", queue_full,
+		    "Flow records dropped: the send queue was full."),
+	    MX_SYNC("datagrams_received", dgrams_received,
+		    "Sync datagrams received, authenticated and in window."),
+	    MX_SYNC("records_received", records_received, "Flow records received from peers."),
+	    MX_SYNC("records_applied", records_applied,
+		    "Received flow records written to conntrack."),
+	    MX_SYNC("heartbeats_sent", heartbeats_sent, "Heartbeats sent."),
+	    MX_SYNC("heartbeats_received", heartbeats_received, "Heartbeats received."),
+	    MX_SYNC("dump_requests_sent", dump_requests_sent,
+		    "Bulk dumps this node asked its peers for."),
+	    MX_SYNC("dumps_requested", dumps_requested, "Bulk dumps peers asked this node for."),
+	    MX_SYNC("dumps_served", dumps_served, "Bulk dumps this node finished sending."),
+	    MX_SYNC("dump_records_sent", dump_records_sent, "Flow records sent in dumps."),
+	    MX_SYNC("dump_records_received", dump_records_received,
+		    "Flow records received in dumps."),
 #undef MX_SYNC
 	};
 	size_t i;
@@ -373,13 +373,12 @@ static void mx_render_sync(struct mx_out *o, const struct metrics_snapshot *s)
 
 static void mx_render_cluster(struct mx_out *o, const struct metrics_snapshot *s)
 {
-	static const char *const verdicts[] = { "withdrawn", "primary", "secondary" };
+	static const char *const verdicts[] = {"withdrawn", "primary", "secondary"};
 	const struct mx_cluster_vip *v;
 	size_t i, j;
 
 	mx_one(o, "xdplb_cluster_ready", "gauge",
-	       "1 when this node may announce: attached and its sync caught up.",
-	       s->cluster_ready);
+	       "1 when this node may announce: attached and its sync caught up.", s->cluster_ready);
 	mx_one(o, "xdplb_cluster_transitions_total", "counter",
 	       "Announcement changes of any VIP (withdrawn, primary, secondary).",
 	       s->cluster_transitions);

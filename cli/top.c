@@ -43,8 +43,7 @@ static void top_sample_free(struct top_sample *s)
 }
 
 /* One VIP (vip.show) or all of them (vip.list + backend.list). */
-static int top_poll(const char *path, json_t *args, struct top_sample *s, char *err,
-		    size_t errlen)
+static int top_poll(const char *path, json_t *args, struct top_sample *s, char *err, size_t errlen)
 {
 	json_t *vip = json_object_get(args, "vip"), *res = NULL, *q = NULL;
 	int ret;
@@ -129,8 +128,8 @@ static double top_real(json_t *obj, const char *key)
 
 int lbctl_print_top(FILE *out, json_t *frame, json_t *args)
 {
-	static const char *const vh[] = { "VIP", "CPS", "PPS", "BYTES/S", "BACKENDS" };
-	static const char *const bh[] = { "BACKEND", "STATE", "CPS", "PPS", "BYTES/S", "VIPS" };
+	static const char *const vh[] = {"VIP", "CPS", "PPS", "BYTES/S", "BACKENDS"};
+	static const char *const bh[] = {"BACKEND", "STATE", "CPS", "PPS", "BYTES/S", "VIPS"};
 	char c[FMT_BUF], p[FMT_BUF], b[FMT_BUF];
 	struct table *tv = table_new(5, vh, "lrrrr"), *tb = table_new(6, bh, "llrrrl");
 	json_t *item;
@@ -179,8 +178,8 @@ cleanup:
 
 static void top_sleep(double seconds)
 {
-	struct timespec ts = { .tv_sec = (time_t)seconds,
-			       .tv_nsec = (long)((seconds - (time_t)seconds) * 1e9) };
+	struct timespec ts = {.tv_sec = (time_t)seconds,
+			      .tv_nsec = (long)((seconds - (time_t)seconds) * 1e9)};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
@@ -204,10 +203,10 @@ int lbctl_top(const char *path, json_t *args, bool json, FILE *out, char *err, s
 		ret = top_poll(path, args, &cur, err, errlen);
 		if (ret)
 			break;
-		frame = json_pack("{s:f, s:o, s:o}", "interval_s", cur.t - prev.t, "vips",
-				  top_rates(cur.vips, prev.vips, "name", cur.t - prev.t),
-				  "backends",
-				  top_rates(cur.backends, prev.backends, "address", cur.t - prev.t));
+		frame =
+		    json_pack("{s:f, s:o, s:o}", "interval_s", cur.t - prev.t, "vips",
+			      top_rates(cur.vips, prev.vips, "name", cur.t - prev.t), "backends",
+			      top_rates(cur.backends, prev.backends, "address", cur.t - prev.t));
 		if (!frame) {
 			ret = -ENOMEM;
 			break;

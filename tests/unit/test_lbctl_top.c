@@ -20,7 +20,7 @@ static int top_parse(int argc, char *const argv[], struct lbctl_cmd *cmd)
 
 Test(lbctl_top, parses_vip_once_count_and_interval_in_any_order)
 {
-	char *const words[] = { "top", "-n", "3", "web4", "--interval", "2", "--once" };
+	char *const words[] = {"top", "-n", "3", "web4", "--interval", "2", "--once"};
 	struct lbctl_cmd cmd = {};
 
 	cr_assert_eq(top_parse(7, words, &cmd), 0);
@@ -34,10 +34,10 @@ Test(lbctl_top, parses_vip_once_count_and_interval_in_any_order)
 
 Test(lbctl_top, refuses_zero_frames_a_zero_interval_and_two_vips)
 {
-	char *const zero_n[] = { "top", "-n", "0" };
-	char *const zero_i[] = { "top", "--interval", "0" };
-	char *const two[] = { "top", "web4", "web6" };
-	char *const dangling[] = { "top", "-n" };
+	char *const zero_n[] = {"top", "-n", "0"};
+	char *const zero_i[] = {"top", "--interval", "0"};
+	char *const two[] = {"top", "web4", "web6"};
+	char *const dangling[] = {"top", "-n"};
 	struct lbctl_cmd cmd = {};
 
 	cr_expect_neq(top_parse(3, zero_n, &cmd), 0);
@@ -53,11 +53,11 @@ Test(lbctl_top, refuses_zero_frames_a_zero_interval_and_two_vips)
 Test(lbctl_top, prints_rates_per_vip_and_backend)
 {
 	json_t *frame = json_loads(
-		"{\"interval_s\": 1.0, \"vips\": [{\"name\": \"web4\", \"cps\": 143.9, \"pps\": "
-		"864.4, \"bytes_per_s\": 63384.0, \"backends\": 3, \"backends_up\": 2}], "
-		"\"backends\": [{\"address\": \"198.51.100.18\", \"state\": \"drain\", \"cps\": "
-		"0.0, \"pps\": 25000.0, \"bytes_per_s\": 2048.0, \"vips\": [\"web4\", \"web6\"]}]}",
-		0, NULL);
+	    "{\"interval_s\": 1.0, \"vips\": [{\"name\": \"web4\", \"cps\": 143.9, \"pps\": "
+	    "864.4, \"bytes_per_s\": 63384.0, \"backends\": 3, \"backends_up\": 2}], "
+	    "\"backends\": [{\"address\": \"198.51.100.18\", \"state\": \"drain\", \"cps\": "
+	    "0.0, \"pps\": 25000.0, \"bytes_per_s\": 2048.0, \"vips\": [\"web4\", \"web6\"]}]}",
+	    0, NULL);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -19,23 +19,37 @@
 #include "metrics.h"
 
 static struct mx_vip vips[2] = {
-	{ .name = "web4", .packets = 1234, .bytes = 98765, .new_flows = 50, .ct_hits = 1184,
-	  .ct_misses = 50, .backends = 2, .backends_up = 1 },
-	{ .name = "[2001:db8::10]:80/tcp", .packets = 7, .bytes = 420, .new_flows = 1 },
+    {.name = "web4",
+     .packets = 1234,
+     .bytes = 98765,
+     .new_flows = 50,
+     .ct_hits = 1184,
+     .ct_misses = 50,
+     .backends = 2,
+     .backends_up = 1},
+    {.name = "[2001:db8::10]:80/tcp", .packets = 7, .bytes = 420, .new_flows = 1},
 };
 static struct mx_backend backends[2] = {
-	{ .addr = "198.51.100.18", .zone = "a", .state = "up", .packets = 1000, .bytes = 80000,
-	  .new_flows = 40, .checked = true,
-	  .health = { .state = HEALTH_UP, .checked = true, .last_result = "ok",
-		      .latency_us = 1500, .changes = 1 } },
-	{ .addr = "198.51.100.34", .zone = "b\"x", .state = "drain", .packets = 234 },
+    {.addr = "198.51.100.18",
+     .zone = "a",
+     .state = "up",
+     .packets = 1000,
+     .bytes = 80000,
+     .new_flows = 40,
+     .checked = true,
+     .health = {.state = HEALTH_UP,
+		.checked = true,
+		.last_result = "ok",
+		.latency_us = 1500,
+		.changes = 1}},
+    {.addr = "198.51.100.34", .zone = "b\"x", .state = "drain", .packets = 234},
 };
 static struct mx_cluster_vip cluster_vips[1] = {
-	{ .name = "web4", .verdict = "secondary", .served_by = "b", .for_s = 12.5 },
+    {.name = "web4", .verdict = "secondary", .served_by = "b", .for_s = 12.5},
 };
-static struct mx_zone zones[2] = { { .zone = "a", .nodes = 0 }, { .zone = "b", .nodes = 2 } };
+static struct mx_zone zones[2] = {{.zone = "a", .nodes = 0}, {.zone = "b", .nodes = 2}};
 static struct sync_peer_info peers[1] = {
-	{ .id = 2, .zone = "a", .last_seen_ms = 250, .lag_records = 3, .in_sync = true },
+    {.id = 2, .zone = "a", .last_seen_ms = 250, .lag_records = 3, .in_sync = true},
 };
 
 static void mx_canned(struct metrics_snapshot *s)
@@ -133,7 +147,8 @@ Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
 	mx_expect_line(text, "xdplb_sync_rejected_total{reason=\"bad_tag\"} 4");
 	mx_expect_line(text, "xdplb_sync_peer_lag_records{peer=\"2\",zone=\"a\"} 3");
 	mx_expect_line(text, "xdplb_sync_peer_last_seen_seconds{peer=\"2\",zone=\"a\"} 0.25");
-	mx_expect_line(text, "xdplb_cluster_vip_announcement{vip=\"web4\",verdict=\"secondary\"} 1");
+	mx_expect_line(text,
+		       "xdplb_cluster_vip_announcement{vip=\"web4\",verdict=\"secondary\"} 1");
 	mx_expect_line(text, "xdplb_cluster_vip_announcement{vip=\"web4\",verdict=\"primary\"} 0");
 	mx_expect_line(text, "xdplb_cluster_vip_served_by_zone{vip=\"web4\",zone=\"b\"} 1");
 	mx_expect_line(text, "xdplb_cluster_zone_nodes{zone=\"b\"} 2");
@@ -224,8 +239,9 @@ static int mx_load(const char *metrics_yaml, struct lb_config *cfg, char *err, s
 	FILE *f = fdopen(fd, "w");
 
 	cr_assert_not_null(f);
-	fprintf(f, "node:\n  id: 1\n  zone: a\n  role: backend\n  interface: lo\n"
-		   "  addresses: [198.51.100.1]\n%s",
+	fprintf(f,
+		"node:\n  id: 1\n  zone: a\n  role: backend\n  interface: lo\n"
+		"  addresses: [198.51.100.1]\n%s",
 		metrics_yaml);
 	fclose(f);
 	ret = cfg_load(path, cfg, err, errlen);

@@ -14,7 +14,7 @@
 /* A datagram socket bound at name (path, or @abstract) as systemd would hold it. */
 static int notify_listener(const char *name)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	size_t len = strlen(name);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
