@@ -72,6 +72,8 @@ int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
 /* cli/print_sync.c */
 int lbctl_print_sync(FILE *out, json_t *res, json_t *args);
 int lbctl_print_peers(FILE *out, json_t *res, json_t *args);
+/* The sync row of `lbctl status`: "off", "in sync, 1 peer", "catching up, 0 peers". */
+const char *lbctl_sync_summary(char *buf, size_t len, json_t *status);
 
 /* cli/print_cluster.c */
 int lbctl_print_cluster(FILE *out, json_t *res, json_t *args);

@@ -39,7 +39,7 @@ static const char *fmt_vip(char *buf, size_t len, json_t *vip)
 int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 {
 	static const char *const align = "ll";
-	char when[FMT_BUF], up[FMT_BUF];
+	char when[FMT_BUF], up[FMT_BUF], sync[FMT_BUF];
 	json_t *last = json_object_get(res, "last_reload_error");
 	struct table *t;
 	int ret = 0;
@@ -72,6 +72,10 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 		ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
 	ret |= table_cell(t, "conntrack");
 	ret |= table_cell(t, "%" PRIu64 " entries", res_uint(res, "conntrack_entries"));
+	if (json_object_get(res, "sync")) { /* agents before sync have no such member */
+		ret |= table_cell(t, "sync");
+		ret |= table_cell(t, "%s", lbctl_sync_summary(sync, sizeof(sync), res));
+	}
 	ret |= table_cell(t, "uptime");
 	ret |= table_cell(t, "%s", fmt_duration(up, sizeof(up), res_uint(res, "uptime_s")));
 	ret |= table_cell(t, "control");

@@ -3,11 +3,26 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "format.h"
 #include "lbctl.h"
 #include "table.h"
+
+const char *lbctl_sync_summary(char *buf, size_t len, json_t *status)
+{
+	json_t *sync = json_object_get(status, "sync");
+	uint64_t peers = res_uint(sync, "peers");
+
+	if (!json_is_object(sync))
+		snprintf(buf, len, "off");
+	else
+		snprintf(buf, len, "%s, %" PRIu64 " peer%s",
+			 json_is_true(json_object_get(sync, "in_sync")) ? "in sync" : "catching up",
+			 peers, peers == 1 ? "" : "s");
+	return buf;
+}
 
 int lbctl_print_sync(FILE *out, json_t *res, json_t *args)
 {

@@ -61,6 +61,21 @@ Test(lbctl_sync, prints_state_counters_and_only_nonzero_rejects)
 	free(out);
 }
 
+Test(lbctl_sync, status_row_says_off_in_sync_or_catching_up)
+{
+	char buf[64];
+	json_t *st = json_loads("{\"sync\": null}", 0, NULL);
+
+	cr_assert_str_eq(lbctl_sync_summary(buf, sizeof(buf), st), "off");
+	json_decref(st);
+	st = json_loads("{\"sync\": {\"in_sync\": false, \"peers\": 0}}", 0, NULL);
+	cr_assert_str_eq(lbctl_sync_summary(buf, sizeof(buf), st), "catching up, 0 peers");
+	json_decref(st);
+	st = json_loads("{\"sync\": {\"in_sync\": true, \"peers\": 1}}", 0, NULL);
+	cr_assert_str_eq(lbctl_sync_summary(buf, sizeof(buf), st), "in sync, 1 peer");
+	json_decref(st);
+}
+
 Test(lbctl_sync, prints_one_row_per_peer)
 {
 	char *out = print_to_string(
