@@ -17,6 +17,8 @@ packages=(
 	iproute2 iputils-ping procps psmisc ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
 	curl python3 socat	# e2e: real clients and servers
 	bird2	# e2e and demo: BGP/BFD routing daemon
+	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14
+	valgrind libcap2-bin	# e2e: agent under valgrind; capsh to read the agent's capabilities
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 )
 
