@@ -131,7 +131,8 @@ struct announce *announce_open(uint32_t table)
 	}
 	if (an->n_have)
 		log_info("announce: %zu route(s) of a previous agent in table %u kept until the "
-			 "first decision", an->n_have, table);
+			 "first decision",
+			 an->n_have, table);
 	return an;
 cleanup:
 	if (an->nl)

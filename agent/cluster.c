@@ -101,8 +101,8 @@ void cluster_adopt_routes(struct cluster *c, const struct lb_config *cfg,
 		for (j = 0; j < n; j++)
 			if (cfg_addr_equal(&routes[j].addr, &cfg->vips[i].addr))
 				c->vips[i].verdict = routes[j].metric > c->cfg.metric_primary
-							     ? CLUSTER_SECONDARY
-							     : CLUSTER_PRIMARY;
+							 ? CLUSTER_SECONDARY
+							 : CLUSTER_PRIMARY;
 }
 
 /* Peers as the heartbeats show them now: keeps ready_ms of those still ready. */
@@ -132,8 +132,8 @@ static void cluster_track_peers(struct cluster *c, const struct cluster_inputs *
 }
 
 struct cluster_zone_view {
-	size_t alive;	       /* live peers of the zone (not counting this node) */
-	size_t ready;	       /* of those, ready for at least the asked time */
+	size_t alive; /* live peers of the zone (not counting this node) */
+	size_t ready; /* of those, ready for at least the asked time */
 };
 
 static struct cluster_zone_view cluster_zone(const struct cluster *c, const char *zone,
@@ -154,10 +154,9 @@ static struct cluster_zone_view cluster_zone(const struct cluster *c, const char
 	return v;
 }
 
-static enum cluster_verdict cluster_decide_primary(const struct cluster *c,
-						   const struct cfg_vip *vip, enum cluster_verdict now,
-						   const struct cluster_inputs *in, char *why,
-						   size_t len)
+static enum cluster_verdict
+cluster_decide_primary(const struct cluster *c, const struct cfg_vip *vip, enum cluster_verdict now,
+		       const struct cluster_inputs *in, char *why, size_t len)
 {
 	uint64_t hold = c->cfg.hold_down_ms, up = in->now_ms - c->ready_ms;
 	struct cluster_zone_view mine, other;
@@ -239,9 +238,8 @@ static enum cluster_verdict cluster_decide(const struct cluster *c, const struct
 	return CLUSTER_WITHDRAW;
 }
 
-static void cluster_record(struct cluster *c, const struct cfg_vip *vip,
-			   enum cluster_verdict from, enum cluster_verdict to, const char *why,
-			   uint64_t now_ms)
+static void cluster_record(struct cluster *c, const struct cfg_vip *vip, enum cluster_verdict from,
+			   enum cluster_verdict to, const char *why, uint64_t now_ms)
 {
 	struct cluster_transition *t = &c->log[c->log_next];
 

@@ -37,9 +37,9 @@ enum cluster_verdict {
 
 /* What the node knows at one instant (the agent fills it each interval). */
 struct cluster_inputs {
-	uint64_t now_ms; /* CLOCK_MONOTONIC */
-	bool attached;	 /* the XDP program is on node.interface */
-	bool in_sync;	 /* sync's catch-up is done (true when sync is off) */
+	uint64_t now_ms;		    /* CLOCK_MONOTONIC */
+	bool attached;			    /* the XDP program is on node.interface */
+	bool in_sync;			    /* sync's catch-up is done (true when sync is off) */
 	const struct sync_peer_info *peers; /* live peers */
 	size_t n_peers;
 	const bool *vip_healthy; /* per cfg->vips[i]: at least one backend takes new flows */
@@ -52,7 +52,7 @@ struct cluster_vip_state {
 };
 
 struct cluster_transition {
-	time_t at; /* wall clock */
+	time_t at;	/* wall clock */
 	uint64_t at_ms; /* CLOCK_MONOTONIC, for ordering and tests */
 	char vip[CFG_LABEL_MAX];
 	enum cluster_verdict from, to;
@@ -89,7 +89,8 @@ void cluster_free(struct cluster *c);
  * A reload: keeps the verdicts of VIPs whose address, port and protocol stay
  * (so that a reload never withdraws a serving VIP), new VIPs start withdrawn.
  */
-int cluster_reconfigure(struct cluster *c, const struct lb_config *old, const struct lb_config *cfg);
+int cluster_reconfigure(struct cluster *c, const struct lb_config *old,
+			const struct lb_config *cfg);
 
 /*
  * Routes a killed agent left in the table: their VIPs start as announced, so

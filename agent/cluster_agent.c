@@ -52,8 +52,8 @@ static uint64_t cluster_agent_now_ms(void)
 static int cluster_agent_arm(struct cluster_agent *cl, uint32_t interval_ms)
 {
 	struct itimerspec its = {
-		.it_interval = {interval_ms / 1000, (interval_ms % 1000) * 1000000L},
-		.it_value = {0, 1000000L}, /* the first decision at once */
+	    .it_interval = {interval_ms / 1000, (interval_ms % 1000) * 1000000L},
+	    .it_value = {0, 1000000L}, /* the first decision at once */
 	};
 
 	return timerfd_settime(cl->timerfd, 0, &its, NULL) ? -errno : 0;
@@ -216,7 +216,7 @@ int cluster_agent_reload(struct agent *a, const struct lb_config *next)
 	if (!cl) {
 		if (!next->cluster.enabled)
 			return 0;
-		/* Opened against next: cluster_agent_open reads a->cfg, which is still the old one. */
+		/* Opened against next: a->cfg is still the old config here. */
 		a->cluster = cluster_agent_new(next);
 		if (!a->cluster)
 			return -errno;
@@ -264,8 +264,7 @@ static json_t *cluster_agent_zones(const struct agent *a, uint64_t now)
 			json_object_set_new(zones, p->zone, list);
 		}
 		json_array_append_new(list, cluster_agent_node(p->id, false, p->addr,
-							       p->last_seen_ms, p->in_sync,
-							       ready));
+							       p->last_seen_ms, p->in_sync, ready));
 	}
 	return zones;
 }
@@ -278,8 +277,8 @@ static const char *cluster_agent_served_by(const struct agent *a, const struct c
 	bool secondary_alive = false;
 	size_t i;
 
-	if (verdict != CLUSTER_WITHDRAW && (!v->primary_zone[0] ||
-					    !strcmp(v->primary_zone, a->cfg.node.zone)))
+	if (verdict != CLUSTER_WITHDRAW &&
+	    (!v->primary_zone[0] || !strcmp(v->primary_zone, a->cfg.node.zone)))
 		return a->cfg.node.zone;
 	if (!v->primary_zone[0])
 		return "";
@@ -307,13 +306,12 @@ static json_t *cluster_agent_vips(const struct agent *a, uint64_t now)
 		cfg_vip_label(v, label, sizeof(label));
 		cfg_format_addr(&v->addr, addr, sizeof(addr));
 		json_array_append_new(
-			vips, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "vip", label,
-					"address", addr, "primary_zone", v->primary_zone,
-					"secondary_zone", v->secondary_zone, "verdict",
-					cluster_verdict_name(s->verdict), "served_by",
-					cluster_agent_served_by(a, v, s->verdict), "for_ms",
-					(json_int_t)(s->since_ms ? now - s->since_ms : 0), "why",
-					s->why));
+		    vips,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "vip", label, "address",
+			      addr, "primary_zone", v->primary_zone, "secondary_zone",
+			      v->secondary_zone, "verdict", cluster_verdict_name(s->verdict),
+			      "served_by", cluster_agent_served_by(a, v, s->verdict), "for_ms",
+			      (json_int_t)(s->since_ms ? now - s->since_ms : 0), "why", s->why));
 	}
 	return vips;
 }
@@ -346,10 +344,10 @@ static json_t *cluster_agent_routes(const struct cluster_agent *cl)
 	size_t i, n = announce_get(cl->an, r, ANNOUNCE_MAX);
 
 	for (i = 0; i < n && i < ANNOUNCE_MAX; i++) {
-		json_array_append_new(list, json_pack("{s:s, s:I}", "address",
-						      cfg_format_addr(&r[i].addr, addr, sizeof(addr)),
-						      "metric",
-						      (json_int_t)r[i].metric));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:I}", "address",
+						cfg_format_addr(&r[i].addr, addr, sizeof(addr)),
+						"metric", (json_int_t)r[i].metric));
 	}
 	return list;
 }
@@ -366,16 +364,15 @@ int cluster_agent_verb(void *ctx, json_t *args, json_t **result, char *err, size
 		return *result ? 0 : -ENOMEM;
 	}
 	*result = json_pack(
-		"{s:b, s:I, s:s, s:s, s:I, s:I, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:I}", "enabled",
-		true, "node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone,
-		"secondary_mode",
-		a->cfg.cluster.secondary_mode == CFG_SECONDARY_BACKUP ? "backup" : "standby",
-		"hold_down_ms", (json_int_t)a->cfg.cluster.hold_down_ms, "announce_table",
-		(json_int_t)cl->table, "attached", cl->attached, "in_sync", cl->in_sync, "ready",
-		cl->sm->ready_ms != 0, "zones", cluster_agent_zones(a, now), "vips",
-		cluster_agent_vips(a, now), "routes", cluster_agent_routes(cl), "transitions",
-		cluster_agent_transitions(cl->sm), "transitions_total",
-		(json_int_t)cl->sm->transitions);
+	    "{s:b, s:I, s:s, s:s, s:I, s:I, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:I}", "enabled",
+	    true, "node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "secondary_mode",
+	    a->cfg.cluster.secondary_mode == CFG_SECONDARY_BACKUP ? "backup" : "standby",
+	    "hold_down_ms", (json_int_t)a->cfg.cluster.hold_down_ms, "announce_table",
+	    (json_int_t)cl->table, "attached", cl->attached, "in_sync", cl->in_sync, "ready",
+	    cl->sm->ready_ms != 0, "zones", cluster_agent_zones(a, now), "vips",
+	    cluster_agent_vips(a, now), "routes", cluster_agent_routes(cl), "transitions",
+	    cluster_agent_transitions(cl->sm), "transitions_total",
+	    (json_int_t)cl->sm->transitions);
 	if (!*result)
 		snprintf(err, errlen, "cluster: out of memory");
 	return *result ? 0 : -ENOMEM;

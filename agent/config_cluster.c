@@ -47,8 +47,7 @@ void cfg_cluster_defaults(struct lb_config *cfg)
 	cl->interval_ms = CFG_CLUSTER_DEFAULT_INTERVAL_MS;
 }
 
-int cfg_cluster_parse(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
-		      void *obj)
+int cfg_cluster_parse(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val, void *obj)
 {
 	struct lb_config *cfg = obj;
 	struct cfg_cluster *cl = &cfg->cluster;

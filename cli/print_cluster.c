@@ -11,8 +11,8 @@
 
 static int lbctl_print_cluster_zones(FILE *out, json_t *res)
 {
-	static const char *const hdr[] = {"ZONE", "NODE", "ADDRESS", "LAST SEEN", "IN SYNC",
-					  "READY FOR"};
+	static const char *const hdr[] = {"ZONE",      "NODE",	  "ADDRESS",
+					  "LAST SEEN", "IN SYNC", "READY FOR"};
 	json_t *zones = json_object_get(res, "zones"), *nodes, *n;
 	const char *zone;
 	struct table *t;
@@ -32,11 +32,13 @@ static int lbctl_print_cluster_zones(FILE *out, json_t *res)
 			if (self)
 				ret |= table_cell(t, "-");
 			else
-				ret |= table_cell(t, "%" PRIu64 " ms ago", res_uint(n, "last_seen_ms"));
-			ret |= table_cell(t, "%s",
-					  json_is_true(json_object_get(n, "in_sync")) ? "yes" : "no");
+				ret |= table_cell(t, "%" PRIu64 " ms ago",
+						  res_uint(n, "last_seen_ms"));
+			ret |= table_cell(
+			    t, "%s", json_is_true(json_object_get(n, "in_sync")) ? "yes" : "no");
 			if (res_uint(n, "ready_for_ms"))
-				ret |= table_cell(t, "%.1f s", res_uint(n, "ready_for_ms") / 1000.0);
+				ret |=
+				    table_cell(t, "%.1f s", res_uint(n, "ready_for_ms") / 1000.0);
 			else
 				ret |= table_cell(t, "-");
 		}
@@ -63,7 +65,8 @@ static int lbctl_print_cluster_vips(FILE *out, json_t *res)
 
 		ret |= table_cell(t, "%s", res_str(v, "vip"));
 		if (res_str(v, "primary_zone")[0])
-			ret |= table_cell(t, "%s/%s", res_str(v, "primary_zone"), sec[0] ? sec : "-");
+			ret |=
+			    table_cell(t, "%s/%s", res_str(v, "primary_zone"), sec[0] ? sec : "-");
 		else
 			ret |= table_cell(t, "any");
 		ret |= table_cell(t, "%s", res_str(v, "verdict"));
@@ -114,13 +117,14 @@ int lbctl_print_cluster(FILE *out, json_t *res, json_t *args)
 		fputs("cluster disabled (cluster.enabled in the config)\n", out);
 		return 0;
 	}
-	fprintf(out, "node %" PRIu64 ", zone %s: %s; secondary mode %s, hold-down %" PRIu64
-		     " ms, routes in table %" PRIu64 "\n\n",
+	fprintf(out,
+		"node %" PRIu64 ", zone %s: %s; secondary mode %s, hold-down %" PRIu64
+		" ms, routes in table %" PRIu64 "\n\n",
 		res_uint(res, "node_id"), res_str(res, "zone"),
 		json_is_true(json_object_get(res, "ready"))
-			? "ready (attached, in sync)"
-			: (json_is_true(json_object_get(res, "attached")) ? "catching up"
-									 : "data plane not attached"),
+		    ? "ready (attached, in sync)"
+		    : (json_is_true(json_object_get(res, "attached")) ? "catching up"
+								      : "data plane not attached"),
 		res_str(res, "secondary_mode"), res_uint(res, "hold_down_ms"),
 		res_uint(res, "announce_table"));
 	ret = lbctl_print_cluster_zones(out, res);

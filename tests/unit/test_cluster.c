@@ -128,10 +128,13 @@ static void sm_start(const char *zone, enum cfg_secondary_mode mode)
 	memset(&sm_cfg, 0, sizeof(sm_cfg));
 	sm_cfg.node.id = 9;
 	snprintf(sm_cfg.node.zone, sizeof(sm_cfg.node.zone), "%s", zone);
-	sm_cfg.cluster = (struct cfg_cluster){.enabled = true, .secondary_mode = mode,
-					       .announce_table = 100, .metric_primary = 100,
-					       .metric_secondary = 200, .hold_down_ms = HOLD,
-					       .interval_ms = 100};
+	sm_cfg.cluster = (struct cfg_cluster){.enabled = true,
+					      .secondary_mode = mode,
+					      .announce_table = 100,
+					      .metric_primary = 100,
+					      .metric_secondary = 200,
+					      .hold_down_ms = HOLD,
+					      .interval_ms = 100};
 	sm_vip(&sm_vips[0], "web", "192.0.2.10", 80);
 	sm_vip(&sm_vips[1], "dns", "192.0.2.10", 53);
 	sm_cfg.vips = sm_vips;
@@ -174,8 +177,8 @@ static void peer_gone(uint32_t id)
 /* Runs the machine for ms milliseconds in 100 ms steps; returns the web VIP's verdict. */
 static enum cluster_verdict run(uint64_t ms, bool attached, bool in_sync)
 {
-	struct cluster_inputs in = {.attached = attached, .in_sync = in_sync, .peers = peers,
-				    .vip_healthy = healthy};
+	struct cluster_inputs in = {
+	    .attached = attached, .in_sync = in_sync, .peers = peers, .vip_healthy = healthy};
 	uint64_t end = now_ms + ms;
 
 	do {
