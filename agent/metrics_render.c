@@ -105,8 +105,11 @@ static void mx_sample(struct mx_out *o, const char *name, double value, ...)
 	va_end(ap);
 	if (!first)
 		fputc('}', o->f);
-	/* %.17g keeps every integer below 2^53 exact and never prints 1e+06 for counts. */
-	fprintf(o->f, " %.17g\n", value);
+	/* Counts print whole (never 1e+06); fractions (seconds) with 9 digits, not 0.0330000000001. */
+	if (value == (double)(uint64_t)value)
+		fprintf(o->f, " %.0f\n", value);
+	else
+		fprintf(o->f, " %.9g\n", value);
 }
 
 static void mx_one(struct mx_out *o, const char *name, const char *type, const char *help,

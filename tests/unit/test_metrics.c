@@ -153,6 +153,7 @@ Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
 	mx_expect_line(text, "xdplb_cluster_vip_served_by_zone{vip=\"web4\",zone=\"b\"} 1");
 	mx_expect_line(text, "xdplb_cluster_zone_nodes{zone=\"b\"} 2");
 	mx_expect_line(text, "xdplb_cluster_transitions_total 2");
+	mx_expect_line(text, "xdplb_cluster_vip_announcement_seconds{vip=\"web4\"} 12.5");
 	/* A backend nothing checks has no health samples. */
 	cr_expect_null(strstr(text, "xdplb_backend_health_up{backend=\"198.51.100.34\"}"));
 	free(text);
