@@ -21,6 +21,7 @@
 #include "health.h"
 #include "lb_hash.h"
 #include "log.h"
+#include "metrics.h"
 #include "nexthop.h"
 #include "sync.h"
 #include "sync_agent.h"
@@ -28,25 +29,6 @@
 #define CTL_ABI 1
 #define CTL_CT_LIMIT_DEFAULT 100
 #define CTL_CT_LIMIT_MAX 10000
-
-/* Lower-case enum lb_drop_reason names without LB_DROP_, as `stats` reports them. */
-static const char *const ctl_drop_names[LB_DROP_MAX] = {
-	[LB_DROP_ETH_TRUNCATED] = "eth_truncated",
-	[LB_DROP_IP4_MALFORMED] = "ip4_malformed",
-	[LB_DROP_IP6_MALFORMED] = "ip6_malformed",
-	[LB_DROP_IP6_EXT_CHAIN] = "ip6_ext_chain",
-	[LB_DROP_L4_MALFORMED] = "l4_malformed",
-	[LB_DROP_ICMP_MALFORMED] = "icmp_malformed",
-	[LB_DROP_FRAGMENT] = "fragment",
-	[LB_DROP_NO_BACKEND] = "no_backend",
-	[LB_DROP_NO_TABLE] = "no_table",
-	[LB_DROP_FAMILY_MISMATCH] = "family_mismatch",
-	[LB_DROP_TOO_BIG] = "too_big",
-	[LB_DROP_ADJUST_FAILED] = "adjust_failed",
-	[LB_DROP_ICMP_UNMATCHED] = "icmp_unmatched",
-	[LB_DROP_BAD_BACKEND] = "bad_backend",
-	[LB_DROP_DECAP_MALFORMED] = "decap_malformed",
-};
 
 static const char *ctl_fmt(const struct xaddr *a, char *buf, size_t len)
 {
@@ -445,9 +427,10 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 		json_object_set_new(*result, names[i], json_integer(c.packets));
 	}
 	for (i = 1; i < LB_DROP_MAX; i++) {
-		if (!ctl_drop_names[i] || dataplane_read_percpu(a->dp, drops_fd, i, &c, sizeof(c)))
+		/* The metrics' reason label and this key are one name (agent/metrics_render.c). */
+		if (!metrics_drop_name(i) || dataplane_read_percpu(a->dp, drops_fd, i, &c, sizeof(c)))
 			continue;
-		json_object_set_new(drops, ctl_drop_names[i],
+		json_object_set_new(drops, metrics_drop_name(i),
 				    json_pack("{s:I, s:I}", "packets", (json_int_t)c.packets,
 					      "bytes", (json_int_t)c.bytes));
 	}
