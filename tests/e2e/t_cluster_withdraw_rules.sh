@@ -5,7 +5,8 @@
 # route; the other VIP of the nodes stays), and comes back when the backend
 # recovers. A SIGTERM withdraws the node's routes before the agent exits
 # (XDP keeps forwarding what is in flight); a SIGKILL leaves them (XDP keeps
-# forwarding: hitless), and the restarted agent keeps announcing.
+# forwarding: hitless), and the restarted agent keeps announcing. A reload
+# changes nothing that is announced.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_cluster.sh"
 source "$(dirname "$0")/lib_bgp.sh"
@@ -30,6 +31,14 @@ wait_for 15 "$VIP4B back" rtr_nexthops_are $VIP4B "la1 la2" ||
 	fail "route to $VIP4B after be3 recovered: '$(rtr_nexthops $VIP4B)'; $(lbctl a1 cluster)"
 log "be3 up: $VIP4B announced again after $(echo "$(now_s) - $t0" | bc) s"
 wait_for 10 "HTTP through $VIP4B" http_probe $VIP4B || fail "no HTTP answer through $VIP4B"
+
+# A reload of an unchanged file decides nothing anew: no transition, the route stays.
+before=$(lbctl_json a1 cluster | json_get 'd["transitions_total"]')
+lbctl a1 reload >/dev/null || fail "reload of a1 failed"
+sleep 0.5
+[ "$(lbctl_json a1 cluster | json_get 'd["transitions_total"]')" = "$before" ] ||
+	fail "a reload changed a1's verdicts: $(lbctl a1 cluster)"
+[ "$(rtr_nexthops $VIP4)" = "la1 la2" ] || fail "route to $VIP4 after a reload: '$(rtr_nexthops $VIP4)'"
 
 # SIGTERM: a2's routes go first, its XDP program stays.
 stop_pid "${AGENT_PID[a2]}"
