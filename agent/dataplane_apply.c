@@ -302,8 +302,11 @@ static void dp_write_settings(struct dataplane *dp, const struct lb_config *cfg)
 	s.mtu = n->mtu;
 	s.gue_sport_min = n->gue_sport_min;
 	s.gue_sport_max = n->gue_sport_max;
-	s.sync_first_packets = n->sync_first_packets;
-	s.sync_refresh_packets = n->sync_refresh_packets;
+	/* Without sync nobody reads lb_events: no events, or events_lost grows for ever. */
+	if (cfg->sync.enabled) {
+		s.sync_first_packets = n->sync_first_packets;
+		s.sync_refresh_packets = n->sync_refresh_packets;
+	}
 	s.outer_ttl = n->outer_ttl;
 	if (!memcmp(&s, &dp->settings, sizeof(s)))
 		return;
