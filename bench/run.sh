@@ -48,11 +48,11 @@ for src in bench/*.c; do
 	esac
 	echo "### $name"
 	echo
-	echo "\`$out/bench/$name\`"
-	echo
 	# bench_sync: 1M records, zero-loss checks at 100k and 200k records/s (issue 5's targets).
 	args=()
 	[ "$name" = bench_sync ] && args=(-n 1000000 -r 100000 -r 200000 -t 5)
+	echo "\`$out/bench/$name ${args[*]}\`"
+	echo
 	"$out/bench/$name" "${args[@]}" || failed+=("$name")
 	echo
 done
