@@ -428,7 +428,8 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 	}
 	for (i = 1; i < LB_DROP_MAX; i++) {
 		/* The metrics' reason label and this key are one name (agent/metrics_render.c). */
-		if (!metrics_drop_name(i) || dataplane_read_percpu(a->dp, drops_fd, i, &c, sizeof(c)))
+		if (!metrics_drop_name(i) ||
+		    dataplane_read_percpu(a->dp, drops_fd, i, &c, sizeof(c)))
 			continue;
 		json_object_set_new(drops, metrics_drop_name(i),
 				    json_pack("{s:I, s:I}", "packets", (json_int_t)c.packets,
