@@ -120,6 +120,10 @@ int cluster_agent_open(struct agent *a)
 		log_warn("cluster: epoll_ctl");
 		return -errno;
 	}
+	/* Without heartbeats no primary peer is ever alive: a standby would always stand in. */
+	if (!a->sync && a->cfg.cluster.secondary_mode == CFG_SECONDARY_STANDBY)
+		log_warnx("cluster: sync is off: secondary-zone VIPs of this node are announced "
+			  "all the time (with the worse preference), as in backup mode");
 	log_info("cluster: zone %s, VIP routes in table %u, secondary mode %s, hold-down %u ms",
 		 a->cfg.node.zone, a->cfg.cluster.announce_table,
 		 a->cfg.cluster.secondary_mode == CFG_SECONDARY_BACKUP ? "backup" : "standby",

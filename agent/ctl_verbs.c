@@ -716,6 +716,9 @@ static int ctl_shutdown(void *ctx, json_t *args, json_t **result, char *err, siz
 	/* Unloaded before the reply, so that "unloaded": true is a fact when lbctl reads it. */
 	a->unload = unload;
 	a->stopping = true;
+	/* Routes go before the program: the router must stop sending before nothing forwards. */
+	if (unload)
+		cluster_agent_close(a);
 	if (unload && a->dp) {
 		ret = dataplane_unload(a->dp);
 		dataplane_close(a->dp);
