@@ -112,7 +112,8 @@ want=$((fwd0 + 3 * http_sent + udp_sent))
 	fail "forwarded $fwd1 < $want: counters lost across the restart or not counted"
 first=${rss[1]:-${rss[0]}}
 last=${rss[-1]}
-log "rss after the restart: ${rss[*]} kB"
+max=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+log "rss after the restart: first $first, max $max, last $last kB over ${#rss[@]} cycles"
 [ "${#rss[@]}" -ge 3 ] || fail "too few cycles after the restart to judge the RSS (${#rss[@]})"
 [ "$last" -le $((first + RSS_SLACK_KB)) ] ||
 	fail "agent RSS grew from $first to $last kB over $((${#rss[@]} - 1)) cycles"
