@@ -76,3 +76,20 @@ code=$(nsx lb curl -s --max-time 5 -o /dev/null -w '%{http_code}' -X POST "$URL"
 [ "$code" = 405 ] || fail "POST /metrics answered $code, expected 405"
 # Still serving after the odd requests.
 scrape "$m2" >/dev/null || fail "scrape after the odd requests failed"
+
+# A reload that moves the endpoint: the new port serves, the old one is closed.
+sed -i "s|^  bpffs: .*|&\n  metrics: {listen: \"127.0.0.1:9743\"}|" "$LB_CONF"
+lbctl lb reload >/dev/null || fail "reload with a new metrics.listen failed: $(agent_log_tail lb)"
+nsx lb curl -sSf --max-time 5 -o "$m2" http://127.0.0.1:9743/metrics ||
+	fail "nothing on the new port 9743 after the reload"
+[ "$(metric "$m2" 'xdplb_config_reloads_total{result="success"}')" = $((r1 + 1)) ] ||
+	fail "the reload that moved the endpoint is not counted"
+nsx lb curl -s --max-time 5 -o /dev/null "$URL" && fail "the old port 9742 still answers"
+
+# A backend node serves its own, smaller set: no data-plane families.
+nsx be1 curl -sSf --max-time 5 -o "$XLB_RUNDIR/be1.prom" "$URL" || fail "scrape of be1 failed"
+promtool check metrics <"$XLB_RUNDIR/be1.prom" >/dev/null 2>&1 || fail "promtool refused be1's metrics"
+grep -q '^xdplb_node_info{node_id="11",zone="a",role="backend"} 1$' "$XLB_RUNDIR/be1.prom" ||
+	fail "be1's node_info: $(grep node_info "$XLB_RUNDIR/be1.prom")"
+grep -q '^xdplb_vip_' "$XLB_RUNDIR/be1.prom" && fail "a backend reports VIP traffic"
+true
