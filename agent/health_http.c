@@ -273,11 +273,18 @@ void hc_http_socket_event(struct health_engine *e, int fd, uint32_t events)
 
 void hc_http_timer(struct health_engine *e)
 {
+	long ms = -1;
 	int running;
 
 	e->curl_due_ns = 0;
 	curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	hc_http_read_done(e);
+	/*
+	 * libcurl calls the timer callback only when its earliest timer changes: a
+	 * timer it reported as 0 ms that was not quite due stays, unannounced. Ask.
+	 */
+	if (!e->curl_due_ns && !curl_multi_timeout(e->multi, &ms) && ms >= 0)
+		e->curl_due_ns = hc_now_ns() + (uint64_t)(ms ? ms : 1) * 1000000ULL;
 }
 
 /* hc_check_ready for http(s): lets libcurl read what its socket holds before the verdict. */
