@@ -523,8 +523,12 @@ int agent_run(struct agent *a)
 			fd = evs[i].data.fd;
 			if (fd == a->sigfd)
 				agent_on_signal(a);
-			else if (fd == a->timerfd)
+			else if (fd == a->timerfd) {
 				agent_on_tick(a);
+				/* MHD enforces its connection timeout only when it runs. */
+				if (a->metrics)
+					metrics_process(a->metrics);
+			}
 			else if (a->ctl && fd == control_listen_fd(a->ctl))
 				control_serve_one(a->ctl);
 			else if (a->nhw && fd == nexthop_watch_fd(a->nhw))

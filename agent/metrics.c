@@ -155,10 +155,25 @@ int metrics_fd(const struct metrics *m)
 	return m->fd;
 }
 
+/*
+ * MHD's own epoll is edge-triggered: a connection it left ready (a reply
+ * half sent into a socket that still takes more) raises no new event, and
+ * MHD_get_timeout says 0 then. Run again while it does, a bounded number of
+ * times so that one busy scraper cannot hold the loop.
+ */
 void metrics_process(struct metrics *m)
 {
-	if (MHD_run(m->d) != MHD_YES)
-		log_warnx("metrics: MHD_run failed");
+	MHD_UNSIGNED_LONG_LONG timeout;
+	int i;
+
+	for (i = 0; i < METRICS_RUN_MAX; i++) {
+		if (MHD_run(m->d) != MHD_YES) {
+			log_warnx("metrics: MHD_run failed");
+			return;
+		}
+		if (MHD_get_timeout(m->d, &timeout) != MHD_YES || timeout)
+			return;
+	}
 }
 
 void metrics_close(struct metrics *m)

@@ -21,6 +21,7 @@
 #define METRICS_CONTENT_TYPE   "text/plain; version=0.0.4; charset=utf-8"
 #define METRICS_CONN_MAX       16 /* scrapers at once; more are refused */
 #define METRICS_CONN_TIMEOUT_S 5  /* an idle or stuck scraper is dropped after this */
+#define METRICS_RUN_MAX	       16 /* MHD_run passes per wakeup while MHD has work left */
 
 struct mx_vip {
 	char name[CFG_LABEL_MAX]; /* config name, else addr:port/proto */
