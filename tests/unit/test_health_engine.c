@@ -529,3 +529,46 @@ Test(health_engine, first_checks_spread_over_the_first_interval)
 			     buckets[i]);
 	health_close(e);
 }
+
+Test(health_engine, ipv6_tcp_and_http_checks_reach_the_address)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	struct health_engine *e = engine();
+	socklen_t len = sizeof(sin6);
+	struct cfg_health hcs[4];
+	uint16_t open_port, closed;
+	struct xaddr a;
+	int fd, gone, i;
+
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	gone = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) || listen(fd, 16))
+		cr_skip_test("no IPv6 loopback here");
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	open_port = ntohs(sin6.sin6_port);
+	sin6.sin6_port = 0;
+	cr_assert_eq(bind(gone, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
+	len = sizeof(sin6);
+	cr_assert_eq(getsockname(gone, (struct sockaddr *)&sin6, &len), 0);
+	closed = ntohs(sin6.sin6_port);
+	close(gone);
+	hcs[0] = check(CFG_HC_TCP, open_port, false);
+	hcs[1] = check(CFG_HC_TCP, closed, true);
+	/* HTTP to the listener nobody accepts on: connected over IPv6, never answered. */
+	hcs[2] = check(CFG_HC_HTTP, open_port, true);
+	hcs[3] = check(CFG_HC_HTTP, closed, true);
+	cr_assert_eq(cfg_parse_addr("::1", &a), 0);
+	health_begin(e);
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(health_want(e, &a, &hcs[i]), 0);
+	health_commit(e);
+	run_engine(e, 4, 2000);
+	cr_assert_eq(n_changes, 4);
+	expect_change_to(open_port, HEALTH_UP, "ok");
+	expect_change_to(open_port, HEALTH_DOWN, "no response after 80 ms");
+	expect_change_to(closed, HEALTH_DOWN, "connection refused");
+	cr_assert_eq(changes[0].state + changes[1].state + changes[2].state + changes[3].state, 1,
+		     "one up, three down");
+	close(fd);
+	health_close(e);
+}
