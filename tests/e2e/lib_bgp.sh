@@ -179,9 +179,13 @@ bgp_agent_start() {
 	local n=$1
 	bg "$n" "$XLB_RUNDIR/$n-agent.log.$(date +%s%N)" "$LBAGENT" -c "$XLB_RUNDIR/$n.yaml"
 	AGENT_PID[$n]=$BG_PID
-	wait_for 30 "lbagent on $n attached" agent_up "$n" ||
-		fail "lbagent on $n did not come up: $(agent_log_tail "$n")"
-	agent_attached "$n" || fail "lbagent on $n exited: $(agent_log_tail "$n")"
+	bgp_agent_wait "$n"
+}
+
+# Attached, asked again until it says so: one status can miss while the agent serves a dump.
+bgp_agent_wait() {
+	wait_for 30 "lbagent on $1 attached" agent_attached "$1" ||
+		fail "lbagent on $1 not attached: $(agent_log_tail "$1")"
 }
 
 # bgp_node_start NODE: agent and BIRD (a node coming up, or back after a kill).
@@ -233,9 +237,7 @@ bgp_revive() {
 		AGENT_PID[$n]=$BG_PID
 	done
 	for n in "$@"; do
-		wait_for 30 "lbagent on $n attached" agent_up "$n" ||
-			fail "lbagent on $n did not come up: $(agent_log_tail "$n")"
-		agent_attached "$n" || fail "lbagent on $n exited: $(agent_log_tail "$n")"
+		bgp_agent_wait "$n"
 		bird_start "$n"
 		log "$n back: lbagent pid ${AGENT_PID[$n]}, bird pid ${BIRD_PID[$n]}"
 	done
