@@ -255,22 +255,40 @@ int health_process(struct health_engine *e)
 
 /* --- targets and their settings --------------------------------------------------------------- */
 
+/* Settings that differ in a field hashed here land in different chains: enough to tell apart. */
+static size_t hc_conf_bucket(const struct cfg_health *hc)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint32_t v[] = {hc->type, hc->port, hc->interval_ms, hc->timeout_ms, hc->rise, hc->fall};
+	const char *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 0x100000001b3ULL;
+	for (c = hc->path; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
+	return h % HC_CONF_BUCKETS;
+}
+
 static struct hc_conf *hc_conf_get(struct health_engine *e, const struct cfg_health *hc)
 {
 	struct hc_conf *c;
+	size_t k;
 
 	/* Backends of one VIP share their settings: the last one found is the usual answer. */
 	c = e->last_conf;
-	if (!c || !cfg_health_equal(&c->hc, hc))
-		for (c = e->confs; c && !cfg_health_equal(&c->hc, hc); c = c->next)
+	if (!c || !cfg_health_equal(&c->hc, hc)) {
+		k = hc_conf_bucket(hc);
+		for (c = e->confs[k]; c && !cfg_health_equal(&c->hc, hc); c = c->next)
 			;
-	if (!c) {
-		c = calloc(1, sizeof(*c));
-		if (!c)
-			return NULL;
-		c->hc = *hc;
-		c->next = e->confs;
-		e->confs = c;
+		if (!c) {
+			c = calloc(1, sizeof(*c));
+			if (!c)
+				return NULL;
+			c->hc = *hc;
+			c->next = e->confs[k];
+			e->confs[k] = c;
+		}
 	}
 	c->refs++;
 	e->last_conf = c;
@@ -283,7 +301,7 @@ static void hc_conf_put(struct health_engine *e, struct hc_conf *c)
 
 	if (--c->refs)
 		return;
-	for (p = &e->confs; *p != c; p = &(*p)->next)
+	for (p = &e->confs[hc_conf_bucket(&c->hc)]; *p != c; p = &(*p)->next)
 		;
 	*p = c->next;
 	if (e->last_conf == c)

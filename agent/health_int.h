@@ -19,6 +19,8 @@ enum hc_io_kind {
 	HC_IO_CURL = 3,	  /* a socket libcurl asked us to watch */
 };
 
+#define HC_CONF_BUCKETS 256
+
 /* Check settings shared by every target that uses them (10,000 backends, one copy). */
 struct hc_conf {
 	struct hc_conf *next;
@@ -69,7 +71,8 @@ struct health_engine {
 	size_t n_buckets;
 	struct hc_target **heap; /* by due_ns */
 	size_t n_heap, heap_cap;
-	struct hc_conf *confs, *last_conf;
+	struct hc_conf *confs[HC_CONF_BUCKETS]; /* by a hash of the settings */
+	struct hc_conf *last_conf;
 	uint64_t armed_ns; /* what tfd is set to, 0 = disarmed */
 	uint64_t rng;
 	CURLM *multi;			/* created with the first http(s) target */
