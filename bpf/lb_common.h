@@ -152,8 +152,8 @@ struct lb_conn {
 	__u8 flags; /* LB_CONN_F_* */
 	__u16 pad0;
 	__u64 packets; /* packets seen on this node (atomic add) */
-	__u64 created_ns; /* bpf_ktime_get_ns() at creation (or at sync insert) */
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
+	__u64 created_ns; /* bpf_ktime_get_coarse_ns() at creation (or at sync insert) */
+	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns(), refreshed at most once a second */
 };
 
 /* lb_events record: a flow worth syncing to peers. */
