@@ -7,13 +7,16 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <criterion/criterion.h>
 
 #include "config.h"
@@ -570,5 +573,69 @@ Test(health_engine, ipv6_tcp_and_http_checks_reach_the_address)
 	cr_assert_eq(changes[0].state + changes[1].state + changes[2].state + changes[3].state, 1,
 		     "one up, three down");
 	close(fd);
+	health_close(e);
+}
+
+/* openssl s_server with a fresh self-signed certificate for www.example.com; -1 if unavailable. */
+static pid_t tls_server(char *dir, uint16_t port)
+{
+	char cmd[512], portarg[32];
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+		 "-nodes -keyout k.pem -out c.pem -days 1 -subj /CN=www.example.com "
+		 ">/dev/null 2>&1",
+		 dir);
+	if (system(cmd))
+		return -1;
+	snprintf(portarg, sizeof(portarg), "127.0.0.1:%u", port);
+	pid = fork();
+	if (!pid) {
+		if (chdir(dir) || !freopen("/dev/null", "w", stdout) ||
+		    !freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execlp("timeout", "timeout", "15", "openssl", "s_server", "-accept", portarg,
+		       "-cert", "c.pem", "-key", "k.pem", "-www", "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+Test(health_engine, https_checks_the_certificate_only_when_told_to)
+{
+	char dir[] = "/tmp/xdplb-tls-XXXXXX", cmd[128];
+	struct health_engine *e = engine();
+	uint16_t port = closed_port(SOCK_STREAM);
+	struct cfg_health hcs[3];
+	pid_t pid;
+	int i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	pid = tls_server(dir, port);
+	if (pid < 0)
+		cr_skip_test("openssl cannot make a certificate here");
+	for (i = 0; i < 3; i++) {
+		hcs[i] = check(CFG_HC_HTTPS, port, i != 1);
+		/* The first verification loads the CA store: give the handshake time. */
+		hcs[i].interval_ms = 2000;
+		hcs[i].timeout_ms = 1500;
+	}
+	/* Verify on, self-signed: down with libcurl's reason. */
+	strcpy(hcs[0].host, "www.example.com");
+	hcs[1].tls_verify = false; /* verify off, by address: up */
+	hcs[2].tls_verify = false; /* verify off, Host and SNI www.example.com: up */
+	strcpy(hcs[2].host, "www.example.com");
+	hcs[2].initial_up = false;
+	usleep(300000);
+	want_all(e, hcs, 3);
+	run_engine(e, 3, 6000);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(n_changes, 3, "%d changes", n_changes);
+	expect_change_to(port, HEALTH_DOWN, "SSL certificate problem: self-signed certificate");
+	cr_assert_eq(changes[0].state + changes[1].state + changes[2].state, 2, "two up");
 	health_close(e);
 }
