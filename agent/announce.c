@@ -106,6 +106,24 @@ static int announce_read_table(struct announce *an, int family)
 	return rtnl_talk(an->nl, nlh, announce_dump_cb, an);
 }
 
+int announce_reread(struct announce *an)
+{
+	struct announce_route saved[ANNOUNCE_MAX];
+	size_t n = an->n_have;
+	int err;
+
+	memcpy(saved, an->have, n * sizeof(saved[0]));
+	an->n_have = 0;
+	err = announce_read_table(an, AF_INET);
+	if (!err)
+		err = announce_read_table(an, AF_INET6);
+	if (err) {
+		memcpy(an->have, saved, n * sizeof(saved[0]));
+		an->n_have = n;
+	}
+	return err;
+}
+
 struct announce *announce_open(uint32_t table)
 {
 	struct announce *an;

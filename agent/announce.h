@@ -41,6 +41,13 @@ struct announce *announce_open(uint32_t table);
  */
 int announce_set(struct announce *an, const struct announce_route *routes, size_t n);
 
+/*
+ * Reads our routes from the kernel again, so that the next announce_set puts
+ * back what someone else removed (ip route flush) and removes what we did not
+ * ask for. 0 or -errno (then what we knew is kept).
+ */
+int announce_reread(struct announce *an);
+
 /* What the table holds now, as far as we know: count, and copies into out[0..max). */
 size_t announce_get(const struct announce *an, struct announce_route *out, size_t max);
 

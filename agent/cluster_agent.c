@@ -23,6 +23,9 @@
 #include "log.h"
 #include "sync.h"
 
+/* The table is read back this often: a route someone removed is put back within it. */
+#define CLUSTER_AGENT_REREAD_MS 1000
+
 struct cluster_agent {
 	struct cluster *sm;
 	struct announce *an;
@@ -34,6 +37,7 @@ struct cluster_agent {
 	size_t n_peers;
 	bool *healthy;
 	size_t n_healthy;
+	uint64_t reread_ms; /* when the table was last read back from the kernel */
 };
 
 int cluster_agent_fd(const struct cluster_agent *cl)
@@ -202,6 +206,10 @@ void cluster_agent_process(struct agent *a)
 	in.n_peers = cl->n_peers;
 	in.vip_healthy = cl->healthy;
 	cluster_update(cl->sm, &a->cfg, &in);
+	if (in.now_ms - cl->reread_ms >= CLUSTER_AGENT_REREAD_MS) {
+		cl->reread_ms = in.now_ms;
+		announce_reread(cl->an);
+	}
 	n = cluster_routes(cl->sm, &a->cfg, routes, ANNOUNCE_MAX);
 	/* Failures are logged by announce_set and retried next interval. */
 	announce_set(cl->an, routes, n);

@@ -19,13 +19,13 @@ bgp_setup
 [ "$(rtr_nexthops $VIP4)" = "la1 la2" ] || fail "route to $VIP4: $(rtr_nexthops $VIP4)"
 # b1 came up last, so it stood in (worse path) until zone a had been ready for the hold-down.
 wait_for 10 "b1 (standby) withdrawn" b1_withdrawn || fail "b1 (standby) announces: $(lbctl b1 cluster)"
+# Asked anew on every try of wait_for.
+forwards() { [ "$(bgp_forwarded "$1")" -gt 0 ]; }
+holds_flows() { [ "$(lbctl_json "$1" status | json_get 'd["conntrack_entries"]')" -ge $N ]; }
 streams_start $N 41000
 for n in a1 a2; do
-	wait_for 10 "$n forwards" test "$(bgp_forwarded $n)" -gt 0 ||
-		fail "$n forwarded nothing: ECMP does not spread"
-	wait_for 10 "$n holds every flow" \
-		test "$(lbctl_json $n status | json_get 'd["conntrack_entries"]')" -ge $N ||
-		fail "$n holds $(lbctl_json $n status | json_get 'd["conntrack_entries"]') of $N flows"
+	wait_for 10 "$n forwards" forwards $n || fail "$n forwarded nothing: ECMP does not spread"
+	wait_for 10 "$n holds every flow" holds_flows $n || fail "$n holds $(lbctl_json $n status | json_get 'd["conntrack_entries"]') of $N flows"
 done
 log "forwarded: a1 $(bgp_forwarded a1), a2 $(bgp_forwarded a2), b1 $(bgp_forwarded b1)"
 [ "$(bgp_forwarded b1)" = 0 ] || fail "b1 forwarded traffic while zone a serves"

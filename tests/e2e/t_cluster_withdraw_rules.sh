@@ -32,6 +32,14 @@ wait_for 15 "$VIP4B back" rtr_nexthops_are $VIP4B "la1 la2" ||
 log "be3 up: $VIP4B announced again after $(echo "$(now_s) - $t0" | bc) s"
 wait_for 10 "HTTP through $VIP4B" http_probe $VIP4B || fail "no HTTP answer through $VIP4B"
 
+# Routes removed behind the agent's back come back (it reads its table again every second).
+ip -n "$(ns a1)" route flush table $BGP_TABLE
+table_holds_routes() { [ -n "$(ip -n "$(ns "$1")" route show table $BGP_TABLE)" ]; }
+wait_for 5 "a1's routes back in table $BGP_TABLE" table_holds_routes a1 ||
+	fail "a1 did not put its flushed routes back"
+wait_for 5 "a1 back in the ECMP route" rtr_nexthops_are $VIP4 "la1 la2" ||
+	fail "route to $VIP4 after a1's table was flushed: '$(rtr_nexthops $VIP4)'"
+
 # A reload of an unchanged file decides nothing anew: no transition, the route stays.
 before=$(lbctl_json a1 cluster | json_get 'd["transitions_total"]')
 lbctl a1 reload >/dev/null || fail "reload of a1 failed"
