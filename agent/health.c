@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 
 #include "config.h"
@@ -506,6 +507,7 @@ int health_fd(const struct health_engine *e)
 struct health_engine *health_open(health_change_fn fn, void *ctx)
 {
 	struct health_engine *e = calloc(1, sizeof(*e));
+	struct rlimit rl;
 	int err = -ENOMEM;
 
 	if (!e)
@@ -518,6 +520,15 @@ struct health_engine *health_open(health_change_fn fn, void *ctx)
 	e->buckets = calloc(e->n_buckets, sizeof(*e->buckets));
 	if (!e->buckets)
 		goto cleanup;
+	/*
+	 * One fd per check in flight: 10,000 backends timing out at once are
+	 * thousands of sockets, far over the usual soft limit of 1024.
+	 */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			log_warn("health: raising the open files limit");
+	}
 	if (getrandom(&e->rng, sizeof(e->rng), GRND_NONBLOCK) != sizeof(e->rng) || !e->rng)
 		e->rng = hc_now_ns() | 1;
 	e->efd = epoll_create1(EPOLL_CLOEXEC);
