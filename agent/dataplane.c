@@ -130,8 +130,12 @@ static int dp_adopt_link(struct dataplane *dp, int link_fd)
 		return -EEXIST;
 	}
 	old_fd = bpf_prog_get_fd_by_id(info.prog_id);
-	if (old_fd < 0)
+	if (old_fd < 0) {
+		/* Without CAP_SYS_ADMIN the kernel refuses this: the restart used to die unsaid. */
+		log_msg(LOG_LVL_ERR, "dataplane: opening the program of the pinned link on %s: %s "
+			"(BPF_PROG_GET_FD_BY_ID needs CAP_SYS_ADMIN)", dp->ifname, strerror(-old_fd));
 		return old_fd;
+	}
 	err = dp_prog_tag(old_fd, old_tag);
 	close(old_fd);
 	if (!err)
