@@ -425,15 +425,24 @@ agent_start() {
 	fi
 	bg "$node" "$XLB_RUNDIR/$node-agent.log.$(date +%s%N)" "$LBAGENT" "${mode[@]}" -c "$conf" "$@"
 	AGENT_PID[$node]=$BG_PID
-	wait_for 30 "lbagent on $node attached" agent_up "$node" ||
-		fail "lbagent on $node did not come up: $(agent_log_tail "$node")"
-	agent_attached "$node" || fail "lbagent on $node exited: $(agent_log_tail "$node")"
+	agent_wait_attached "$node"
 	log "lbagent on $node up (pid $BG_PID)"
+}
+
+# agent_wait_attached NODE: polls until NODE's agent says attached; fails the
+# test if it exits or stays silent 30 s. One status can miss (the agent busy
+# serving a dump, or the socket not yet there), so a miss is asked again.
+agent_wait_attached() {
+	wait_for 30 "lbagent on $1 attached" agent_up "$1" ||
+		fail "lbagent on $1 did not come up: $(agent_log_tail "$1")"
+	pid_alive "${AGENT_PID[$1]}" || fail "lbagent on $1 exited: $(agent_log_tail "$1")"
+	wait_for 5 "lbagent on $1 attached (asked again)" agent_attached "$1" ||
+		fail "lbagent on $1 does not answer: $(agent_log_tail "$1")"
 }
 
 # Attached, or dead (then waiting longer is pointless).
 agent_up() {
-	agent_attached "$1" || ! kill -0 "${AGENT_PID[$1]}" 2>/dev/null
+	agent_attached "$1" || ! pid_alive "${AGENT_PID[$1]}"
 }
 
 agent_log_tail() {

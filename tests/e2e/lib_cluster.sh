@@ -111,9 +111,7 @@ cluster_agent_start() {
 	local node=$1
 	bg "$node" "$XLB_RUNDIR/$node-agent.log.$(date +%s%N)" "$LBAGENT" -c "$XLB_RUNDIR/$node.yaml"
 	AGENT_PID[$node]=$BG_PID
-	wait_for 30 "lbagent on $node attached" agent_up "$node" ||
-		fail "lbagent on $node did not come up: $(agent_log_tail "$node")"
-	agent_attached "$node" || fail "lbagent on $node exited: $(agent_log_tail "$node")"
+	agent_wait_attached "$node"
 	log "lbagent on $node up (pid $BG_PID)"
 }
 

@@ -12,12 +12,15 @@ cluster_setup
 
 streams_start $N 41000
 # Both nodes carry flows (ECMP), and each knows the other's.
+# (Conditions in functions: wait_for re-runs a command, not a $(...) expanded once.)
+sends_records() { [ "$(cluster_sync "$1" 'd["sent"]["records"]')" -gt 0 ]; }
+ct_entries() { lbctl_json "$1" status | json_get 'd["conntrack_entries"]'; }
+holds_flows() { [ "$(ct_entries "$1")" -ge $N ]; }
 for n in $CL_NODES; do
-	wait_for 10 "$n sends records" test "$(cluster_sync $n 'd["sent"]["records"]')" -gt 0 ||
+	wait_for 10 "$n sends records" sends_records $n ||
 		fail "$n synced nothing: is ECMP spreading? $(lbctl $n sync)"
-	wait_for 10 "$n holds every flow" \
-		test "$(lbctl_json $n status | json_get 'd["conntrack_entries"]')" -ge $N ||
-		fail "$n holds $(lbctl_json $n status | json_get 'd["conntrack_entries"]') of $N flows"
+	wait_for 10 "$n holds every flow" holds_flows $n ||
+		fail "$n holds $(ct_entries $n) of $N flows"
 done
 
 cluster_reload_all be1 be2 be3

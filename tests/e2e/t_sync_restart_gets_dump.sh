@@ -9,14 +9,17 @@ N=50
 cluster_setup
 
 streams_start $N 42000
-wait_for 10 "lb1 holds every flow" \
-	test "$(lbctl_json lb1 status | json_get 'd["conntrack_entries"]')" -ge $N ||
-	fail "lb1 holds $(lbctl_json lb1 status | json_get 'd["conntrack_entries"]') of $N flows"
+# (Conditions in functions: wait_for re-runs a command, not a $(...) expanded once.)
+ct_entries() { lbctl_json "$1" status | json_get 'd["conntrack_entries"]'; }
+holds_flows() { [ "$(ct_entries "$1")" -ge $N ]; }
+wait_for 10 "lb1 holds every flow" holds_flows lb1 || fail "lb1 holds $(ct_entries lb1) of $N flows"
 
 # lb2 leaves the ECMP group and restarts from scratch.
 ip -n "$(ns rtr)" link set dev l2 down
 out=$(lbctl lb2 shutdown --unload 2>&1) || fail "shutdown --unload of lb2: $out"
-wait_for 10 "lb2's agent to exit" sh -c "! kill -0 ${AGENT_PID[lb2]}"
+# pid_alive, not kill -0: the exited agent stays a zombie of this shell until waited.
+agent_gone() { ! pid_alive "${AGENT_PID[$1]}"; }
+wait_for 10 "lb2's agent to exit" agent_gone lb2 || fail "lb2's agent did not exit after shutdown"
 cluster_agent_start lb2
 wait_for 10 "lb2 in sync" cluster_in_sync lb2 || fail "lb2 never got in sync: $(lbctl lb2 sync)"
 ct=$(lbctl_json lb2 status | json_get 'd["conntrack_entries"]')
