@@ -29,6 +29,8 @@ BGP_HOLD_DOWN=${BGP_HOLD_DOWN:-3000}
 BGP_MODE=${BGP_MODE:-standby}
 BIRD_CONF_DIR=$REPO_DIR/configs/bird
 PROBE_PY=
+# More VIPs for every node's config (YAML list items, two-space indent; the demo's).
+BGP_VIPS_EXTRA=${BGP_VIPS_EXTRA:-}
 
 # --- topology ---------------------------------------------------------------
 
@@ -137,6 +139,7 @@ bgp_config_write() {
 	    health: {type: tcp, interval: 200ms, timeout: 150ms, rise: 1, fall: 2}
 	    backends:
 	      - address: "${BE4[be3]}"
+	${BGP_VIPS_EXTRA:-}
 	YAML
 }
 
