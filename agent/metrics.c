@@ -122,11 +122,13 @@ struct metrics *metrics_open(const struct cfg_metrics *cfg, metrics_render_fn fn
 		return NULL;
 	m->render = fn;
 	m->ctx = ctx;
+	/* The logger first: MHD reports the options after it through it. */
 	m->d = MHD_start_daemon(flags, cfg->port, NULL, NULL, metrics_handle, m,
+				MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONN_MAX,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_CONN_TIMEOUT_S,
-				MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, NULL, MHD_OPTION_END);
+				MHD_OPTION_END);
 	if (!m->d) {
 		/* MHD does not say why; a taken port is by far the likeliest. */
 		err = errno ? errno : EADDRINUSE;
