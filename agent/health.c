@@ -236,6 +236,8 @@ int health_process(struct health_engine *e)
 					e->armed_ns = 0;
 			} else if (kind == HC_IO_TARGET) {
 				hc_check_event(e, evs[i].data.ptr, evs[i].events);
+			} else if (kind == HC_IO_ORPHAN) {
+				hc_orphan_event(e, evs[i].data.ptr);
 			} else {
 				struct hc_curl_sock *cs = evs[i].data.ptr;
 
@@ -560,6 +562,7 @@ void health_close(struct health_engine *e)
 			hc_target_free(e, t);
 		}
 	hc_http_close(e);
+	hc_orphans_close(e);
 	if (e->tfd >= 0)
 		close(e->tfd);
 	if (e->efd >= 0)

@@ -357,13 +357,60 @@ void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause,
 	hc_close_fd(t);
 }
 
+/* The target goes but its command may not be gone yet: killed now, reaped from the loop. */
+static void hc_exec_orphan(struct health_engine *e, struct hc_target *t)
+{
+	struct hc_orphan *o = calloc(1, sizeof(*o));
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	kill(-t->pid, SIGKILL);
+	if (o) {
+		o->kind = HC_IO_ORPHAN;
+		o->pidfd = t->fd;
+		ev.data.ptr = o;
+		if (!epoll_ctl(e->efd, EPOLL_CTL_MOD, o->pidfd, &ev)) {
+			o->next = e->orphans;
+			e->orphans = o;
+			t->fd = -1;
+			return;
+		}
+		free(o);
+	}
+	/* No memory to wait for it later: a SIGKILLed child is gone almost at once. */
+	waitpid(t->pid, NULL, 0);
+}
+
+void hc_orphan_event(struct health_engine *e, struct hc_orphan *o)
+{
+	struct hc_orphan **p;
+	siginfo_t si = {};
+
+	if (waitid(P_PIDFD, o->pidfd, &si, WEXITED | WNOHANG) || !si.si_pid)
+		return;
+	for (p = &e->orphans; *p != o; p = &(*p)->next)
+		;
+	*p = o->next;
+	close(o->pidfd);
+	free(o);
+}
+
+void hc_orphans_close(struct health_engine *e)
+{
+	struct hc_orphan *o;
+	siginfo_t si;
+
+	while ((o = e->orphans)) {
+		e->orphans = o->next;
+		waitid(P_PIDFD, o->pidfd, &si, WEXITED);
+		close(o->pidfd);
+		free(o);
+	}
+}
+
 void hc_check_stop(struct health_engine *e, struct hc_target *t)
 {
-	if (t->fd >= 0 && t->conf->hc.type == CFG_HC_EXEC) {
-		/* A SIGKILLed child is gone at once; waiting for it keeps no zombie behind. */
-		kill(-t->pid, SIGKILL);
-		waitpid(t->pid, NULL, 0);
-	}
+	if (t->fd >= 0 && t->conf->hc.type == CFG_HC_EXEC)
+		hc_exec_orphan(e, t);
 	hc_close_fd(t);
 	hc_http_stop(e, t);
 }

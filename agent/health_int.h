@@ -17,6 +17,7 @@ enum hc_io_kind {
 	HC_IO_TIMER = 1,
 	HC_IO_TARGET = 2, /* a target's own socket or pidfd */
 	HC_IO_CURL = 3,	  /* a socket libcurl asked us to watch */
+	HC_IO_ORPHAN = 4, /* the pidfd of a command whose target is gone, until it is reaped */
 };
 
 #define HC_CONF_BUCKETS 256
@@ -58,6 +59,13 @@ struct hc_curl_sock {
 	struct hc_curl_sock *next_dead;
 };
 
+/* A killed command of a removed target: reaped when its pidfd says it is gone. */
+struct hc_orphan {
+	uint8_t kind; /* HC_IO_ORPHAN */
+	int pidfd;
+	struct hc_orphan *next;
+};
+
 struct hc_timer_io {
 	uint8_t kind; /* HC_IO_TIMER */
 };
@@ -78,6 +86,7 @@ struct health_engine {
 	CURLM *multi;			/* created with the first http(s) target */
 	uint64_t curl_due_ns;		/* libcurl's timeout, 0 = none */
 	struct hc_curl_sock *curl_dead; /* sockets libcurl dropped, freed after the event batch */
+	struct hc_orphan *orphans;
 	struct health_stats stats;
 };
 
@@ -94,6 +103,8 @@ bool hc_check_ready(struct health_engine *e, struct hc_target *t);
 void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
 /* Drops whatever a target holds (removal, engine close); no result. */
 void hc_check_stop(struct health_engine *e, struct hc_target *t);
+void hc_orphan_event(struct health_engine *e, struct hc_orphan *o);
+void hc_orphans_close(struct health_engine *e);
 int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
 
 /* health_http.c */

@@ -639,3 +639,34 @@ Test(health_engine, https_checks_the_certificate_only_when_told_to)
 	cr_assert_eq(changes[0].state + changes[1].state + changes[2].state, 2, "two up");
 	health_close(e);
 }
+
+Test(health_engine, a_reload_dropping_a_running_command_kills_it_and_reaps_it_later)
+{
+	static const char *const slow[] = {"/bin/sleep", "30"};
+	struct health_engine *e = engine();
+	struct cfg_health hc = exec_check(slow, 2, true);
+	char proc[64];
+	uint64_t t0;
+	pid_t pid = 0;
+	int i;
+
+	hc.interval_ms = 2000;
+	hc.timeout_ms = 1900;
+	hc.port = 7;
+	want_all(e, &hc, 1);
+	for (i = 0; i < 150 && !pid; i++) {
+		run_engine(e, 1, 20);
+		if (e->n_heap && e->heap[0]->running)
+			pid = e->heap[0]->pid;
+	}
+	cr_assert_gt(pid, 0, "the command never started");
+	t0 = hc_now_ns();
+	want_all(e, &hc, 0);
+	cr_assert_lt(hc_now_ns() - t0, 50000000ULL, "the reload waited for the command");
+	snprintf(proc, sizeof(proc), "/proc/%d", pid);
+	for (i = 0; i < 100 && !access(proc, F_OK); i++)
+		run_engine(e, 1, 20);
+	cr_assert_neq(access(proc, F_OK), 0, "command %d killed but never reaped", pid);
+	cr_assert_null(e->orphans);
+	health_close(e);
+}
