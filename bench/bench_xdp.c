@@ -59,6 +59,7 @@ struct bench_opts {
 	unsigned int runs; /* repeat = 1 samples per case */
 	unsigned int repeat; /* runs per sample of the repeat = R rows */
 	unsigned int samples; /* samples of the repeat = R rows */
+	const char *only; /* run only the cases whose name contains this */
 };
 
 struct bench_case {
@@ -576,6 +577,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "runs", required_argument, NULL, 'n' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "samples", required_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -584,7 +586,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->runs = 20000;
 	o->repeat = 1000;
 	o->samples = 201;
-	while ((opt = getopt_long(argc, argv, "c:n:r:s:", longopts, NULL)) != -1) {
+	o->only = NULL;
+	while ((opt = getopt_long(argc, argv, "c:k:n:r:s:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->cpu = atoi(optarg);
@@ -598,9 +601,12 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 's':
 			o->samples = strtoul(optarg, NULL, 0);
 			break;
+		case 'k':
+			o->only = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
-					"[-s SAMPLES]\n");
+					"[-s SAMPLES] [-k NAME_PART]\n");
 			return -EINVAL;
 		}
 	}
@@ -705,10 +711,11 @@ int main(int argc, char **argv)
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < 11 && !err; i++)
-		err = bench_case_single(lb, floor_fd, &cases[i], &o);
+		if (!o.only || strstr(cases[i].name, o.only))
+			err = bench_case_single(lb, floor_fd, &cases[i], &o);
 	/* the cases whose packet comes out as it went in */
 	for (i = 0; i < 10 && !err; i++)
-		if (i <= 1 || i >= 6)
+		if ((i <= 1 || i >= 6) && (!o.only || strstr(cases[i].name, o.only)))
 			err = bench_case_repeat(lb, floor_fd, &cases[i], &o);
 cleanup:
 	lookup__destroy(lookup);
