@@ -163,7 +163,8 @@ int xdp_lb(struct xdp_md *ctx)
 	/* Step 1, and step 2 before anything costly: most traffic is no VIP's. */
 	if (lb_vip_filter_early_pass(ctx))
 		return lb_pass(ctx->data_end - ctx->data);
-	ret = lb_parse_frame(ctx, &pkt);
+	/* Plain IPv4 TCP inline; the global parser's call and copies for every other shape. */
+	ret = lb_parse_fast(ctx, &pkt) ? 0 : lb_parse_frame(ctx, &pkt);
 	if (ret == LB_PARSE_PASS)
 		return lb_pass(pkt.len);
 	if (ret)

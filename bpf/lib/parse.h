@@ -245,4 +245,45 @@ __attribute__((noinline)) int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *
 	return lb_parse_l4(data, data_end, pkt);
 }
 
+/*
+ * The common frame without the call to lb_parse_frame(): untagged IPv4 with
+ * a 20-byte header, not a fragment, TCP. Fills pkt exactly as the full parser
+ * would and returns true; false (pkt untouched) when the frame is any other
+ * shape, for the full parser to judge.
+ */
+static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct tcphdr *tcp = (void *)(ip + 1);
+	__u32 frame = data_end - data, l3_end;
+	__u16 frag;
+
+	if ((void *)(tcp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    *(__u8 *)ip != 0x45 || ip->protocol != IPPROTO_TCP)
+		return false;
+	frag = bpf_ntohs(ip->frag_off);
+	l3_end = sizeof(*eth) + bpf_ntohs(ip->tot_len);
+	if ((frag & (LB_IP4_MF | LB_IP4_OFFSET)) || l3_end > frame ||
+	    l3_end < sizeof(*eth) + sizeof(*ip) + sizeof(*tcp) || tcp->doff < 5 ||
+	    sizeof(*eth) + sizeof(*ip) + tcp->doff * 4 > l3_end)
+		return false;
+	pkt->len = frame;
+	pkt->l3_off = sizeof(*eth);
+	pkt->l3_len = l3_end - sizeof(*eth);
+	pkt->l4_off = sizeof(*eth) + sizeof(*ip);
+	pkt->flow.family = LB_AF_INET;
+	pkt->flow.proto = IPPROTO_TCP;
+	pkt->flow.src[0] = ip->saddr;
+	pkt->flow.dst[0] = ip->daddr;
+	pkt->flow.sport = tcp->source;
+	pkt->flow.dport = tcp->dest;
+	pkt->tos = ip->tos;
+	pkt->flags = frag & LB_IP4_DF ? LB_PKT_F_DF : 0;
+	pkt->tcp_flags = ((__u8 *)tcp)[13];
+	return true;
+}
+
 #endif /* XDPLB_LIB_PARSE_H */
