@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # The e2e tier: runs every tests/e2e/t_*.sh (or those named on the command line,
 # e.g. `run.sh udp_vip`), each in a topology of its own, one after the other.
-# Prints "PASS name" or "FAIL name: reason" per test and ends with
+# Prints "PASS name (Ns)" or "FAIL name: reason" per test and ends with
 # "N passed, N failed". Binaries come from $XDPLB_BIN (default .output).
 # XLB_KEEP=1 keeps the logs of passing tests too; XLB_TEST_TIMEOUT bounds one test.
 set -u
@@ -71,7 +71,7 @@ for t in "${tests[@]}"; do
 	sweep "$prefix" "$rundir"
 	secs=$(($(date +%s) - t0))
 	if [ $rc -eq 0 ]; then
-		echo "PASS $name"
+		echo "PASS $name (${secs}s)"
 		passed=$((passed + 1))
 		continue
 	fi
