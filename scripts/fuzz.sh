@@ -12,6 +12,7 @@ seconds=$2
 shift 2
 
 failed=0
+n_pass=0 n_fail=0
 for bin in "$@"; do
 	fuzzer=$(basename "$bin")
 	name=${fuzzer#fuzz_}
@@ -43,5 +44,8 @@ for bin in "$@"; do
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	echo "PASS: $fuzzer: ${runs:-?} inputs in ${seconds}s, corpus $(ls "$work" | wc -l)," \
 		"${#regressions[@]} regression inputs replayed"
+	n_pass=$((n_pass + 1))
 done
+n_fail=$(($# - n_pass))
+echo "$n_pass passed, $n_fail failed"
 exit $failed
