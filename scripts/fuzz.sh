@@ -12,7 +12,7 @@ seconds=$2
 shift 2
 
 failed=0
-n_pass=0 n_fail=0
+n_pass=0 n_skip=0
 for bin in "$@"; do
 	fuzzer=$(basename "$bin")
 	name=${fuzzer#fuzz_}
@@ -23,6 +23,7 @@ for bin in "$@"; do
 	if [ "$name" = packet ] && [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP: $fuzzer needs root (bpf_prog_test_run)"
 		[ "${CI:-}" = true ] && failed=1
+		n_skip=$((n_skip + 1))
 		continue
 	fi
 	regressions=(tests/fuzz/regressions/"$name"/*)
@@ -46,6 +47,5 @@ for bin in "$@"; do
 		"${#regressions[@]} regression inputs replayed"
 	n_pass=$((n_pass + 1))
 done
-n_fail=$(($# - n_pass))
-echo "$n_pass passed, $n_fail failed"
+echo "$n_pass passed, $(($# - n_pass - n_skip)) failed${n_skip/#[1-9]*/, $n_skip skipped}"
 exit $failed
