@@ -10,7 +10,8 @@
 
 #define CFG_DEFAULT_PATH "/etc/xdplb/lb.yaml"
 #define CFG_ADDR_STRLEN	 46			/* INET6_ADDRSTRLEN */
-#define CFG_LABEL_MAX	 (CFG_ADDR_STRLEN + 16) /* "[addr]:port/proto" or a name */
+/* "[addr]:port/proto" or a name: room for the longest of either, or names come out cut. */
+#define CFG_LABEL_MAX (CFG_NAME_MAX > CFG_ADDR_STRLEN + 16 ? CFG_NAME_MAX : CFG_ADDR_STRLEN + 16)
 #define CFG_ERR_MAX	 512			/* enough for any message cfg_load writes */
 
 /* Defaults of keys the file may leave out (docs/CONFIG.md lists them all). */
