@@ -23,6 +23,8 @@ struct lb_target {
 	const struct lb_vip_info *vip;
 	const struct lb_settings *set;
 	struct lb_backend *be;
+	struct lb_vip_stats *vs;	/* counters already looked up, or NULL */
+	struct lb_backend_stats *bs;
 	__u32 be_index;
 	__u32 hash;	     /* lb_hash_flow() of the flow key */
 	__u32 stat;	     /* LB_STAT_* counted when sent */
@@ -41,7 +43,6 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	bool syn = pkt->flow.proto == IPPROTO_TCP && !(vip->flags & LB_VIP_F_HASH_ADDRS) &&
 		   (pkt->tcp_flags & (LB_TCP_FLAG_SYN | LB_TCP_FLAG_ACK)) == LB_TCP_FLAG_SYN;
 	struct lb_flow_key key = pkt->flow;
-	struct lb_backend_stats *bs;
 	struct lb_vip_stats *vs;
 	struct lb_conn *conn;
 	__u64 now, n = 1;
@@ -59,6 +60,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	tgt->stat = LB_STAT_FORWARDED;
 	tgt->answer_too_big = true;
 	vs = lb_vip_stats_get(vip->vip_index);
+	tgt->vs = vs;
 	/* Tick resolution is plenty for idle ages and costs a quarter of bpf_ktime_get_ns(). */
 	now = bpf_ktime_get_coarse_ns();
 
@@ -80,9 +82,9 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			vs->new_flows++;
 			vs->ct_misses++;
 		}
-		bs = bpf_map_lookup_elem(&lb_backend_stats, &tgt->be_index);
-		if (bs)
-			bs->new_flows++;
+		tgt->bs = bpf_map_lookup_elem(&lb_backend_stats, &tgt->be_index);
+		if (tgt->bs)
+			tgt->bs->new_flows++;
 	}
 	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, n, pkt->len);
 	return 0;
@@ -146,7 +148,8 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 	ret = lb_encap(ctx, pkt, tgt->vip, be, set, tgt->hash);
 	if (ret)
 		return lb_drop(ret, pkt->len);
-	lb_stats_forwarded(tgt->vip->vip_index, tgt->be_index, pkt->len, tgt->stat);
+	lb_stats_forwarded(tgt->vs, tgt->bs, tgt->vip->vip_index, tgt->be_index, pkt->len,
+			   tgt->stat);
 	if (be->ifindex)
 		return bpf_redirect(be->ifindex, 0);
 	return XDP_TX;
