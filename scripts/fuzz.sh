@@ -47,5 +47,7 @@ for bin in "$@"; do
 		"${#regressions[@]} regression inputs replayed"
 	n_pass=$((n_pass + 1))
 done
-echo "$n_pass passed, $(($# - n_pass - n_skip)) failed${n_skip/#[1-9]*/, $n_skip skipped}"
+summary="$n_pass passed, $(($# - n_pass - n_skip)) failed"
+[ "$n_skip" -gt 0 ] && summary+=", $n_skip skipped"
+echo "$summary"
 exit $failed
