@@ -620,7 +620,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[11] = {};
+	struct bench_case cases[12] = {};
 	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
@@ -694,8 +694,13 @@ int main(int argc, char **argv)
 	cases[10] = cases[6];
 	cases[10].name = "yardstick: adjust_head for an outer IPv4 header";
 	cases[10].action = XDP_TX;
+	/* A connection's first packet: xdp_lb skips the conntrack lookup for a SYN. */
+	cases[11] = cases[4];
+	cases[11].name = "lb: new flow, IPv4 SYN (Maglev, insert)";
+	cases[11].pkt[cases[11].len - BENCH_PAYLOAD - sizeof(struct tcphdr) + 13] = 0x02;
 	for (i = 0; i < 5; i++)
 		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
+	cases[11].prog_fd = cases[4].prog_fd;
 	cases[5].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
 	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 	cases[7].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct);
@@ -710,7 +715,7 @@ int main(int argc, char **argv)
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 11 && !err; i++)
+	for (i = 0; i < 12 && !err; i++)
 		if (!o.only || strstr(cases[i].name, o.only))
 			err = bench_case_single(lb, floor_fd, &cases[i], &o);
 	/* the cases whose packet comes out as it went in */
