@@ -11,8 +11,12 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_cluster.sh"
 source "$(dirname "$0")/lib_bgp.sh"
 N=40
+# Withdrawn because zone a serves, not merely "withdrawn" as every VIP starts
+# before b1's first decision (which may be to stand in until zone a's hold-down).
 b1_withdrawn() {
-	[ "$(lbctl_json b1 cluster | json_get '[v["verdict"] for v in d["vips"]]')" = '["withdrawn", "withdrawn"]' ]
+	[ "$(lbctl_json b1 cluster |
+		json_get '[v["verdict"] + ":" + v["why"].split(" ")[0] for v in d["vips"]]')" = \
+		'["withdrawn:standby:", "withdrawn:standby:"]' ]
 }
 bgp_setup
 
