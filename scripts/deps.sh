@@ -15,7 +15,7 @@ packages=(
 	libmicrohttpd-dev	# Prometheus endpoint
 	libcriterion-dev	# unit and BPF test tiers
 	iproute2 iputils-ping procps psmisc ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
-	curl python3 socat	# e2e: real clients and servers
+	curl python3 socat tcpdump	# e2e: real clients and servers; tcpdump for looking around the demo
 	bird2	# e2e and demo: BGP/BFD routing daemon
 	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14
 	valgrind libcap2-bin	# e2e: agent under valgrind; capsh to read the agent's capabilities
