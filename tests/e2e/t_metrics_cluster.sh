@@ -27,6 +27,12 @@ b1_says() {
 	scrape b1 "$XLB_RUNDIR/b1.prom"
 	[ "$(metric "$XLB_RUNDIR/b1.prom" "xdplb_cluster_vip_announcement{vip=\"$vip\",verdict=\"$1\"}")" = 1 ]
 }
+# Every VIP starts withdrawn, before b1's first decision (which may be to stand
+# in until zone a's hold-down): wait for the decision "zone a serves", then read.
+b1_standing_by() {
+	[ "$(lbctl_json b1 cluster | json_get 'd["vips"][0]["why"].split(" ")[0]')" = standby: ]
+}
+wait_for 10 "b1 decided to stand by" b1_standing_by || fail "b1 stands in: $(lbctl b1 cluster)"
 wait_for 10 "b1 standby in its metrics" b1_says withdrawn ||
 	fail "b1 not withdrawn: $(grep "vip_announcement{vip=\"$vip\"" "$XLB_RUNDIR/b1.prom")"
 
