@@ -23,8 +23,17 @@ B1_IDLE=withdrawn
 b1_verdict_is() {
 	[ "$(lbctl_json b1 cluster | json_get 'd["vips"][0]["verdict"]')" = "$1" ]
 }
+# Idle because zone a serves ("standby: ..." / "backup for zone a ..."), not the
+# initial withdrawn of every VIP before b1's first decision.
+B1_IDLE_WHY=standby:
+[ "$BGP_MODE" = backup ] && B1_IDLE_WHY=backup
+b1_idle() {
+	[ "$(lbctl_json b1 cluster |
+		json_get 'd["vips"][0]["verdict"] + " " + d["vips"][0]["why"].split(" ")[0]')" = \
+		"$B1_IDLE $B1_IDLE_WHY" ]
+}
 bgp_setup
-wait_for 10 "b1 idle ($BGP_MODE)" b1_verdict_is $B1_IDLE || fail "b1: $(lbctl b1 cluster)"
+wait_for 10 "b1 idle ($BGP_MODE)" b1_idle || fail "b1: $(lbctl b1 cluster)"
 streams_start $N 41000
 probe_start
 : >"$TIMES"
