@@ -6,7 +6,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,30 +13,10 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "config_sync.h"
 
-struct cfg_sync_ctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-};
-
-__attribute__((format(printf, 3, 4))) static int
-cfg_sync_error(struct cfg_sync_ctx *ctx, const struct cfg_ynode *at, const char *fmt, ...)
-{
-	va_list ap;
-	int off;
-
-	off = snprintf(ctx->err, ctx->errlen, "%s:%d:%d: ", ctx->path, at->line, at->column);
-	if (off >= 0 && (size_t)off < ctx->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ctx->err + off, ctx->errlen - off, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-static int cfg_sync_scalar(struct cfg_sync_ctx *ctx, const char *key, const struct cfg_ynode *val,
+static int cfg_sync_scalar(struct cfg_ctx *ctx, const char *key, const struct cfg_ynode *val,
 			   const char *expected)
 {
 	char found[96];
@@ -45,10 +24,10 @@ static int cfg_sync_scalar(struct cfg_sync_ctx *ctx, const char *key, const stru
 	if (val->type == CFG_Y_SCALAR && !val->null)
 		return 0;
 	cfg_yaml_describe(val, found, sizeof(found));
-	return cfg_sync_error(ctx, val, "sync.%s: expected %s, found %s", key, expected, found);
+	return cfg_error(ctx, val, "sync.%s: expected %s, found %s", key, expected, found);
 }
 
-static int cfg_sync_uint(struct cfg_sync_ctx *ctx, const char *key, const struct cfg_ynode *val,
+static int cfg_sync_uint(struct cfg_ctx *ctx, const char *key, const struct cfg_ynode *val,
 			 uint64_t min, uint64_t max, uint64_t *out)
 {
 	char expected[64];
@@ -63,17 +42,17 @@ static int cfg_sync_uint(struct cfg_sync_ctx *ctx, const char *key, const struct
 		return err;
 	for (c = val->text; *c; c++)
 		if (!isdigit((unsigned char)*c))
-			return cfg_sync_error(ctx, val, "sync.%s: expected %s, found '%s'", key,
+			return cfg_error(ctx, val, "sync.%s: expected %s, found '%s'", key,
 					      expected, val->text);
 	errno = 0;
 	*out = strtoull(val->text, &end, 10);
 	if (errno || *out < min || *out > max)
-		return cfg_sync_error(ctx, val, "sync.%s: %s is out of range %llu..%llu", key,
+		return cfg_error(ctx, val, "sync.%s: %s is out of range %llu..%llu", key,
 				      val->text, (unsigned long long)min, (unsigned long long)max);
 	return 0;
 }
 
-static int cfg_sync_bool(struct cfg_sync_ctx *ctx, const char *key, const struct cfg_ynode *val,
+static int cfg_sync_bool(struct cfg_ctx *ctx, const char *key, const struct cfg_ynode *val,
 			 bool *out)
 {
 	int err = cfg_sync_scalar(ctx, key, val, "true or false");
@@ -84,7 +63,7 @@ static int cfg_sync_bool(struct cfg_sync_ctx *ctx, const char *key, const struct
 		*out = !strcasecmp(val->text, "true");
 		return 0;
 	}
-	return cfg_sync_error(ctx, val, "sync.%s: expected true or false, found '%s'", key,
+	return cfg_error(ctx, val, "sync.%s: expected true or false, found '%s'", key,
 			      val->text);
 }
 
@@ -97,24 +76,24 @@ static bool cfg_sync_is_multicast(const struct xaddr *a)
 	return (w0 >> 24) == 0xff;
 }
 
-static int cfg_sync_group(struct cfg_sync_ctx *ctx, const struct cfg_ynode *val, struct xaddr *out)
+static int cfg_sync_group(struct cfg_ctx *ctx, const struct cfg_ynode *val, struct xaddr *out)
 {
 	int err = cfg_sync_scalar(ctx, "group", val, "a multicast address");
 
 	if (err)
 		return err;
 	if (cfg_parse_addr(val->text, out))
-		return cfg_sync_error(ctx, val, "sync.group %s: not an IPv4 or IPv6 address",
+		return cfg_error(ctx, val, "sync.group %s: not an IPv4 or IPv6 address",
 				      val->text);
 	if (!cfg_sync_is_multicast(out))
-		return cfg_sync_error(ctx, val,
+		return cfg_error(ctx, val,
 				      "sync.group %s: not a multicast address (224.0.0.0/4 or "
 				      "ff00::/8)",
 				      val->text);
 	return 0;
 }
 
-static int cfg_sync_string(struct cfg_sync_ctx *ctx, const char *key, const struct cfg_ynode *val,
+static int cfg_sync_string(struct cfg_ctx *ctx, const char *key, const struct cfg_ynode *val,
 			   bool path, char *field, size_t size)
 {
 	const char *c;
@@ -124,16 +103,16 @@ static int cfg_sync_string(struct cfg_sync_ctx *ctx, const char *key, const stru
 	if (err)
 		return err;
 	if (path && val->text[0] != '/')
-		return cfg_sync_error(ctx, val, "sync.%s: expected an absolute path, found '%s'",
+		return cfg_error(ctx, val, "sync.%s: expected an absolute path, found '%s'",
 				      key, val->text);
 	if (!val->text[0] || strlen(val->text) >= size)
-		return cfg_sync_error(ctx, val,
+		return cfg_error(ctx, val,
 				      "sync.%s: '%s' is empty or longer than %zu "
 				      "characters",
 				      key, val->text, size - 1);
 	for (c = val->text; !path && *c; c++)
 		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
-			return cfg_sync_error(ctx, val, "sync.%s: '%s' is not an interface name",
+			return cfg_error(ctx, val, "sync.%s: '%s' is not an interface name",
 					      key, val->text);
 	strcpy(field, val->text);
 	return 0;
@@ -193,7 +172,7 @@ static const char *const cfg_sync_keys[] = {
 };
 #define CFG_SYNC_N_KEYS (sizeof(cfg_sync_keys) / sizeof(cfg_sync_keys[0]))
 
-static int cfg_sync_key(struct cfg_sync_ctx *ctx, size_t k, const struct cfg_ynode *val,
+static int cfg_sync_key(struct cfg_ctx *ctx, size_t k, const struct cfg_ynode *val,
 			struct lb_config *cfg)
 {
 	struct cfg_sync *s = &cfg->sync;
@@ -244,7 +223,7 @@ static int cfg_sync_key(struct cfg_sync_ctx *ctx, size_t k, const struct cfg_yno
 }
 
 /* Cross-key rules, checked once every key is in. */
-static int cfg_sync_check(struct cfg_sync_ctx *ctx, const struct cfg_ynode *map,
+static int cfg_sync_check(struct cfg_ctx *ctx, const struct cfg_ynode *map,
 			  struct lb_config *cfg)
 {
 	const struct cfg_ynode *at;
@@ -255,30 +234,30 @@ static int cfg_sync_check(struct cfg_sync_ctx *ctx, const struct cfg_ynode *map,
 	if (!at)
 		s->peer_timeout_ms = CFG_SYNC_PEER_TIMEOUT_FACTOR * s->heartbeat_ms;
 	if (at && s->peer_timeout_ms <= s->heartbeat_ms)
-		return cfg_sync_error(ctx, at,
+		return cfg_error(ctx, at,
 				      "sync.peer_timeout: %u ms must be longer than "
 				      "heartbeat_interval (%u ms), or every peer flaps",
 				      s->peer_timeout_ms, s->heartbeat_ms);
 	if (!s->enabled)
 		return 0;
 	if (!s->group.family)
-		return cfg_sync_error(ctx, map,
+		return cfg_error(ctx, map,
 				      "sync: missing required key 'group' (sync is "
 				      "enabled)");
 	if (!s->key_file[0])
-		return cfg_sync_error(ctx, map,
+		return cfg_error(ctx, map,
 				      "sync: missing required key 'key_file' (sync "
 				      "is enabled: messages are authenticated)");
 	at = cfg_yaml_get(map, "key_file");
 	if (cfg_sync_check_key_file(s->key_file, why, sizeof(why)))
-		return cfg_sync_error(ctx, at, "sync.key_file %s", why);
+		return cfg_error(ctx, at, "sync.key_file %s", why);
 	return 0;
 }
 
 int cfg_sync_parse(const char *path, const struct cfg_ynode *val, struct lb_config *cfg, char *err,
 		   size_t errlen)
 {
-	struct cfg_sync_ctx ctx = {.path = path, .err = err, .errlen = errlen};
+	struct cfg_ctx ctx = {.path = path, .err = err, .errlen = errlen};
 	const struct cfg_ynode *seen[CFG_SYNC_N_KEYS] = {};
 	const struct cfg_ynode *key;
 	char found[96], expected[256] = "";
@@ -289,7 +268,7 @@ int cfg_sync_parse(const char *path, const struct cfg_ynode *val, struct lb_conf
 		return 0;
 	if (val->type != CFG_Y_MAP) {
 		cfg_yaml_describe(val, found, sizeof(found));
-		return cfg_sync_error(&ctx, val, "sync: expected a mapping, found %s", found);
+		return cfg_error(&ctx, val, "sync: expected a mapping, found %s", found);
 	}
 	for (i = 0; i + 1 < val->n_kids; i += 2) {
 		key = val->kids[i];
@@ -302,13 +281,13 @@ int cfg_sync_parse(const char *path, const struct cfg_ynode *val, struct lb_conf
 					 sizeof(expected) - strlen(expected), "%s%s", k ? ", " : "",
 					 cfg_sync_keys[k]);
 			cfg_yaml_describe(key, found, sizeof(found));
-			return cfg_sync_error(&ctx, key,
+			return cfg_error(&ctx, key,
 					      "sync: unknown key %s (expected one of: "
 					      "%s)",
 					      found, expected);
 		}
 		if (seen[k])
-			return cfg_sync_error(&ctx, key,
+			return cfg_error(&ctx, key,
 					      "sync: key '%s' given twice (first at "
 					      "line %d)",
 					      cfg_sync_keys[k], seen[k]->line);
