@@ -234,6 +234,19 @@ topo_create() {
 	return 0
 }
 
+# IPv4-only backends (the cluster topologies): each on its own link to the router,
+# default route back through it, and the router's neighbour entry warmed.
+backends_link_ipv4() {
+	local be
+	for be in $BACKENDS; do
+		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
+		addr_add "$be" rtr0 "${BE4[$be]}/28"
+		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
+		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
+		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+	done
+}
+
 # A no-map XDP_PASS object built into the run directory from tools/xdp_pass.bpf.c.
 xdp_pass_obj() {
 	local obj=$XLB_RUNDIR/xdp_pass.bpf.o

@@ -64,13 +64,7 @@ bgp_topo_create() {
 		ip -n "$(ns sw)" link set "s$n" master br0
 		addr_add "$n" sync0 "${BGP_SYNC4[$n]}/29"
 	done
-	for be in $BACKENDS; do
-		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
-		addr_add "$be" rtr0 "${BE4[$be]}/28"
-		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
-		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
-		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
-	done
+	backends_link_ipv4
 	for n in $BGP_NODES; do
 		nsx "$n" ping -c1 -W1 -q "${BGP_RTR4[$n]}" >/dev/null 2>&1
 	done

@@ -54,13 +54,7 @@ cluster_topo_create() {
 	addr_add lb1 sync0 "${CL_SYNC4[lb1]}/29"
 	addr_add lb2 sync0 "${CL_SYNC4[lb2]}/29"
 
-	for be in $BACKENDS; do
-		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
-		addr_add "$be" rtr0 "${BE4[$be]}/28"
-		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
-		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
-		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
-	done
+	backends_link_ipv4
 	for n in $CL_NODES; do
 		nsx "$n" ping -c1 -W1 -q "${CL_RTR4[$n]}" >/dev/null 2>&1
 	done
