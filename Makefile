@@ -45,7 +45,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(BENCH_S
 BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
-	test-asan test-fuzz fuzz soak \
+	test-asan test-fuzz fuzz soak test-soak \
 	install uninstall man plots
 .DEFAULT_GOAL := all
 # Keep the BPF objects between the skeleton steps (benchmarks and `ip link` load them).
@@ -57,14 +57,16 @@ help:
 	@echo 'xdplb targets:'
 	@echo '  make [all]      build BPF objects, skeletons, lbagent and lbctl into $(OUTPUT)/'
 	@echo '  make deps       install missing Debian packages (scripts/deps.sh), mount bpffs'
-	@echo '  make test       every test tier: unit, bpf, e2e (installs what it needs)'
+	@echo '  make test       every test tier: unit, bpf, e2e, soak (installs what it needs)'
 	@echo '  make test-unit  unit tier (Criterion)'
 	@echo '  make test-bpf   BPF tier: packets through bpf_prog_test_run (root)'
 	@echo '  make test-e2e   end-to-end tier in network namespaces (root)'
 	@echo '  make test-asan  unit tier with agent, lbctl and tests built with ASan+UBSan'
 	@echo '  make test-fuzz  each libFuzzer target for FUZZ_TEST_SECONDS (15), regressions first'
 	@echo '  make fuzz       each libFuzzer target for FUZZ_SECONDS (300)'
-	@echo '  make soak       SOAK_SECONDS (150) of traffic, flaps, reloads, a restart (root)'
+	@echo '  make test-soak  soak tier: SOAK_TEST_SECONDS (90) of the soak below (root)'
+	@echo '  make soak       SOAK_SECONDS (150) of traffic on two synced LB nodes: flaps, reloads,'
+	@echo '                 an agent restart, a node failover and its return (root)'
 	@echo '  make bench      benchmarks; results feed docs/BENCHMARKS.md'
 	@echo '  make demo       a load-balancer cluster in namespaces with real traffic'
 	@echo '  make demo-down  tear the demo down'
@@ -226,18 +228,20 @@ uninstall:
 plots:
 	$(Q)bash scripts/plots.sh docs/BENCHMARKS.md docs/img
 
-# Bounded soak in the e2e topology (root, a few minutes): not part of `make test`.
+# Bounded soak on two LB nodes with sync (root): SOAK_SECONDS of it on demand, and
+# SOAK_TEST_SECONDS of it as the soak tier of `make test` (about 2 minutes in all).
 SOAK_SECONDS ?= 150
+SOAK_TEST_SECONDS ?= 90
 soak: deps all
 	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) XDPLB_BIN=$(OUTPUT) bash scripts/tier.sh soak \
-		bash tests/soak/soak.sh
+		bash tests/soak/run.sh
 
 # --- tiers --------------------------------------------------------------------
 # Each tier ends with its own summary line (Criterion's, or the e2e runner's
 # "N passed, N failed"); scripts/tier.sh prints SKIP and fails under CI=true
 # when a tier cannot run here.
 test: deps
-	$(Q)$(MAKE) --no-print-directory -k test-unit test-asan test-fuzz test-bpf test-e2e
+	$(Q)$(MAKE) --no-print-directory -k test-unit test-asan test-fuzz test-bpf test-e2e test-soak
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(Q)bash scripts/tier.sh unit $(OUTPUT)/tests/unit_tests
@@ -247,6 +251,10 @@ test-bpf: $(OUTPUT)/tests/bpf_tests
 
 test-e2e: all
 	$(Q)bash scripts/tier.sh e2e bash tests/e2e/run.sh
+
+test-soak: all
+	$(Q)SOAK_SECONDS=$(SOAK_TEST_SECONDS) XDPLB_BIN=$(OUTPUT) bash scripts/tier.sh soak \
+		bash tests/soak/run.sh
 
 bench: deps $(BENCHES)
 	$(Q)bash bench/run.sh

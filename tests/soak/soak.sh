@@ -1,38 +1,188 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# Bounded soak (make soak, not part of make test): the e2e topology (tests/e2e/lib.sh) for
-# SOAK_SECONDS (default 150, at most 170: the stream clients live 180 s) of mixed traffic:
-# four long-lived TCP streams (IPv4 and IPv6) the whole time, and in every cycle a batch of
-# HTTP connections and UDP datagrams on both families. Each cycle also does one of: drain a
-# backend, undrain it, a good reload (weights changed), a refused reload (broken file), a
-# weight change over lbctl, and once an agent restart (SIGTERM, a new agent adopts the pins).
-# At the end: every stream intact (every byte echoed, never moved), no HTTP or UDP exchange
-# lost, no packet dropped, the counters grew by at least what the clients sent and survived
-# the restart, and the agent's RSS flat over the cycles after the restart.
+# Bounded soak (tests/soak/run.sh runs it: `make test-soak` in `make test`, `make soak` for
+# longer): two LB nodes with connection sync behind an ECMP router (tests/soak/lib_soak.sh)
+# for SOAK_SECONDS (default 150, at most 170: the stream clients live 180 s) of mixed
+# traffic: eight long-lived TCP streams the whole time (IPv4 and IPv6, two of each family on
+# each node), and in every cycle a batch of HTTP connections and UDP datagrams on both
+# families. Each cycle also does one thing: drain or undrain a backend, a good reload
+# (weights changed), a refused reload (broken file), a weight change over lbctl, an agent
+# restart of lb2 (SIGTERM, a new agent adopts the pins), the failover (lb1 dies as in a
+# power cut, between two batches; its streams go on through lb2 from the synced state,
+# even those whose backend was drained just before: only that state keeps them there) and
+# lb1's return (from nothing, in sync from lb2's dump; its streams come back to it).
+# At the end: every stream intact (every byte echoed, never moved to another backend), no
+# HTTP or UDP exchange lost, no packet dropped, no sync record rejected, the counters grew
+# by at least what the clients sent (lb1's share read just before it died) and lb2's
+# survived its restart, and lb2's agent RSS flat over the cycles after its restart.
 source "$(dirname "$0")/../e2e/lib.sh"
+source "$(dirname "$0")/../e2e/lib_cluster.sh"
+source "$(dirname "$0")/lib_soak.sh"
 
 SOAK_SECONDS=${SOAK_SECONDS:-150}
 [ "$SOAK_SECONDS" -le 170 ] || fail "SOAK_SECONDS=$SOAK_SECONDS: at most 170 (stream clients live 180 s)"
 RSS_SLACK_KB=${RSS_SLACK_KB:-2048}
+# Seconds for every stream that went through a node to move again after it died or came back.
+FAILOVER_MAX=${FAILOVER_MAX:-10}
+# The scripted part, one action a cycle; then the flaps again until the time is up.
+PLAN=(drain undrain "good reload" "refused reload" "restart lb2" "kill lb1" "undrain pinned"
+	weight "reload back" "revive lb1")
+FLAPS=(drain undrain "good reload" "refused reload" "reload back" weight status)
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/${AGENT_PID[lb]}/status"; }
-stats() { lbctl_json lb stats; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/${AGENT_PID[lb2]}/status"; }
+alive_nodes() { [ -n "${lb1_dead:-}" ] && echo lb2 || echo $SOAK_NODES; }
 
-e2e_setup
-start=$(stats)
-fwd0=$(json_get 'd["forwarded"]' <<<"$start")
-log "soak: ${SOAK_SECONDS}s; forwarded before: $fwd0"
+# stream_ports VIP BASE: four source ports from BASE up, two the router sends to each node.
+stream_ports() {
+	local vip=$1 port=$2 node
+	declare -A taken=([lb1]=0 [lb2]=0)
+	while [ $((taken[lb1] + taken[lb2])) -lt 4 ] && [ "$port" -lt $(($2 + 100)) ]; do
+		node=$(soak_node_of "$vip" $port $STREAM_PORT tcp)
+		if [ "${taken[$node]:-2}" -lt 2 ]; then
+			taken[$node]=$((taken[$node] + 1))
+			echo "$port $node"
+		fi
+		port=$((port + 1))
+	done
+}
+
+# streams_moved NODE: every stream through NODE moved data since the snapshot in moved_from.
+declare -A moved_from=()
+snapshot_streams() {
+	local s
+	for s in "${streams[@]}"; do moved_from[$s]=$(stream_field "$s" bytes); done
+}
+streams_moved() {
+	local s
+	for s in "${streams[@]}"; do
+		[ "${stream_node[$s]}" = "$1" ] || continue
+		stream_is running "$s" || return 1
+		[ "$(stream_field "$s" bytes)" -gt "${moved_from[$s]}" ] || return 1
+	done
+}
+# wait_streams_moved NODE WHAT: fails the soak unless they all move within FAILOVER_MAX.
+wait_streams_moved() {
+	wait_for "$FAILOVER_MAX" "streams of $1 moving $2" streams_moved "$1" ||
+		fail "streams that went through $1 stalled $2: $(streams_states)"
+}
+streams_states() {
+	local s
+	for s in "${streams[@]}"; do printf '%s(%s): %s; ' "$s" "${stream_node[$s]}" "$(stream_status "$s")"; done
+}
+
+# Counters of one node: forwarded, dropped packets, events lost + conntrack writes refused.
+node_counters() {
+	soak_stats "$1" '"%d %d %d" % (d["forwarded"], sum(v["packets"] for v in d["drops"].values()), d["events_lost"] + d["ct_insert_failed"])'
+}
+
+do_action() {
+	local n
+	case $1 in
+	drain | undrain)
+		for n in $(alive_nodes); do lbctl $n backend "$1" "${BE4[be2]}" >/dev/null || return 1; done
+		;;
+	weight)
+		for n in $(alive_nodes); do lbctl $n backend weight "${BE4[be3]}" 300 >/dev/null || return 1; done
+		;;
+	status)
+		for n in $(alive_nodes); do lbctl $n status >/dev/null || return 1; done
+		;;
+	"good reload" | "reload back")
+		# Every node's file, a dead one's too: it comes back with the current config.
+		specs=$VIPS_BASE
+		[ "$1" = "good reload" ] && specs=$weights_specs
+		for n in $SOAK_NODES; do soak_config_write $n "$specs"; done
+		for n in $(alive_nodes); do soak_reload $n; done
+		;;
+	"refused reload")
+		for n in $(alive_nodes); do
+			cp "$XLB_RUNDIR/$n.yaml" "$XLB_RUNDIR/$n.good.yaml"
+			echo "vips: [" >>"$XLB_RUNDIR/$n.yaml"
+			lbctl $n reload >/dev/null 2>&1 && fail "cycle $cycle: $n accepted a broken config"
+			mv "$XLB_RUNDIR/$n.good.yaml" "$XLB_RUNDIR/$n.yaml"
+		done
+		;;
+	"restart lb2")
+		restart_fwd=$(soak_stats lb2 'd["forwarded"]')
+		cluster_agent_stop lb2
+		cluster_agent_start lb2
+		wait_for 10 "lb2 in sync" cluster_in_sync lb2 || fail "lb2 not in sync after its restart"
+		restarted=$cycle
+		rss=()
+		;;
+	"kill lb1")
+		# The Maglev tables changed since the streams began (good reload), and the backends
+		# of lb1's first stream of each family are drained: lb2's tables would send those
+		# flows elsewhere, so they keep their backend only through the state lb1 synced.
+		pinned=()
+		for fam in 4 6; do
+			for s in "${streams[@]}"; do
+				[ "${stream_node[$s]}" = lb1 ] && [ "${stream_fam[$s]}" = $fam ] || continue
+				be=$(stream_field "$s" backend)
+				[ $fam = 4 ] && pinned+=("${BE4[$be]}") || pinned+=("${BE6[$be]}")
+				break
+			done
+		done
+		for n in $SOAK_NODES; do
+			for a in "${pinned[@]}"; do lbctl $n backend drain "$a" >/dev/null || return 1; done
+		done
+		# lb1's counters die with its pins: read them last thing before the power cut.
+		read -r lb1_fwd lb1_drops lb1_lost <<<"$(node_counters lb1)"
+		soak_node_kill lb1
+		lb1_dead=$cycle
+		# From here on every echo went through lb2: lb1's data plane and route are gone.
+		snapshot_streams
+		wait_streams_moved lb1 "after lb1's death"
+		failover_s=$(printf '%.2f' "$(echo "$(date +%s.%N) - $SOAK_KILLED_AT" | bc)")
+		log "lb1 killed (SIGKILL, pins gone) with ${pinned[*]} drained; router via" \
+			"$(soak_router_via) after ${SOAK_DETECT}s; its ${stream_on[lb1]} streams moving" \
+			"through lb2 ${failover_s}s after the kill"
+		;;
+	"undrain pinned")
+		for n in $(alive_nodes); do
+			for a in "${pinned[@]}"; do lbctl $n backend undrain "$a" >/dev/null || return 1; done
+		done
+		;;
+	"revive lb1")
+		soak_node_revive lb1
+		lb1_dead=
+		dumped=$(cluster_sync lb1 'd["received"]["dump_records"]')
+		[ "$dumped" -ge ${#streams[@]} ] ||
+			fail "lb1 came back with $dumped dump records for ${#streams[@]} streams"
+		snapshot_streams
+		wait_streams_moved lb1 "back on lb1"
+		# No batch since lb1 came back: what it forwarded is its streams'.
+		[ "$(soak_stats lb1 'd["forwarded"]')" -gt 0 ] ||
+			fail "lb1's streams move, but not through lb1: router via $(soak_router_via)"
+		log "lb1 back: in sync with $dumped records of lb2's dump, router via $(soak_router_via);" \
+			"its ${stream_on[lb1]} streams moving through it again"
+		;;
+	esac
+}
+
+soak_setup
+declare -A start_fwd=()
+for n in $SOAK_NODES; do start_fwd[$n]=$(soak_stats $n 'd["forwarded"]'); done
+log "soak: ${SOAK_SECONDS}s; forwarded before: lb1 ${start_fwd[lb1]}, lb2 ${start_fwd[lb2]}"
 
 streams=()
-stream_start $VIP4 40000 && streams+=("$STREAM")
-stream_start $VIP4 40100 && streams+=("$STREAM")
-stream_start $VIP6 40200 && streams+=("$STREAM")
-stream_start $VIP6 40300 && streams+=("$STREAM")
+declare -A stream_node=() stream_fam=() stream_on=([lb1]=0 [lb2]=0)
+for fam in 4 6; do
+	vip=$VIP4
+	[ $fam = 6 ] && vip=$VIP6
+	while read -r sport node; do
+		stream_start "$vip" "$sport"
+		streams+=("$STREAM")
+		stream_node[$STREAM]=$node
+		stream_fam[$STREAM]=$fam
+		stream_on[$node]=$((stream_on[$node] + 1))
+	done < <(stream_ports "$vip" $((39800 + 200 * fam)))
+done
+[ "${stream_on[lb1]}" = 4 ] && [ "${stream_on[lb2]}" = 4 ] ||
+	fail "no 2 + 2 streams per family on each node: $(streams_states)"
+log "streams: $(for s in "${streams[@]}"; do printf '%s on %s, ' "$s" "${stream_node[$s]}"; done)"
 
-lb_good=$XLB_RUNDIR/lb.good.yaml
-cp "$LB_CONF" "$lb_good"
 weights_specs=${VIPS_BASE//"be1=100 be2=100 be3=100"/"be1=150 be2=100 be3=50"}
-
 cycle=0
 port=20000
 http_sent=0
@@ -40,37 +190,14 @@ udp_sent=0
 rss=()
 end=$((SECONDS + SOAK_SECONDS))
 while [ $SECONDS -lt $end ]; do
+	if [ $cycle -lt ${#PLAN[@]} ]; then
+		action=${PLAN[$cycle]}
+	else
+		action=${FLAPS[$(((cycle - ${#PLAN[@]}) % ${#FLAPS[@]}))]}
+	fi
 	cycle=$((cycle + 1))
-	case $((cycle % 7)) in
-	1) action="drain be2"; lbctl lb backend drain "${BE4[be2]}" >/dev/null ;;
-	2) action="undrain be2"; lbctl lb backend undrain "${BE4[be2]}" >/dev/null ;;
-	3)
-		action="good reload"
-		lb_config_write "$LB_CONF" "$weights_specs"
-		lbctl lb reload >/dev/null
-		;;
-	4)
-		action="refused reload"
-		echo "vips: [" >>"$LB_CONF"
-		lbctl lb reload >/dev/null 2>&1 && fail "cycle $cycle: a broken config was accepted"
-		cp "$lb_good" "$LB_CONF"
-		;;
-	5) action="reload back"; lbctl lb reload >/dev/null ;;
-	6) action="weight be3 over lbctl"; lbctl lb backend weight "${BE4[be3]}" 300 >/dev/null ;;
-	0)
-		if [ -z "${restarted:-}" ]; then
-			action="agent restart"
-			stop_pid "${AGENT_PID[lb]}"
-			agent_start lb
-			restarted=$cycle
-			rss=()
-		else
-			action="status"
-			lbctl lb status >/dev/null
-		fi
-		;;
-	esac
-	[ $? = 0 ] || fail "cycle $cycle: $action failed"
+	do_action "$action" || fail "cycle $cycle: $action failed"
+	# The batch comes after the action: a kill or a return is never in the middle of one.
 	out=$(client http --vip $VIP4 --port $HTTP_PORT --first-port $port --count 40)
 	errs=$(json_get 'd["errors"]' <<<"$out")
 	out6=$(client http --vip $VIP6 --port $HTTP_PORT --first-port $((port + 40)) --count 20)
@@ -80,7 +207,8 @@ while [ $SECONDS -lt $end ]; do
 	udp6=$(client udp --vip $VIP6 --port $UDP_PORT --first-port $((port + 80)) --count 20)
 	errs=$((errs + $(json_get 'd["errors"]' <<<"$udp6")))
 	[ "$errs" = 0 ] || fail "cycle $cycle ($action): $errs of 100 exchanges failed" \
-		"($(http_summary <<<"$out"); $(json_get 'd["error_samples"]' <<<"$udp"))"
+		"($(http_summary <<<"$out"); $(http_summary <<<"$out6");" \
+		"$(json_get 'd["error_samples"]' <<<"$udp") $(json_get 'd["error_samples"]' <<<"$udp6"))"
 	http_sent=$((http_sent + 60))
 	udp_sent=$((udp_sent + 40))
 	port=$((port + 100))
@@ -88,33 +216,52 @@ while [ $SECONDS -lt $end ]; do
 	for s in "${streams[@]}"; do
 		stream_is running "$s" || fail "cycle $cycle ($action): stream $s broke: $(stream_status "$s")"
 	done
-	rss+=("$(rss_kb)")
-	log "cycle $cycle: $action; 100 exchanges ok; streams $(for s in "${streams[@]}"; do printf '%s ' "$(stream_field "$s" bytes)"; done)bytes; rss ${rss[-1]} kB"
+	[ -n "${restarted:-}" ] && rss+=("$(rss_kb)")
+	log "cycle $cycle: $action; 100 exchanges ok; router via $(soak_router_via);" \
+		"streams $(for s in "${streams[@]}"; do printf '%s ' "$(stream_field "$s" bytes)"; done)bytes;" \
+		"lb2 rss $(rss_kb) kB"
 done
-[ -n "${restarted:-}" ] || fail "the soak ended before the agent restart (SOAK_SECONDS too short)"
+[ $cycle -gt ${#PLAN[@]} ] ||
+	fail "the soak ended after $cycle of the ${#PLAN[@]} planned cycles (SOAK_SECONDS too short)"
 
 for s in "${streams[@]}"; do
 	backend=$(stream_field "$s" backend)
 	stream_stop "$s"
-	log "stream $s: intact on $backend, $(stream_field "$s" bytes) bytes"
+	log "stream $s (${stream_node[$s]}): intact on $backend, $(stream_field "$s" bytes) bytes"
 done
 
-fin=$(stats)
-fwd1=$(json_get 'd["forwarded"]' <<<"$fin")
-drops=$(json_get 'sum(v["packets"] for v in d["drops"].values())' <<<"$fin")
-lost=$(json_get 'd["events_lost"] + d["ct_insert_failed"]' <<<"$fin")
-log "counters: forwarded $fwd0 -> $fwd1, drops $drops, events lost + ct refused $lost"
-[ "$drops" = 0 ] || fail "packets dropped during the soak: $(json_get 'd["drops"]' <<<"$fin")"
-[ "$lost" = 0 ] || fail "events lost or conntrack writes refused: $fin"
+# lb1 died with its counters (its pins went): what it forwarded before comes from the
+# snapshot taken just before the kill, and the lb1 that came back counts from zero. A stream
+# packet between that snapshot and the kill goes uncounted; the batches are never in flight.
+read -r fwd1 drops1 lost1 <<<"$(node_counters lb1)"
+read -r fwd2 drops2 lost2 <<<"$(node_counters lb2)"
+forwarded=$((lb1_fwd - start_fwd[lb1] + fwd1 + fwd2 - start_fwd[lb2]))
+drops=$((lb1_drops + drops1 + drops2))
+lost=$((lb1_lost + lost1 + lost2))
+log "counters: lb1 forwarded ${start_fwd[lb1]} -> $lb1_fwd at its death, then 0 -> $fwd1;" \
+	"lb2 ${start_fwd[lb2]} -> $restart_fwd at its restart -> $fwd2; drops $drops," \
+	"events lost + ct refused $lost"
+[ "$drops" = 0 ] || fail "packets dropped: lb1 $lb1_drops before its death, $drops1 after;" \
+	"lb2 $drops2: $(lbctl lb2 stats)"
+[ "$lost" = 0 ] || fail "events lost or conntrack writes refused: lb1 $lb1_lost + $lost1, lb2 $lost2"
+[ "$fwd2" -ge "$restart_fwd" ] || fail "lb2's counters went back across its restart ($restart_fwd -> $fwd2)"
+[ "$fwd1" -gt 0 ] || fail "lb1 forwarded nothing after it came back"
 # Every HTTP exchange is at least 3 client packets (SYN, request, ACK or FIN), UDP one.
-want=$((fwd0 + 3 * http_sent + udp_sent))
-[ "$fwd1" -ge "$want" ] ||
-	fail "forwarded $fwd1 < $want: counters lost across the restart or not counted"
+want=$((3 * http_sent + udp_sent))
+[ "$forwarded" -ge "$want" ] ||
+	fail "forwarded $forwarded < $want: counters lost across the restart or not counted"
+for n in $SOAK_NODES; do
+	rejected=$(cluster_sync $n 'sum(d["rejected"].values())')
+	[ "$rejected" = 0 ] || fail "$n rejected sync records: $(lbctl $n sync)"
+done
+
 first=${rss[1]:-${rss[0]}}
 last=${rss[-1]}
 max=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-log "rss after the restart: first $first, max $max, last $last kB over ${#rss[@]} cycles"
+log "lb2 rss after its restart: first $first, max $max, last $last kB over ${#rss[@]} cycles"
 [ "${#rss[@]}" -ge 3 ] || fail "too few cycles after the restart to judge the RSS (${#rss[@]})"
 [ "$last" -le $((first + RSS_SLACK_KB)) ] ||
-	fail "agent RSS grew from $first to $last kB over $((${#rss[@]} - 1)) cycles"
-log "soak passed: $cycle cycles, $http_sent HTTP + $udp_sent UDP exchanges, 4 streams intact"
+	fail "lb2's agent RSS grew from $first to $last kB over $((${#rss[@]} - 1)) cycles"
+log "soak passed: $cycle cycles, $http_sent HTTP + $udp_sent UDP exchanges," \
+	"${#streams[@]} streams intact (${stream_on[lb1]} through lb1's death and return)," \
+	"failover ${failover_s}s, lb2 rss $first -> $last kB"
