@@ -128,13 +128,15 @@ static int ctl_version(void *ctx, json_t *args, json_t **result, char *err, size
 static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	struct agent *a = ctx;
-	int ct = 0;
+	int ct = 0, ct_new = 0;
 
-	if (a->dp)
+	if (a->dp) {
 		ct = ctl_count_keys(ctl_map_fd(a, "lb_conntrack"), sizeof(struct lb_flow_key));
+		ct_new = ctl_count_keys(ctl_map_fd(a, "lb_ct_new"), sizeof(struct lb_flow_key));
+	}
 	*result = json_pack(
 		"{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-		"s:I, s:i, s:I, s:o, s:b}",
+		"s:I, s:I, s:i, s:I, s:o, s:b}",
 		"node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 		cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode",
 		ctl_xdp_mode(a), "attached",
@@ -144,7 +146,8 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		"last_reload_error",
 		a->last_reload_error[0] ? json_string(a->last_reload_error) : json_null(), "vips",
 		(json_int_t)a->cfg.n_vips, "backends", (json_int_t)ctl_unique_backends(&a->cfg),
-		"conntrack_entries", (json_int_t)(ct > 0 ? ct : 0), "uptime_s",
+		"conntrack_entries", (json_int_t)(ct > 0 ? ct : 0), "conntrack_unconfirmed",
+		(json_int_t)(ct_new > 0 ? ct_new : 0), "uptime_s",
 		(json_int_t)(time(NULL) - a->started), "control_rejected",
 		(json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
 		"next_hops_pending", (json_int_t)(a->dp ? a->dp->nh_pending : 0), "sync",
@@ -663,15 +666,18 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	bpf_map_lookup_elem(ctl_map_fd(a, "lb_settings"), &zero, &settings);
 	hash = lb_hash_flow(&fk, settings.hash_seed);
 
-	/* Conntrack first; a tracked backend that is gone or DOWN is re-picked. */
-	if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_conntrack"), &fk, &conn)) {
+	/* Conntrack first, then flows seen once; a backend that is gone or DOWN is re-picked. */
+	if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_conntrack"), &fk, &conn))
+		source = "conntrack";
+	else if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_ct_new"), &fk, &conn))
+		source = "conntrack_unconfirmed";
+	if (strcmp(source, "maglev")) {
 		ctl_xaddr(&bx, conn.backend_addr, conn.backend_family);
 		idx = dataplane_backend_index(a->dp, &bx);
-		if (idx && !bpf_map_lookup_elem(ctl_map_fd(a, "lb_backends"), &idx, &be) &&
-		    !(be.flags & LB_BE_F_DOWN)) {
-			source = "conntrack";
-			found = true;
-		}
+		found = idx && !bpf_map_lookup_elem(ctl_map_fd(a, "lb_backends"), &idx, &be) &&
+			!(be.flags & LB_BE_F_DOWN);
+		if (!found)
+			source = "maglev";
 	}
 	if (!found && !ctl_maglev_pick(a, &info, hash, &slot, &idx) &&
 	    !bpf_map_lookup_elem(ctl_map_fd(a, "lb_backends"), &idx, &be)) {

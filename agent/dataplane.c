@@ -25,6 +25,7 @@
 
 #define DP_LINK_PIN "link"
 #define DP_PROG_PIN "xdp_lb"
+#define DP_CT_NEW_MIN 1024 /* lb_ct_new entries at least, whatever the conntrack size */
 
 int dp_pin_path(const struct dataplane *dp, const char *name, char *buf, size_t len)
 {
@@ -60,6 +61,43 @@ static int dp_check_bpffs(const char *dir)
 }
 
 /*
+ * lb_ct_new holds flows seen once (docs/DATAPLANE.md, "Admission"): an eighth
+ * of conntrack covers every handshake in flight, and a flood churns only it.
+ */
+static uint32_t dp_ct_new_size(uint32_t conntrack_size)
+{
+	uint32_t size = (conntrack_size ? conntrack_size : LB_CT_SIZE) / 8;
+
+	return size < DP_CT_NEW_MIN ? DP_CT_NEW_MIN : size;
+}
+
+/*
+ * Sizes a conntrack map before load (want 0: the compiled default). A pinned
+ * one keeps its size: resizing it would drop every tracked flow.
+ */
+static int dp_size_map(struct dataplane *dp, const char *name, struct bpf_map *map,
+		       uint32_t want)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int err, fd;
+
+	dp_pin_path(dp, name, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return want ? bpf_map__set_max_entries(map, want) : 0;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return err;
+	if (want && info.max_entries != want)
+		log_warnx("dataplane: pinned %s has %u entries, config asks %u: keeping %u "
+			  "(unload to resize)", name, info.max_entries, want, info.max_entries);
+	return bpf_map__set_max_entries(map, info.max_entries);
+}
+
+/*
  * Every map gets its pin path before load: libbpf reuses a compatible pinned
  * map (conntrack and counters survive a restart) or pins the new one.
  */
@@ -67,7 +105,7 @@ static int dp_set_pins(struct dataplane *dp, const struct lb_config *cfg)
 {
 	struct bpf_map *map;
 	char path[PATH_MAX];
-	int err, fd;
+	int err;
 
 	bpf_object__for_each_map(map, dp->skel->obj) {
 		err = dp_pin_path(dp, bpf_map__name(map), path, sizeof(path));
@@ -76,28 +114,10 @@ static int dp_set_pins(struct dataplane *dp, const struct lb_config *cfg)
 		if (err)
 			return err;
 	}
-
-	/* A pinned conntrack keeps its size: resizing it would drop every tracked flow. */
-	dp_pin_path(dp, "lb_conntrack", path, sizeof(path));
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
-
-		err = bpf_obj_get_info_by_fd(fd, &info, &len);
-		close(fd);
-		if (err)
-			return err;
-		if (cfg->node.conntrack_size && info.max_entries != cfg->node.conntrack_size)
-			log_warnx("dataplane: pinned lb_conntrack has %u entries, config asks %u: "
-				  "keeping %u (unload to resize)", info.max_entries,
-				  cfg->node.conntrack_size, info.max_entries);
-		return bpf_map__set_max_entries(dp->skel->maps.lb_conntrack, info.max_entries);
-	}
-	if (cfg->node.conntrack_size)
-		return bpf_map__set_max_entries(dp->skel->maps.lb_conntrack,
-						cfg->node.conntrack_size);
-	return 0;
+	return dp_size_map(dp, "lb_conntrack", dp->skel->maps.lb_conntrack,
+			   cfg->node.conntrack_size) ?:
+	       dp_size_map(dp, "lb_ct_new", dp->skel->maps.lb_ct_new,
+			   dp_ct_new_size(cfg->node.conntrack_size));
 }
 
 static int dp_prog_tag(int prog_fd, __u8 tag[BPF_TAG_SIZE])

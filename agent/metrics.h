@@ -66,6 +66,7 @@ struct metrics_snapshot {
 	uint64_t control_rejected;
 	uint64_t next_hops_pending;
 	uint64_t conntrack_entries;
+	uint64_t conntrack_unconfirmed; /* lb_ct_new */
 	uint64_t stats[LB_STAT_MAX];	      /* packets of each lb_stats counter */
 	struct lb_counter drops[LB_DROP_MAX]; /* by reason; [0] unused */
 	struct mx_vip *vips;

@@ -154,6 +154,7 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	s->have_dp = true;
 	s->next_hops_pending = a->dp->nh_pending;
 	s->conntrack_entries = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_conntrack"));
+	s->conntrack_unconfirmed = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_ct_new"));
 	for (i = 0; i < LB_STAT_MAX; i++)
 		if (!dataplane_read_percpu(a->dp, stats_fd, i, &c, sizeof(c)))
 			s->stats[i] = c.packets;

@@ -155,6 +155,9 @@ static void mx_render_dataplane(struct mx_out *o, const struct metrics_snapshot 
 	       s->next_hops_pending);
 	mx_one(o, "xdplb_conntrack_entries", "gauge", "Entries in the conntrack map.",
 	       s->conntrack_entries);
+	mx_one(o, "xdplb_conntrack_unconfirmed_entries", "gauge",
+	       "Flows seen once, waiting for a second packet (lb_ct_new).",
+	       s->conntrack_unconfirmed);
 	for (i = 0; i < LB_STAT_MAX; i++)
 		if (mx_stat_families[i].name)
 			mx_one(o, mx_stat_families[i].name, "counter", mx_stat_families[i].help,

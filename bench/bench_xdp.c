@@ -694,7 +694,7 @@ int main(int argc, char **argv)
 	cases[10] = cases[6];
 	cases[10].name = "yardstick: adjust_head for an outer IPv4 header";
 	cases[10].action = XDP_TX;
-	/* A connection's first packet: xdp_lb skips the conntrack lookup for a SYN. */
+	/* A connection's first packet: a SYN misses lb_conntrack and is written to lb_ct_new. */
 	cases[11] = cases[4];
 	cases[11].name = "lb: new flow, IPv4 SYN (Maglev, insert)";
 	cases[11].pkt[cases[11].len - BENCH_PAYLOAD - sizeof(struct tcphdr) + 13] = 0x02;

@@ -44,7 +44,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		   (pkt->tcp_flags & (LB_TCP_FLAG_SYN | LB_TCP_FLAG_ACK)) == LB_TCP_FLAG_SYN;
 	struct lb_flow_key key = pkt->flow;
 	struct lb_vip_stats *vs;
-	struct lb_conn *conn;
+	struct lb_conn *conn, *unconfirmed;
 	__u64 now, n = 1;
 	int ret;
 
@@ -64,8 +64,9 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	/* Tick resolution is plenty for idle ages and costs a quarter of bpf_ktime_get_ns(). */
 	now = bpf_ktime_get_coarse_ns();
 
-	conn = syn ? NULL : bpf_map_lookup_elem(&lb_conntrack, &key);
-	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
+	/* A SYN looks too: only a tuple already tracked may take a fresh pick into lb_conntrack. */
+	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
+	tgt->be = conn && !syn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be) {
 		n = __sync_fetch_and_add(&conn->packets, 1) + 1;
 		/* Every CPU's write would pull the entry's line: refresh at most once a second. */
@@ -73,11 +74,23 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			conn->last_seen_ns = now;
 		if (vs)
 			vs->ct_hits++;
+	} else if (!conn && !syn && (unconfirmed = bpf_map_lookup_elem(&lb_ct_new, &key)) &&
+		   (tgt->be = lb_ct_backend(unconfirmed, &tgt->be_index))) {
+		n = lb_ct_confirm(&key, unconfirmed, now, pkt->len);
+		if (vs)
+			vs->ct_hits++;
 	} else {
 		ret = lb_maglev_pick(vip, tgt->hash, &tgt->be_index, &tgt->be);
 		if (ret)
 			return ret;
-		lb_ct_insert(&key, tgt->be, tgt->be_index, now, pkt->len);
+		/*
+		 * A first packet goes to lb_ct_new (docs/DATAPLANE.md, "Admission"):
+		 * spoofed SYNs never send a second one and so never evict an
+		 * established flow. A tuple lb_conntrack holds already (reused by a
+		 * SYN, or its backend failed) is replaced in place: no eviction.
+		 */
+		lb_ct_insert(conn ? (void *)&lb_conntrack : (void *)&lb_ct_new, &key, tgt->be,
+			     tgt->be_index, now, pkt->len);
 		if (vs) {
 			vs->new_flows++;
 			vs->ct_misses++;
@@ -117,6 +130,8 @@ static __always_inline int lb_target_icmp_error(struct xdp_md *ctx, const struct
 	tgt->stat = LB_STAT_ICMP_ERR_FORWARDED;
 	tgt->answer_too_big = false;
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
+	if (!conn) /* a flow seen once is tracked too, unconfirmed */
+		conn = bpf_map_lookup_elem(&lb_ct_new, &key);
 	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be)
 		return 0;

@@ -71,7 +71,8 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 	else
 		ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
 	ret |= table_cell(t, "conntrack");
-	ret |= table_cell(t, "%" PRIu64 " entries", res_uint(res, "conntrack_entries"));
+	ret |= table_cell(t, "%" PRIu64 " entries, %" PRIu64 " unconfirmed (seen once)",
+			  res_uint(res, "conntrack_entries"), res_uint(res, "conntrack_unconfirmed"));
 	if (json_object_get(res, "sync")) { /* agents before sync have no such member */
 		ret |= table_cell(t, "sync");
 		ret |= table_cell(t, "%s", lbctl_sync_summary(sync, sizeof(sync), res));
@@ -381,6 +382,9 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args)
 	if (!strcmp(res_str(res, "source"), "conntrack"))
 		fprintf(out, "an established flow found in conntrack (hash 0x%08" PRIx64 ")\n",
 			res_uint(res, "hash"));
+	else if (!strcmp(res_str(res, "source"), "conntrack_unconfirmed"))
+		fprintf(out, "a flow seen once, waiting for its second packet (hash 0x%08" PRIx64
+			")\n", res_uint(res, "hash"));
 	else if (json_is_integer(slot))
 		fprintf(out, "picked by Maglev: hash 0x%08" PRIx64 ", slot %" PRIu64 "\n",
 			res_uint(res, "hash"), res_uint(res, "slot"));

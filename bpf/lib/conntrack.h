@@ -44,9 +44,10 @@ static __always_inline struct lb_backend *lb_ct_backend(struct lb_conn *conn, __
 	return be;
 }
 
-/* Writes the entry of a freshly picked flow; a refused write still lets the packet go. */
-static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const struct lb_backend *be,
-					 __u32 index, __u64 now, __u64 bytes)
+/* Writes the entry of a freshly picked flow into map; a refused write still lets the packet go. */
+static __always_inline void lb_ct_insert(void *map, const struct lb_flow_key *key,
+					 const struct lb_backend *be, __u32 index, __u64 now,
+					 __u64 bytes)
 {
 	struct lb_conn conn = {
 	    .backend_index = index,
@@ -57,8 +58,25 @@ static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const st
 	};
 
 	__builtin_memcpy(conn.backend_addr, be->addr, sizeof(conn.backend_addr));
+	if (bpf_map_update_elem(map, key, &conn, BPF_ANY))
+		lb_stat_add(LB_STAT_CT_INSERT_FAILED, bytes);
+}
+
+/*
+ * A flow's second packet: its entry moves from lb_ct_new to lb_conntrack.
+ * Returns the flow's packet count, this packet included.
+ */
+static __always_inline __u64 lb_ct_confirm(const struct lb_flow_key *key,
+					   const struct lb_conn *unconfirmed, __u64 now, __u64 bytes)
+{
+	struct lb_conn conn = *unconfirmed;
+
+	conn.packets++;
+	conn.last_seen_ns = now;
 	if (bpf_map_update_elem(&lb_conntrack, key, &conn, BPF_ANY))
 		lb_stat_add(LB_STAT_CT_INSERT_FAILED, bytes);
+	bpf_map_delete_elem(&lb_ct_new, key);
+	return conn.packets;
 }
 
 /* Reports a flow to the agent for sync at the packet counts the settings ask for. */

@@ -67,6 +67,20 @@ struct {
 	__type(value, struct lb_conn);
 } lb_conntrack SEC(".maps");
 
+#ifndef LB_CT_NEW_SIZE
+#define LB_CT_NEW_SIZE (LB_CT_SIZE / 8)
+#endif
+/*
+ * Flows seen once: a first packet is written here, and only its flow's second packet moves it
+ * to lb_conntrack. Spoofed SYNs, which never have a second packet, churn this table only.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LB_CT_NEW_SIZE);
+	__type(key, struct lb_flow_key);
+	__type(value, struct lb_conn);
+} lb_ct_new SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, LB_EVENTS_SIZE);

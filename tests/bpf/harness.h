@@ -11,6 +11,7 @@
 #include "pkt.h"
 
 #define HARNESS_CT_SIZE 4096 /* conntrack entries in tests: the default would preallocate ~1M */
+#define HARNESS_CT_NEW_SIZE 512 /* lb_ct_new entries in tests: the agent's ratio, 1/8 */
 
 struct decap;
 
@@ -22,7 +23,7 @@ struct decap;
 struct lb_harness {
 	int lock_fd; /* the pin directory, flock()ed while a test owns the program */
 	int prog_fd;
-	int vips, backends, backend_ids, maglev, conntrack, events, settings;
+	int vips, backends, backend_ids, maglev, conntrack, ct_new, events, settings;
 	int vip_stats, backend_stats, stats, drops;
 };
 

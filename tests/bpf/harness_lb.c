@@ -103,7 +103,7 @@ int harness_lb_suite_load(void)
 {
 	struct bpf_program *prog;
 	char path[sizeof(pin_dir) + 16];
-	struct bpf_map *ct;
+	struct bpf_map *ct, *ct_new;
 	libbpf_print_fn_t old_print;
 	struct lb *skel;
 	int err;
@@ -116,12 +116,14 @@ int harness_lb_suite_load(void)
 		return err;
 	}
 	ct = bpf_object__find_map_by_name(skel->obj, "lb_conntrack");
+	ct_new = bpf_object__find_map_by_name(skel->obj, "lb_ct_new");
 	prog = bpf_object__next_program(skel->obj, NULL);
-	if (!ct || !prog) {
+	if (!ct || !ct_new || !prog) {
 		err = -ENOENT;
 		goto cleanup;
 	}
-	err = bpf_map__set_max_entries(ct, HARNESS_CT_SIZE);
+	err = bpf_map__set_max_entries(ct, HARNESS_CT_SIZE) ?:
+	      bpf_map__set_max_entries(ct_new, HARNESS_CT_NEW_SIZE);
 	if (err)
 		goto cleanup;
 	err = lb__load(skel);
@@ -251,6 +253,7 @@ int harness_lb_load(struct lb_harness *h)
 	      pinned_fd(dir, "lb_backend_ids", &h->backend_ids) ?:
 	      pinned_fd(dir, "lb_maglev", &h->maglev) ?:
 	      pinned_fd(dir, "lb_conntrack", &h->conntrack) ?:
+	      pinned_fd(dir, "lb_ct_new", &h->ct_new) ?:
 	      pinned_fd(dir, "lb_events", &h->events) ?:
 	      pinned_fd(dir, "lb_settings", &h->settings) ?:
 	      pinned_fd(dir, "lb_vip_stats", &h->vip_stats) ?:
@@ -274,7 +277,7 @@ int harness_lb_map_fd(const char *name)
 void harness_lb_destroy(struct lb_harness *h)
 {
 	int *fds[] = { &h->prog_fd, &h->vips, &h->backends, &h->backend_ids, &h->maglev,
-		       &h->conntrack, &h->events, &h->settings, &h->vip_stats,
+		       &h->conntrack, &h->ct_new, &h->events, &h->settings, &h->vip_stats,
 		       &h->backend_stats, &h->stats, &h->drops, &h->lock_fd };
 	size_t i;
 

@@ -271,6 +271,23 @@ static void syn_on_tracked_tuple_repicks(struct lb_run *r)
 	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
 }
 
+/* The reused tuple's fresh pick replaces its lb_conntrack entry: the next ACK follows it. */
+static void syn_on_confirmed_tuple_repicks_in_place(struct lb_run *r)
+{
+	struct pkt_spec s;
+	struct pkt p;
+
+	syn_then(r, &s, "192.0.2.10");
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the flow's ACK is forwarded");
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	s.tcp_flags = PKT_TCP_SYN;
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the reused tuple's SYN is forwarded");
+	s.tcp_flags = PKT_TCP_ACK;
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
 static void down_backend_flow_repicked(struct lb_run *r)
 {
 	uint32_t next = W_BE2;
@@ -475,6 +492,8 @@ static const struct lb_case cases[] = {
 		conntrack_hit_after_table_change),
 	LB_CASE("SYN on a tracked tuple picks again from the new table",
 		syn_on_tracked_tuple_repicks),
+	LB_CASE("SYN on a confirmed tuple re-picks in place: the next ACK follows",
+		syn_on_confirmed_tuple_repicks_in_place),
 	LB_CASE("tracked flow of a DOWN backend is picked again", down_backend_flow_repicked),
 	LB_CASE("DOWN backend in the hashed slot: next slot for a new flow",
 		down_backend_skipped_for_new_flow),

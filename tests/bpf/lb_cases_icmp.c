@@ -170,6 +170,8 @@ static void frag_needed4_creates_no_entry(struct lb_run *r)
 	key = w_key(&flow, false);
 	cr_expect_neq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
 		      "an ICMP error must not create a conntrack entry");
+	cr_expect_neq(bpf_map_lookup_elem(r->h.ct_new, &key, &conn), 0,
+		      "an ICMP error must not create an lb_ct_new entry");
 }
 
 static void time_exceeded4_routed(struct lb_run *r)
@@ -441,7 +443,7 @@ static void error_to_tracked_flow_check(struct lb_run *r)
 
 	w_client(&flow, IPPROTO_TCP, "192.0.2.10", 80);
 	key = w_key(&flow, false);
-	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.ct_new, &key, &conn), 0, "the flow, seen once");
 	cr_expect_eq(conn.packets, 1, "the error touched the entry: packets %llu",
 		     (unsigned long long)conn.packets);
 	cr_assert_eq(harness_percpu_sum(r->h.vip_stats, W_VIP4_TCP, (uint64_t *)&vs, 5), 0);

@@ -161,8 +161,10 @@ static void new_flow_entry_content(struct lb_run *r)
 	client_tcp4(&s);
 	key = w_key(&s, false);
 	pkt_addr(be, "198.51.100.1");
-	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
-		     "no conntrack entry for the new flow");
+	cr_expect_neq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
+		      "a flow seen once is in lb_conntrack: a spoofed SYN could evict a real flow");
+	cr_assert_eq(bpf_map_lookup_elem(r->h.ct_new, &key, &conn), 0,
+		     "no lb_ct_new entry for the new flow");
 	cr_expect(!memcmp(conn.backend_addr, be, sizeof(be)), "entry backend address");
 	cr_expect_eq(conn.backend_index, W_BE1);
 	cr_expect_eq(conn.backend_family, LB_AF_INET);
@@ -195,7 +197,10 @@ static void tracked_flow_counted_check(struct lb_run *r)
 	cr_expect_eq(vs.ct_hits, 1);
 	client_tcp4(&s);
 	key = w_key(&s, false);
-	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0);
+	cr_expect_neq(bpf_map_lookup_elem(r->h.ct_new, &key, &conn), 0,
+		      "the confirmed flow is still in lb_ct_new");
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
+		     "the second packet did not confirm the flow into lb_conntrack");
 	cr_expect_eq(conn.packets, 2);
 	cr_expect_geq(conn.last_seen_ns, conn.created_ns);
 }
@@ -236,9 +241,9 @@ static const struct lb_case cases[] = {
 	LB_CASE_CHECKED("sync off (0) emits nothing", sync_disabled_no_event, no_event_check),
 	LB_CASE_CHECKED("new flow counted per VIP and per backend",
 			new_flow_counted, new_flow_counted_check),
-	LB_CASE_CHECKED("new flow's conntrack entry names backend by address",
+	LB_CASE_CHECKED("new flow's lb_ct_new entry names backend by address",
 			new_flow_counted, new_flow_entry_content),
-	LB_CASE_CHECKED("tracked flow counts a hit and its packets",
+	LB_CASE_CHECKED("2nd packet confirms the flow into lb_conntrack, counts a hit",
 			tracked_flow_counted, tracked_flow_counted_check),
 	LB_CASE_CHECKED("synced entry keeps counting its packets",
 			synced_entry_counts_on, synced_entry_counts_on_check),

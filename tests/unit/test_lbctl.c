@@ -300,8 +300,9 @@ Test(lbctl_print, status_as_aligned_key_values)
 	    "\"eth0\", \"xdp_mode\": \"native\", \"attached\": true, \"config\": "
 	    "\"/etc/xdplb/lb.yaml\", \"config_loaded_at\": 1795311600, \"reloads_ok\": 3, "
 	    "\"reloads_failed\": 1, \"last_reload_error\": \"lb.yaml:14:7: bad port\", "
-	    "\"vips\": 2, \"backends\": 6, \"conntrack_entries\": 1234, \"uptime_s\": "
-	    "7980, \"control_rejected\": 1, \"pid\": 4242}",
+	    "\"vips\": 2, \"backends\": 6, \"conntrack_entries\": 1234, "
+	    "\"conntrack_unconfirmed\": 56, \"uptime_s\": 7980, \"control_rejected\": 1, "
+	    "\"pid\": 4242}",
 	    NULL,
 	    "node       1, zone a, balancer\n"
 	    "interface  eth0, xdp native, attached\n"
@@ -309,7 +310,7 @@ Test(lbctl_print, status_as_aligned_key_values)
 	    "reloads    3 ok, 1 failed; last error: lb.yaml:14:7: bad port\n"
 	    "vips       2\n"
 	    "backends   6\n"
-	    "conntrack  1234 entries\n"
+	    "conntrack  1234 entries, 56 unconfirmed (seen once)\n"
 	    "uptime     2h13m\n"
 	    "control    1 rejected request\n"
 	    "pid        4242\n");

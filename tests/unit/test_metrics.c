@@ -66,6 +66,7 @@ static void mx_canned(struct metrics_snapshot *s)
 	s->config_loaded_at = 1700000100;
 	s->have_dp = true;
 	s->conntrack_entries = 50;
+	s->conntrack_unconfirmed = 7;
 	s->stats[LB_STAT_FORWARDED] = 1241;
 	s->drops[LB_DROP_NO_BACKEND].packets = 9;
 	s->drops[LB_DROP_NO_BACKEND].bytes = 540;
@@ -128,6 +129,7 @@ Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
 	mx_expect_line(text, "xdplb_config_last_reload_success_timestamp_seconds 1700000100");
 	mx_expect_line(text, "xdplb_forwarded_packets_total 1241");
 	mx_expect_line(text, "xdplb_conntrack_entries 50");
+	mx_expect_line(text, "xdplb_conntrack_unconfirmed_entries 7");
 	mx_expect_line(text, "xdplb_dropped_packets_total{reason=\"no_backend\"} 9");
 	mx_expect_line(text, "xdplb_dropped_bytes_total{reason=\"no_backend\"} 540");
 	mx_expect_line(text, "xdplb_vip_packets_total{vip=\"web4\"} 1234");
