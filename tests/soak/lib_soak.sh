@@ -51,6 +51,10 @@ soak_topo_create() {
 	ip -n "$(ns cli)" -6 route add default via 2001:db8:c1::1
 	# Complete checksums from the client: XDP forwards packets as they are.
 	nsx cli ethtool -K rtr0 tx off >/dev/null || fail "ethtool tx off on the client"
+	# The router's ECMP hashes the 5-tuple, not the client socket's hash (tc_hash_clear.bpf.c).
+	nsx rtr tc qdisc add dev cli0 clsact || fail "clsact on the router's cli0"
+	nsx rtr tc filter add dev cli0 ingress bpf da obj "$(soak_hash_clear_obj)" sec tc ||
+		fail "cannot attach tc_hash_clear on the router's cli0"
 
 	for n in $SOAK_NODES; do
 		veth_pair "$n" rtr0 rtr "${SK_RTR_IF[$n]}" $INNER_MTU
@@ -86,6 +90,14 @@ soak_topo_create() {
 		soak_node_warm "$n"
 	done
 	return 0
+}
+
+soak_hash_clear_obj() {
+	local obj=$XLB_RUNDIR/tc_hash_clear.bpf.o
+	[ -s "$obj" ] && echo "$obj" && return 0
+	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" \
+		-c "$REPO_DIR/tests/soak/tc_hash_clear.bpf.c" -o "$obj" || fail "clang tc_hash_clear.bpf.c"
+	echo "$obj"
 }
 
 # Neighbours known both ways on a node's router link: the LB resolves its next hop from them.

@@ -11,6 +11,9 @@
 # power cut, between two batches; its streams go on through lb2 from the synced state,
 # even those whose backend was drained just before: only that state keeps them there) and
 # lb1's return (from nothing, in sync from lb2's dump; its streams come back to it).
+# No exchange may fail, not even around the failover: the kill and the return fall between
+# two batches, and the next batch starts only once the router has dropped lb1 (or routes to
+# it again, attached, resolved and in sync) and every stream of lb1 has moved data since.
 # At the end: every stream intact (every byte echoed, never moved to another backend), no
 # HTTP or UDP exchange lost, no packet dropped, no sync record rejected, the counters grew
 # by at least what the clients sent (lb1's share read just before it died) and lb2's
@@ -20,7 +23,8 @@ source "$(dirname "$0")/../e2e/lib_cluster.sh"
 source "$(dirname "$0")/lib_soak.sh"
 
 SOAK_SECONDS=${SOAK_SECONDS:-150}
-[ "$SOAK_SECONDS" -le 170 ] || fail "SOAK_SECONDS=$SOAK_SECONDS: at most 170 (stream clients live 180 s)"
+[ "$SOAK_SECONDS" -le 170 ] ||
+	fail "SOAK_SECONDS=$SOAK_SECONDS: at most 170 (stream clients live 180 s)"
 RSS_SLACK_KB=${RSS_SLACK_KB:-2048}
 # Seconds for every stream that went through a node to move again after it died or came back.
 FAILOVER_MAX=${FAILOVER_MAX:-10}
@@ -67,12 +71,50 @@ wait_streams_moved() {
 }
 streams_states() {
 	local s
-	for s in "${streams[@]}"; do printf '%s(%s): %s; ' "$s" "${stream_node[$s]}" "$(stream_status "$s")"; done
+	for s in "${streams[@]}"; do
+		printf '%s(%s): %s; ' "$s" "${stream_node[$s]}" "$(stream_status "$s")"
+	done
+}
+
+# ct_check NODE CHECK PORTS...: CHECK (a python expression over e, the node's conntrack
+# entry of a stream) holds for the streams from those source ports; prints the failures.
+ct_check() {
+	local node=$1 check=$2
+	shift 2
+	lbctl_json "$node" conntrack list --limit 10000 | $PYTHON -c '
+import json, sys
+check, ports = sys.argv[1], set(int(p) for p in sys.argv[2:])
+ents = {e["client_port"]: e for e in json.load(sys.stdin)["entries"]
+        if e["vip_port"] == '$STREAM_PORT' and e["client_port"] in ports}
+bad = [p for p in sorted(ports) if p not in ents or not eval(check, {"e": ents[p]})]
+print(", ".join("%d %s" % (p, "no entry" if p not in ents else "synced=%s packets=%d" %
+                            (ents[p]["synced"], ents[p]["packets"])) for p in bad))
+sys.exit(1 if bad else 0)' "$check" "$@"
+}
+ports_on() {
+	local s
+	for s in "${streams[@]}"; do [ "${stream_node[$s]}" = "$1" ] && echo "${stream_port[$s]}"; done
+}
+# Each stream carried where the router's hash says (a local entry that counts packets),
+# and known to the other node through sync: what lets it survive its node's death.
+# Prints what is not so.
+streams_placed() {
+	local n peer why="" w
+	for n in $SOAK_NODES; do
+		peer=lb1
+		[ $n = lb1 ] && peer=lb2
+		w=$(ct_check $n 'not e["synced"] and e["packets"] > 0' $(ports_on $n)) ||
+			why+="$n's streams not carried by $n: $w; "
+		w=$(ct_check $n 'e["synced"]' $(ports_on $peer)) || why+="$peer's streams not synced to $n: $w; "
+	done
+	echo "$why"
+	[ -z "$why" ]
 }
 
 # Counters of one node: forwarded, dropped packets, events lost + conntrack writes refused.
 node_counters() {
-	soak_stats "$1" '"%d %d %d" % (d["forwarded"], sum(v["packets"] for v in d["drops"].values()), d["events_lost"] + d["ct_insert_failed"])'
+	soak_stats "$1" '"%d %d %d" % (d["forwarded"], sum(v["packets"] for v in d["drops"].values()),
+		d["events_lost"] + d["ct_insert_failed"])'
 }
 
 do_action() {
@@ -151,9 +193,10 @@ do_action() {
 			fail "lb1 came back with $dumped dump records for ${#streams[@]} streams"
 		snapshot_streams
 		wait_streams_moved lb1 "back on lb1"
-		# No batch since lb1 came back: what it forwarded is its streams'.
-		[ "$(soak_stats lb1 'd["forwarded"]')" -gt 0 ] ||
-			fail "lb1's streams move, but not through lb1: router via $(soak_router_via)"
+		# Through lb1 itself, on the entries its dump brought.
+		wait_for 5 "lb1's streams counted on lb1" ct_check lb1 'e["packets"] > 0' $(ports_on lb1) ||
+			fail "lb1's streams move, but not through lb1:" \
+				"$(ct_check lb1 'e["packets"] > 0' $(ports_on lb1))"
 		log "lb1 back: in sync with $dumped records of lb2's dump, router via $(soak_router_via);" \
 			"its ${stream_on[lb1]} streams moving through it again"
 		;;
@@ -166,7 +209,7 @@ for n in $SOAK_NODES; do start_fwd[$n]=$(soak_stats $n 'd["forwarded"]'); done
 log "soak: ${SOAK_SECONDS}s; forwarded before: lb1 ${start_fwd[lb1]}, lb2 ${start_fwd[lb2]}"
 
 streams=()
-declare -A stream_node=() stream_fam=() stream_on=([lb1]=0 [lb2]=0)
+declare -A stream_node=() stream_fam=() stream_port=() stream_on=([lb1]=0 [lb2]=0)
 for fam in 4 6; do
 	vip=$VIP4
 	[ $fam = 6 ] && vip=$VIP6
@@ -174,12 +217,15 @@ for fam in 4 6; do
 		stream_start "$vip" "$sport"
 		streams+=("$STREAM")
 		stream_node[$STREAM]=$node
+		stream_port[$STREAM]=$sport
 		stream_fam[$STREAM]=$fam
 		stream_on[$node]=$((stream_on[$node] + 1))
 	done < <(stream_ports "$vip" $((39800 + 200 * fam)))
 done
 [ "${stream_on[lb1]}" = 4 ] && [ "${stream_on[lb2]}" = 4 ] ||
 	fail "no 2 + 2 streams per family on each node: $(streams_states)"
+wait_for 10 "every stream on its node and synced to the other" streams_placed ||
+	fail "streams not where the router's hash says, or not synced: $(streams_placed)"
 log "streams: $(for s in "${streams[@]}"; do printf '%s on %s, ' "$s" "${stream_node[$s]}"; done)"
 
 weights_specs=${VIPS_BASE//"be1=100 be2=100 be3=100"/"be1=150 be2=100 be3=50"}
@@ -243,8 +289,10 @@ log "counters: lb1 forwarded ${start_fwd[lb1]} -> $lb1_fwd at its death, then 0 
 	"events lost + ct refused $lost"
 [ "$drops" = 0 ] || fail "packets dropped: lb1 $lb1_drops before its death, $drops1 after;" \
 	"lb2 $drops2: $(lbctl lb2 stats)"
-[ "$lost" = 0 ] || fail "events lost or conntrack writes refused: lb1 $lb1_lost + $lost1, lb2 $lost2"
-[ "$fwd2" -ge "$restart_fwd" ] || fail "lb2's counters went back across its restart ($restart_fwd -> $fwd2)"
+[ "$lost" = 0 ] ||
+	fail "events lost or conntrack writes refused: lb1 $lb1_lost + $lost1, lb2 $lost2"
+[ "$fwd2" -ge "$restart_fwd" ] ||
+	fail "lb2's counters went back across its restart ($restart_fwd -> $fwd2)"
 [ "$fwd1" -gt 0 ] || fail "lb1 forwarded nothing after it came back"
 # Every HTTP exchange is at least 3 client packets (SYN, request, ACK or FIN), UDP one.
 want=$((3 * http_sent + udp_sent))
