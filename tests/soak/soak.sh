@@ -33,7 +33,7 @@ PLAN=(drain undrain "good reload" "refused reload" "restart lb2" "kill lb1" "und
 	weight "reload back" "revive lb1")
 FLAPS=(drain undrain "good reload" "refused reload" "reload back" weight status)
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/${AGENT_PID[lb2]}/status"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/${AGENT_PID[$1]}/status"; }
 alive_nodes() { [ -n "${lb1_dead:-}" ] && echo lb2 || echo $SOAK_NODES; }
 
 # stream_ports VIP BASE: four source ports from BASE up, two the router sends to each node.
@@ -188,6 +188,7 @@ do_action() {
 	"revive lb1")
 		soak_node_revive lb1
 		lb1_dead=
+		revived=$cycle
 		dumped=$(cluster_sync lb1 'd["received"]["dump_records"]')
 		[ "$dumped" -ge ${#streams[@]} ] ||
 			fail "lb1 came back with $dumped dump records for ${#streams[@]} streams"
@@ -234,6 +235,7 @@ port=20000
 http_sent=0
 udp_sent=0
 rss=()
+rss1=()
 end=$((SECONDS + SOAK_SECONDS))
 while [ $SECONDS -lt $end ]; do
 	if [ $cycle -lt ${#PLAN[@]} ]; then
@@ -262,10 +264,11 @@ while [ $SECONDS -lt $end ]; do
 	for s in "${streams[@]}"; do
 		stream_is running "$s" || fail "cycle $cycle ($action): stream $s broke: $(stream_status "$s")"
 	done
-	[ -n "${restarted:-}" ] && rss+=("$(rss_kb)")
+	[ -n "${restarted:-}" ] && rss+=("$(rss_kb lb2)")
+	[ -n "${revived:-}" ] && rss1+=("$(rss_kb lb1)")
 	log "cycle $cycle: $action; 100 exchanges ok; router via $(soak_router_via);" \
 		"streams $(for s in "${streams[@]}"; do printf '%s ' "$(stream_field "$s" bytes)"; done)bytes;" \
-		"lb2 rss $(rss_kb) kB"
+		"lb2 rss $(rss_kb lb2) kB"
 done
 [ $cycle -gt ${#PLAN[@]} ] ||
 	fail "the soak ended after $cycle of the ${#PLAN[@]} planned cycles (SOAK_SECONDS too short)"
@@ -303,13 +306,25 @@ for n in $SOAK_NODES; do
 	[ "$rejected" = 0 ] || fail "$n rejected sync records: $(lbctl $n sync)"
 done
 
-first=${rss[1]:-${rss[0]}}
-last=${rss[-1]}
-max=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-log "lb2 rss after its restart: first $first, max $max, last $last kB over ${#rss[@]} cycles"
-[ "${#rss[@]}" -ge 3 ] || fail "too few cycles after the restart to judge the RSS (${#rss[@]})"
-[ "$last" -le $((first + RSS_SLACK_KB)) ] ||
-	fail "lb2's agent RSS grew from $first to $last kB over $((${#rss[@]} - 1)) cycles"
+# rss_flat NODE WHAT SAMPLES...: the agent's RSS, sampled once a cycle since WHAT, flat within
+# RSS_SLACK_KB (the first sample is its warm-up). Leaves "first -> last kB" in RSS_SEEN.
+rss_flat() {
+	local node=$1 what=$2 first last max
+	shift 2
+	[ $# -ge 3 ] || fail "too few cycles after $what to judge $node's RSS ($#)"
+	first=$2
+	last=${!#}
+	max=$(printf '%s\n' "$@" | sort -n | tail -1)
+	log "$node rss after $what: first $first, max $max, last $last kB over $# cycles"
+	[ "$last" -le $((first + RSS_SLACK_KB)) ] ||
+		fail "$node's agent RSS grew from $first to $last kB over $(($# - 1)) cycles after $what"
+	RSS_SEEN="$first -> $last kB"
+}
+# lb2 restarted and then carried everything while lb1 was dead, and served its dump; lb1 is
+# a fresh agent since its return. The agent that died has no RSS to judge.
+rss_flat lb2 "its restart" "${rss[@]}"
+rss2=$RSS_SEEN
+rss_flat lb1 "its return" "${rss1[@]}"
 log "soak passed: $cycle cycles, $http_sent HTTP + $udp_sent UDP exchanges," \
 	"${#streams[@]} streams intact (${stream_on[lb1]} through lb1's death and return)," \
-	"failover ${failover_s}s, lb2 rss $first -> $last kB"
+	"failover ${failover_s}s; rss lb2 $rss2, lb1 $RSS_SEEN"
