@@ -360,6 +360,8 @@ udp6 $VIP6 $UDP_PORT udp be1=100 be2=100 be3=100"
 LB_CONF=
 LB_SOCK=
 declare -A AGENT_PID=()
+# node.conntrack_size of the LB node; a test that floods the table sets it smaller.
+LB_CONNTRACK_SIZE=${LB_CONNTRACK_SIZE:-65536}
 
 # lb_config_write FILE SPECS: the LB node's config; one VIP per line of SPECS.
 lb_config_write() {
@@ -377,7 +379,7 @@ lb_config_write() {
 		  tunnel_source: {ipv4: 198.51.100.240/28, ipv6: "2001:db8:1b::f0/124"}
 		  mtu: $INNER_MTU
 		  hash_seed: 0x5eed
-		  conntrack_size: 65536
+		  conntrack_size: $LB_CONNTRACK_SIZE
 		  control: {socket: $LB_SOCK}
 		  bpffs: $XLB_RUNDIR/bpffs/lb
 		vips:
