@@ -39,6 +39,7 @@ ip -n "$(ns rtr)" route add blackhole $SPOOF_NET || fail "blackhole route for $S
 
 status=$XLB_RUNDIR/run/idle.status
 go=$XLB_RUNDIR/run/idle.go
+rm -f "$status" "$go"
 bg cli "$XLB_RUNDIR/idle.log" timeout 100 "$PYTHON" "$TOOLS_DIR/idle_conns.py" \
 	--vip $VIP4 --port $STREAM_PORT --first-port $IDLE_FIRST_PORT --count $CONNS \
 	--wait 90 --status "$status" --go "$go"
