@@ -9,10 +9,10 @@ With --ack every SYN is followed by the ACK that would complete its
 handshake: to the balancer, a table full of established flows.
 Sent through raw IPv4 sockets (IP_HDRINCL): the kernel routes them and fills
 in the IP checksum; the TCP checksum is computed here. --cpus splits the
-tuples over that many senders, each pinned to its own CPU, as a NIC's receive
-queues spread a flood over every core. --rate paces each sender's average
-(0: as fast as the socket takes them). Prints JSON
-{"sent": n, "seconds": s, "pps": r, "errors": n} (sent counts packets).
+tuples over that many senders, each pinned to its own CPU (as a NIC's receive
+queues spread a flood over every core); each sends as fast as its socket
+takes them. Prints JSON {"sent": n, "seconds": s, "pps": r, "errors": n};
+sent counts packets.
 """
 import argparse
 import ipaddress
@@ -50,14 +50,11 @@ def tcp_packet(src, dst, sport, dport, seq, ack, flags):
     return ip + tcp
 
 
-def source_hosts(prefix, exclude):
+def source_hosts(prefix):
     net = ipaddress.ip_network(prefix)
     if net.version != 4 or not net.subnet_of(ALLOWED):
         raise SystemExit("syn_flood: --src %s is not inside %s" % (prefix, ALLOWED))
-    hosts = [h for h in net.hosts() if str(h) not in exclude]
-    if not hosts:
-        raise SystemExit("syn_flood: no source address left in %s" % prefix)
-    return [h.packed for h in hosts]
+    return [h.packed for h in net.hosts()]
 
 
 def send_all(args, hosts, tuples, seed):
@@ -67,14 +64,10 @@ def send_all(args, hosts, tuples, seed):
     dst = socket.inet_aton(args.vip)
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     sent = errors = 0
-    start = time.monotonic()
-    deadline = start + args.seconds
+    deadline = time.monotonic() + args.seconds
     for t in tuples:
-        now = time.monotonic()
-        if now > deadline:
+        if time.monotonic() > deadline:
             break
-        if args.rate > 0 and sent > (now - start) * args.rate:
-            time.sleep(min(sent / args.rate - (now - start), 0.01))
         src, sport, seq = hosts[t // nports], PORT_LO + t % nports, rng.getrandbits(32)
         pkts = [tcp_packet(src, dst, sport, args.port, seq, 0, TCP_SYN)]
         if args.ack:
@@ -96,16 +89,14 @@ def main():
     ap.add_argument("--vip", required=True)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--src", required=True, help="source prefix inside 203.0.113.0/24")
-    ap.add_argument("--exclude", action="append", default=[], help="a source never used")
     ap.add_argument("--count", type=int, required=True, help="tuples (flows)")
     ap.add_argument("--ack", action="store_true", help="complete each handshake with an ACK")
     ap.add_argument("--cpus", type=int, default=1, help="senders, one per CPU")
-    ap.add_argument("--rate", type=float, default=0.0, help="packets per second, 0: no pacing")
     ap.add_argument("--seconds", type=float, default=10.0, help="time budget")
     ap.add_argument("--seed", type=int, default=8)
     args = ap.parse_args()
 
-    hosts = source_hosts(args.src, set(args.exclude))
+    hosts = source_hosts(args.src)
     nports = PORT_HI - PORT_LO + 1
     if args.count > len(hosts) * nports:
         raise SystemExit("syn_flood: %s has fewer than %d tuples" % (args.src, args.count))
@@ -118,11 +109,14 @@ def main():
         rfd, wfd = os.pipe()
         pid = os.fork()
         if pid == 0:
-            os.close(rfd)
-            os.sched_setaffinity(0, {cpu})
-            res = send_all(args, hosts, tuples[i::len(cpus)], args.seed + 1 + i)
-            os.write(wfd, json.dumps(res).encode())
-            os._exit(0)
+            # The child never returns into this loop, whatever happens.
+            try:
+                os.close(rfd)
+                os.sched_setaffinity(0, {cpu})
+                res = send_all(args, hosts, tuples[i::len(cpus)], args.seed + 1 + i)
+                os.write(wfd, json.dumps(res).encode())
+            finally:
+                os._exit(0)
         os.close(wfd)
         workers.append((pid, rfd))
     sent = errors = 0
