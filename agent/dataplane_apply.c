@@ -636,6 +636,23 @@ static void dp_count_pending(struct dataplane *dp)
 	}
 }
 
+/*
+ * Empties every CPU's flow cache (bpf/lib/flow_cache.h): the cached VIP
+ * entries and settings may have changed. Never 0, which turns the cache off.
+ */
+static int dp_bump_generation(struct dataplane *dp)
+{
+	int fd = bpf_map__fd(dp->skel->maps.lb_generation);
+	uint32_t zero = 0, gen = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &gen))
+		return -errno;
+	gen = gen + 1 ? gen + 1 : 1;
+	if (bpf_map_update_elem(fd, &zero, &gen, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 {
 	bool removed = false;
@@ -705,6 +722,12 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 	if (removed)
 		dp_be_hash_rebuild(dp);
 	dp_count_pending(dp);
+	/* Last, so no cache refills from a half-applied config under the new generation. */
+	err = dp_bump_generation(dp);
+	if (err) {
+		log_warnx("dataplane: lb_generation: %s", strerror(-err));
+		ret = err;
+	}
 	return ret;
 }
 

@@ -72,6 +72,7 @@ struct bench_case {
 	int vip_index; /* whose counters prove the path; -1: none */
 	bool ct_hit; /* every run a conntrack hit (else a miss + insert) */
 	bool filter_on; /* lb_vip_filter switched on for this case */
+	bool cache_off; /* lb_generation 0: every packet through lb_vips and lb_conntrack */
 	const char *target; /* what docs/BENCHMARKS.md promises, "" if nothing */
 };
 
@@ -348,6 +349,14 @@ static int bench_set_filter(struct lb *skel, bool on)
 	return bench_map_put(skel->maps.lb_vip_filter, &word, &w);
 }
 
+/* The agent's lb_generation: non-zero lets established flows use the flow cache. */
+static int bench_set_cache(struct lb *skel, bool on)
+{
+	uint32_t zero = 0, gen = on ? 1 : 0;
+
+	return bench_map_put(skel->maps.lb_generation, &zero, &gen);
+}
+
 /* Node settings as an operator would leave them: MTU check on, sync at 3 and every 50. */
 static int bench_program_lb(struct lb *skel)
 {
@@ -478,7 +487,7 @@ static int bench_case_single(struct lb *lb, int floor_fd, struct bench_case *c,
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	err = bench_set_filter(lb, c->filter_on);
+	err = bench_set_filter(lb, c->filter_on) ?: bench_set_cache(lb, !c->cache_off);
 	for (i = 0; i < warm + o->runs && !err; i++) {
 		uint32_t *slot_prog = i < warm ? &action : &prog_ns[i - warm];
 		uint32_t *slot_floor = i < warm ? &action : &floor_ns[i - warm];
@@ -620,7 +629,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[12] = {};
+	struct bench_case cases[14] = {};
 	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
@@ -698,9 +707,17 @@ int main(int argc, char **argv)
 	cases[11] = cases[4];
 	cases[11].name = "lb: new flow, IPv4 SYN (Maglev, insert)";
 	cases[11].pkt[cases[11].len - BENCH_PAYLOAD - sizeof(struct tcphdr) + 13] = 0x02;
+	/* The same established flows with the flow cache off: the conntrack path alone. */
+	cases[12] = cases[2];
+	cases[12].name = "lb: conntrack hit, IPv4 (IPIP), flow cache off";
+	cases[12].cache_off = true;
+	cases[13] = cases[3];
+	cases[13].name = "lb: conntrack hit, IPv6 (6in6), flow cache off";
+	cases[13].cache_off = true;
 	for (i = 0; i < 5; i++)
 		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
 	cases[11].prog_fd = cases[4].prog_fd;
+	cases[12].prog_fd = cases[13].prog_fd = cases[4].prog_fd;
 	cases[5].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
 	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 	cases[7].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct);
@@ -715,7 +732,7 @@ int main(int argc, char **argv)
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 12 && !err; i++)
+	for (i = 0; i < 14 && !err; i++)
 		if (!o.only || strstr(cases[i].name, o.only))
 			err = bench_case_single(lb, floor_fd, &cases[i], &o);
 	/* the cases whose packet comes out as it went in */

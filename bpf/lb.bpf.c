@@ -11,6 +11,7 @@
 #include "lib/csum.h"
 #include "lib/maglev.h"
 #include "lib/conntrack.h"
+#include "lib/flow_cache.h"
 #include "lib/encap.h"
 #include "lib/icmp.h"
 #include "lib/vip.h"
@@ -31,9 +32,33 @@ struct lb_target {
 	bool answer_too_big; /* may tell the sender its packet is too big */
 };
 
-/* Steps 4-7: the flow's backend from conntrack, else from Maglev; entry written, sync reported. */
+/*
+ * Step 4a: an established flow's backend from this CPU's flow cache, without
+ * the VIP and conntrack lookups. tgt->set and tgt->hash are the packet's.
+ */
+static __always_inline bool lb_target_cached(struct lb_flow_cache_entry *fc,
+					     const struct lb_pkt *pkt, struct lb_target *tgt)
+{
+	tgt->be = lb_fc_serve(fc, pkt);
+	if (!tgt->be)
+		return false;
+	tgt->vip = &fc->vip;
+	tgt->be_index = fc->be_index;
+	tgt->stat = LB_STAT_FORWARDED;
+	tgt->answer_too_big = true;
+	tgt->vs = lb_vip_stats_get(fc->vip.vip_index);
+	if (tgt->vs)
+		tgt->vs->ct_hits++;
+	return true;
+}
+
+/*
+ * Steps 4-7: the flow's backend from conntrack, else from Maglev; entry
+ * written, sync reported. fc is the packet's flow cache slot, if it has one:
+ * then tgt->set and tgt->hash (of the packet's tuple) are known already.
+ */
 static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct lb_vip_info *vip,
-					  struct lb_target *tgt)
+					  struct lb_flow_cache_entry *fc, struct lb_target *tgt)
 {
 	/*
 	 * A SYN opens a new connection on a reused 5-tuple: pick afresh. Not
@@ -45,10 +70,11 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	struct lb_flow_key key = pkt->flow;
 	struct lb_vip_stats *vs;
 	struct lb_conn *conn, *unconfirmed;
-	__u64 now, n = 1;
+	__u64 now, n = 1, carried;
 	int ret;
 
-	tgt->set = lb_settings_get();
+	if (!fc)
+		tgt->set = lb_settings_get();
 	if (!tgt->set)
 		return LB_DROP_NO_BACKEND;
 	if (vip->flags & LB_VIP_F_HASH_ADDRS) {
@@ -56,7 +82,10 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		key.dport = 0;
 	}
 	tgt->vip = vip;
-	tgt->hash = lb_hash_flow(&key, tgt->set->hash_seed);
+	if (!fc || (vip->flags & LB_VIP_F_HASH_ADDRS))
+		tgt->hash = lb_hash_flow(&key, tgt->set->hash_seed);
+	/* Packets the cache served since the last visit; conntrack decides afresh. */
+	carried = lb_fc_take(fc, &pkt->flow);
 	tgt->stat = LB_STAT_FORWARDED;
 	tgt->answer_too_big = true;
 	vs = lb_vip_stats_get(vip->vip_index);
@@ -68,12 +97,15 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
 	tgt->be = conn && !syn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be) {
-		n = __sync_fetch_and_add(&conn->packets, 1) + 1;
+		n = __sync_fetch_and_add(&conn->packets, 1 + carried) + 1 + carried;
 		/* Every CPU's write would pull the entry's line: refresh at most once a second. */
 		if (now - conn->last_seen_ns > LB_CT_SEEN_GRANULARITY_NS)
 			conn->last_seen_ns = now;
 		if (vs)
 			vs->ct_hits++;
+		/* Confirmed and not a SYN: the next packets may take the cache. */
+		if (fc && !(vip->flags & LB_VIP_F_HASH_ADDRS))
+			lb_fc_fill(fc, &pkt->flow, vip, tgt->be, tgt->be_index);
 	} else if (!conn && !syn && (unconfirmed = bpf_map_lookup_elem(&lb_ct_new, &key)) &&
 		   (tgt->be = lb_ct_backend(unconfirmed, &tgt->be_index))) {
 		n = lb_ct_confirm(&key, unconfirmed, now, pkt->len);
@@ -99,7 +131,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		if (tgt->bs)
 			tgt->bs->new_flows++;
 	}
-	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, n, pkt->len);
+	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, n - 1 - carried, n, pkt->len);
 	return 0;
 }
 
@@ -173,13 +205,16 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 SEC("xdp")
 int xdp_lb(struct xdp_md *ctx)
 {
+	struct lb_flow_cache_entry *fc = NULL;
+	enum lb_early_filter early;
 	struct lb_target tgt = {};
 	const struct lb_vip_info *vip;
 	struct lb_pkt pkt = {};
 	int ret;
 
 	/* Step 1, and step 2 before anything costly: most traffic is no VIP's. */
-	if (lb_vip_filter_early_pass(ctx))
+	early = lb_vip_filter_early(ctx);
+	if (early == LB_EARLY_PASS)
 		return lb_pass(ctx->data_end - ctx->data);
 	/* Plain IPv4 TCP inline; the global parser's call and copies for every other shape. */
 	ret = lb_parse_fast(ctx, &pkt) ? 0 : lb_parse_frame(ctx, &pkt);
@@ -187,8 +222,17 @@ int xdp_lb(struct xdp_md *ctx)
 		return lb_pass(pkt.len);
 	if (ret)
 		return lb_drop(ret, pkt.len);
-	if (!lb_vip_filter_pass(&pkt.flow))
+	if (early != LB_EARLY_MAYBE && !lb_vip_filter_pass(&pkt.flow))
 		return lb_pass(pkt.len);
+	if (lb_fc_applies(&pkt)) {
+		tgt.set = lb_settings_get();
+		if (tgt.set) {
+			tgt.hash = lb_hash_flow(&pkt.flow, tgt.set->hash_seed);
+			fc = lb_fc_slot(tgt.hash);
+			if (fc && lb_target_cached(fc, &pkt, &tgt))
+				return lb_send(ctx, &pkt, &tgt);
+		}
+	}
 	vip = lb_vip_lookup(&pkt.flow, pkt.flow.dport);
 	if (!vip)
 		return lb_pass(pkt.len);
@@ -211,7 +255,7 @@ int xdp_lb(struct xdp_md *ctx)
 			return lb_pass(pkt.len);
 		}
 	} else {
-		ret = lb_target_flow(&pkt, vip, &tgt);
+		ret = lb_target_flow(&pkt, vip, fc, &tgt);
 	}
 	if (ret)
 		return lb_drop(ret, pkt.len);

@@ -29,6 +29,8 @@
 #define LB_MAGLEV_PROBES 8 /* slots tried past a DOWN/DRAIN pick before giving up */
 #define LB_IP6_EXT_MAX 4 /* IPv6 extension headers skipped before giving up */
 #define LB_EVENTS_SIZE (1 << 22) /* ring buffer bytes for flow events */
+#define LB_FLOW_CACHE_SLOTS 4096 /* lb_flow_cache entries per CPU, a power of two */
+#define LB_FLOW_CACHE_BATCH 16 /* packets a flow cache entry serves between two conntrack visits */
 #define LB_NO_BACKEND 0 /* backend index meaning "none" (slot 0 is reserved) */
 
 /* Address families as stored in keys (not AF_* which differ between ABIs). */

@@ -6,10 +6,14 @@
 #include "lb_common.h"
 
 /*
- * Bob Jenkins' lookup3 (the kernel's jhash2) over the ten 32-bit words of
- * struct lb_flow_key. Every node of a cluster uses the same seed, so the
- * same flow gets the same Maglev slot wherever ECMP sends it. Written out
- * for exactly ten words so the BPF verifier sees straight-line code.
+ * Bob Jenkins' lookup3 (the kernel's jhash): an IPv6 flow hashes the ten
+ * 32-bit words of struct lb_flow_key (jhash2), an IPv4 flow only the three
+ * that are not zero, as the kernel's jhash_3words, with protocol and family
+ * in the initial value: a third of the work on the per-packet path. Every
+ * node of a cluster uses the same seed (and this same function: nodes of
+ * different versions of it would pick differently), so the same flow gets
+ * the same Maglev slot wherever ECMP sends it. Written out so the BPF
+ * verifier sees straight-line code.
  */
 #ifndef LB_HASH_INLINE
 #define LB_HASH_INLINE static inline __attribute__((always_inline))
@@ -51,6 +55,15 @@ LB_HASH_INLINE __u32 lb_hash_flow(const struct lb_flow_key *key, __u32 seed)
 	const __u32 *k = (const __u32 *)key;
 	__u32 a, b, c;
 
+	if (key->family == LB_AF_INET) {
+		a = b = c = LB_JHASH_INITVAL + (3U << 2) + seed +
+			    ((__u32)key->proto << 8 | key->family);
+		a += key->src[0];
+		b += key->dst[0];
+		c += k[8]; /* the two ports */
+		LB_JHASH_FINAL(a, b, c);
+		return c;
+	}
 	a = b = c = LB_JHASH_INITVAL + (10U << 2) + seed;
 	a += k[0]; b += k[1]; c += k[2];
 	LB_JHASH_MIX(a, b, c);

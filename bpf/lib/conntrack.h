@@ -79,18 +79,22 @@ static __always_inline __u64 lb_ct_confirm(const struct lb_flow_key *key,
 	return conn.packets;
 }
 
-/* Reports a flow to the agent for sync at the packet counts the settings ask for. */
+/*
+ * Reports a flow to the agent for sync when its packet count went from prev
+ * to n past a count the settings ask for (n - prev > 1 when the flow cache
+ * served packets in between).
+ */
 static __always_inline void lb_ct_report(const struct lb_flow_key *key, const struct lb_backend *be,
-					 const struct lb_settings *set, __u32 vip_index, __u64 n,
-					 __u64 bytes)
+					 const struct lb_settings *set, __u32 vip_index, __u64 prev,
+					 __u64 n, __u64 bytes)
 {
-	__u32 first = set->sync_first_packets, every = set->sync_refresh_packets;
+	__u64 first = set->sync_first_packets, every = set->sync_refresh_packets;
 	struct lb_flow_event *ev;
 	__u8 reason;
 
-	if (first && n == first)
+	if (first && prev < first && n >= first)
 		reason = LB_EVENT_ESTABLISHED;
-	else if (every && n > first && (n - first) % every == 0)
+	else if (every && prev >= first && (n - first) / every != (prev - first) / every)
 		reason = LB_EVENT_REFRESH;
 	else
 		return;

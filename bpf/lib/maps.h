@@ -81,6 +81,35 @@ struct {
 	__type(value, struct lb_conn);
 } lb_ct_new SEC(".maps");
 
+/*
+ * One CPU's copy of an established flow's forwarding decision, in front of
+ * lb_vips and lb_conntrack (docs/DATAPLANE.md, "Flow cache"): valid while gen
+ * equals lb_generation[0] and the backend at be_index still has be_addr.
+ */
+struct lb_flow_cache_entry {
+	struct lb_flow_key key; /* the packet's own tuple */
+	struct lb_vip_info vip; /* the VIP's entry when cached */
+	__u32 be_addr[4];	/* the backend's address when cached */
+	__u32 be_index;
+	__u32 gen;     /* lb_generation[0] when cached; 0 never matches */
+	__u32 pending; /* packets served here since the last conntrack visit */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_FLOW_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct lb_flow_cache_entry);
+} lb_flow_cache SEC(".maps");
+
+/* Bumped by the agent after every change of VIPs or settings: empties every flow cache. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} lb_generation SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, LB_EVENTS_SIZE);

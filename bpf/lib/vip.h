@@ -40,13 +40,19 @@ static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
 	return !w || (*w & (1ULL << (bit % 64)));
 }
 
+/* What the filter said before parsing. */
+enum lb_early_filter {
+	LB_EARLY_UNKNOWN = 0, /* filter off, or a tagged or short frame: the full path decides */
+	LB_EARLY_PASS,	      /* not IP, or the destination's bit is clear: surely no VIP */
+	LB_EARLY_MAYBE,	      /* the bit is set: the lookups decide, no need to filter again */
+};
+
 /*
- * The filter again, before any parsing, on the destination of an untagged
+ * The filter, before any parsing, on the destination of an untagged
  * IPv4/IPv6 frame: the bulk of the traffic, no VIP's, then passes without
- * the parser's call. True: pass (not IP, or the bit is clear). Tagged or
- * short frames, or the filter off: false, the full path decides.
+ * the parser's call.
  */
-static __always_inline bool lb_vip_filter_early_pass(struct xdp_md *ctx)
+static __always_inline enum lb_early_filter lb_vip_filter_early(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
@@ -59,27 +65,31 @@ static __always_inline bool lb_vip_filter_early_pass(struct xdp_md *ctx)
 
 	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
 	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)) || (void *)(eth + 1) > data_end)
-		return false;
+		return LB_EARLY_UNKNOWN;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		ip = (void *)(eth + 1);
 		if ((void *)(ip + 1) > data_end)
-			return false;
+			return LB_EARLY_UNKNOWN;
 		addr[0] = ip->daddr;
 		family = LB_AF_INET;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		ip6 = (void *)(eth + 1);
 		if ((void *)(ip6 + 1) > data_end)
-			return false;
+			return LB_EARLY_UNKNOWN;
 		__builtin_memcpy(addr, &ip6->daddr, sizeof(addr));
 		family = LB_AF_INET6;
 	} else {
-		return eth->h_proto != bpf_htons(ETH_P_8021Q) &&
-		       eth->h_proto != bpf_htons(ETH_P_8021AD);
+		if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
+		    eth->h_proto == bpf_htons(ETH_P_8021AD))
+			return LB_EARLY_UNKNOWN;
+		return LB_EARLY_PASS;
 	}
 	bit = lb_vip_filter_bit(addr, family);
 	word = bit / 64;
 	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
-	return w && !(*w & (1ULL << (bit % 64)));
+	if (!w)
+		return LB_EARLY_UNKNOWN;
+	return *w & (1ULL << (bit % 64)) ? LB_EARLY_MAYBE : LB_EARLY_PASS;
 }
 
 static __always_inline const struct lb_settings *lb_settings_get(void)

@@ -24,6 +24,7 @@ struct lb_harness {
 	int lock_fd; /* the pin directory, flock()ed while a test owns the program */
 	int prog_fd;
 	int vips, backends, backend_ids, maglev, conntrack, ct_new, events, settings;
+	int flow_cache, generation;
 	int vip_stats, backend_stats, stats, drops;
 };
 
@@ -63,6 +64,8 @@ void harness_lb_destroy(struct lb_harness *h);
 /* Another pinned lb map by name (one the harness does not keep open); the caller closes it. */
 int harness_lb_map_fd(const char *name);
 int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s);
+/* Writes lb_generation as the agent does after each apply: 0 turns the flow cache off. */
+int harness_lb_generation(struct lb_harness *h, uint32_t gen);
 int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
 		   const struct lb_vip_info *info);
 /* Writes lb_backends[index] and its lb_backend_ids entry, as the agent does. */

@@ -254,6 +254,8 @@ int harness_lb_load(struct lb_harness *h)
 	      pinned_fd(dir, "lb_maglev", &h->maglev) ?:
 	      pinned_fd(dir, "lb_conntrack", &h->conntrack) ?:
 	      pinned_fd(dir, "lb_ct_new", &h->ct_new) ?:
+	      pinned_fd(dir, "lb_flow_cache", &h->flow_cache) ?:
+	      pinned_fd(dir, "lb_generation", &h->generation) ?:
 	      pinned_fd(dir, "lb_events", &h->events) ?:
 	      pinned_fd(dir, "lb_settings", &h->settings) ?:
 	      pinned_fd(dir, "lb_vip_stats", &h->vip_stats) ?:
@@ -277,8 +279,8 @@ int harness_lb_map_fd(const char *name)
 void harness_lb_destroy(struct lb_harness *h)
 {
 	int *fds[] = { &h->prog_fd, &h->vips, &h->backends, &h->backend_ids, &h->maglev,
-		       &h->conntrack, &h->ct_new, &h->events, &h->settings, &h->vip_stats,
-		       &h->backend_stats, &h->stats, &h->drops, &h->lock_fd };
+		       &h->conntrack, &h->ct_new, &h->flow_cache, &h->generation, &h->events,
+		       &h->settings, &h->vip_stats, &h->backend_stats, &h->stats, &h->drops, &h->lock_fd };
 	size_t i;
 
 	/* Closing the directory fd drops the lock for the next test. */
@@ -294,6 +296,13 @@ int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s)
 	uint32_t zero = 0;
 
 	return bpf_map_update_elem(h->settings, &zero, s, BPF_ANY) ? -errno : 0;
+}
+
+int harness_lb_generation(struct lb_harness *h, uint32_t gen)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(h->generation, &zero, &gen, BPF_ANY) ? -errno : 0;
 }
 
 int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,

@@ -76,11 +76,13 @@ static void event_at_third_packet_check(struct lb_run *r)
 		     (unsigned long long)sent.packets);
 }
 
+/* With the flow cache off every packet counts in conntrack: the exact refresh packet. */
 static void event_at_refresh(struct lb_run *r)
 {
 	struct pkt_spec s;
 	int n;
 
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
 	r->settings.sync_first_packets = 3;
 	r->settings.sync_refresh_packets = 2;
 	w_apply_settings(r);
@@ -94,6 +96,31 @@ static void event_at_refresh(struct lb_run *r)
 static void event_at_refresh_check(struct lb_run *r)
 {
 	expect_one_event(r, LB_EVENT_REFRESH, 5);
+}
+
+/*
+ * With the cache on, packets 4 to 3 + LB_FLOW_CACHE_BATCH are served from it;
+ * the next one visits conntrack, adds them, and so crosses refresh counts 5, 7,
+ * ...: one event, carrying the whole count.
+ */
+static void event_at_refresh_cached(struct lb_run *r)
+{
+	struct pkt_spec s;
+	int n;
+
+	r->settings.sync_first_packets = 3;
+	r->settings.sync_refresh_packets = 2;
+	w_apply_settings(r);
+	client_tcp4(&s);
+	send_first(r, &s, 3 + LB_FLOW_CACHE_BATCH);
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 1, "one event (the 3rd packet) while the cache serves, got %d", n);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void event_at_refresh_cached_check(struct lb_run *r)
+{
+	expect_one_event(r, LB_EVENT_REFRESH, 4 + LB_FLOW_CACHE_BATCH);
 }
 
 static void short_flow_not_synced(struct lb_run *r)
@@ -235,8 +262,10 @@ static void synced_entry_counts_on_check(struct lb_run *r)
 static const struct lb_case cases[] = {
 	LB_CASE_CHECKED("sync event at the 3rd packet",
 			event_at_third_packet, event_at_third_packet_check),
-	LB_CASE_CHECKED("sync refresh event at first + refresh packets",
+	LB_CASE_CHECKED("sync refresh event at first + refresh packets (flow cache off)",
 			event_at_refresh, event_at_refresh_check),
+	LB_CASE_CHECKED("sync refresh event at the flow cache's next conntrack visit",
+			event_at_refresh_cached, event_at_refresh_cached_check),
 	LB_CASE_CHECKED("2-packet flow is not synced", short_flow_not_synced, no_event_check),
 	LB_CASE_CHECKED("sync off (0) emits nothing", sync_disabled_no_event, no_event_check),
 	LB_CASE_CHECKED("new flow counted per VIP and per backend",

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The per-CPU flow cache in front of lb_vips and lb_conntrack: an established
+ * flow's packets skip both hash lookups (docs/DATAPLANE.md, "Flow cache").
+ */
+#ifndef XDPLB_LIB_FLOW_CACHE_H
+#define XDPLB_LIB_FLOW_CACHE_H
+
+#include "maps.h"
+#include "maglev.h"
+#include "parse.h"
+
+_Static_assert((LB_FLOW_CACHE_SLOTS & (LB_FLOW_CACHE_SLOTS - 1)) == 0,
+	       "the slot is the hash's low bits");
+
+/* Unfragmented TCP and UDP: the packets that have a cache slot (a SYN's only empties it). */
+static __always_inline bool lb_fc_applies(const struct lb_pkt *pkt)
+{
+	return !(pkt->flags & LB_PKT_F_FRAG) &&
+	       (pkt->flow.proto == IPPROTO_TCP || pkt->flow.proto == IPPROTO_UDP);
+}
+
+static __always_inline bool lb_fc_key_equal(const struct lb_flow_key *a,
+					    const struct lb_flow_key *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
+static __always_inline __u32 lb_fc_generation(void)
+{
+	__u32 zero = 0, *gen = bpf_map_lookup_elem(&lb_generation, &zero);
+
+	return gen ? *gen : 0;
+}
+
+static __always_inline struct lb_flow_cache_entry *lb_fc_slot(__u32 hash)
+{
+	__u32 slot = hash & (LB_FLOW_CACHE_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&lb_flow_cache, &slot);
+}
+
+/*
+ * The backend of a cached flow, or NULL: not this flow, another generation,
+ * a batch used up (time to visit conntrack), the backend DOWN or no longer
+ * at its index. Counts the packet against the batch.
+ */
+static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry *fc,
+						      const struct lb_pkt *pkt)
+{
+	struct lb_backend *be;
+	__u32 gen = lb_fc_generation();
+
+	/* A SYN on a cached tuple opens a new connection: conntrack decides. */
+	if (pkt->flow.proto == IPPROTO_TCP && (pkt->tcp_flags & LB_TCP_FLAG_SYN))
+		return NULL;
+	if (!gen || fc->gen != gen || fc->pending >= LB_FLOW_CACHE_BATCH ||
+	    !lb_fc_key_equal(&fc->key, &pkt->flow))
+		return NULL;
+	be = lb_backend_get(fc->be_index);
+	if (!be || (be->flags & LB_BE_F_DOWN) ||
+	    ((be->addr[0] ^ fc->be_addr[0]) | (be->addr[1] ^ fc->be_addr[1]) |
+	     (be->addr[2] ^ fc->be_addr[2]) | (be->addr[3] ^ fc->be_addr[3])))
+		return NULL;
+	fc->pending++;
+	return be;
+}
+
+/*
+ * Packets the entry served for this flow since its last conntrack visit, to be
+ * added to the conntrack entry; the entry is emptied for the flow meanwhile.
+ */
+static __always_inline __u32 lb_fc_take(struct lb_flow_cache_entry *fc,
+					const struct lb_flow_key *flow)
+{
+	__u32 pending;
+
+	if (!fc || !lb_fc_key_equal(&fc->key, flow))
+		return 0;
+	pending = fc->pending;
+	fc->pending = 0;
+	fc->gen = 0;
+	return pending;
+}
+
+/* Caches a flow conntrack has just confirmed, unless lb_generation is still 0. */
+static __always_inline void lb_fc_fill(struct lb_flow_cache_entry *fc,
+				       const struct lb_flow_key *flow,
+				       const struct lb_vip_info *vip, const struct lb_backend *be,
+				       __u32 be_index)
+{
+	fc->key = *flow;
+	fc->vip = *vip;
+	__builtin_memcpy(fc->be_addr, be->addr, sizeof(fc->be_addr));
+	fc->be_index = be_index;
+	fc->pending = 0;
+	fc->gen = lb_fc_generation();
+}
+
+#endif /* XDPLB_LIB_FLOW_CACHE_H */

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * lb fixtures of the per-CPU flow cache (docs/DATAPLANE.md, "Flow cache"): a
+ * flow's third packet, a conntrack hit, fills its slot; the checked packet
+ * after it is served from the slot, and must come out exactly as the
+ * conntrack path would send it, under the same rules (DOWN, SYN, VIP gone).
+ */
+#include <bpf/bpf.h>
+#include <criterion/criterion.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+
+#include "lb_cases.h"
+
+/* SYN, ACK (confirms into lb_conntrack), ACK (conntrack hit: cached), then n more ACKs. */
+static void cached_flow(struct lb_run *r, struct pkt_spec *s, int more)
+{
+	struct pkt p;
+	int i;
+
+	w_client(s, IPPROTO_TCP, "192.0.2.10", 80);
+	for (i = 0; i < 3 + more; i++) {
+		s->tcp_flags = i ? PKT_TCP_ACK : PKT_TCP_SYN;
+		lbc_build(&p, s);
+		cr_assert_eq(w_send(r, &p), XDP_TX, "packet %d of the flow is forwarded", i + 1);
+	}
+	s->tcp_flags = PKT_TCP_ACK;
+}
+
+/* The client flow's lb_conntrack entry counted want packets. */
+static void expect_conntrack_packets(struct lb_run *r, uint64_t want, const char *why)
+{
+	struct lb_flow_key key;
+	struct lb_conn conn;
+	struct pkt_spec s;
+
+	w_client(&s, IPPROTO_TCP, "192.0.2.10", 80);
+	key = w_key(&s, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0, "no conntrack entry");
+	cr_expect_eq(conn.packets, want, "conntrack counted %llu packets, want %llu: %s",
+		     (unsigned long long)conn.packets, (unsigned long long)want, why);
+}
+
+static void served_from_cache(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	cached_flow(r, &s, 0);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+/* The 4th packet went out (byte for byte, above) without touching the entry. */
+static void served_from_cache_check(struct lb_run *r)
+{
+	expect_conntrack_packets(r, 3, "the cache did not serve the 4th");
+}
+
+static void cached_flow_keeps_backend_after_table_change(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	cached_flow(r, &s, 0);
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void cached_flow_of_down_backend_repicked(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	cached_flow(r, &s, 0);
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	w_set_backend_flags(r, W_BE1, LB_BE_F_DOWN);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
+static void syn_on_cached_tuple_repicks(struct lb_run *r)
+{
+	struct pkt_spec s;
+	struct pkt p;
+
+	cached_flow(r, &s, 0);
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	s.tcp_flags = PKT_TCP_SYN;
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the reused tuple's SYN is forwarded");
+	s.tcp_flags = PKT_TCP_ACK;
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
+/* The agent removes the VIP and moves lb_generation on: the cached flow is no VIP's any more. */
+static void cached_flow_of_removed_vip_passes(struct lb_run *r)
+{
+	struct lb_vip_key key = w_vip_key(W_VIP4_TCP);
+	struct pkt_spec s;
+
+	cached_flow(r, &s, 0);
+	cr_assert_eq(bpf_map_delete_elem(r->h.vips, &key), 0, "removing the VIP");
+	cr_assert_eq(harness_lb_generation(&r->h, 2), 0, "moving lb_generation on");
+	lbc_pass(r, &s);
+}
+
+/* A used-up batch sends the packet through conntrack, which adds what the cache served. */
+static void batch_used_up_visits_conntrack(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	cached_flow(r, &s, LB_FLOW_CACHE_BATCH);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void batch_used_up_visits_conntrack_check(struct lb_run *r)
+{
+	expect_conntrack_packets(r, 4 + LB_FLOW_CACHE_BATCH, "every packet sent, cached or not");
+}
+
+/* With lb_generation 0 (an agent that never applied a config) nothing is cached. */
+static void generation_zero_caches_nothing(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "clearing lb_generation");
+	cached_flow(r, &s, 0);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void generation_zero_caches_nothing_check(struct lb_run *r)
+{
+	expect_conntrack_packets(r, 4, "every packet went through conntrack");
+}
+
+static const struct lb_case cases[] = {
+	LB_CASE_CHECKED("flow cache: 4th packet served from the cache, bytes as by conntrack",
+			served_from_cache, served_from_cache_check),
+	LB_CASE("flow cache: cached flow keeps its backend after a table change",
+		cached_flow_keeps_backend_after_table_change),
+	LB_CASE("flow cache: cached flow of a DOWN backend is picked again",
+		cached_flow_of_down_backend_repicked),
+	LB_CASE("flow cache: SYN on a cached tuple re-picks, the next ACK follows",
+		syn_on_cached_tuple_repicks),
+	LB_CASE("flow cache: removed VIP and a new generation: the cached flow passes",
+		cached_flow_of_removed_vip_passes),
+	LB_CASE_CHECKED("flow cache: a used-up batch visits conntrack with the served packets",
+			batch_used_up_visits_conntrack, batch_used_up_visits_conntrack_check),
+	LB_CASE_CHECKED("flow cache: generation 0 caches nothing",
+			generation_zero_caches_nothing, generation_zero_caches_nothing_check),
+};
+
+const struct lb_case_table lb_cases_cache = { cases, sizeof(cases) / sizeof(cases[0]) };
