@@ -108,6 +108,9 @@ static int dp_set_pins(struct dataplane *dp, const struct lb_config *cfg)
 	int err;
 
 	bpf_object__for_each_map(map, dp->skel->obj) {
+		/* Each program's own, rebuilt in a second: pinned, it would only tie versions. */
+		if (map == dp->skel->maps.lb_flow_cache)
+			continue;
 		err = dp_pin_path(dp, bpf_map__name(map), path, sizeof(path));
 		if (!err)
 			err = bpf_map__set_pin_path(map, path);

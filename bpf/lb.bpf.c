@@ -105,7 +105,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			vs->ct_hits++;
 		/* Confirmed and not a SYN: the next packets may take the cache. */
 		if (fc && !(vip->flags & LB_VIP_F_HASH_ADDRS))
-			lb_fc_fill(fc, &pkt->flow, vip, tgt->be, tgt->be_index);
+			lb_fc_fill(fc, &pkt->flow, vip, tgt->be, tgt->be_index, now);
 	} else if (!conn && !syn && (unconfirmed = bpf_map_lookup_elem(&lb_ct_new, &key)) &&
 		   (tgt->be = lb_ct_backend(unconfirmed, &tgt->be_index))) {
 		n = lb_ct_confirm(&key, unconfirmed, now, pkt->len);

@@ -31,6 +31,7 @@
 #define LB_EVENTS_SIZE (1 << 22) /* ring buffer bytes for flow events */
 #define LB_FLOW_CACHE_SLOTS 4096 /* lb_flow_cache entries per CPU, a power of two */
 #define LB_FLOW_CACHE_BATCH 16 /* packets a flow cache entry serves between two conntrack visits */
+#define LB_FLOW_CACHE_VISIT_NS 1000000000ULL /* and at most this long: idle ages exact to 1 s */
 #define LB_NO_BACKEND 0 /* backend index meaning "none" (slot 0 is reserved) */
 
 /* Address families as stored in keys (not AF_* which differ between ABIs). */

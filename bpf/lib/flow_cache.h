@@ -44,8 +44,9 @@ static __always_inline struct lb_flow_cache_entry *lb_fc_slot(__u32 hash)
 
 /*
  * The backend of a cached flow, or NULL: not this flow, another generation,
- * a batch used up (time to visit conntrack), the backend DOWN or no longer
- * at its index. Counts the packet against the batch.
+ * a batch used up or a second gone since the last visit (time to visit
+ * conntrack: its count, idle age and LRU recency), the backend DOWN or no
+ * longer at its index. Counts the packet against the batch.
  */
 static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry *fc,
 						      const struct lb_pkt *pkt)
@@ -57,7 +58,8 @@ static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry
 	if (pkt->flow.proto == IPPROTO_TCP && (pkt->tcp_flags & LB_TCP_FLAG_SYN))
 		return NULL;
 	if (!gen || fc->gen != gen || fc->pending >= LB_FLOW_CACHE_BATCH ||
-	    !lb_fc_key_equal(&fc->key, &pkt->flow))
+	    !lb_fc_key_equal(&fc->key, &pkt->flow) ||
+	    bpf_ktime_get_coarse_ns() - fc->visited_ns > LB_FLOW_CACHE_VISIT_NS)
 		return NULL;
 	be = lb_backend_get(fc->be_index);
 	if (!be || (be->flags & LB_BE_F_DOWN) ||
@@ -85,17 +87,18 @@ static __always_inline __u32 lb_fc_take(struct lb_flow_cache_entry *fc,
 	return pending;
 }
 
-/* Caches a flow conntrack has just confirmed, unless lb_generation is still 0. */
+/* Caches a flow conntrack has just confirmed at now, unless lb_generation is still 0. */
 static __always_inline void lb_fc_fill(struct lb_flow_cache_entry *fc,
 				       const struct lb_flow_key *flow,
 				       const struct lb_vip_info *vip, const struct lb_backend *be,
-				       __u32 be_index)
+				       __u32 be_index, __u64 now)
 {
 	fc->key = *flow;
 	fc->vip = *vip;
 	__builtin_memcpy(fc->be_addr, be->addr, sizeof(fc->be_addr));
 	fc->be_index = be_index;
 	fc->pending = 0;
+	fc->visited_ns = now;
 	fc->gen = lb_fc_generation();
 }
 

@@ -91,8 +91,9 @@ struct lb_flow_cache_entry {
 	struct lb_vip_info vip; /* the VIP's entry when cached */
 	__u32 be_addr[4];	/* the backend's address when cached */
 	__u32 be_index;
-	__u32 gen;     /* lb_generation[0] when cached; 0 never matches */
-	__u32 pending; /* packets served here since the last conntrack visit */
+	__u32 gen;	   /* lb_generation[0] when cached; 0 never matches */
+	__u32 pending;	   /* packets served here since the last conntrack visit */
+	__u64 visited_ns;  /* bpf_ktime_get_coarse_ns() of that visit */
 };
 
 struct {

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
+#include <time.h>
 
 #include "lb_cases.h"
 
@@ -114,6 +115,22 @@ static void batch_used_up_visits_conntrack_check(struct lb_run *r)
 	expect_conntrack_packets(r, 4 + LB_FLOW_CACHE_BATCH, "every packet sent, cached or not");
 }
 
+/* A cached flow still visits conntrack once a second: idle ages and LRU recency stay true. */
+static void second_since_visit_visits_conntrack(struct lb_run *r)
+{
+	struct timespec wait = { .tv_sec = 1, .tv_nsec = 100 * 1000 * 1000 };
+	struct pkt_spec s;
+
+	cached_flow(r, &s, 1);
+	nanosleep(&wait, NULL);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void second_since_visit_visits_conntrack_check(struct lb_run *r)
+{
+	expect_conntrack_packets(r, 5, "the 4th from the cache, the 5th a second later through it");
+}
+
 /* With lb_generation 0 (an agent that never applied a config) nothing is cached. */
 static void generation_zero_caches_nothing(struct lb_run *r)
 {
@@ -142,6 +159,9 @@ static const struct lb_case cases[] = {
 		cached_flow_of_removed_vip_passes),
 	LB_CASE_CHECKED("flow cache: a used-up batch visits conntrack with the served packets",
 			batch_used_up_visits_conntrack, batch_used_up_visits_conntrack_check),
+	LB_CASE_CHECKED("flow cache: a second after its visit a flow visits conntrack again",
+			second_since_visit_visits_conntrack,
+			second_since_visit_visits_conntrack_check),
 	LB_CASE_CHECKED("flow cache: generation 0 caches nothing",
 			generation_zero_caches_nothing, generation_zero_caches_nothing_check),
 };
