@@ -351,6 +351,43 @@ Test(dataplane, a_restart_adopts_pins_indices_and_drains)
 	cr_assert_eq(dp_index("203.0.113.14"), 4, "index 1 was freed before the restart");
 }
 
+static uint32_t dp_generation(void)
+{
+	uint32_t zero = 0, gen = 0;
+
+	cr_assert_eq(bpf_map_lookup_elem(dataplane_map_fd(dp, "lb_generation"), &zero, &gen), 0);
+	return gen;
+}
+
+/* Every apply empties the flow caches (bpf/lib/flow_cache.h), before and after a restart. */
+Test(dataplane, every_apply_moves_the_flow_cache_generation_on)
+{
+	char path[128];
+	uint32_t gen;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	gen = dp_generation();
+	cr_assert_neq(gen, 0, "an applied config left the flow cache off");
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}"));
+	dp_apply_resolved();
+	cr_assert_gt(dp_generation(), gen, "a changed config kept the cached decisions");
+	gen = dp_generation();
+
+	dataplane_close(dp);
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open (adopt): %m");
+	cr_assert_eq(dp_generation(), gen, "the pinned generation was not adopted");
+	dp_apply_resolved();
+	cr_assert_gt(dp_generation(), gen, "the restarted agent's apply kept the cached decisions");
+	snprintf(path, sizeof(path), "%s/lb/lb_generation", dp_pins);
+	cr_assert_eq(access(path, F_OK), 0, "lb_generation is not pinned at %s", path);
+	snprintf(path, sizeof(path), "%s/lb/lb_flow_cache", dp_pins);
+	cr_assert_neq(access(path, F_OK), 0, "lb_flow_cache is pinned at %s", path);
+}
+
 Test(dataplane, unload_detaches_and_removes_the_pins)
 {
 	char path[128];
