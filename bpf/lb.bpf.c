@@ -70,7 +70,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	struct lb_flow_key key = pkt->flow;
 	struct lb_vip_stats *vs;
 	struct lb_conn *conn, *unconfirmed;
-	__u64 now, n = 1, carried;
+	__u64 now, n = 1, prev = 0, carried;
 	int ret;
 
 	if (!fc)
@@ -97,7 +97,8 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
 	tgt->be = conn && !syn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be) {
-		n = __sync_fetch_and_add(&conn->packets, 1 + carried) + 1 + carried;
+		prev = __sync_fetch_and_add(&conn->packets, 1 + carried);
+		n = prev + carried + 1;
 		/* Every CPU's write would pull the entry's line: refresh at most once a second. */
 		if (now - conn->last_seen_ns > LB_CT_SEEN_GRANULARITY_NS)
 			conn->last_seen_ns = now;
@@ -109,6 +110,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	} else if (!conn && !syn && (unconfirmed = bpf_map_lookup_elem(&lb_ct_new, &key)) &&
 		   (tgt->be = lb_ct_backend(unconfirmed, &tgt->be_index))) {
 		n = lb_ct_confirm(&key, unconfirmed, now, pkt->len);
+		prev = n - 1;
 		if (vs)
 			vs->ct_hits++;
 	} else {
@@ -131,7 +133,8 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		if (tgt->bs)
 			tgt->bs->new_flows++;
 	}
-	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, n - 1 - carried, n, pkt->len);
+	/* The packets the cache served are lost with an entry that went away: prev stays n - 1. */
+	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, prev, n, pkt->len);
 	return 0;
 }
 

@@ -131,6 +131,35 @@ static void second_since_visit_visits_conntrack_check(struct lb_run *r)
 	expect_conntrack_packets(r, 5, "the 4th from the cache, the 5th a second later through it");
 }
 
+/*
+ * A cached flow whose backend went DOWN is picked afresh: a new entry, whose
+ * count starts again at 1. The packets the cache served went with the old
+ * entry: no sync event may come of them.
+ */
+static void repicked_cached_flow_reports_nothing(struct lb_run *r)
+{
+	struct pkt_spec s;
+	int n;
+
+	r->settings.sync_first_packets = 3;
+	r->settings.sync_refresh_packets = 2;
+	w_apply_settings(r);
+	cached_flow(r, &s, 5);
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 1, "one event (the 3rd packet) while the cache serves, got %d", n);
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	w_set_backend_flags(r, W_BE1, LB_BE_F_DOWN);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
+static void repicked_cached_flow_reports_nothing_check(struct lb_run *r)
+{
+	int n = harness_lb_events(&r->h, NULL, 0);
+
+	cr_expect_eq(n, 0, "the re-picked flow's first packet sent %d sync events", n);
+	expect_conntrack_packets(r, 1, "the re-picked flow's entry starts afresh");
+}
+
 /* With lb_generation 0 (an agent that never applied a config) nothing is cached. */
 static void generation_zero_caches_nothing(struct lb_run *r)
 {
@@ -162,6 +191,9 @@ static const struct lb_case cases[] = {
 	LB_CASE_CHECKED("flow cache: a second after its visit a flow visits conntrack again",
 			second_since_visit_visits_conntrack,
 			second_since_visit_visits_conntrack_check),
+	LB_CASE_CHECKED("flow cache: a re-picked cached flow sends no event for the served packets",
+			repicked_cached_flow_reports_nothing,
+			repicked_cached_flow_reports_nothing_check),
 	LB_CASE_CHECKED("flow cache: generation 0 caches nothing",
 			generation_zero_caches_nothing, generation_zero_caches_nothing_check),
 };
