@@ -247,13 +247,35 @@ backends_link_ipv4() {
 	done
 }
 
-# A no-map XDP_PASS object built into the run directory from tools/xdp_pass.bpf.c.
-xdp_pass_obj() {
-	local obj=$XLB_RUNDIR/xdp_pass.bpf.o
+# A small map-less BPF object for the test network, built once into the run directory.
+bpf_obj_build() {
+	local src=$1 obj
+	obj=$XLB_RUNDIR/$(basename "${src%.c}").o
 	[ -s "$obj" ] && echo "$obj" && return 0
 	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" \
-		-c "$TOOLS_DIR/xdp_pass.bpf.c" -o "$obj" || fail "clang xdp_pass.bpf.c"
+		-c "$src" -o "$obj" || fail "clang $(basename "$src")"
 	echo "$obj"
+}
+
+# XDP_PASS on a peer veth: XDP_TX into it needs NAPI on this side.
+xdp_pass_obj() { bpf_obj_build "$TOOLS_DIR/xdp_pass.bpf.c"; }
+
+# The backends' agents first (they put the VIPs on lo, where the UDP servers bind), then
+# the real servers.
+backends_up() {
+	local be
+	for be in $BACKENDS; do
+		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
+		agent_start "$be"
+	done
+	servers_start
+}
+
+# The cluster libraries' start: the nodes' shared sync key, then the backends.
+backends_up_with_sync_key() {
+	head -c 32 /dev/urandom >"$XLB_RUNDIR/sync.key"
+	chmod 600 "$XLB_RUNDIR/sync.key"
+	backends_up
 }
 
 # --- real servers ----------------------------------------------------------
@@ -488,16 +510,10 @@ lbctl_json() {
 
 # e2e_setup [SPECS]: the whole topology with servers, backends and the LB running.
 e2e_setup() {
-	local be
 	e2e_init
 	topo_create
 	log "topology up"
-	# Backend agents first: they put the VIPs on lo, where the UDP servers bind.
-	for be in $BACKENDS; do
-		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
-		agent_start "$be"
-	done
-	servers_start
+	backends_up
 	log "servers up"
 	LB_CONF=$XLB_RUNDIR/lb.yaml
 	LB_SOCK=$XLB_RUNDIR/run/lb.sock

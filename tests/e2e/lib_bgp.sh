@@ -257,17 +257,11 @@ bgp_forwarded() {
 # --- setup ----------------------------------------------------------------------
 
 bgp_setup() {
-	local be n
+	local n
 	command -v bird >/dev/null || fail "bird (Debian bird2) is not installed"
 	e2e_init
 	bgp_topo_create
-	head -c 32 /dev/urandom >"$XLB_RUNDIR/sync.key"
-	chmod 600 "$XLB_RUNDIR/sync.key"
-	for be in $BACKENDS; do
-		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
-		agent_start "$be"
-	done
-	servers_start
+	backends_up_with_sync_key
 	bird_config_write
 	bird_start rtr
 	for n in $BGP_NODES; do

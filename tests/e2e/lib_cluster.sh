@@ -119,17 +119,11 @@ cluster_in_sync() {
 
 # cluster_setup: topology, backends (be1..be3 running), both nodes on be1 and be2.
 cluster_setup() {
-	local be n
+	local n
 	e2e_init
 	cluster_topo_create
 	log "cluster topology up (sync: $CL_SYNC)"
-	head -c 32 /dev/urandom >"$XLB_RUNDIR/sync.key"
-	chmod 600 "$XLB_RUNDIR/sync.key"
-	for be in $BACKENDS; do
-		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
-		agent_start "$be"
-	done
-	servers_start
+	backends_up_with_sync_key
 	for n in $CL_NODES; do
 		cluster_config_write "$n" be1 be2
 		cluster_agent_start "$n"

@@ -92,13 +92,7 @@ soak_topo_create() {
 	return 0
 }
 
-soak_hash_clear_obj() {
-	local obj=$XLB_RUNDIR/tc_hash_clear.bpf.o
-	[ -s "$obj" ] && echo "$obj" && return 0
-	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" \
-		-c "$REPO_DIR/tests/soak/tc_hash_clear.bpf.c" -o "$obj" || fail "clang tc_hash_clear.bpf.c"
-	echo "$obj"
-}
+soak_hash_clear_obj() { bpf_obj_build "$REPO_DIR/tests/soak/tc_hash_clear.bpf.c"; }
 
 # Neighbours known both ways on a node's router link: the LB resolves its next hop from them.
 soak_node_warm() {
@@ -145,18 +139,11 @@ soak_reload() {
 
 # soak_setup: topology, backends, both LB nodes in sync, HTTP answered on both families.
 soak_setup() {
-	local be n
+	local n
 	e2e_init
 	soak_topo_create
 	log "soak topology up"
-	head -c 32 /dev/urandom >"$XLB_RUNDIR/sync.key"
-	chmod 600 "$XLB_RUNDIR/sync.key"
-	# Backend agents first: they put the VIPs on lo, where the UDP servers bind.
-	for be in $BACKENDS; do
-		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
-		agent_start "$be"
-	done
-	servers_start
+	backends_up_with_sync_key
 	for n in $SOAK_NODES; do
 		soak_config_write "$n" "$VIPS_BASE"
 		cluster_agent_start "$n"
