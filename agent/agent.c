@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <linux/if_ether.h>
 
 #include "agent.h"
 #include "backend_mode.h"
@@ -73,6 +74,26 @@ static int agent_open_loop(struct agent *a)
 static bool agent_health_up(void *ctx, const struct xaddr *addr)
 {
 	return health_backend_up(ctx, addr);
+}
+
+/*
+ * After a restart, a backend the adopted data plane holds DOWN with its next
+ * hop known was DOWN by its checks: they go on from down, not from the
+ * configured initial state (else a dead backend takes new flows until fall
+ * checks fail again).
+ */
+static void agent_health_adopt(struct agent *a)
+{
+	static const uint8_t zero_mac[ETH_ALEN];
+	uint32_t i;
+
+	for (i = 1; i < a->dp->be_fresh; i++) {
+		const struct dp_backend *be = &a->dp->be[i];
+
+		if (be->used && (be->slot.flags & LB_BE_F_DOWN) &&
+		    memcmp(be->slot.dmac, zero_mac, sizeof(zero_mac)))
+			health_assume_down(a->health, &be->addr);
+	}
 }
 
 /* Every backend of every VIP with a check, under the VIP's check unless it has its own. */
@@ -165,6 +186,8 @@ static int agent_start_balancer(struct agent *a)
 		return -errno;
 	a->dp->health_up = agent_health_up;
 	a->dp->health_ctx = a->health;
+	if (a->dp->adopted)
+		agent_health_adopt(a);
 	a->nhw = nexthop_watch_open();
 	if (!a->nhw) {
 		log_warn("agent: opening the next-hop watch");

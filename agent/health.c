@@ -489,6 +489,18 @@ int health_backend_status(const struct health_engine *e, const struct xaddr *add
 	return 0;
 }
 
+void health_assume_down(struct health_engine *e, const struct xaddr *addr)
+{
+	struct hc_target *t;
+
+	for (t = e->buckets[hc_bucket(e, addr)]; t; t = t->hnext) {
+		if (!cfg_addr_equal(&t->addr, addr) || t->sm.state == HEALTH_DOWN)
+			continue;
+		health_sm_init(&t->sm, t->sm.rise, t->sm.fall, false);
+		t->since = time(NULL);
+	}
+}
+
 bool health_backend_up(const struct health_engine *e, const struct xaddr *addr)
 {
 	struct health_status st;

@@ -68,6 +68,14 @@ void health_begin(struct health_engine *e);
 int health_want(struct health_engine *e, const struct xaddr *addr, const struct cfg_health *hc);
 void health_commit(struct health_engine *e);
 
+/*
+ * A restarted agent's view of a backend the data plane it adopted holds DOWN:
+ * every check of the address starts a fresh series in down instead of the
+ * configured initial state, so a dead backend is not handed new flows until
+ * rise checks pass. Addresses nothing checks are left alone.
+ */
+void health_assume_down(struct health_engine *e, const struct xaddr *addr);
+
 /* A backend address's status: -ENOENT when nothing checks it (then it counts as up). */
 int health_backend_status(const struct health_engine *e, const struct xaddr *addr,
 			  struct health_status *out);

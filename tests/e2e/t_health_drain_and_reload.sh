@@ -5,6 +5,7 @@
 # the checks' settings keeps every backend's health state, a DOWN one included
 # (no flap). One backend's own health: override takes it DOWN alone.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_health.sh"
 e2e_setup
 
 # health_set VIP[/BACKEND]=MAPPING...: lb.yaml's health: section of each named VIP, or of
@@ -38,10 +39,6 @@ health_set() {
 # "ADDR:STATE:HEALTH:CHANGES ..." of every IPv4 backend.
 backend_states() {
 	lbctl_json lb backend list | json_get "' '.join('%s:%s:%s:%s' % (b['address'], b['state'], b['health'] and b['health']['state'], b['health'] and b['health']['changes']) for b in d['backends'] if b['address'].count('.') == 3)"
-}
-
-all_checked_up() {
-	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health'] and b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['address'].count('.') == 3))")" = '["up:ok"]' ]
 }
 
 health_set "stream4={type: tcp, interval: 200ms, timeout: 100ms, rise: 2, fall: 2}" \

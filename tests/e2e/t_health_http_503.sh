@@ -3,6 +3,7 @@
 # An HTTP health endpoint answering 503 takes its backend DOWN (cause "HTTP 503",
 # logged and counted) while its service still runs; 200 again brings it back.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_health.sh"
 e2e_setup
 
 HEALTH_PORT=8080
@@ -28,31 +29,10 @@ for be in $BACKENDS; do
 		$HEALTH_PORT "$XLB_RUNDIR/run/$be.sick"
 done
 
-# health_add VIP=MAPPING...: a health: section under each named VIP of lb.yaml, then a reload.
-health_add() {
-	$PYTHON - "$LB_CONF" "$@" <<-'EOF'
-	import sys
-	path, pairs = sys.argv[1], dict(a.split("=", 1) for a in sys.argv[2:])
-	out = []
-	for line in open(path):
-	    out.append(line)
-	    s = line.strip()
-	    if s.startswith("- name: ") and s[8:] in pairs:
-	        out.append("    health: %s\n" % pairs[s[8:]])
-	open(path, "w").write("".join(out))
-	EOF
-	out=$(lbctl lb reload 2>&1) || fail "reload with health checks refused: $out"
-}
-
 # health_of ADDR FIELD: one field of the health verdict backend list shows for ADDR.
 health_of() {
 	lbctl_json lb backend list |
 		json_get "[b['health']['$2'] for b in d['backends'] if b['address'] == '$1'][0]"
-}
-
-# Every IPv4 backend up by a check that ran (the initial state is up before any check).
-all_checked_up() {
-	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health'] and b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['address'].count('.') == 3))")" = '["up:ok"]' ]
 }
 
 health_add "web4={type: http, port: $HEALTH_PORT, path: /health, expect_status: 200, interval: 200ms, timeout: 100ms, rise: 2, fall: 2}"

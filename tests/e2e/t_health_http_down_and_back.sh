@@ -5,47 +5,13 @@
 # no error and never reach it; restarted, it is UP after rise checks and gets
 # new connections again.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_health.sh"
 e2e_setup
 
 INTERVAL_MS=200
 TIMEOUT_MS=100
 FALL=2
 RISE=2
-
-# health_add VIP=MAPPING...: a health: section under each named VIP of lb.yaml, then a reload.
-health_add() {
-	$PYTHON - "$LB_CONF" "$@" <<-'EOF'
-	import sys
-	path, pairs = sys.argv[1], dict(a.split("=", 1) for a in sys.argv[2:])
-	out = []
-	for line in open(path):
-	    out.append(line)
-	    s = line.strip()
-	    if s.startswith("- name: ") and s[8:] in pairs:
-	        out.append("    health: %s\n" % pairs[s[8:]])
-	open(path, "w").write("".join(out))
-	EOF
-	out=$(lbctl lb reload 2>&1) || fail "reload with health checks refused: $out"
-}
-
-# health_state ADDR: the health verdict backend list shows for ADDR ("none" if unchecked).
-health_state() {
-	lbctl_json lb backend list |
-		json_get "[(b.get('health') or {}).get('state', 'none') for b in d['backends'] if b['address'] == '$1'][0]"
-}
-
-# Every backend up by a check that ran (the initial state is up before any check).
-all_checked_up() {
-	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health'] and b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['address'].count('.') == 3))")" = '["up:ok"]' ]
-}
-
-# The servers of one backend, found among the processes of its namespace (we started them).
-server_pids() {
-	local pid
-	for pid in $(ip netns pids "$(ns "$1")"); do
-		grep -qa xlb_server.py "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
-	done
-}
 
 health_add "web4={type: http, path: /, interval: ${INTERVAL_MS}ms, timeout: ${TIMEOUT_MS}ms, rise: $RISE, fall: $FALL, jitter: 20ms}"
 wait_for 5 "every backend checked and up" all_checked_up ||

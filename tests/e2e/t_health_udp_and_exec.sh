@@ -4,6 +4,7 @@
 # is DOWN and UDP datagrams through the VIP avoid it; an exec check follows its
 # command's exit status (the command learns the backend from XDPLB_BACKEND).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_health.sh"
 e2e_setup
 
 ECHO_PORT=9100
@@ -23,22 +24,6 @@ for be in $BACKENDS; do
 	ECHO_PID[$be]=$BG_PID
 done
 
-# health_add VIP=MAPPING...: a health: section under each named VIP of lb.yaml, then a reload.
-health_add() {
-	$PYTHON - "$LB_CONF" "$@" <<-'EOF'
-	import sys
-	path, pairs = sys.argv[1], dict(a.split("=", 1) for a in sys.argv[2:])
-	out = []
-	for line in open(path):
-	    out.append(line)
-	    s = line.strip()
-	    if s.startswith("- name: ") and s[8:] in pairs:
-	        out.append("    health: %s\n" % pairs[s[8:]])
-	open(path, "w").write("".join(out))
-	EOF
-	out=$(lbctl lb reload 2>&1) || fail "reload with health checks refused: $out"
-}
-
 # health_of ADDR FIELD: one field of the health verdict backend list shows for ADDR.
 health_of() {
 	lbctl_json lb backend list |
@@ -52,10 +37,6 @@ wait_state() {
 		sleep 0.1
 	done
 	return 1
-}
-
-all_checked_up() {
-	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health'] and b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['address'].count('.') == 3))")" = '["up:ok"]' ]
 }
 
 SICK=$XLB_RUNDIR/run/sick

@@ -484,6 +484,26 @@ Test(health_engine, reload_keeps_the_state_of_unchanged_and_retuned_checks)
 	health_close(e);
 }
 
+/* A restarted agent's DOWN backend: down at once, up again only after rise checks pass. */
+Test(health_engine, assumed_down_starts_down_and_rises_by_its_checks)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
+	struct health_status st;
+	struct xaddr a = loopback(), other;
+
+	cr_assert_eq(cfg_parse_addr("192.0.2.99", &other), 0);
+	want_all(e, &hc, 1);
+	health_assume_down(e, &a);
+	health_assume_down(e, &other);
+	cr_assert_not(health_backend_up(e, &a), "assumed down but counted up");
+	cr_assert(health_backend_up(e, &other), "an address nothing checks counts as up");
+	run_engine(e, 1, 2000);
+	cr_assert_eq(health_backend_status(e, &a, &st), 0);
+	cr_assert_eq(st.state, HEALTH_UP, "the listening port's checks did not bring it up");
+	health_close(e);
+}
+
 Test(health_engine, type_none_is_never_checked_and_a_check_wanted_twice_runs_once)
 {
 	struct health_engine *e = engine();
