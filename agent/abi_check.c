@@ -13,6 +13,7 @@ _Static_assert(sizeof(struct lb_vip_info) == 16, "lb_vip_info layout");
 _Static_assert(sizeof(struct lb_backend) == 36, "lb_backend layout");
 _Static_assert(offsetof(struct lb_backend, ifindex) == 32, "lb_backend.ifindex offset");
 _Static_assert(sizeof(struct lb_backend_key) == 20, "lb_backend_key layout");
+_Static_assert(sizeof(struct lb_weight_key) == 44, "lb_weight_key layout");
 _Static_assert(sizeof(struct lb_flow_key) == 40, "lb_flow_key layout");
 _Static_assert(sizeof(struct lb_conn) == 48, "lb_conn layout");
 _Static_assert(offsetof(struct lb_conn, packets) == 24, "lb_conn.packets offset");

@@ -584,6 +584,58 @@ static void dp_prune_weights(struct dataplane *dp, const struct lb_config *cfg)
 	dp->n_weights = out;
 }
 
+static void dp_weight_key(const struct dp_weight *w, struct lb_weight_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	dataplane_key_from_xaddr(&w->backend, key->backend.addr, &key->backend.family);
+	key->any_vip = w->any_vip;
+	if (!w->any_vip)
+		key->vip = w->vip;
+}
+
+/* lb_weight_overrides := dp->weights, so that a restarted agent finds them (dp_state_adopt). */
+static int dp_store_weights(struct dataplane *dp)
+{
+	int fd = bpf_map__fd(dp->skel->maps.lb_weight_overrides);
+	struct lb_weight_key key;
+	size_t i;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
+			return -errno;
+	for (i = 0; i < dp->n_weights; i++) {
+		dp_weight_key(&dp->weights[i], &key);
+		if (bpf_map_update_elem(fd, &key, &dp->weights[i].weight, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int dp_adopt_weights(struct dataplane *dp)
+{
+	int fd = bpf_map__fd(dp->skel->maps.lb_weight_overrides);
+	struct lb_weight_key key, *prev = NULL;
+	struct dp_weight *w;
+
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		w = realloc(dp->weights, (dp->n_weights + 1) * sizeof(*w));
+		if (!w)
+			return -ENOMEM;
+		dp->weights = w;
+		w = &dp->weights[dp->n_weights];
+		memset(w, 0, sizeof(*w));
+		if (bpf_map_lookup_elem(fd, &key, &w->weight))
+			continue;
+		w->backend.family = key.backend.family;
+		memcpy(w->backend.addr, key.backend.addr, sizeof(key.backend.addr));
+		w->any_vip = key.any_vip;
+		w->vip = key.vip;
+		dp->n_weights++;
+	}
+	return 0;
+}
+
 static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg)
 {
 	int ids_fd = bpf_map__fd(dp->skel->maps.lb_backend_ids);
@@ -661,6 +713,10 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 	int err, ret = 0;
 
 	dp_prune_weights(dp, cfg);
+	err = dp_store_weights(dp);
+	if (err)
+		log_warnx("dataplane: lb_weight_overrides: %s (runtime weights will not survive "
+			  "a restart)", strerror(-err));
 	err = dp_apply_backends(dp, cfg);
 	if (err)
 		return err;
@@ -858,6 +914,8 @@ int dp_state_adopt(struct dataplane *dp)
 	dp_be_hash_rebuild(dp);
 	if (dp_filter_adopt(dp))
 		log_warn("dataplane: reading the pinned lb_vip_filter");
+	if (dp_adopt_weights(dp))
+		log_warnx("dataplane: reading the pinned lb_weight_overrides: out of memory");
 	if (!bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.lb_settings), &key0, &dp->settings))
 		dp->hash_seed = dp->settings.hash_seed;
 	if (n_be || n_vips)

@@ -136,6 +136,17 @@ struct lb_backend_key {
 	__u8 pad[3];
 };
 
+/*
+ * lb_weight_overrides key: a weight set by `lbctl backend weight` for a
+ * backend in one VIP, or in every VIP (any_vip set, vip zero).
+ */
+struct lb_weight_key {
+	struct lb_backend_key backend;
+	struct lb_vip_key vip;
+	__u8 any_vip;
+	__u8 pad[3];
+};
+
 /* lb_conntrack key: the 5-tuple as the client sent it. */
 struct lb_flow_key {
 	__u32 src[4]; /* client address */

@@ -59,6 +59,17 @@ struct {
 	__array(values, struct lb_maglev_table);
 } lb_maglev SEC(".maps");
 
+/*
+ * The agent's, never read here: runtime weights from lbctl, pinned with the
+ * data plane so that an agent restart keeps them as it keeps drains.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_MAX_BACKENDS);
+	__type(key, struct lb_weight_key);
+	__type(value, __u32);
+} lb_weight_overrides SEC(".maps");
+
 /* One map for all CPUs: ECMP or RSS may move a flow between CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -388,6 +388,46 @@ Test(dataplane, every_apply_moves_the_flow_cache_generation_on)
 	cr_assert_neq(access(path, F_OK), 0, "lb_flow_cache is pinned at %s", path);
 }
 
+/* lbctl backend weight outlives the agent, as a drain does; a reload without the backend drops it. */
+Test(dataplane, runtime_weights_survive_a_restart)
+{
+	struct xaddr b2, b3;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}") DP_DNS("{address: 203.0.113.12}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	cr_assert_eq(cfg_parse_addr("203.0.113.12", &b2), 0);
+	cr_assert_eq(cfg_parse_addr("203.0.113.13", &b3), 0);
+	cr_assert_eq(dataplane_set_weight(dp, &dp_cfg, &b2, NULL, 0), 0);
+	cr_assert_eq(dataplane_set_weight(dp, &dp_cfg, &b3, &dp_cfg.vips[0], 300), 0);
+	cr_assert_eq(dp_table_count(0, 2), 0, "weight 0 left b2 in web's table");
+
+	dataplane_close(dp);
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open (adopt): %m");
+	cr_assert_eq(dataplane_weight(dp, &dp_cfg.vips[0], &dp_cfg.vips[0].backends[1]), 0,
+		     "b2's weight for every VIP was lost in the restart");
+	cr_assert_eq(dataplane_weight(dp, &dp_cfg.vips[1], &dp_cfg.vips[1].backends[0]), 0);
+	cr_assert_eq(dataplane_weight(dp, &dp_cfg.vips[0], &dp_cfg.vips[0].backends[2]), 300,
+		     "b3's weight in web was lost in the restart");
+	dp_apply_resolved();
+	cr_assert_eq(dp_table_count(0, 2), 0, "b2 back in web's table after the restart");
+
+	/* b2 leaves the config: its weight goes, and a later b2 starts from the file's. */
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.13}"));
+	dp_apply_resolved();
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}"));
+	dataplane_close(dp);
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open (adopt): %m");
+	cr_assert_eq(dataplane_weight(dp, &dp_cfg.vips[0], &dp_cfg.vips[0].backends[1]),
+		     dp_cfg.vips[0].backends[1].weight, "a pruned weight came back");
+	cr_assert_eq(dataplane_weight(dp, &dp_cfg.vips[0], &dp_cfg.vips[0].backends[2]), 300);
+}
+
 Test(dataplane, unload_detaches_and_removes_the_pins)
 {
 	char path[128];
