@@ -93,13 +93,17 @@ static __always_inline void lb_fc_fill(struct lb_flow_cache_entry *fc,
 				       const struct lb_vip_info *vip, const struct lb_backend *be,
 				       __u32 be_index, __u64 now)
 {
+	__u32 gen = lb_fc_generation();
+
+	if (!gen) /* the cache is off: nothing would ever match the entry */
+		return;
 	fc->key = *flow;
 	fc->vip = *vip;
 	__builtin_memcpy(fc->be_addr, be->addr, sizeof(fc->be_addr));
 	fc->be_index = be_index;
 	fc->pending = 0;
 	fc->visited_ns = now;
-	fc->gen = lb_fc_generation();
+	fc->gen = gen;
 }
 
 #endif /* XDPLB_LIB_FLOW_CACHE_H */

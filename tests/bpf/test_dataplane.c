@@ -10,17 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 #include <linux/if_link.h>
-#include <linux/magic.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -30,60 +25,34 @@
 #include "dataplane.h"
 #include "lb.skel.h"
 #include "log.h"
+#include "netns.h"
 
 #define DP_PEER_MAC "02:00:5e:10:00:22"
 
 static const uint8_t dp_peer_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x22 };
-static char dp_ns_a[32], dp_ns_b[32], dp_pins[64], dp_yaml[64];
+static struct netns_pair dp_net;
+static char dp_pins[64], dp_yaml[64];
 static struct lb_config dp_cfg;
 static struct dataplane *dp;
 
-static int dp_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int dp_sh(const char *fmt, ...)
-{
-	char cmd[768];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
-
 static void dp_setup(void)
 {
-	char path[64];
-	struct statfs st;
-	int fd;
-
-	snprintf(dp_ns_a, sizeof(dp_ns_a), "xlbdp-a-%d", getpid());
-	snprintf(dp_ns_b, sizeof(dp_ns_b), "xlbdp-b-%d", getpid());
 	snprintf(dp_pins, sizeof(dp_pins), "/sys/fs/bpf/xlbdp-%d", getpid());
 	snprintf(dp_yaml, sizeof(dp_yaml), "/tmp/xlbdp-%d.yaml", getpid());
-	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC)
-		cr_assert_eq(mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL), 0, "mount bpffs: %m");
+	netns_bpffs_ensure();
 	cr_assert_eq(mkdir(dp_pins, 0700), 0, "mkdir %s: %m", dp_pins);
 
-	cr_assert_eq(dp_sh("ip netns add %s && ip netns add %s", dp_ns_a, dp_ns_b), 0);
-	cr_assert_eq(dp_sh("ip -n %s link add va type veth peer name vb netns %s", dp_ns_a,
-			   dp_ns_b),
+	netns_pair_create(&dp_net, "xlbdp", "va", "vb");
+	cr_assert_eq(netns_sh("ip -n %s link set lo up && ip -n %s addr add 198.51.100.1/24 dev va "
+			      "&& ip -n %s link set va up && "
+			      "ip -n %s route add 203.0.113.0/24 via 198.51.100.2",
+			      dp_net.a, dp_net.a, dp_net.a, dp_net.a),
 		     0);
-	cr_assert_eq(dp_sh("ip -n %s link set lo up && ip -n %s addr add 198.51.100.1/24 dev va "
-			   "&& ip -n %s link set va up && "
-			   "ip -n %s route add 203.0.113.0/24 via 198.51.100.2",
-			   dp_ns_a, dp_ns_a, dp_ns_a, dp_ns_a),
+	cr_assert_eq(netns_sh("ip -n %s link set vb address " DP_PEER_MAC " && "
+			      "ip -n %s addr add 198.51.100.2/24 dev vb && ip -n %s link set vb up",
+			      dp_net.b, dp_net.b, dp_net.b),
 		     0);
-	cr_assert_eq(dp_sh("ip -n %s link set vb address " DP_PEER_MAC " && "
-			   "ip -n %s addr add 198.51.100.2/24 dev vb && ip -n %s link set vb up",
-			   dp_ns_b, dp_ns_b, dp_ns_b),
-		     0);
-	snprintf(path, sizeof(path), "/run/netns/%s", dp_ns_a);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(fd, 0, "open %s: %m", path);
-	cr_assert_eq(setns(fd, CLONE_NEWNET), 0, "setns %s: %m", path);
-	close(fd);
+	netns_enter(dp_net.a);
 	log_init("test_dataplane", LOG_LVL_WARN);
 }
 
@@ -94,13 +63,10 @@ static void dp_teardown(void)
 	cfg_free(&dp_cfg);
 	/* The pins first: a pinned link would outlive the namespace's interfaces. */
 	if (dp_pins[0])
-		dp_sh("rm -rf %s", dp_pins);
+		netns_sh("rm -rf %s", dp_pins);
 	if (dp_yaml[0])
 		unlink(dp_yaml);
-	if (dp_ns_a[0])
-		dp_sh("ip netns del %s 2>/dev/null", dp_ns_a);
-	if (dp_ns_b[0])
-		dp_sh("ip netns del %s 2>/dev/null", dp_ns_b);
+	netns_pair_delete(&dp_net);
 }
 
 TestSuite(dataplane, .init = dp_setup, .fini = dp_teardown, .timeout = 60);
@@ -388,7 +354,7 @@ Test(dataplane, every_apply_moves_the_flow_cache_generation_on)
 	cr_assert_neq(access(path, F_OK), 0, "lb_flow_cache is pinned at %s", path);
 }
 
-/* lbctl backend weight outlives the agent, as a drain does; a reload without the backend drops it. */
+/* lbctl backend weight outlives the agent as a drain does; leaving the config drops it. */
 Test(dataplane, runtime_weights_survive_a_restart)
 {
 	struct xaddr b2, b3;

@@ -11,90 +11,55 @@
 #include <poll.h>
 #include <sched.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
-#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
 #include "backend_mode.h"
+#include "netns.h"
 #include "nexthop.h"
 
 #define PEER_MAC      "02:00:5e:10:00:02"
 #define RESOLVE_TRIES 100 /* x 20 ms: ARP / ND on a veth answers in well under a second */
 
 static const uint8_t peer_mac[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x02};
-static char ns_a[32], ns_b[32], pin_root[64];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
+static struct netns_pair net;
+static char pin_root[64];
 
 static void netns_setup(void)
 {
-	char path[64];
-	struct statfs st;
-	int fd;
-
-	snprintf(ns_a, sizeof(ns_a), "xlbnh-a-%d", getpid());
-	snprintf(ns_b, sizeof(ns_b), "xlbnh-b-%d", getpid());
 	snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/xlbnh-%d", getpid());
-	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC)
-		cr_assert_eq(mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL), 0, "mount bpffs: %m");
-
-	cr_assert_eq(sh("ip netns add %s && ip netns add %s", ns_a, ns_b), 0);
-	cr_assert_eq(sh("ip -n %s link add va type veth peer name vb netns %s", ns_a, ns_b), 0);
-	cr_assert_eq(sh("ip -n %s link set lo up && "
-			"ip -n %s addr add 198.51.100.1/24 dev va && "
-			"ip -n %s addr add 2001:db8::1/64 dev va nodad && "
-			"ip netns exec %s sysctl -qw net.ipv6.conf.va.accept_dad=0 && "
-			"ip -n %s link set va up && "
-			"ip -n %s route add 203.0.113.0/24 via 198.51.100.2 && "
-			"ip -n %s route add 2001:db8:cafe::/48 via 2001:db8::2",
-			ns_a, ns_a, ns_a, ns_a, ns_a, ns_a, ns_a),
+	netns_bpffs_ensure();
+	netns_pair_create(&net, "xlbnh", "va", "vb");
+	cr_assert_eq(netns_sh("ip -n %s link set lo up && "
+			      "ip -n %s addr add 198.51.100.1/24 dev va && "
+			      "ip -n %s addr add 2001:db8::1/64 dev va nodad && "
+			      "ip -n %s link set va up && "
+			      "ip -n %s route add 203.0.113.0/24 via 198.51.100.2 && "
+			      "ip -n %s route add 2001:db8:cafe::/48 via 2001:db8::2",
+			      net.a, net.a, net.a, net.a, net.a, net.a),
 		     0);
-	cr_assert_eq(sh("ip -n %s link set vb address " PEER_MAC " && "
-			"ip -n %s addr add 198.51.100.2/24 dev vb && "
-			"ip -n %s addr add 2001:db8::2/64 dev vb nodad && "
-			"ip netns exec %s sysctl -qw net.ipv6.conf.vb.accept_dad=0 && "
-			"ip -n %s link set vb up && ip -n %s link set lo up",
-			ns_b, ns_b, ns_b, ns_b, ns_b, ns_b),
+	cr_assert_eq(netns_sh("ip -n %s link set vb address " PEER_MAC " && "
+			      "ip -n %s addr add 198.51.100.2/24 dev vb && "
+			      "ip -n %s addr add 2001:db8::2/64 dev vb nodad && "
+			      "ip -n %s link set vb up && ip -n %s link set lo up",
+			      net.b, net.b, net.b, net.b, net.b),
 		     0);
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns_a);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(fd, 0, "open %s: %m", path);
-	cr_assert_eq(setns(fd, CLONE_NEWNET), 0, "setns %s: %m", path);
-	close(fd);
+	netns_enter(net.a);
 }
 
 static void netns_teardown(void)
 {
 	/* The pins first: a pinned link would outlive the namespace's interfaces. */
 	if (pin_root[0])
-		sh("rm -rf %s", pin_root);
-	if (ns_a[0])
-		sh("ip netns del %s 2>/dev/null", ns_a);
-	if (ns_b[0])
-		sh("ip netns del %s 2>/dev/null", ns_b);
+		netns_sh("rm -rf %s", pin_root);
+	netns_pair_delete(&net);
 }
 
 TestSuite(netlink, .init = netns_setup, .fini = netns_teardown, .timeout = 30);
@@ -148,7 +113,7 @@ static void expect_onlink_peer(const char *dst)
 	cr_expect_arr_eq(nh.smac, va_mac, 6);
 	cr_expect_eq(nh.gateway.family, 0, "on-link: no gateway");
 	/* XDP_TX never confirms the entry: the kernel must keep it fresh by itself. */
-	cr_expect_eq(sh("ip neigh show %s dev va | grep -q managed", dst), 0);
+	cr_expect_eq(netns_sh("ip neigh show %s dev va | grep -q managed", dst), 0);
 }
 
 Test(netlink, resolve_returns_onlink_peer_mac_after_eagain_v4)
@@ -173,7 +138,7 @@ Test(netlink, resolve_keeps_eagain_for_silent_onlink_address)
 	sleep_ms(300);
 	cr_assert_eq(nexthop_resolve(&a, &nh), -EAGAIN, "nobody answers for .77");
 	/* The kernel was asked: it holds an entry being resolved (or failed) for .77. */
-	cr_expect_eq(sh("ip neigh show 198.51.100.77 dev va | grep -q managed"), 0);
+	cr_expect_eq(netns_sh("ip neigh show 198.51.100.77 dev va | grep -q managed"), 0);
 }
 
 Test(netlink, resolve_uses_stale_entry_and_has_the_kernel_keep_it_fresh)
@@ -181,12 +146,13 @@ Test(netlink, resolve_uses_stale_entry_and_has_the_kernel_keep_it_fresh)
 	struct xaddr a = addr("198.51.100.2");
 	struct nexthop nh;
 
-	cr_assert_eq(sh("ip neigh replace 198.51.100.2 lladdr " PEER_MAC " dev va nud stale"), 0);
+	cr_assert_eq(netns_sh("ip neigh replace 198.51.100.2 lladdr " PEER_MAC " dev va nud stale"),
+		     0);
 	cr_assert_eq(nexthop_resolve(&a, &nh), 0, "a STALE entry still has a usable MAC");
 	cr_expect_arr_eq(nh.dmac, peer_mac, 6);
 	cr_expect_eq(
-	    sh("ip neigh show 198.51.100.2 dev va | grep -q 'lladdr " PEER_MAC ".*managed'"), 0,
-	    "MAC kept, entry now managed");
+	    netns_sh("ip neigh show 198.51.100.2 dev va | grep -q 'lladdr " PEER_MAC ".*managed'"),
+	    0, "MAC kept, entry now managed");
 }
 
 Test(netlink, resolve_uses_static_neighbour_without_touching_it)
@@ -195,13 +161,14 @@ Test(netlink, resolve_uses_static_neighbour_without_touching_it)
 	struct xaddr a = addr("198.51.100.60");
 	struct nexthop nh;
 
-	cr_assert_eq(sh("ip neigh replace 198.51.100.60 lladdr 02:00:5e:10:00:60 dev va "
-			"nud permanent"),
+	cr_assert_eq(netns_sh("ip neigh replace 198.51.100.60 lladdr 02:00:5e:10:00:60 dev va "
+			      "nud permanent"),
 		     0);
 	cr_assert_eq(nexthop_resolve(&a, &nh), 0);
 	cr_expect_arr_eq(nh.dmac, mac, 6);
-	cr_expect_eq(sh("ip neigh show 198.51.100.60 dev va | grep -v managed | grep -q PERMANENT"),
-		     0, "the operator's static entry is left as it was");
+	cr_expect_eq(
+	    netns_sh("ip neigh show 198.51.100.60 dev va | grep -v managed | grep -q PERMANENT"), 0,
+	    "the operator's static entry is left as it was");
 }
 
 Test(netlink, resolve_returns_gateway_mac_for_routed_destination)
@@ -228,7 +195,7 @@ Test(netlink, resolve_reports_enetunreach_without_usable_route)
 
 	cr_expect_eq(nexthop_resolve(&none4, &nh), -ENETUNREACH);
 	cr_expect_eq(nexthop_resolve(&none6, &nh), -ENETUNREACH);
-	cr_assert_eq(sh("ip route add blackhole 192.0.2.128/25"), 0);
+	cr_assert_eq(netns_sh("ip route add blackhole 192.0.2.128/25"), 0);
 	cr_expect_eq(nexthop_resolve(&hole, &nh), -ENETUNREACH);
 	cr_expect_eq(nexthop_resolve(&local, &nh), -ENETUNREACH, "our own address");
 }
@@ -249,21 +216,21 @@ Test(netlink, watch_reports_neighbour_mac_changes_only)
 	cr_assert_not_null(w, "nexthop_watch_open: %m");
 	cr_expect_eq(nexthop_watch_process(w), 0, "nothing happened yet");
 
-	cr_assert_eq(sh("ip neigh replace 198.51.100.50 lladdr 02:00:5e:10:00:50 dev va nud "
-			"reachable"),
+	cr_assert_eq(netns_sh("ip neigh replace 198.51.100.50 lladdr 02:00:5e:10:00:50 dev va nud "
+			      "reachable"),
 		     0);
 	cr_expect_eq(watch_wait(w, 1000), 1, "new neighbour with a MAC");
-	cr_assert_eq(sh("ip neigh replace 198.51.100.50 lladdr 02:00:5e:10:00:50 dev va nud "
-			"stale"),
+	cr_assert_eq(netns_sh("ip neigh replace 198.51.100.50 lladdr 02:00:5e:10:00:50 dev va nud "
+			      "stale"),
 		     0);
 	cr_expect_eq(watch_wait(w, 200), 0, "same MAC, only the state moved");
-	cr_assert_eq(sh("ip neigh replace 198.51.100.50 lladdr 02:00:5e:10:00:51 dev va nud "
-			"stale"),
+	cr_assert_eq(netns_sh("ip neigh replace 198.51.100.50 lladdr 02:00:5e:10:00:51 dev va nud "
+			      "stale"),
 		     0);
 	cr_expect_eq(watch_wait(w, 1000), 1, "MAC changed");
-	cr_assert_eq(sh("ip neigh del 198.51.100.50 dev va"), 0);
+	cr_assert_eq(netns_sh("ip neigh del 198.51.100.50 dev va"), 0);
 	cr_expect_eq(watch_wait(w, 1000), 1, "neighbour gone");
-	cr_assert_eq(sh("ip route add 192.0.2.0/24 via 198.51.100.3"), 0);
+	cr_assert_eq(netns_sh("ip route add 192.0.2.0/24 via 198.51.100.3"), 0);
 	cr_expect_eq(watch_wait(w, 1000), 1, "route added");
 	nexthop_watch_close(w);
 }
@@ -273,11 +240,11 @@ Test(netlink, watch_reports_interface_mac_changes_only)
 	struct nexthop_watch *w = nexthop_watch_open();
 
 	cr_assert_not_null(w, "nexthop_watch_open: %m");
-	cr_assert_eq(sh("ip link set va address 02:00:5e:10:00:01"), 0);
+	cr_assert_eq(netns_sh("ip link set va address 02:00:5e:10:00:01"), 0);
 	cr_expect_eq(watch_wait(w, 1000), 1, "our MAC changed: every smac is stale");
-	cr_assert_eq(sh("ip link set va mtu 1400"), 0);
+	cr_assert_eq(netns_sh("ip link set va mtu 1400"), 0);
 	cr_expect_eq(watch_wait(w, 200), 0, "same MAC");
-	cr_assert_eq(sh("ip link set va address 02:00:5e:10:00:03"), 0);
+	cr_assert_eq(netns_sh("ip link set va address 02:00:5e:10:00:03"), 0);
 	cr_expect_eq(watch_wait(w, 1000), 1);
 	nexthop_watch_close(w);
 }
@@ -434,8 +401,8 @@ Test(netlink, backend_mode_apply_sets_up_and_remove_undoes)
 	int fd;
 
 	backend_cfg(&cfg);
-	cr_assert_eq(sh("ip link set lo down"), 0, "lo starts down: apply must bring it up");
-	cr_assert_eq(sh("sysctl -qw net.ipv4.conf.all.rp_filter=1"), 0);
+	cr_assert_eq(netns_sh("ip link set lo down"), 0, "lo starts down: apply must bring it up");
+	cr_assert_eq(netns_sh("sysctl -qw net.ipv4.conf.all.rp_filter=1"), 0);
 	cr_assert_eq(backend_mode_apply(&cfg), 0);
 
 	cr_expect(lo_has("192.0.2.10"));
@@ -479,7 +446,7 @@ Test(netlink, backend_mode_apply_sets_up_and_remove_undoes)
 	cr_expect_eq(xdp_prog_id(&mode), 0, "detached at once");
 	cr_expect(!lo_has("192.0.2.10"));
 	cr_expect(!lo_has("2001:db8:10::10"));
-	cr_expect_eq(sh("test -e %s/decap", pin_root), 1, "pins removed");
+	cr_expect_eq(netns_sh("test -e %s/decap", pin_root), 1, "pins removed");
 	cr_expect_eq(backend_mode_remove(&cfg), 0, "remove is idempotent");
 }
 
@@ -515,7 +482,7 @@ static int socket_in_b(int type, int proto)
 	char path[64];
 	int here, there, fd;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", ns_b);
+	snprintf(path, sizeof(path), "/run/netns/%s", net.b);
 	here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	there = open(path, O_RDONLY | O_CLOEXEC);
 	cr_assert(here >= 0 && there >= 0);
@@ -524,7 +491,7 @@ static int socket_in_b(int type, int proto)
 	cr_assert_eq(setns(here, CLONE_NEWNET), 0);
 	close(here);
 	close(there);
-	cr_assert_geq(fd, 0, "socket in %s: %m", ns_b);
+	cr_assert_geq(fd, 0, "socket in %s: %m", net.b);
 	return fd;
 }
 
@@ -556,7 +523,8 @@ Test(netlink, backend_mode_delivers_tunnelled_datagrams_to_the_vip)
 	len = inner_udp4(pkt);
 
 	/* Resolved first, so that no datagram waits on ARP. */
-	cr_assert_eq(sh("ip netns exec %s ping -c1 -W1 -q 198.51.100.1 >/dev/null", ns_b), 0);
+	cr_assert_eq(netns_sh("ip netns exec %s ping -c1 -W1 -q 198.51.100.1 >/dev/null", net.b),
+		     0);
 	tx = socket_in_b(SOCK_RAW, IPPROTO_IPIP);
 	cr_assert_eq(sendto(tx, pkt, len, 0, (struct sockaddr *)&node, sizeof(node)), (ssize_t)len);
 	close(tx);
@@ -575,7 +543,7 @@ Test(netlink, backend_mode_apply_drops_vips_of_the_previous_config_only)
 	struct lb_config cfg;
 
 	backend_cfg(&cfg);
-	cr_assert_eq(sh("ip link set lo up && ip addr add 192.0.2.99/32 dev lo"), 0);
+	cr_assert_eq(netns_sh("ip link set lo up && ip addr add 192.0.2.99/32 dev lo"), 0);
 	cr_assert_eq(backend_mode_apply(&cfg), 0);
 	cr_assert(lo_has("2001:db8:10::10"));
 

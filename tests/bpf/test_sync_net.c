@@ -23,6 +23,7 @@
 #include <criterion/criterion.h>
 
 #include "config.h"
+#include "netns.h"
 #include "sync.h"
 
 #define CT_ENTRIES 65536
@@ -34,56 +35,23 @@ struct node {
 	uint32_t id;
 };
 
-static char ns_a[32], ns_b[32];
+static struct netns_pair net;
 static int root_ns = -1;
 static struct cfg_sync scfg;
 static uint8_t key[SYNC_KEY_LEN];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[768];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
-
-static int ns_open(const char *name)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	cr_assert_geq(fd, 0, "open %s: %m", path);
-	return fd;
-}
 
 static void sync_net_setup(void)
 {
 	static const char material[] = "sync-net test key, 32 bytes or more";
 
-	snprintf(ns_a, sizeof(ns_a), "xlbsy-a-%d", getpid());
-	snprintf(ns_b, sizeof(ns_b), "xlbsy-b-%d", getpid());
-	cr_assert_eq(sh("ip netns add %s && ip netns add %s", ns_a, ns_b), 0);
-	/* No DAD: a tentative link-local source would hold IPv6 multicast back for seconds. */
-	cr_assert_eq(sh("ip netns exec %s sysctl -qw net.ipv6.conf.default.accept_dad=0 && "
-			"ip netns exec %s sysctl -qw net.ipv6.conf.default.accept_dad=0",
-			ns_a, ns_b),
-		     0);
-	cr_assert_eq(sh("ip -n %s link add sa type veth peer name sb netns %s", ns_a, ns_b), 0);
-	cr_assert_eq(sh("ip -n %s addr add 198.51.100.1/24 dev sa && "
-			"ip -n %s addr add 2001:db8::1/64 dev sa nodad && "
-			"ip -n %s link set sa up && ip -n %s link set lo up && "
-			"ip -n %s addr add 198.51.100.2/24 dev sb && "
-			"ip -n %s addr add 2001:db8::2/64 dev sb nodad && "
-			"ip -n %s link set sb up && ip -n %s link set lo up",
-			ns_a, ns_a, ns_a, ns_a, ns_b, ns_b, ns_b, ns_b),
+	netns_pair_create(&net, "xlbsy", "sa", "sb");
+	cr_assert_eq(netns_sh("ip -n %s addr add 198.51.100.1/24 dev sa && "
+			      "ip -n %s addr add 2001:db8::1/64 dev sa nodad && "
+			      "ip -n %s link set sa up && ip -n %s link set lo up && "
+			      "ip -n %s addr add 198.51.100.2/24 dev sb && "
+			      "ip -n %s addr add 2001:db8::2/64 dev sb nodad && "
+			      "ip -n %s link set sb up && ip -n %s link set lo up",
+			      net.a, net.a, net.a, net.a, net.b, net.b, net.b, net.b),
 		     0);
 	root_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	cr_assert_geq(root_ns, 0);
@@ -100,10 +68,7 @@ static void sync_net_setup(void)
 
 static void sync_net_teardown(void)
 {
-	if (ns_a[0])
-		sh("ip netns del %s 2>/dev/null", ns_a);
-	if (ns_b[0])
-		sh("ip netns del %s 2>/dev/null", ns_b);
+	netns_pair_delete(&net);
 }
 
 TestSuite(sync_net, .init = sync_net_setup, .fini = sync_net_teardown, .timeout = 60);
@@ -148,7 +113,7 @@ static void node_vip(struct node *n, const char *addr, uint16_t port)
 static void node_init(struct node *n, const char *ns, uint32_t id, __u32 index)
 {
 	memset(n, 0, sizeof(*n));
-	n->ns_fd = ns_open(ns);
+	n->ns_fd = netns_open(ns);
 	n->id = id;
 	node_maps(n);
 	node_backend(n, "198.51.100.11", index);
@@ -265,8 +230,8 @@ Test(sync_net, records_reach_the_peer_conntrack_with_its_own_backend_index)
 	struct lb_conn c;
 	int i;
 
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", NULL);
 	cr_assert(pump(nodes, 2, 2000, all_in_sync), "both catch up (nothing to dump)");
@@ -298,8 +263,8 @@ Test(sync_net, unknown_vip_and_backend_are_counted_and_skipped)
 	struct lb_flow_event ev;
 	const struct sync_stats *st;
 
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", NULL);
 	cr_assert(pump(nodes, 2, 2000, all_in_sync));
@@ -335,8 +300,8 @@ Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 	uint64_t t0;
 	int i;
 
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	/* A holds 50000 flows of its own before B exists: the dump spans 2400 datagrams. */
 	memcpy(c.backend_addr, event4(0, "192.0.2.10", "198.51.100.11").backend_addr, 16);
 	c.backend_family = LB_AF_INET;
@@ -381,8 +346,8 @@ Test(sync_net, a_node_with_another_key_is_refused_and_counted)
 	struct lb_flow_event ev;
 
 	cr_assert_eq(sync_key_derive(other, strlen(other), key2), 0);
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", key2);
 	ev = event4(1, "192.0.2.10", "198.51.100.11");
@@ -404,8 +369,8 @@ Test(sync_net, a_replayed_datagram_is_refused)
 	uint8_t buf[512];
 	int len;
 
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", NULL);
 	pump(nodes, 2, 200, NULL);
@@ -443,8 +408,8 @@ Test(sync_net, ipv6_group_carries_records)
 	struct lb_conn c;
 
 	cr_assert_eq(cfg_parse_addr("ff02::1:88", &scfg.group), 0);
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", NULL);
 	/* Both ends hear each other first: IPv6 on a fresh link takes a moment to carry. */
@@ -486,8 +451,8 @@ Test(sync_net, lost_records_bring_a_new_dump_at_most_once_per_dump_timeout)
 	int len;
 
 	scfg.dump_timeout_ms = 400;
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 2, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", NULL);
 	cr_assert(pump(nodes, 2, 2000, all_in_sync));
@@ -536,7 +501,7 @@ Test(sync_net, a_peer_record_replaces_the_local_entry_and_keeps_its_age)
 	struct timespec ts;
 	uint64_t now;
 
-	node_init(&b, ns_b, 2, 9);
+	node_init(&b, net.b, 2, 9);
 	node_start(&b, "sb", NULL);
 	local.backend_addr[0] = htonl(0xc6336463); /* 198.51.100.99 */
 	cr_assert_eq(bpf_map_update_elem(b.ct, &ev.flow, &local, BPF_ANY), 0);
@@ -566,7 +531,7 @@ Test(sync_net, an_address_only_flow_needs_the_vip_address_here)
 	struct lb_vip_info info = {.flags = LB_VIP_F_ICMP};
 	struct sync_record r = {};
 
-	node_init(&b, ns_b, 2, 9);
+	node_init(&b, net.b, 2, 9);
 	node_start(&b, "sb", NULL);
 	/* Flows of hash: addresses VIPs have no ports; only port 80 is configured here. */
 	r.flow = event4(0, "192.0.2.10", "198.51.100.11").flow;
@@ -598,7 +563,7 @@ Test(sync_net, a_gone_peer_keeps_its_window_against_replays)
 	uint8_t buf[256];
 	int len;
 
-	node_init(&a, ns_a, 1, 5);
+	node_init(&a, net.a, 1, 5);
 	node_start(&a, "sa", NULL);
 	r.flow = event4(1, "192.0.2.10", "198.51.100.11").flow;
 	memcpy(r.backend_addr, event4(1, "192.0.2.10", "198.51.100.11").backend_addr, 16);
@@ -625,8 +590,8 @@ Test(sync_net, a_silent_peer_leaves_the_live_set)
 	struct node a, b, *nodes[] = {&a, &b};
 	struct sync_peer_info p;
 
-	node_init(&a, ns_a, 1, 5);
-	node_init(&b, ns_b, 3, 9);
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 3, 9);
 	node_start(&a, "sa", NULL);
 	node_start(&b, "sb", NULL);
 	pump(nodes, 2, 400, NULL);

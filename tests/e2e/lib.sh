@@ -183,7 +183,7 @@ addr_add() {
 
 # Builds the namespaces and links of the picture at the top of this file.
 topo_create() {
-	local n be
+	local n
 	for n in cli rtr lb $BACKENDS; do
 		ip netns add "$(ns "$n")" || fail "netns $(ns "$n")"
 		ip -n "$(ns "$n")" link set lo up
@@ -215,28 +215,17 @@ topo_create() {
 	# Complete checksums toward the LB, as on a real wire (tools/tx_csum_off.py says why).
 	nsx rtr "$PYTHON" "$TOOLS_DIR/tx_csum_off.py" lb0 || fail "cannot turn off tx offload on lb0"
 
-	for be in $BACKENDS; do
-		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
-		addr_add "$be" rtr0 "${BE4[$be]}/28"
-		addr_add "$be" rtr0 "${BE6[$be]}/64"
-		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
-		addr_add rtr "$be" "${BE_RTR6[$be]}/64"
-		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
-		ip -n "$(ns "$be")" -6 route add default via "${BE_RTR6[$be]}"
-	done
+	backends_link ipv6
 	# Neighbours known before the agents start: the LB resolves its next hop from them.
 	nsx lb ping -c1 -W1 -q $RTR_LB4 >/dev/null 2>&1
 	nsx lb ping -6 -c1 -W1 -q $RTR_LB6 >/dev/null 2>&1
-	for be in $BACKENDS; do
-		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
-		nsx rtr ping -6 -c1 -W1 -q "${BE6[$be]}" >/dev/null 2>&1
-	done
 	return 0
 }
 
-# IPv4-only backends (the cluster topologies): each on its own link to the router,
-# default route back through it, and the router's neighbour entry warmed.
-backends_link_ipv4() {
+# backends_link [ipv6]: each backend on its own link to the router, default route back
+# through it, the router's neighbour entry warmed; IPv4 only (the cluster topologies)
+# unless asked for IPv6 too.
+backends_link() {
 	local be
 	for be in $BACKENDS; do
 		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
@@ -244,6 +233,11 @@ backends_link_ipv4() {
 		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
 		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
 		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+		[ "${1:-}" = ipv6 ] || continue
+		addr_add "$be" rtr0 "${BE6[$be]}/64"
+		addr_add rtr "$be" "${BE_RTR6[$be]}/64"
+		ip -n "$(ns "$be")" -6 route add default via "${BE_RTR6[$be]}"
+		nsx rtr ping -6 -c1 -W1 -q "${BE6[$be]}" >/dev/null 2>&1
 	done
 }
 

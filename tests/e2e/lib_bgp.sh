@@ -35,7 +35,7 @@ BGP_VIPS_EXTRA=${BGP_VIPS_EXTRA:-}
 # --- topology ---------------------------------------------------------------
 
 bgp_topo_create() {
-	local n be
+	local n
 	for n in cli rtr sw $BGP_NODES $BACKENDS; do
 		ip netns add "$(ns "$n")" || fail "netns $(ns "$n")"
 		ip -n "$(ns "$n")" link set lo up
@@ -64,7 +64,7 @@ bgp_topo_create() {
 		ip -n "$(ns sw)" link set "s$n" master br0
 		addr_add "$n" sync0 "${BGP_SYNC4[$n]}/29"
 	done
-	backends_link_ipv4
+	backends_link
 	for n in $BGP_NODES; do
 		nsx "$n" ping -c1 -W1 -q "${BGP_RTR4[$n]}" >/dev/null 2>&1
 	done

@@ -22,7 +22,7 @@ CL_SYNC=true
 
 # Builds client, router, backends and both LB nodes with their links.
 cluster_topo_create() {
-	local n be
+	local n
 	for n in cli rtr $CL_NODES $BACKENDS; do
 		ip netns add "$(ns "$n")" || fail "netns $(ns "$n")"
 		ip -n "$(ns "$n")" link set lo up
@@ -54,7 +54,7 @@ cluster_topo_create() {
 	addr_add lb1 sync0 "${CL_SYNC4[lb1]}/29"
 	addr_add lb2 sync0 "${CL_SYNC4[lb2]}/29"
 
-	backends_link_ipv4
+	backends_link
 	for n in $CL_NODES; do
 		nsx "$n" ping -c1 -W1 -q "${CL_RTR4[$n]}" >/dev/null 2>&1
 	done

@@ -30,7 +30,7 @@ SOAK_DETECT=${SOAK_DETECT:-0.3}
 
 # Builds client, router, backends and both LB nodes; the VIPs go to both by ECMP.
 soak_topo_create() {
-	local n be
+	local n
 	for n in cli rtr $SOAK_NODES $BACKENDS; do
 		ip netns add "$(ns "$n")" || fail "netns $(ns "$n")"
 		ip -n "$(ns "$n")" link set lo up
@@ -75,17 +75,7 @@ soak_topo_create() {
 	addr_add lb1 sync0 "${SK_SYNC4[lb1]}/29"
 	addr_add lb2 sync0 "${SK_SYNC4[lb2]}/29"
 
-	for be in $BACKENDS; do
-		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
-		addr_add "$be" rtr0 "${BE4[$be]}/28"
-		addr_add "$be" rtr0 "${BE6[$be]}/64"
-		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
-		addr_add rtr "$be" "${BE_RTR6[$be]}/64"
-		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
-		ip -n "$(ns "$be")" -6 route add default via "${BE_RTR6[$be]}"
-		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
-		nsx rtr ping -6 -c1 -W1 -q "${BE6[$be]}" >/dev/null 2>&1
-	done
+	backends_link ipv6
 	for n in $SOAK_NODES; do
 		soak_node_warm "$n"
 	done
