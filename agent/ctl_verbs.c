@@ -17,6 +17,7 @@
 #include "cluster_agent.h"
 #include "config.h"
 #include "control.h"
+#include "ct_seen.h"
 #include "dataplane.h"
 #include "health.h"
 #include "lb_hash.h"
@@ -132,7 +133,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 
 	if (a->dp) {
 		ct = ctl_count_keys(ctl_map_fd(a, "lb_conntrack"), sizeof(struct lb_flow_key));
-		ct_new = ctl_count_keys(ctl_map_fd(a, "lb_ct_new"), sizeof(struct lb_flow_key));
+		ct_new = ct_seen_count(ctl_map_fd(a, "lb_ct_new"));
 	}
 	*result = json_pack(
 		"{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
@@ -605,6 +606,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	struct lb_flow_key fk = {};
 	struct lb_settings settings = {};
 	struct lb_backend be = {};
+	struct lb_ct_seen seen;
 	struct lb_conn conn;
 	char label[CFG_LABEL_MAX], baddr[CFG_ADDR_STRLEN];
 	const char *source = "maglev";
@@ -669,8 +671,11 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	/* Conntrack first, then flows seen once; a backend that is gone or DOWN is re-picked. */
 	if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_conntrack"), &fk, &conn))
 		source = "conntrack";
-	else if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_ct_new"), &fk, &conn))
+	else if (!ct_seen_find(ctl_map_fd(a, "lb_ct_new"), &fk, hash, &seen)) {
 		source = "conntrack_unconfirmed";
+		memcpy(conn.backend_addr, seen.backend_addr, sizeof(conn.backend_addr));
+		conn.backend_family = seen.backend_family;
+	}
 	if (strcmp(source, "maglev")) {
 		ctl_xaddr(&bx, conn.backend_addr, conn.backend_family);
 		idx = dataplane_backend_index(a->dp, &bx);

@@ -63,17 +63,22 @@ static int dp_check_bpffs(const char *dir)
 /*
  * lb_ct_new holds flows seen once (docs/DATAPLANE.md, "Admission"): an eighth
  * of conntrack covers every handshake in flight, and a flood churns only it.
+ * Its slot is the flow hash's low bits: a power of two.
  */
 static uint32_t dp_ct_new_size(uint32_t conntrack_size)
 {
-	uint32_t size = (conntrack_size ? conntrack_size : LB_CT_SIZE) / 8;
+	uint32_t want = (conntrack_size ? conntrack_size : LB_CT_SIZE) / 8, size = DP_CT_NEW_MIN;
 
-	return size < DP_CT_NEW_MIN ? DP_CT_NEW_MIN : size;
+	while (size < want && size < (1U << 31))
+		size <<= 1;
+	return size;
 }
 
 /*
  * Sizes a conntrack map before load (want 0: the compiled default). A pinned
- * one keeps its size: resizing it would drop every tracked flow.
+ * one keeps its size: resizing it would drop every tracked flow. A pinned one
+ * of another type or value size is an older agent's layout, which the program
+ * cannot use: it is unpinned, its entries lost, and a new one made.
  */
 static int dp_size_map(struct dataplane *dp, const char *name, struct bpf_map *map,
 		       uint32_t want)
@@ -91,6 +96,13 @@ static int dp_size_map(struct dataplane *dp, const char *name, struct bpf_map *m
 	close(fd);
 	if (err)
 		return err;
+	if (info.type != bpf_map__type(map) || info.value_size != bpf_map__value_size(map)) {
+		log_warnx("dataplane: pinned %s is an older layout: replacing it (its entries are "
+			  "lost)", name);
+		if (unlink(path))
+			return -errno;
+		return want ? bpf_map__set_max_entries(map, want) : 0;
+	}
 	if (want && info.max_entries != want)
 		log_warnx("dataplane: pinned %s has %u entries, config asks %u: keeping %u "
 			  "(unload to resize)", name, info.max_entries, want, info.max_entries);
@@ -108,8 +120,11 @@ static int dp_set_pins(struct dataplane *dp, const struct lb_config *cfg)
 	int err;
 
 	bpf_object__for_each_map(map, dp->skel->obj) {
-		/* Each program's own, rebuilt in a second: pinned, it would only tie versions. */
-		if (map == dp->skel->maps.lb_flow_cache)
+		/*
+		 * Each program's own, rebuilt in a second: pinned, it would only tie
+		 * versions. The read-only globals (.rodata) are per load, and frozen.
+		 */
+		if (map == dp->skel->maps.lb_flow_cache || bpf_map__is_internal(map))
 			continue;
 		err = dp_pin_path(dp, bpf_map__name(map), path, sizeof(path));
 		if (!err)
@@ -117,10 +132,13 @@ static int dp_set_pins(struct dataplane *dp, const struct lb_config *cfg)
 		if (err)
 			return err;
 	}
-	return dp_size_map(dp, "lb_conntrack", dp->skel->maps.lb_conntrack,
-			   cfg->node.conntrack_size) ?:
-	       dp_size_map(dp, "lb_ct_new", dp->skel->maps.lb_ct_new,
-			   dp_ct_new_size(cfg->node.conntrack_size));
+	err = dp_size_map(dp, "lb_conntrack", dp->skel->maps.lb_conntrack,
+			  cfg->node.conntrack_size) ?:
+	      dp_size_map(dp, "lb_ct_new", dp->skel->maps.lb_ct_new,
+			  dp_ct_new_size(cfg->node.conntrack_size));
+	/* The program finds a flow's lb_ct_new slot by this mask: the map's size, pinned or new. */
+	dp->skel->rodata->lb_ct_new_mask = bpf_map__max_entries(dp->skel->maps.lb_ct_new) - 1;
+	return err;
 }
 
 static int dp_prog_tag(int prog_fd, __u8 tag[BPF_TAG_SIZE])

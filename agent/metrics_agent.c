@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "cluster_agent.h"
+#include "ct_seen.h"
 #include "dataplane.h"
 #include "health.h"
 #include "log.h"
@@ -150,11 +151,13 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	int drops_fd = dataplane_map_fd(a->dp, "lb_drops");
 	struct lb_counter c;
 	size_t i, j, n = 0;
+	int seen;
 
 	s->have_dp = true;
 	s->next_hops_pending = a->dp->nh_pending;
 	s->conntrack_entries = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_conntrack"));
-	s->conntrack_unconfirmed = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_ct_new"));
+	seen = ct_seen_count(dataplane_map_fd(a->dp, "lb_ct_new"));
+	s->conntrack_unconfirmed = seen > 0 ? (uint64_t)seen : 0;
 	for (i = 0; i < LB_STAT_MAX; i++)
 		if (!dataplane_read_percpu(a->dp, stats_fd, i, &c, sizeof(c)))
 			s->stats[i] = c.packets;

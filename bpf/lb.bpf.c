@@ -69,7 +69,8 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		   (pkt->tcp_flags & (LB_TCP_FLAG_SYN | LB_TCP_FLAG_ACK)) == LB_TCP_FLAG_SYN;
 	struct lb_flow_key key = pkt->flow;
 	struct lb_vip_stats *vs;
-	struct lb_conn *conn, *unconfirmed;
+	struct lb_conn *conn;
+	struct lb_ct_seen *seen;
 	__u64 now, n = 1, prev = 0, carried;
 	int ret;
 
@@ -107,9 +108,9 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		/* Confirmed and not a SYN: the next packets may take the cache. */
 		if (fc && !(vip->flags & LB_VIP_F_HASH_ADDRS))
 			lb_fc_fill(fc, &pkt->flow, vip, tgt->be, tgt->be_index, now);
-	} else if (!conn && !syn && (unconfirmed = bpf_map_lookup_elem(&lb_ct_new, &key)) &&
-		   (tgt->be = lb_ct_backend(unconfirmed, &tgt->be_index))) {
-		n = lb_ct_confirm(&key, unconfirmed, now, pkt->len);
+	} else if (!conn && !syn && (seen = lb_ct_seen_find(tgt->hash, &key)) &&
+		   (tgt->be = lb_ct_seen_backend(seen, &tgt->be_index))) {
+		n = lb_ct_confirm(&key, seen, tgt->be, tgt->be_index, now, pkt->len);
 		prev = n - 1;
 		if (vs)
 			vs->ct_hits++;
@@ -123,8 +124,10 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		 * established flow. A tuple lb_conntrack holds already (reused by a
 		 * SYN, or its backend failed) is replaced in place: no eviction.
 		 */
-		lb_ct_insert(conn ? (void *)&lb_conntrack : (void *)&lb_ct_new, &key, tgt->be,
-			     tgt->be_index, now, pkt->len);
+		if (conn)
+			lb_ct_insert(&key, tgt->be, tgt->be_index, 1, now, now, pkt->len);
+		else if ((seen = lb_ct_seen_victim(tgt->hash, &key, syn)))
+			lb_ct_seen_write(seen, &key, tgt->be, tgt->be_index, now);
 		if (vs) {
 			vs->new_flows++;
 			vs->ct_misses++;
@@ -165,11 +168,15 @@ static __always_inline int lb_target_icmp_error(struct xdp_md *ctx, const struct
 	tgt->stat = LB_STAT_ICMP_ERR_FORWARDED;
 	tgt->answer_too_big = false;
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
-	if (!conn) /* a flow seen once is tracked too, unconfirmed */
-		conn = bpf_map_lookup_elem(&lb_ct_new, &key);
 	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be)
 		return 0;
+	if (!conn) { /* a flow seen once is tracked too, unconfirmed */
+		struct lb_ct_seen *seen = lb_ct_seen_find(tgt->hash, &key);
+
+		if (seen && (tgt->be = lb_ct_seen_backend(seen, &tgt->be_index)))
+			return 0;
+	}
 	return lb_maglev_pick(tgt->vip, tgt->hash, &tgt->be_index, &tgt->be);
 }
 

@@ -170,6 +170,22 @@ struct lb_conn {
 	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns(), refreshed at most once a second */
 };
 
+/*
+ * lb_ct_new value: a flow seen once (docs/DATAPLANE.md, "Admission"), in the
+ * slot its flow hash names, over whichever flow had it. One cache line: a
+ * first packet writes it without reading anything else of the table.
+ */
+struct lb_ct_seen {
+	struct lb_flow_key key;
+	__u32 backend_addr[4];
+	__u16 backend_index;
+	__u8 backend_family; /* 0: empty slot */
+	__u8 pad0;
+	__u32 seen_us; /* bpf_ktime_get_coarse_ns() >> 10 of the first packet */
+};
+_Static_assert(sizeof(struct lb_ct_seen) == 64, "one cache line");
+_Static_assert(LB_MAX_BACKENDS <= 65536, "struct lb_ct_seen.backend_index is 16 bits");
+
 /* lb_events record: a flow worth syncing to peers. */
 struct lb_flow_event {
 	struct lb_flow_key flow;

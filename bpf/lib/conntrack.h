@@ -12,71 +12,158 @@ static __always_inline bool lb_addr_equal(const __u32 *a, const __u32 *b)
 }
 
 /*
- * The backend a conntrack entry names, by address: the local index is only
- * a hint (entries from peers carry theirs). Refreshes the hint when it was
- * stale. NULL when the address is no backend here any more or it is DOWN.
+ * The backend at address addr, by its local index hint when that is still
+ * right, else by lb_backend_ids; *index is its index. NULL when the address is
+ * no backend here any more or it is DOWN.
  */
-static __always_inline struct lb_backend *lb_ct_backend(struct lb_conn *conn, __u32 *index)
+static __always_inline struct lb_backend *lb_backend_at(const __u32 *addr, __u8 family, __u32 hint,
+							__u32 *index)
 {
 	struct lb_backend_key key = {};
 	struct lb_backend *be;
 	__u32 *id;
 
-	be = lb_backend_get(conn->backend_index);
-	if (be && be->family == conn->backend_family &&
-	    lb_addr_equal(be->addr, conn->backend_addr)) {
-		*index = conn->backend_index;
+	be = lb_backend_get(hint);
+	if (be && be->family == family && lb_addr_equal(be->addr, addr)) {
+		*index = hint;
 	} else {
-		__builtin_memcpy(key.addr, conn->backend_addr, sizeof(key.addr));
-		key.family = conn->backend_family;
+		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
+		key.family = family;
 		id = bpf_map_lookup_elem(&lb_backend_ids, &key);
 		if (!id)
 			return NULL;
 		be = lb_backend_get(*id);
-		if (!be || be->family != conn->backend_family ||
-		    !lb_addr_equal(be->addr, conn->backend_addr))
+		if (!be || be->family != family || !lb_addr_equal(be->addr, addr))
 			return NULL;
 		*index = *id;
-		conn->backend_index = *id;
 	}
 	if (be->flags & LB_BE_F_DOWN)
 		return NULL;
 	return be;
 }
 
-/* Writes the entry of a freshly picked flow into map; a refused write still lets the packet go. */
-static __always_inline void lb_ct_insert(void *map, const struct lb_flow_key *key,
-					 const struct lb_backend *be, __u32 index, __u64 now,
+/*
+ * The backend a conntrack entry names, by address: the local index is only
+ * a hint (entries from peers carry theirs). Refreshes the hint when it was
+ * stale. NULL when the address is no backend here any more or it is DOWN.
+ */
+static __always_inline struct lb_backend *lb_ct_backend(struct lb_conn *conn, __u32 *index)
+{
+	struct lb_backend *be = lb_backend_at(conn->backend_addr, conn->backend_family,
+					      conn->backend_index, index);
+
+	if (be && *index != conn->backend_index)
+		conn->backend_index = *index;
+	return be;
+}
+
+/* Whether an lb_ct_new slot holds this flow. */
+static __always_inline bool lb_ct_seen_is(const struct lb_ct_seen *s, const struct lb_flow_key *key)
+{
+	const __u64 *x = (const void *)&s->key, *y = (const void *)key;
+
+	return s->backend_family &&
+	       !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
+/* The backend a flow seen once was given, as lb_ct_backend() for lb_conntrack. */
+static __always_inline struct lb_backend *lb_ct_seen_backend(const struct lb_ct_seen *s,
+							     __u32 *index)
+{
+	return lb_backend_at(s->backend_addr, s->backend_family, s->backend_index, index);
+}
+
+/*
+ * Writes a flow's lb_conntrack entry: packets seen so far, created at created_ns.
+ * A refused write still lets the packet go.
+ */
+static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const struct lb_backend *be,
+					 __u32 index, __u64 packets, __u64 created_ns, __u64 now,
 					 __u64 bytes)
 {
 	struct lb_conn conn = {
 	    .backend_index = index,
 	    .backend_family = be->family,
-	    .packets = 1,
-	    .created_ns = now,
+	    .packets = packets,
+	    .created_ns = created_ns,
 	    .last_seen_ns = now,
 	};
 
 	__builtin_memcpy(conn.backend_addr, be->addr, sizeof(conn.backend_addr));
-	if (bpf_map_update_elem(map, key, &conn, BPF_ANY))
+	if (bpf_map_update_elem(&lb_conntrack, key, &conn, BPF_ANY))
 		lb_stat_add(LB_STAT_CT_INSERT_FAILED, bytes);
+}
+
+static __always_inline struct lb_ct_seen *lb_ct_seen_at(__u32 slot)
+{
+	return bpf_map_lookup_elem(&lb_ct_new, &slot);
+}
+
+/*
+ * lb_ct_new is two-way set associative: a flow seen once is in its own slot
+ * (the flow hash's low bits) or in the other slot of that pair.
+ */
+static __always_inline struct lb_ct_seen *lb_ct_seen_find(__u32 hash,
+							  const struct lb_flow_key *key)
+{
+	__u32 slot = hash & lb_ct_new_mask;
+	struct lb_ct_seen *s = lb_ct_seen_at(slot);
+
+	if (s && lb_ct_seen_is(s, key))
+		return s;
+	s = lb_ct_seen_at(slot ^ 1);
+	return s && lb_ct_seen_is(s, key) ? s : NULL;
+}
+
+/*
+ * Where a flow's first packet is written. A SYN takes its own slot without
+ * reading it: a flood's packet costs one line written. Any other first packet
+ * has read the pair already (lb_ct_seen_find()) and keeps to its own entry,
+ * else takes a free slot, else the older one: two colliding flows whose
+ * packets alternate do not keep overwriting each other, and both confirm.
+ */
+static __always_inline struct lb_ct_seen *lb_ct_seen_victim(__u32 hash,
+							    const struct lb_flow_key *key, bool syn)
+{
+	__u32 slot = hash & lb_ct_new_mask;
+	struct lb_ct_seen *own = lb_ct_seen_at(slot), *other;
+
+	if (syn || !own || !own->backend_family || lb_ct_seen_is(own, key))
+		return own;
+	other = lb_ct_seen_at(slot ^ 1);
+	if (!other)
+		return own;
+	if (!other->backend_family || lb_ct_seen_is(other, key))
+		return other;
+	return (__s32)(other->seen_us - own->seen_us) < 0 ? other : own;
+}
+
+/* A flow's first packet: remembered in slot s, over whatever flow was there. */
+static __always_inline void lb_ct_seen_write(struct lb_ct_seen *s, const struct lb_flow_key *key,
+					     const struct lb_backend *be, __u32 index, __u64 now)
+{
+	s->key = *key;
+	__builtin_memcpy(s->backend_addr, be->addr, sizeof(s->backend_addr));
+	s->backend_index = index;
+	s->backend_family = be->family;
+	s->pad0 = 0;
+	s->seen_us = now >> 10;
 }
 
 /*
  * A flow's second packet: its entry moves from lb_ct_new to lb_conntrack.
  * Returns the flow's packet count, this packet included.
  */
-static __always_inline __u64 lb_ct_confirm(const struct lb_flow_key *key,
-					   const struct lb_conn *unconfirmed, __u64 now, __u64 bytes)
+static __always_inline __u64 lb_ct_confirm(const struct lb_flow_key *key, struct lb_ct_seen *s,
+					   const struct lb_backend *be, __u32 index, __u64 now,
+					   __u64 bytes)
 {
-	struct lb_conn conn = *unconfirmed;
+	/* The first packet's time, from its 1024 ns units (which wrap after 73 minutes). */
+	__u64 created = now - ((__u64)(__u32)((__u32)(now >> 10) - s->seen_us) << 10);
 
-	conn.packets++;
-	conn.last_seen_ns = now;
-	if (bpf_map_update_elem(&lb_conntrack, key, &conn, BPF_ANY))
-		lb_stat_add(LB_STAT_CT_INSERT_FAILED, bytes);
-	bpf_map_delete_elem(&lb_ct_new, key);
-	return conn.packets;
+	lb_ct_insert(key, be, index, 2, created, now, bytes);
+	s->backend_family = 0;
+	return 2;
 }
 
 /*

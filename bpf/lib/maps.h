@@ -81,15 +81,25 @@ struct {
 #ifndef LB_CT_NEW_SIZE
 #define LB_CT_NEW_SIZE (LB_CT_SIZE / 8)
 #endif
+_Static_assert((LB_CT_NEW_SIZE & (LB_CT_NEW_SIZE - 1)) == 0, "lb_ct_new slots: a power of two");
+
+/* lb_ct_new slots - 1; a loader that resizes the map sets it too (a power of two). */
+const volatile __u32 lb_ct_new_mask = LB_CT_NEW_SIZE - 1;
+
 /*
- * Flows seen once: a first packet is written here, and only its flow's second packet moves it
- * to lb_conntrack. Spoofed SYNs, which never have a second packet, churn this table only.
+ * Flows seen once (docs/DATAPLANE.md, "Admission"): a first packet writes its
+ * flow into the slot its hash names, and only the flow's second packet moves it
+ * to lb_conntrack. Spoofed SYNs, which never have a second packet, overwrite
+ * slots of this table only. An array, not an LRU hash: a first packet costs
+ * one line written, not an LRU pop and a hash insert. Mmapable: the values
+ * start on a page, so every slot is exactly one cache line.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, LB_CT_NEW_SIZE);
-	__type(key, struct lb_flow_key);
-	__type(value, struct lb_conn);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct lb_ct_seen);
 } lb_ct_new SEC(".maps");
 
 /*

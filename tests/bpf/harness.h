@@ -66,6 +66,8 @@ int harness_lb_map_fd(const char *name);
 int harness_lb_settings(struct lb_harness *h, const struct lb_settings *s);
 /* Writes lb_generation as the agent does after each apply: 0 turns the flow cache off. */
 int harness_lb_generation(struct lb_harness *h, uint32_t gen);
+/* The lb_ct_new slot of a flow seen once (by the settings' hash seed): 0, or -ENOENT. */
+int harness_lb_ct_seen(struct lb_harness *h, const struct lb_flow_key *key, struct lb_ct_seen *out);
 int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
 		   const struct lb_vip_info *info);
 /* Writes lb_backends[index] and its lb_backend_ids entry, as the agent does. */

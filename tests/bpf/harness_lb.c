@@ -17,7 +17,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ct_seen.h"
 #include "harness.h"
+#include "lb_hash.h"
 #include "lb.skel.h"
 
 #define PIN_ENV "XDPLB_TEST_LB_PINS" /* tells the test processes where the runner pinned lb */
@@ -124,6 +126,7 @@ int harness_lb_suite_load(void)
 	}
 	err = bpf_map__set_max_entries(ct, HARNESS_CT_SIZE) ?:
 	      bpf_map__set_max_entries(ct_new, HARNESS_CT_NEW_SIZE);
+	skel->rodata->lb_ct_new_mask = HARNESS_CT_NEW_SIZE - 1;
 	if (err)
 		goto cleanup;
 	err = lb__load(skel);
@@ -169,6 +172,9 @@ static int map_clear(int fd)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
+	/* .rodata (pinned as lb_rodata): frozen, and nothing a packet can change. */
+	if (info.map_flags & BPF_F_RDONLY_PROG)
+		return 0;
 	switch (info.type) {
 	case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_LRU_HASH:
@@ -303,6 +309,16 @@ int harness_lb_generation(struct lb_harness *h, uint32_t gen)
 	uint32_t zero = 0;
 
 	return bpf_map_update_elem(h->generation, &zero, &gen, BPF_ANY) ? -errno : 0;
+}
+
+int harness_lb_ct_seen(struct lb_harness *h, const struct lb_flow_key *key, struct lb_ct_seen *out)
+{
+	struct lb_settings set;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(h->settings, &zero, &set))
+		return -errno;
+	return ct_seen_find(h->ct_new, key, lb_hash_flow(key, set.hash_seed), out);
 }
 
 int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,

@@ -180,6 +180,7 @@ static void new_flow_counted_check(struct lb_run *r)
 
 static void new_flow_entry_content(struct lb_run *r)
 {
+	struct lb_ct_seen seen;
 	struct lb_flow_key key;
 	struct lb_conn conn;
 	struct pkt_spec s;
@@ -190,15 +191,12 @@ static void new_flow_entry_content(struct lb_run *r)
 	pkt_addr(be, "198.51.100.1");
 	cr_expect_neq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
 		      "a flow seen once is in lb_conntrack: a spoofed SYN could evict a real flow");
-	cr_assert_eq(bpf_map_lookup_elem(r->h.ct_new, &key, &conn), 0,
+	cr_assert_eq(harness_lb_ct_seen(&r->h, &key, &seen), 0,
 		     "no lb_ct_new entry for the new flow");
-	cr_expect(!memcmp(conn.backend_addr, be, sizeof(be)), "entry backend address");
-	cr_expect_eq(conn.backend_index, W_BE1);
-	cr_expect_eq(conn.backend_family, LB_AF_INET);
-	cr_expect_eq(conn.flags, 0);
-	cr_expect_eq(conn.packets, 1);
-	cr_expect_neq(conn.created_ns, 0);
-	cr_expect_eq(conn.created_ns, conn.last_seen_ns);
+	cr_expect(!memcmp(seen.backend_addr, be, sizeof(be)), "entry backend address");
+	cr_expect_eq(seen.backend_index, W_BE1);
+	cr_expect_eq(seen.backend_family, LB_AF_INET);
+	cr_expect_neq(seen.seen_us, 0);
 }
 
 static void tracked_flow_counted(struct lb_run *r)
@@ -212,6 +210,7 @@ static void tracked_flow_counted(struct lb_run *r)
 
 static void tracked_flow_counted_check(struct lb_run *r)
 {
+	struct lb_ct_seen seen;
 	struct lb_vip_stats vs;
 	struct lb_flow_key key;
 	struct lb_conn conn;
@@ -224,12 +223,16 @@ static void tracked_flow_counted_check(struct lb_run *r)
 	cr_expect_eq(vs.ct_hits, 1);
 	client_tcp4(&s);
 	key = w_key(&s, false);
-	cr_expect_neq(bpf_map_lookup_elem(r->h.ct_new, &key, &conn), 0,
+	cr_expect_neq(harness_lb_ct_seen(&r->h, &key, &seen), 0,
 		      "the confirmed flow is still in lb_ct_new");
 	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0,
 		     "the second packet did not confirm the flow into lb_conntrack");
 	cr_expect_eq(conn.packets, 2);
+	cr_expect_neq(conn.created_ns, 0);
 	cr_expect_geq(conn.last_seen_ns, conn.created_ns);
+	cr_expect_leq(conn.last_seen_ns - conn.created_ns, 1000000000ULL,
+		      "created %llu ns before the second packet: the first packet's time, in 1024 ns "
+		      "steps", (unsigned long long)(conn.last_seen_ns - conn.created_ns));
 }
 
 static void synced_entry_counts_on(struct lb_run *r)
@@ -259,6 +262,72 @@ static void synced_entry_counts_on_check(struct lb_run *r)
 	cr_expect_neq(conn.last_seen_ns, 0);
 }
 
+/* Client b: a flow of the same client whose lb_ct_new slot is a's (found by trying ports). */
+static void colliding_client(struct lb_run *r, const struct pkt_spec *a, struct pkt_spec *b)
+{
+	struct lb_flow_key ka = w_key(a, false), kb;
+	uint32_t mask = HARNESS_CT_NEW_SIZE - 1;
+	unsigned int port;
+
+	for (port = a->sport + 1; port < 65536; port++) {
+		*b = *a;
+		b->sport = (uint16_t)port;
+		kb = w_key(b, false);
+		if ((w_hash(r, &kb) & mask) == (w_hash(r, &ka) & mask))
+			return;
+	}
+	cr_assert_fail("no client port shares flow a's lb_ct_new slot");
+}
+
+static void send_flags(struct lb_run *r, struct pkt_spec *s, uint8_t flags, const char *what)
+{
+	struct pkt p;
+
+	s->tcp_flags = flags;
+	lbc_build(&p, s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "%s is forwarded", what);
+}
+
+/*
+ * a's SYN, then b's SYN over a's slot; a's ACK finds nothing and takes the pair's other
+ * slot, b's ACK confirms b; the checked packet, a's next ACK, confirms a.
+ */
+static void colliding_flows_both_confirm(struct lb_run *r)
+{
+	struct pkt_spec a, b;
+
+	w_table_fill(r, W_VIP4_TCP, W_BE1);
+	client_tcp4(&a);
+	colliding_client(r, &a, &b);
+	send_flags(r, &a, PKT_TCP_SYN, "a's SYN");
+	send_flags(r, &b, PKT_TCP_SYN, "b's SYN, over a's slot");
+	send_flags(r, &a, PKT_TCP_ACK, "a's ACK, its slot taken");
+	send_flags(r, &b, PKT_TCP_ACK, "b's ACK");
+	a.tcp_flags = PKT_TCP_ACK;
+	lbc_forward(r, &a, W_VIP4_TCP, W_BE1);
+}
+
+static void colliding_flows_both_confirm_check(struct lb_run *r)
+{
+	struct pkt_spec a, b;
+	struct lb_flow_key ka, kb;
+	struct lb_ct_seen seen;
+	struct lb_conn conn;
+
+	client_tcp4(&a);
+	colliding_client(r, &a, &b);
+	ka = w_key(&a, false);
+	kb = w_key(&b, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &kb, &conn), 0,
+		     "b, whose SYN took the slot, was not confirmed by its ACK");
+	cr_expect_eq(conn.packets, 2);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &ka, &conn), 0,
+		     "a was not confirmed: colliding flows keep overwriting each other");
+	cr_expect_eq(conn.packets, 2, "a's count starts again at the ACK that re-entered it");
+	cr_expect_neq(harness_lb_ct_seen(&r->h, &ka, &seen), 0, "a is still in lb_ct_new");
+	cr_expect_neq(harness_lb_ct_seen(&r->h, &kb, &seen), 0, "b is still in lb_ct_new");
+}
+
 static const struct lb_case cases[] = {
 	LB_CASE_CHECKED("sync event at the 3rd packet",
 			event_at_third_packet, event_at_third_packet_check),
@@ -274,6 +343,8 @@ static const struct lb_case cases[] = {
 			new_flow_counted, new_flow_entry_content),
 	LB_CASE_CHECKED("2nd packet confirms the flow into lb_conntrack, counts a hit",
 			tracked_flow_counted, tracked_flow_counted_check),
+	LB_CASE_CHECKED("two flows seen once in one lb_ct_new slot both confirm",
+			colliding_flows_both_confirm, colliding_flows_both_confirm_check),
 	LB_CASE_CHECKED("synced entry keeps counting its packets",
 			synced_entry_counts_on, synced_entry_counts_on_check),
 };

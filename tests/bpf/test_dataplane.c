@@ -22,6 +22,7 @@
 #include <criterion/criterion.h>
 
 #include "config.h"
+#include "ct_seen.h"
 #include "dataplane.h"
 #include "lb.skel.h"
 #include "log.h"
@@ -352,6 +353,41 @@ Test(dataplane, every_apply_moves_the_flow_cache_generation_on)
 	cr_assert_eq(access(path, F_OK), 0, "lb_generation is not pinned at %s", path);
 	snprintf(path, sizeof(path), "%s/lb/lb_flow_cache", dp_pins);
 	cr_assert_neq(access(path, F_OK), 0, "lb_flow_cache is pinned at %s", path);
+}
+
+/*
+ * An agent from before lb_ct_new was an array left an LRU hash pinned under that name: the
+ * program cannot use it, so the agent replaces it rather than refusing to start.
+ */
+Test(dataplane, replaces_an_older_layout_of_lb_ct_new)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lb", dp_pins);
+	cr_assert_eq(mkdir(path, 0700), 0, "mkdir %s: %m", path);
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "lb_ct_new", sizeof(struct lb_flow_key),
+			    sizeof(struct lb_conn), 1024, &opts);
+	cr_assert_geq(fd, 0, "creating the old lb_ct_new: %m");
+	snprintf(path, sizeof(path), "%s/lb/lb_ct_new", dp_pins);
+	cr_assert_eq(bpf_obj_pin(fd, path), 0, "pinning the old lb_ct_new: %m");
+	close(fd);
+
+	dp_load(DP_WEB("{address: 203.0.113.11}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open over an old lb_ct_new: %m");
+	fd = dataplane_map_fd(dp, "lb_ct_new");
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	cr_expect_eq(info.type, BPF_MAP_TYPE_ARRAY, "lb_ct_new is still of type %u", info.type);
+	cr_expect_eq(info.max_entries & (info.max_entries - 1), 0, "%u slots: not a power of two",
+		     info.max_entries);
+	cr_expect_eq(dp->skel->rodata->lb_ct_new_mask, info.max_entries - 1,
+		     "the program's slot mask %u does not match %u slots",
+		     dp->skel->rodata->lb_ct_new_mask, info.max_entries);
+	cr_expect_eq(ct_seen_count(fd), 0, "a fresh lb_ct_new has flows");
 }
 
 /* lbctl backend weight outlives the agent as a drain does; leaving the config drops it. */
