@@ -169,6 +169,7 @@ static const char *const cfg_sync_keys[] = {
     "heartbeat_interval",
     "peer_timeout",
     "dump_timeout",
+    "refresh_seconds",
 };
 #define CFG_SYNC_N_KEYS (sizeof(cfg_sync_keys) / sizeof(cfg_sync_keys[0]))
 
@@ -217,6 +218,11 @@ static int cfg_sync_key(struct cfg_ctx *ctx, size_t k, const struct cfg_ynode *v
 	case 10:
 		err = cfg_sync_uint(ctx, "dump_timeout", val, 100, 600000, &v);
 		s->dump_timeout_ms = v;
+		break;
+	case 11:
+		/* 16 bits in the data plane (struct lb_settings.sync_refresh_s): 18 hours at most. */
+		err = cfg_sync_uint(ctx, "refresh_seconds", val, 0, 65535, &v);
+		cfg->node.sync_refresh_seconds = v;
 		break;
 	}
 	return err;

@@ -306,6 +306,7 @@ static void dp_write_settings(struct dataplane *dp, const struct lb_config *cfg)
 	if (cfg->sync.enabled) {
 		s.sync_first_packets = n->sync_first_packets;
 		s.sync_refresh_packets = n->sync_refresh_packets;
+		s.sync_refresh_s = n->sync_refresh_seconds;
 	}
 	s.outer_ttl = n->outer_ttl;
 	if (!memcmp(&s, &dp->settings, sizeof(s)))

@@ -125,6 +125,7 @@ struct cfg_node {
 	uint32_t hash_seed;
 	uint32_t conntrack_size;
 	uint32_t sync_first_packets, sync_refresh_packets;
+	uint32_t sync_refresh_seconds; /* 0 = no refresh by time */
 	char control_socket[CFG_PATH_MAX];
 	char control_group[CFG_NAME_MAX]; /* "" = root only (mode 0600) */
 	char bpffs_dir[CFG_PATH_MAX];

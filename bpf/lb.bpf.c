@@ -137,7 +137,8 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			tgt->bs->new_flows++;
 	}
 	/* The packets the cache served are lost with an entry that went away: prev stays n - 1. */
-	lb_ct_report(&key, tgt->be, tgt->set, vip->vip_index, prev, n, pkt->len);
+	lb_ct_report(&key, tgt->be, tgt->set, prev ? conn : NULL, vip->vip_index, prev, n, now,
+		     pkt->len);
 	return 0;
 }
 

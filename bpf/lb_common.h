@@ -164,7 +164,7 @@ struct lb_conn {
 	__u32 backend_index; /* local hint; checked against lb_backends[i].addr */
 	__u8 backend_family;
 	__u8 flags; /* LB_CONN_F_* */
-	__u16 pad0;
+	__u16 synced_s; /* coarse clock seconds (mod 2^16) of its last sync event here */
 	__u64 packets; /* packets seen on this node (atomic add) */
 	__u64 created_ns; /* bpf_ktime_get_coarse_ns() at creation (or at sync insert) */
 	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns(), refreshed at most once a second */
@@ -210,7 +210,8 @@ struct lb_settings {
 	__u32 sync_first_packets; /* event at this packet count of a flow; 0 = never */
 	__u32 sync_refresh_packets; /* and every this many packets after; 0 = never */
 	__u8 outer_ttl; /* TTL / hop limit of the outer header; 0 = 64 */
-	__u8 pad0[3];
+	__u8 pad0;
+	__u16 sync_refresh_s; /* and on a packet this many seconds after the last; 0 = never */
 };
 
 /* lb_vip_stats value (per CPU), indexed by vip_index. */

@@ -166,16 +166,27 @@ static __always_inline __u64 lb_ct_confirm(const struct lb_flow_key *key, struct
 	return 2;
 }
 
+/* Seconds of the coarse clock, as struct lb_conn.synced_s keeps them (mod 2^16). */
+static __always_inline __u16 lb_ct_seconds(__u64 now)
+{
+	return now / 1000000000ULL;
+}
+
 /*
  * Reports a flow to the agent for sync when its packet count went from prev
  * to n past a count the settings ask for (n - prev > 1 when the flow cache
- * served packets in between).
+ * served packets in between), or, once reported, when sync_refresh_s seconds
+ * went by since its last report here: a long-lived flow with few packets
+ * stays fresh in its peers' tables. conn is the flow's lb_conntrack entry, or
+ * NULL (a flow seen once).
  */
 static __always_inline void lb_ct_report(const struct lb_flow_key *key, const struct lb_backend *be,
-					 const struct lb_settings *set, __u32 vip_index, __u64 prev,
-					 __u64 n, __u64 bytes)
+					 const struct lb_settings *set, struct lb_conn *conn,
+					 __u32 vip_index, __u64 prev, __u64 n, __u64 now,
+					 __u64 bytes)
 {
 	__u64 first = set->sync_first_packets, every = set->sync_refresh_packets;
+	__u16 period = set->sync_refresh_s;
 	struct lb_flow_event *ev;
 	__u8 reason;
 
@@ -183,8 +194,14 @@ static __always_inline void lb_ct_report(const struct lb_flow_key *key, const st
 		reason = LB_EVENT_ESTABLISHED;
 	else if (every && prev >= first && (n - first) / every != (prev - first) / every)
 		reason = LB_EVENT_REFRESH;
+	else if (period && first && conn && prev >= first &&
+		 (__u16)(lb_ct_seconds(now) - conn->synced_s) >= period)
+		reason = LB_EVENT_REFRESH;
 	else
 		return;
+	/* Before the reserve: a full ring is not retried on every packet. */
+	if (conn)
+		conn->synced_s = lb_ct_seconds(now);
 	ev = bpf_ringbuf_reserve(&lb_events, sizeof(*ev), 0);
 	if (!ev) {
 		lb_stat_add(LB_STAT_EVENTS_LOST, bytes);

@@ -5,6 +5,7 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 
 #include "lb_cases.h"
 
@@ -13,6 +14,28 @@
 static void client_tcp4(struct pkt_spec *s)
 {
 	w_client(s, IPPROTO_TCP, "192.0.2.10", 80);
+}
+
+/* The client_tcp4 flow's lb_conntrack entry; asserts it is there. */
+static void tracked_entry(struct lb_run *r, struct lb_flow_key *key, struct lb_conn *conn)
+{
+	struct pkt_spec s;
+
+	client_tcp4(&s);
+	*key = w_key(&s, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, key, conn), 0,
+		     "the flow has no lb_conntrack entry");
+}
+
+/* Sync settings for one fixture, with the flow cache off: every packet visits conntrack. */
+static void sync_settings_uncached(struct lb_run *r, uint32_t first, uint32_t every,
+				   uint16_t seconds)
+{
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
+	r->settings.sync_first_packets = first;
+	r->settings.sync_refresh_packets = every;
+	r->settings.sync_refresh_s = seconds;
+	w_apply_settings(r);
 }
 
 /* Sends the flow's first n packets (SYN, then ACKs); the next one is the checked one. */
@@ -82,10 +105,7 @@ static void event_at_refresh(struct lb_run *r)
 	struct pkt_spec s;
 	int n;
 
-	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
-	r->settings.sync_first_packets = 3;
-	r->settings.sync_refresh_packets = 2;
-	w_apply_settings(r);
+	sync_settings_uncached(r, 3, 2, 0);
 	client_tcp4(&s);
 	send_first(r, &s, 4);
 	n = harness_lb_events(&r->h, NULL, 0);
@@ -96,6 +116,57 @@ static void event_at_refresh(struct lb_run *r)
 static void event_at_refresh_check(struct lb_run *r)
 {
 	expect_one_event(r, LB_EVENT_REFRESH, 5);
+}
+
+/* The coarse clock's seconds as the data plane keeps them in struct lb_conn.synced_s. */
+static uint16_t coarse_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint16_t)ts.tv_sec;
+}
+
+/*
+ * Refresh by time only: the 4th packet, right after the 3rd's event, emits
+ * nothing; with the entry's last report moved 31 s back, the 5th refreshes.
+ */
+static void event_after_refresh_seconds(struct lb_run *r)
+{
+	struct lb_flow_key key;
+	struct lb_conn conn;
+	struct pkt_spec s;
+	struct pkt p;
+	int n;
+
+	sync_settings_uncached(r, 3, 0, 30);
+	client_tcp4(&s);
+	send_first(r, &s, 3);
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 1, "one event (the 3rd packet), got %d", n);
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the 4th packet is forwarded");
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 0, "the 4th packet, right after the last report, sent %d events", n);
+	tracked_entry(r, &key, &conn);
+	cr_assert_leq((uint16_t)(coarse_seconds() - conn.synced_s), 1,
+		      "synced_s %u is not the 3rd packet's time (now %u)", conn.synced_s,
+		      coarse_seconds());
+	conn.synced_s -= 31;
+	cr_assert_eq(bpf_map_update_elem(r->h.conntrack, &key, &conn, BPF_EXIST), 0);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void event_after_refresh_seconds_check(struct lb_run *r)
+{
+	struct lb_flow_key key;
+	struct lb_conn conn;
+
+	expect_one_event(r, LB_EVENT_REFRESH, 5);
+	tracked_entry(r, &key, &conn);
+	cr_expect_leq((uint16_t)(coarse_seconds() - conn.synced_s), 1,
+		      "the refresh did not restart the period: synced_s %u, now %u", conn.synced_s,
+		      coarse_seconds());
 }
 
 /*
@@ -253,11 +324,8 @@ static void synced_entry_counts_on_check(struct lb_run *r)
 {
 	struct lb_flow_key key;
 	struct lb_conn conn;
-	struct pkt_spec s;
 
-	client_tcp4(&s);
-	key = w_key(&s, false);
-	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0);
+	tracked_entry(r, &key, &conn);
 	cr_expect_eq(conn.packets, 41, "packets %llu", (unsigned long long)conn.packets);
 	cr_expect_neq(conn.last_seen_ns, 0);
 }
@@ -333,6 +401,8 @@ static const struct lb_case cases[] = {
 			event_at_third_packet, event_at_third_packet_check),
 	LB_CASE_CHECKED("sync refresh event at first + refresh packets (flow cache off)",
 			event_at_refresh, event_at_refresh_check),
+	LB_CASE_CHECKED("sync refresh event after sync_refresh_s seconds (flow cache off)",
+			event_after_refresh_seconds, event_after_refresh_seconds_check),
 	LB_CASE_CHECKED("sync refresh event at the flow cache's next conntrack visit",
 			event_at_refresh_cached, event_at_refresh_cached_check),
 	LB_CASE_CHECKED("2-packet flow is not synced", short_flow_not_synced, no_event_check),

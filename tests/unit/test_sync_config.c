@@ -80,6 +80,7 @@ Test(sync_config, defaults_when_the_section_is_absent)
 	cr_assert_eq(cfg.sync.dump_timeout_ms, 5000);
 	cr_assert_eq(cfg.node.sync_first_packets, 3);
 	cr_assert_eq(cfg.node.sync_refresh_packets, 50);
+	cr_assert_eq(cfg.node.sync_refresh_seconds, 0, "refresh by time is off unless asked");
 }
 
 Test(sync_config, reads_every_key)
@@ -87,7 +88,7 @@ Test(sync_config, reads_every_key)
 	cr_assert_eq(load("sync:\n  enabled: true\n  group: ff02::1:88\n  port: 9000\n"
 			  "  interface: sync0\n  ttl: 4\n  key_file: KEY\n"
 			  "  heartbeat_interval: 200\n  dump_timeout: 2500\n"
-			  "  first_packets: 5\n  refresh_packets: 0\n"),
+			  "  first_packets: 5\n  refresh_packets: 0\n  refresh_seconds: 60\n"),
 		     0, "%s", err);
 	cr_assert(cfg.sync.enabled);
 	cr_assert_eq(cfg.sync.group.family, LB_AF_INET6);
@@ -99,6 +100,13 @@ Test(sync_config, reads_every_key)
 	cr_assert_eq(cfg.sync.dump_timeout_ms, 2500);
 	cr_assert_eq(cfg.node.sync_first_packets, 5);
 	cr_assert_eq(cfg.node.sync_refresh_packets, 0);
+	cr_assert_eq(cfg.node.sync_refresh_seconds, 60);
+}
+
+Test(sync_config, refuses_a_refresh_period_the_data_plane_cannot_hold)
+{
+	cr_assert_eq(load("sync:\n  refresh_seconds: 65536\n"), -EINVAL);
+	cr_assert_str_eq(err, "lb.yaml:6:20: sync.refresh_seconds: 65536 is out of range 0..65535");
 }
 
 Test(sync_config, rejects_a_unicast_group)
