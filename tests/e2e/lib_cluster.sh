@@ -19,6 +19,7 @@ declare -A CL_TUN=([lb1]=198.51.100.240/28 [lb2]=198.51.100.224/28)
 CL_GROUP=239.255.88.1
 CL_STREAMS_PY=
 CL_SYNC=true
+CL_SYNC_EXTRA= # more sync: keys, each line indented two spaces
 
 # Builds client, router, backends and both LB nodes with their links.
 cluster_topo_create() {
@@ -87,6 +88,7 @@ cluster_config_write() {
 		  key_file: $XLB_RUNDIR/sync.key
 		  heartbeat_interval: 200
 		  dump_timeout: 5000
+		${CL_SYNC_EXTRA:-}
 		vips:
 		  - name: stream4
 		    address: $VIP4
