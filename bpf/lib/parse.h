@@ -245,11 +245,26 @@ __attribute__((noinline)) int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *
 	return lb_parse_l4(data, data_end, pkt);
 }
 
+/* What lb_parse_fast() fills alike for both families: an untagged frame, TCP right after IP. */
+static __always_inline void lb_parse_fast_tcp(struct lb_pkt *pkt, __u32 frame, __u32 l3_end,
+					      __u32 ip_len, const struct tcphdr *tcp)
+{
+	pkt->len = frame;
+	pkt->l3_off = sizeof(struct ethhdr);
+	pkt->l3_len = l3_end - sizeof(struct ethhdr);
+	pkt->l4_off = sizeof(struct ethhdr) + ip_len;
+	pkt->flow.proto = IPPROTO_TCP;
+	pkt->flow.sport = tcp->source;
+	pkt->flow.dport = tcp->dest;
+	pkt->tcp_flags = ((const __u8 *)tcp)[13];
+}
+
 /*
- * The common frame without the call to lb_parse_frame(): untagged IPv4 with
- * a 20-byte header, not a fragment, TCP. Fills pkt exactly as the full parser
- * would and returns true; false (pkt untouched) when the frame is any other
- * shape, for the full parser to judge.
+ * The common frames without the call to lb_parse_frame(): untagged IPv4 with
+ * a 20-byte header, not a fragment, TCP; untagged IPv6 whose next header is
+ * TCP. Fills pkt exactly as the full parser would and returns true; false
+ * (pkt untouched) when the frame is any other shape, for the full parser to
+ * judge.
  */
 static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt)
 {
@@ -257,10 +272,30 @@ static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt
 	void *data = (void *)(long)ctx->data;
 	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
 	struct tcphdr *tcp = (void *)(ip + 1);
 	__u32 frame = data_end - data, l3_end;
 	__u16 frag;
 
+	if ((void *)(eth + 1) > data_end)
+		return false;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		tcp = (void *)(ip6 + 1);
+		if ((void *)(tcp + 1) > data_end || ip6->version != 6 ||
+		    ip6->nexthdr != IPPROTO_TCP)
+			return false;
+		l3_end = sizeof(*eth) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+		if (l3_end > frame || l3_end < sizeof(*eth) + sizeof(*ip6) + sizeof(*tcp) ||
+		    tcp->doff < 5 || sizeof(*eth) + sizeof(*ip6) + tcp->doff * 4 > l3_end)
+			return false;
+		lb_parse_fast_tcp(pkt, frame, l3_end, sizeof(*ip6), tcp);
+		pkt->flow.family = LB_AF_INET6;
+		__builtin_memcpy(pkt->flow.src, &ip6->saddr, 16);
+		__builtin_memcpy(pkt->flow.dst, &ip6->daddr, 16);
+		pkt->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+		pkt->flags = 0;
+		return true;
+	}
 	if ((void *)(tcp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
 	    *(__u8 *)ip != 0x45 || ip->protocol != IPPROTO_TCP)
 		return false;
@@ -270,19 +305,12 @@ static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt
 	    l3_end < sizeof(*eth) + sizeof(*ip) + sizeof(*tcp) || tcp->doff < 5 ||
 	    sizeof(*eth) + sizeof(*ip) + tcp->doff * 4 > l3_end)
 		return false;
-	pkt->len = frame;
-	pkt->l3_off = sizeof(*eth);
-	pkt->l3_len = l3_end - sizeof(*eth);
-	pkt->l4_off = sizeof(*eth) + sizeof(*ip);
+	lb_parse_fast_tcp(pkt, frame, l3_end, sizeof(*ip), tcp);
 	pkt->flow.family = LB_AF_INET;
-	pkt->flow.proto = IPPROTO_TCP;
 	pkt->flow.src[0] = ip->saddr;
 	pkt->flow.dst[0] = ip->daddr;
-	pkt->flow.sport = tcp->source;
-	pkt->flow.dport = tcp->dest;
 	pkt->tos = ip->tos;
 	pkt->flags = frag & LB_IP4_DF ? LB_PKT_F_DF : 0;
-	pkt->tcp_flags = ((__u8 *)tcp)[13];
 	return true;
 }
 
