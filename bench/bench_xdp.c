@@ -33,6 +33,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -52,7 +53,7 @@
 #define BENCH_VIP6 "2001:db8::10"
 #define BENCH_TUN_DST "198.51.100.1" /* the backend address xdp_decap strips tunnels to */
 
-enum bench_vip { BENCH_VIP_INDEX4 = 0, BENCH_VIP_INDEX6 = 1 };
+enum bench_vip { BENCH_VIP_INDEX4 = 0, BENCH_VIP_INDEX6 = 1, BENCH_VIP_INDEX4_UDP = 2 };
 
 struct bench_opts {
 	int cpu;
@@ -178,6 +179,22 @@ static void bench_pkt_tcp4(struct bench_case *c, const char *src, const char *ds
 	c->len += bench_put_tcp(c->pkt + c->len, sport, 80);
 }
 
+/* A UDP datagram to the IPv4 VIP's UDP port 80 (a QUIC-like flow). */
+static void bench_pkt_udp4(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
+{
+	size_t l4 = sizeof(struct udphdr) + BENCH_PAYLOAD;
+	struct udphdr *udp;
+
+	c->len = bench_put_eth(c->pkt, ETH_P_IP);
+	c->len += bench_put_ip4(c->pkt + c->len, src, dst, IPPROTO_UDP, l4);
+	udp = (struct udphdr *)(c->pkt + c->len);
+	memset(udp, 0, l4);
+	udp->source = htons(sport);
+	udp->dest = htons(80);
+	udp->len = htons(l4); /* checksum 0: none, as IPv4 allows */
+	c->len += l4;
+}
+
 static void bench_pkt_tcp6(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
 {
 	size_t l4 = sizeof(struct tcphdr) + BENCH_PAYLOAD;
@@ -263,7 +280,7 @@ cleanup:
 
 /* One VIP with BENCH_BACKENDS backends (indices first..), its table and backend entries. */
 static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
-			 uint32_t first)
+			 uint8_t proto, uint32_t first)
 {
 	struct maglev_backend mb[BENCH_BACKENDS];
 	struct lb_vip_key key = {};
@@ -275,7 +292,7 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
 	key.family = family == AF_INET ? LB_AF_INET : LB_AF_INET6;
 	bench_addr(family, vip_text, key.addr);
 	key.port = htons(80);
-	key.proto = IPPROTO_TCP;
+	key.proto = proto;
 	info.vip_index = vip_index;
 	info.maglev_size = LB_MAGLEV_DEFAULT_SIZE;
 	info.encap = LB_ENCAP_IPIP;
@@ -379,10 +396,11 @@ static int bench_program_lb(struct lb *skel)
 	err = bench_map_put(skel->maps.lb_settings, &zero, &set);
 	if (err)
 		return err;
-	err = bench_add_vip(skel, BENCH_VIP_INDEX4, AF_INET, BENCH_VIP4, 1);
-	if (err)
-		return err;
-	return bench_add_vip(skel, BENCH_VIP_INDEX6, AF_INET6, BENCH_VIP6, 1 + BENCH_BACKENDS);
+	/* The UDP VIP shares the TCP VIP's address and backends, as a QUIC service would. */
+	return bench_add_vip(skel, BENCH_VIP_INDEX4, AF_INET, BENCH_VIP4, IPPROTO_TCP, 1) ?:
+	       bench_add_vip(skel, BENCH_VIP_INDEX4_UDP, AF_INET, BENCH_VIP4, IPPROTO_UDP, 1) ?:
+	       bench_add_vip(skel, BENCH_VIP_INDEX6, AF_INET6, BENCH_VIP6, IPPROTO_TCP,
+			     1 + BENCH_BACKENDS);
 }
 
 static int bench_program_decap(struct decap *skel)
@@ -632,7 +650,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[16] = {};
+	struct bench_case cases[17] = {};
 	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
@@ -733,6 +751,11 @@ int main(int argc, char **argv)
 					 .target = "" };
 	bench_pkt_tcp4(&cases[15], "203.0.113.1", BENCH_VIP4, 1024);
 	cases[15].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct_miss);
+	cases[16] = (struct bench_case){ .name = "lb: conntrack hit, IPv4 UDP (IPIP)",
+					 .action = XDP_TX, .vip_index = BENCH_VIP_INDEX4_UDP,
+					 .ct_hit = true, .filter_on = true, .target = "<= 60" };
+	bench_pkt_udp4(&cases[16], "203.0.113.7", BENCH_VIP4, 40000);
+	cases[16].prog_fd = cases[4].prog_fd;
 	cases[5].prog_fd = bpf_program__fd(decap->progs.xdp_decap);
 	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 	cases[7].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct);
@@ -747,7 +770,7 @@ int main(int argc, char **argv)
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 16 && !err; i++)
+	for (i = 0; i < 17 && !err; i++)
 		if (!o.only || strstr(cases[i].name, o.only))
 			err = bench_case_single(lb, floor_fd, &cases[i], &o);
 	/* the cases whose packet comes out as it went in */

@@ -227,7 +227,7 @@ int xdp_lb(struct xdp_md *ctx)
 	early = lb_vip_filter_early(ctx);
 	if (early == LB_EARLY_PASS)
 		return lb_pass(ctx->data_end - ctx->data);
-	/* Untagged IPv4 and IPv6 TCP inline; every other shape through the global parser. */
+	/* Untagged IPv4 and IPv6 TCP and UDP inline; any other shape: the global parser. */
 	ret = lb_parse_fast(ctx, &pkt) ? 0 : lb_parse_frame(ctx, &pkt);
 	if (ret == LB_PARSE_PASS)
 		return lb_pass(pkt.len);

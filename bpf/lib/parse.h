@@ -245,26 +245,47 @@ __attribute__((noinline)) int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *
 	return lb_parse_l4(data, data_end, pkt);
 }
 
-/* What lb_parse_fast() fills alike for both families: an untagged frame, TCP right after IP. */
-static __always_inline void lb_parse_fast_tcp(struct lb_pkt *pkt, __u32 frame, __u32 l3_end,
-					      __u32 ip_len, const struct tcphdr *tcp)
+/*
+ * The L4 half of lb_parse_fast(): TCP or UDP right after an IP header of
+ * ip_len bytes, in an IP packet that ends at l3_end. Checks what
+ * lb_parse_l4() checks and fills what both families share; false (pkt
+ * untouched) when anything does not fit.
+ */
+static __always_inline bool lb_parse_fast_l4(struct lb_pkt *pkt, void *data_end, __u32 frame,
+					     __u32 l3_end, __u32 ip_len, __u8 proto, void *l4)
 {
+	__u32 l4_off = sizeof(struct ethhdr) + ip_len;
+	struct tcphdr *tcp = l4;
+	struct udphdr *udp = l4; /* the ports: the same two words in both */
+
+	if (l3_end > frame)
+		return false;
+	if (proto == IPPROTO_TCP) {
+		if ((void *)(tcp + 1) > data_end || l4_off + sizeof(*tcp) > l3_end ||
+		    tcp->doff < 5 || l4_off + tcp->doff * 4 > l3_end)
+			return false;
+		pkt->tcp_flags = ((const __u8 *)tcp)[13];
+	} else {
+		if ((void *)(udp + 1) > data_end || l4_off + sizeof(*udp) > l3_end)
+			return false;
+		pkt->tcp_flags = 0;
+	}
 	pkt->len = frame;
 	pkt->l3_off = sizeof(struct ethhdr);
 	pkt->l3_len = l3_end - sizeof(struct ethhdr);
-	pkt->l4_off = sizeof(struct ethhdr) + ip_len;
-	pkt->flow.proto = IPPROTO_TCP;
-	pkt->flow.sport = tcp->source;
-	pkt->flow.dport = tcp->dest;
-	pkt->tcp_flags = ((const __u8 *)tcp)[13];
+	pkt->l4_off = l4_off;
+	pkt->flow.proto = proto;
+	pkt->flow.sport = udp->source;
+	pkt->flow.dport = udp->dest;
+	return true;
 }
 
 /*
  * The common frames without the call to lb_parse_frame(): untagged IPv4 with
- * a 20-byte header, not a fragment, TCP; untagged IPv6 whose next header is
- * TCP. Fills pkt exactly as the full parser would and returns true; false
- * (pkt untouched) when the frame is any other shape, for the full parser to
- * judge.
+ * a 20-byte header, not a fragment, and untagged IPv6 without extension
+ * headers, either carrying TCP or UDP. Fills pkt exactly as the full parser
+ * would and returns true; false (pkt untouched) when the frame is any other
+ * shape, for the full parser to judge.
  */
 static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt)
 {
@@ -273,22 +294,19 @@ static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt
 	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
-	struct tcphdr *tcp = (void *)(ip + 1);
 	__u32 frame = data_end - data, l3_end;
 	__u16 frag;
 
 	if ((void *)(eth + 1) > data_end)
 		return false;
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		tcp = (void *)(ip6 + 1);
-		if ((void *)(tcp + 1) > data_end || ip6->version != 6 ||
-		    ip6->nexthdr != IPPROTO_TCP)
+		if ((void *)(ip6 + 1) > data_end || ip6->version != 6 ||
+		    (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP))
 			return false;
 		l3_end = sizeof(*eth) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-		if (l3_end > frame || l3_end < sizeof(*eth) + sizeof(*ip6) + sizeof(*tcp) ||
-		    tcp->doff < 5 || sizeof(*eth) + sizeof(*ip6) + tcp->doff * 4 > l3_end)
+		if (!lb_parse_fast_l4(pkt, data_end, frame, l3_end, sizeof(*ip6), ip6->nexthdr,
+				      ip6 + 1))
 			return false;
-		lb_parse_fast_tcp(pkt, frame, l3_end, sizeof(*ip6), tcp);
 		pkt->flow.family = LB_AF_INET6;
 		__builtin_memcpy(pkt->flow.src, &ip6->saddr, 16);
 		__builtin_memcpy(pkt->flow.dst, &ip6->daddr, 16);
@@ -296,16 +314,14 @@ static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt
 		pkt->flags = 0;
 		return true;
 	}
-	if ((void *)(tcp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
-	    *(__u8 *)ip != 0x45 || ip->protocol != IPPROTO_TCP)
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || (void *)(ip + 1) > data_end ||
+	    *(__u8 *)ip != 0x45 || (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP))
 		return false;
 	frag = bpf_ntohs(ip->frag_off);
 	l3_end = sizeof(*eth) + bpf_ntohs(ip->tot_len);
-	if ((frag & (LB_IP4_MF | LB_IP4_OFFSET)) || l3_end > frame ||
-	    l3_end < sizeof(*eth) + sizeof(*ip) + sizeof(*tcp) || tcp->doff < 5 ||
-	    sizeof(*eth) + sizeof(*ip) + tcp->doff * 4 > l3_end)
+	if ((frag & (LB_IP4_MF | LB_IP4_OFFSET)) ||
+	    !lb_parse_fast_l4(pkt, data_end, frame, l3_end, sizeof(*ip), ip->protocol, ip + 1))
 		return false;
-	lb_parse_fast_tcp(pkt, frame, l3_end, sizeof(*ip), tcp);
 	pkt->flow.family = LB_AF_INET;
 	pkt->flow.src[0] = ip->saddr;
 	pkt->flow.dst[0] = ip->daddr;

@@ -162,6 +162,24 @@ static void udp6_header_truncated(struct lb_run *r)
 	lbc_drop(r, LB_DROP_L4_MALFORMED);
 }
 
+/* The IP length ends inside the L4 header while the frame goes on (Ethernet padding). */
+static void udp4_header_cut_by_ip_length(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	w_client(&s, IPPROTO_UDP, "192.0.2.10", 53);
+	lbc_build(&r->in, &s);
+	put16(r->in.b + L3 + 2, 20 + 7);
+	lbc_drop(r, LB_DROP_L4_MALFORMED);
+}
+
+static void tcp6_header_cut_by_ip_length(struct lb_run *r)
+{
+	tcp_to_vip(r, LB_AF_INET6);
+	put16(r->in.b + L3 + 4, 19);
+	lbc_drop(r, LB_DROP_L4_MALFORMED);
+}
+
 static void icmp4_header_truncated(struct lb_run *r)
 {
 	struct pkt_spec s;
@@ -292,6 +310,10 @@ static const struct lb_case cases[] = {
 	LB_CASE("TCP doff 4: dropped", tcp6_doff_below_5),
 	LB_CASE("TCP options beyond the frame: dropped", tcp4_options_beyond_frame),
 	LB_CASE("UDP header truncated: dropped", udp6_header_truncated),
+	LB_CASE("UDP header cut by the IPv4 length, frame padded: dropped",
+		udp4_header_cut_by_ip_length),
+	LB_CASE("TCP header cut by the IPv6 length, frame padded: dropped",
+		tcp6_header_cut_by_ip_length),
 	LB_CASE("ICMP header truncated: dropped", icmp4_header_truncated),
 	LB_CASE("ICMPv6 header truncated: dropped", icmp6_header_truncated),
 	LB_CASE("IPv4 first fragment to a port VIP: dropped",
