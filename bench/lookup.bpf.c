@@ -41,17 +41,25 @@ int xdp_lookup(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* An IPv4 TCP flow to port 80, as lookup_ct holds them. */
+static __always_inline struct lb_flow_key lookup_ct_key(__u32 src, __u16 sport)
+{
+	struct lb_flow_key key = {};
+
+	key.src[0] = src;
+	key.sport = sport;
+	key.dport = 80;
+	key.proto = 6;
+	key.family = LB_AF_INET;
+	return key;
+}
+
 /* One hit in an LRU map of lb_flow_key, as a conntrack hit reads it. */
 SEC("xdp")
 int xdp_lookup_ct(struct xdp_md *ctx)
 {
-	struct lb_flow_key key = {};
+	struct lb_flow_key key = lookup_ct_key(ctx->data_end - ctx->data, 40000);
 
-	key.src[0] = ctx->data_end - ctx->data;
-	key.sport = 40000;
-	key.dport = 80;
-	key.proto = 6;
-	key.family = LB_AF_INET;
 	if (!bpf_map_lookup_elem(&lookup_ct, &key))
 		return XDP_DROP;
 	return XDP_PASS;
@@ -67,17 +75,17 @@ SEC("xdp")
 int xdp_lookup_ct_miss(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct lb_flow_key key = {};
+	struct lb_flow_key key;
 	__u8 *p = data;
+	__u32 src;
+	__u16 sport;
 
 	/* Ethernet, an IPv4 header without options, then the TCP ports: the bench's packet. */
 	if ((void *)(p + 14 + 20 + 4) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(&key.src[0], p + 14 + 12, 4);
-	__builtin_memcpy(&key.sport, p + 14 + 20, 2);
-	key.dport = 80;
-	key.proto = 6;
-	key.family = LB_AF_INET;
+	__builtin_memcpy(&src, p + 14 + 12, 4);
+	__builtin_memcpy(&sport, p + 14 + 20, 2);
+	key = lookup_ct_key(src, sport);
 	if (bpf_map_lookup_elem(&lookup_ct, &key))
 		return XDP_DROP;
 	return XDP_PASS;

@@ -69,7 +69,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		   (pkt->tcp_flags & (LB_TCP_FLAG_SYN | LB_TCP_FLAG_ACK)) == LB_TCP_FLAG_SYN;
 	struct lb_flow_key key = pkt->flow;
 	struct lb_vip_stats *vs;
-	struct lb_conn *conn;
+	struct lb_conn *conn, *hit = NULL; /* hit: the entry this packet counted on */
 	struct lb_ct_seen *seen;
 	__u64 now, n = 1, prev = 0, carried;
 	int ret;
@@ -98,6 +98,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
 	tgt->be = conn && !syn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
 	if (tgt->be) {
+		hit = conn;
 		prev = __sync_fetch_and_add(&conn->packets, 1 + carried);
 		n = prev + carried + 1;
 		/* Every CPU's write would pull the entry's line: refresh at most once a second. */
@@ -126,7 +127,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		 */
 		if (conn)
 			lb_ct_insert(&key, tgt->be, tgt->be_index, 1, now, now, pkt->len);
-		else if ((seen = lb_ct_seen_victim(tgt->hash, &key, syn)))
+		else if ((seen = lb_ct_seen_victim(tgt->hash, &key)))
 			lb_ct_seen_write(seen, &key, tgt->be, tgt->be_index, now);
 		if (vs) {
 			vs->new_flows++;
@@ -137,8 +138,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			tgt->bs->new_flows++;
 	}
 	/* The packets the cache served are lost with an entry that went away: prev stays n - 1. */
-	lb_ct_report(&key, tgt->be, tgt->set, prev ? conn : NULL, vip->vip_index, prev, n, now,
-		     pkt->len);
+	lb_ct_report(&key, tgt->be, tgt->set, hit, vip->vip_index, prev, n, now, pkt->len);
 	return 0;
 }
 

@@ -11,6 +11,15 @@ static __always_inline bool lb_addr_equal(const __u32 *a, const __u32 *b)
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]));
 }
 
+/* Whether two flow keys are the same flow: five 64-bit words, pad included (zeroed). */
+static __always_inline bool lb_flow_key_equal(const struct lb_flow_key *a,
+					      const struct lb_flow_key *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
 /*
  * The backend at address addr, by its local index hint when that is still
  * right, else by lb_backend_ids; *index is its index. NULL when the address is
@@ -60,10 +69,7 @@ static __always_inline struct lb_backend *lb_ct_backend(struct lb_conn *conn, __
 /* Whether an lb_ct_new slot holds this flow. */
 static __always_inline bool lb_ct_seen_is(const struct lb_ct_seen *s, const struct lb_flow_key *key)
 {
-	const __u64 *x = (const void *)&s->key, *y = (const void *)key;
-
-	return s->backend_family &&
-	       !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+	return s->backend_family && lb_flow_key_equal(&s->key, key);
 }
 
 /* The backend a flow seen once was given, as lb_ct_backend() for lb_conntrack. */
@@ -116,19 +122,20 @@ static __always_inline struct lb_ct_seen *lb_ct_seen_find(__u32 hash,
 }
 
 /*
- * Where a flow's first packet is written. A SYN takes its own slot without
- * reading it: a flood's packet costs one line written. Any other first packet
- * has read the pair already (lb_ct_seen_find()) and keeps to its own entry,
- * else takes a free slot, else the older one: two colliding flows whose
- * packets alternate do not keep overwriting each other, and both confirm.
+ * Where a flow's first packet is written: its own slot if free or already its
+ * own, else the other slot if free or its own, else the older of the two. So
+ * two handshakes in flight at once in one pair both keep their slot (were a
+ * SYN to take its own slot blindly, the earlier one's ACK would find nothing
+ * and, if the connection then idled, it would stay unconfirmed), and under a
+ * flood the older entry goes first.
  */
 static __always_inline struct lb_ct_seen *lb_ct_seen_victim(__u32 hash,
-							    const struct lb_flow_key *key, bool syn)
+							    const struct lb_flow_key *key)
 {
 	__u32 slot = hash & lb_ct_new_mask;
 	struct lb_ct_seen *own = lb_ct_seen_at(slot), *other;
 
-	if (syn || !own || !own->backend_family || lb_ct_seen_is(own, key))
+	if (!own || !own->backend_family || lb_ct_seen_is(own, key))
 		return own;
 	other = lb_ct_seen_at(slot ^ 1);
 	if (!other)
@@ -177,8 +184,8 @@ static __always_inline __u16 lb_ct_seconds(__u64 now)
  * to n past a count the settings ask for (n - prev > 1 when the flow cache
  * served packets in between), or, once reported, when sync_refresh_s seconds
  * went by since its last report here: a long-lived flow with few packets
- * stays fresh in its peers' tables. conn is the flow's lb_conntrack entry, or
- * NULL (a flow seen once).
+ * stays fresh in its peers' tables. conn is the lb_conntrack entry this packet
+ * was counted on, or NULL (a flow seen once, or picked afresh).
  */
 static __always_inline void lb_ct_report(const struct lb_flow_key *key, const struct lb_backend *be,
 					 const struct lb_settings *set, struct lb_conn *conn,

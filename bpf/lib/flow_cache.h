@@ -7,6 +7,7 @@
 #define XDPLB_LIB_FLOW_CACHE_H
 
 #include "maps.h"
+#include "conntrack.h"
 #include "maglev.h"
 #include "parse.h"
 
@@ -18,14 +19,6 @@ static __always_inline bool lb_fc_applies(const struct lb_pkt *pkt)
 {
 	return !(pkt->flags & LB_PKT_F_FRAG) &&
 	       (pkt->flow.proto == IPPROTO_TCP || pkt->flow.proto == IPPROTO_UDP);
-}
-
-static __always_inline bool lb_fc_key_equal(const struct lb_flow_key *a,
-					    const struct lb_flow_key *b)
-{
-	const __u64 *x = (const void *)a, *y = (const void *)b;
-
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
 }
 
 static __always_inline __u32 lb_fc_generation(void)
@@ -58,7 +51,7 @@ static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry
 	if (pkt->flow.proto == IPPROTO_TCP && (pkt->tcp_flags & LB_TCP_FLAG_SYN))
 		return NULL;
 	if (!gen || fc->gen != gen || fc->pending >= LB_FLOW_CACHE_BATCH ||
-	    !lb_fc_key_equal(&fc->key, &pkt->flow) ||
+	    !lb_flow_key_equal(&fc->key, &pkt->flow) ||
 	    bpf_ktime_get_coarse_ns() - fc->visited_ns > LB_FLOW_CACHE_VISIT_NS)
 		return NULL;
 	be = lb_backend_get(fc->be_index);
@@ -79,7 +72,7 @@ static __always_inline __u32 lb_fc_take(struct lb_flow_cache_entry *fc,
 {
 	__u32 pending;
 
-	if (!fc || !lb_fc_key_equal(&fc->key, flow))
+	if (!fc || !lb_flow_key_equal(&fc->key, flow))
 		return 0;
 	pending = fc->pending;
 	fc->pending = 0;

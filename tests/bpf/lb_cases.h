@@ -41,5 +41,11 @@ void lbc_pass(struct lb_run *r, const struct pkt_spec *s);
 /* r->in already built: it must be dropped unchanged, counted under reason. */
 void lbc_drop(struct lb_run *r, uint32_t reason);
 void lbc_build(struct pkt *p, const struct pkt_spec *s);
+/*
+ * s's tuple, already tracked on W_BE1 in the IPv4 TCP VIP, is reused: the
+ * table moves to W_BE2, a SYN goes, and the checked packet is the ACK after
+ * it, which must reach W_BE2.
+ */
+void lbc_reused_tuple(struct lb_run *r, struct pkt_spec *s);
 
 #endif /* XDPLB_TESTS_LB_CASES_H */

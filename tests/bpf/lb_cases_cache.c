@@ -78,15 +78,9 @@ static void cached_flow_of_down_backend_repicked(struct lb_run *r)
 static void syn_on_cached_tuple_repicks(struct lb_run *r)
 {
 	struct pkt_spec s;
-	struct pkt p;
 
 	cached_flow(r, &s, 0);
-	w_table_fill(r, W_VIP4_TCP, W_BE2);
-	s.tcp_flags = PKT_TCP_SYN;
-	lbc_build(&p, &s);
-	cr_assert_eq(w_send(r, &p), XDP_TX, "the reused tuple's SYN is forwarded");
-	s.tcp_flags = PKT_TCP_ACK;
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+	lbc_reused_tuple(r, &s);
 }
 
 /* The agent removes the VIP and moves lb_generation on: the cached flow is no VIP's any more. */
@@ -141,9 +135,7 @@ static void repicked_cached_flow_reports_nothing(struct lb_run *r)
 	struct pkt_spec s;
 	int n;
 
-	r->settings.sync_first_packets = 3;
-	r->settings.sync_refresh_packets = 2;
-	w_apply_settings(r);
+	w_apply_sync(r, 3, 2, 0);
 	cached_flow(r, &s, 5);
 	n = harness_lb_events(&r->h, NULL, 0);
 	cr_assert_eq(n, 1, "one event (the 3rd packet) while the cache serves, got %d", n);

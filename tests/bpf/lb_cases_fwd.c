@@ -280,12 +280,7 @@ static void syn_on_confirmed_tuple_repicks_in_place(struct lb_run *r)
 	syn_then(r, &s, "192.0.2.10");
 	lbc_build(&p, &s);
 	cr_assert_eq(w_send(r, &p), XDP_TX, "the flow's ACK is forwarded");
-	w_table_fill(r, W_VIP4_TCP, W_BE2);
-	s.tcp_flags = PKT_TCP_SYN;
-	lbc_build(&p, &s);
-	cr_assert_eq(w_send(r, &p), XDP_TX, "the reused tuple's SYN is forwarded");
-	s.tcp_flags = PKT_TCP_ACK;
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+	lbc_reused_tuple(r, &s);
 }
 
 static void down_backend_flow_repicked(struct lb_run *r)

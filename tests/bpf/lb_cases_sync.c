@@ -27,17 +27,6 @@ static void tracked_entry(struct lb_run *r, struct lb_flow_key *key, struct lb_c
 		     "the flow has no lb_conntrack entry");
 }
 
-/* Sync settings for one fixture, with the flow cache off: every packet visits conntrack. */
-static void sync_settings_uncached(struct lb_run *r, uint32_t first, uint32_t every,
-				   uint16_t seconds)
-{
-	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
-	r->settings.sync_first_packets = first;
-	r->settings.sync_refresh_packets = every;
-	r->settings.sync_refresh_s = seconds;
-	w_apply_settings(r);
-}
-
 /* Sends the flow's first n packets (SYN, then ACKs); the next one is the checked one. */
 static void send_first(struct lb_run *r, struct pkt_spec *s, int n)
 {
@@ -79,8 +68,7 @@ static void event_at_third_packet(struct lb_run *r)
 	struct pkt_spec s;
 	int n;
 
-	r->settings.sync_first_packets = 3;
-	w_apply_settings(r);
+	w_apply_sync(r, 3, 0, 0);
 	client_tcp4(&s);
 	send_first(r, &s, 2);
 	n = harness_lb_events(&r->h, NULL, 0);
@@ -105,7 +93,8 @@ static void event_at_refresh(struct lb_run *r)
 	struct pkt_spec s;
 	int n;
 
-	sync_settings_uncached(r, 3, 2, 0);
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
+	w_apply_sync(r, 3, 2, 0);
 	client_tcp4(&s);
 	send_first(r, &s, 4);
 	n = harness_lb_events(&r->h, NULL, 0);
@@ -139,7 +128,8 @@ static void event_after_refresh_seconds(struct lb_run *r)
 	struct pkt p;
 	int n;
 
-	sync_settings_uncached(r, 3, 0, 30);
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
+	w_apply_sync(r, 3, 0, 30);
 	client_tcp4(&s);
 	send_first(r, &s, 3);
 	n = harness_lb_events(&r->h, NULL, 0);
@@ -179,9 +169,7 @@ static void event_at_refresh_cached(struct lb_run *r)
 	struct pkt_spec s;
 	int n;
 
-	r->settings.sync_first_packets = 3;
-	r->settings.sync_refresh_packets = 2;
-	w_apply_settings(r);
+	w_apply_sync(r, 3, 2, 0);
 	client_tcp4(&s);
 	send_first(r, &s, 3 + LB_FLOW_CACHE_BATCH);
 	n = harness_lb_events(&r->h, NULL, 0);
@@ -198,9 +186,7 @@ static void short_flow_not_synced(struct lb_run *r)
 {
 	struct pkt_spec s;
 
-	r->settings.sync_first_packets = 3;
-	r->settings.sync_refresh_packets = 2;
-	w_apply_settings(r);
+	w_apply_sync(r, 3, 2, 0);
 	client_tcp4(&s);
 	send_first(r, &s, 1);
 	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
@@ -357,8 +343,9 @@ static void send_flags(struct lb_run *r, struct pkt_spec *s, uint8_t flags, cons
 }
 
 /*
- * a's SYN, then b's SYN over a's slot; a's ACK finds nothing and takes the pair's other
- * slot, b's ACK confirms b; the checked packet, a's next ACK, confirms a.
+ * Two handshakes in flight at once in one lb_ct_new pair: a's SYN takes its
+ * own slot, b's SYN (same own slot) the other; b's ACK confirms b, and the
+ * checked packet, a's ACK, confirms a. Neither handshake lost its entry.
  */
 static void colliding_flows_both_confirm(struct lb_run *r)
 {
@@ -368,8 +355,7 @@ static void colliding_flows_both_confirm(struct lb_run *r)
 	client_tcp4(&a);
 	colliding_client(r, &a, &b);
 	send_flags(r, &a, PKT_TCP_SYN, "a's SYN");
-	send_flags(r, &b, PKT_TCP_SYN, "b's SYN, over a's slot");
-	send_flags(r, &a, PKT_TCP_ACK, "a's ACK, its slot taken");
+	send_flags(r, &b, PKT_TCP_SYN, "b's SYN, a's slot taken");
 	send_flags(r, &b, PKT_TCP_ACK, "b's ACK");
 	a.tcp_flags = PKT_TCP_ACK;
 	lbc_forward(r, &a, W_VIP4_TCP, W_BE1);
@@ -387,11 +373,11 @@ static void colliding_flows_both_confirm_check(struct lb_run *r)
 	ka = w_key(&a, false);
 	kb = w_key(&b, false);
 	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &kb, &conn), 0,
-		     "b, whose SYN took the slot, was not confirmed by its ACK");
+		     "b, whose SYN found its slot taken, was not confirmed by its ACK");
 	cr_expect_eq(conn.packets, 2);
 	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &ka, &conn), 0,
-		     "a was not confirmed: colliding flows keep overwriting each other");
-	cr_expect_eq(conn.packets, 2, "a's count starts again at the ACK that re-entered it");
+		     "a was not confirmed by its ACK: b's SYN overwrote its slot");
+	cr_expect_eq(conn.packets, 2, "a's ACK is its second packet");
 	cr_expect_neq(harness_lb_ct_seen(&r->h, &ka, &seen), 0, "a is still in lb_ct_new");
 	cr_expect_neq(harness_lb_ct_seen(&r->h, &kb, &seen), 0, "b is still in lb_ct_new");
 }

@@ -45,6 +45,18 @@ void lbc_forward(struct lb_run *r, const struct pkt_spec *s, uint32_t vip, uint3
 	r->stat = LB_STAT_FORWARDED;
 }
 
+void lbc_reused_tuple(struct lb_run *r, struct pkt_spec *s)
+{
+	struct pkt p;
+
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	s->tcp_flags = PKT_TCP_SYN;
+	lbc_build(&p, s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the reused tuple's SYN is forwarded");
+	s->tcp_flags = PKT_TCP_ACK;
+	lbc_forward(r, s, W_VIP4_TCP, W_BE2);
+}
+
 void lbc_pass(struct lb_run *r, const struct pkt_spec *s)
 {
 	lbc_build(&r->in, s);

@@ -80,6 +80,14 @@ void w_apply_settings(struct lb_run *r)
 	cr_assert_eq(harness_lb_settings(&r->h, &r->settings), 0, "writing lb_settings");
 }
 
+void w_apply_sync(struct lb_run *r, uint32_t first, uint32_t every, uint16_t seconds)
+{
+	r->settings.sync_first_packets = first;
+	r->settings.sync_refresh_packets = every;
+	r->settings.sync_refresh_s = seconds;
+	w_apply_settings(r);
+}
+
 static void w_write_backend(struct lb_run *r, uint32_t index)
 {
 	cr_assert_eq(harness_lb_backend(&r->h, index, &r->backends[index]), 0,

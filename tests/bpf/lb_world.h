@@ -72,6 +72,8 @@ struct lb_run {
 /* Loads lb and programs the world; asserts (Criterion) on failure. */
 void w_setup(struct lb_run *r);
 void w_apply_settings(struct lb_run *r);
+/* Sync events at `first` packets, every `every` after, and `seconds` after the last; applied. */
+void w_apply_sync(struct lb_run *r, uint32_t first, uint32_t every, uint16_t seconds);
 void w_set_backend_flags(struct lb_run *r, uint32_t index, uint8_t flags);
 void w_table_fill(struct lb_run *r, uint32_t vip, uint32_t backend);
 /* Table of backend `fill` with `at` in slot (slot_of + k) for k = 0.., n entries. */
