@@ -61,11 +61,13 @@ struct bench_opts {
 	unsigned int repeat; /* runs per sample of the repeat = R rows */
 	unsigned int samples; /* samples of the repeat = R rows */
 	const char *only; /* run only the cases whose name contains this */
+	const char *baseline; /* another build of lb.bpf.o, measured beside this one, or NULL */
 };
 
 struct bench_case {
 	const char *name;
 	int prog_fd;
+	int base_fd; /* xdp_lb of the baseline build, or -1 */
 	uint8_t pkt[BENCH_PKT_MAX];
 	size_t len;
 	uint32_t action; /* the only action the case accepts */
@@ -466,6 +468,13 @@ static int bench_run(int fd, const uint8_t *pkt, size_t len, unsigned int repeat
 	return 0;
 }
 
+static int bench_cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static int bench_cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -492,53 +501,132 @@ static void bench_print_row(const char *name, const char *method, unsigned int r
 	       prog.p90 - floor_q.p90, target);
 }
 
+/*
+ * The fresh flow's packets (the unmeasured first one too) through prog_fd;
+ * checks the action. *slot gets the measured run's duration.
+ */
+static int bench_run_case(const struct bench_case *c, int prog_fd, uint32_t *slot)
+{
+	uint32_t action;
+	int err = 0;
+
+	if (c->second_packet)
+		err = bench_run(prog_fd, c->pkt, c->len, 1, &action, &action);
+	err = err ?: bench_run(prog_fd, c->pkt, c->len, 1, slot, &action);
+	if (!err && action != c->action) {
+		fprintf(stderr, "bench_xdp: %s: action %u, expected %u\n", c->name, action,
+			c->action);
+		err = -EPROTO;
+	}
+	return err;
+}
+
+/* That every measured run took the case's path: the VIP's counter grew by runs. */
+static int bench_check_path(struct lb *lb, const struct bench_case *c, uint64_t before,
+			    unsigned int runs)
+{
+	uint64_t after = 0;
+	int err = bench_vip_counter(lb, c->vip_index, c->ct_hit, &after);
+
+	if (!err && after - before != runs) {
+		fprintf(stderr, "bench_xdp: %s: %llu of %u runs took the %s path\n", c->name,
+			(unsigned long long)(after - before), runs,
+			c->ct_hit ? "conntrack hit" : "conntrack miss");
+		err = -EPROTO;
+	}
+	return err;
+}
+
+/*
+ * The median of the per-sample differences between this build and the
+ * baseline, and the share of pairs where this build was slower: their runs
+ * alternate (which goes first alternates too), so a drift in the host's
+ * speed falls on both alike. Reads prog and base before they are sorted.
+ */
+static int bench_paired(const uint32_t *prog, const uint32_t *base, unsigned int n,
+			int32_t *median, unsigned int *slower_pct)
+{
+	unsigned int i, slower = 0;
+	int32_t *d = calloc(n, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		d[i] = (int32_t)prog[i] - (int32_t)base[i];
+		slower += d[i] > 0;
+	}
+	qsort(d, n, sizeof(*d), bench_cmp_i32);
+	*median = d[n / 2];
+	*slower_pct = slower * 100 / n;
+	free(d);
+	return 0;
+}
+
 /* repeat = 1 samples, floor and program alternating; checks action and path. */
-static int bench_case_single(struct lb *lb, int floor_fd, struct bench_case *c,
+static int bench_case_single(struct lb *lb, struct lb *base, int floor_fd, struct bench_case *c,
 			     const struct bench_opts *o)
 {
-	uint32_t *prog_ns = NULL, *floor_ns = NULL, action, warm = 1000, i;
-	uint64_t before = 0, after = 0;
+	uint32_t *prog_ns = NULL, *floor_ns = NULL, *base_ns = NULL, scratch, warm = 1000, i;
+	bool paired = base && c->base_fd >= 0;
+	unsigned int slower_pct = 0;
+	int32_t diff = 0;
+	uint64_t before = 0, base_before = 0;
 	int err = 0;
 
 	prog_ns = calloc(o->runs, sizeof(*prog_ns));
 	floor_ns = calloc(o->runs, sizeof(*floor_ns));
-	if (!prog_ns || !floor_ns) {
+	base_ns = calloc(o->runs, sizeof(*base_ns));
+	if (!prog_ns || !floor_ns || !base_ns) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
 	err = bench_set_filter(lb, c->filter_on) ?: bench_set_cache(lb, !c->cache_off);
+	if (paired)
+		err = err ?: bench_set_filter(base, c->filter_on) ?:
+			      bench_set_cache(base, !c->cache_off);
 	for (i = 0; i < warm + o->runs && !err; i++) {
-		uint32_t *slot_prog = i < warm ? &action : &prog_ns[i - warm];
-		uint32_t *slot_floor = i < warm ? &action : &floor_ns[i - warm];
+		uint32_t *slot_prog = i < warm ? &scratch : &prog_ns[i - warm];
+		uint32_t *slot_floor = i < warm ? &scratch : &floor_ns[i - warm];
+		uint32_t *slot_base = i < warm ? &scratch : &base_ns[i - warm];
+		uint32_t action;
 
-		if (i == warm && c->vip_index >= 0)
+		if (i == warm && c->vip_index >= 0) {
 			err = bench_vip_counter(lb, c->vip_index, c->ct_hit, &before);
+			if (paired)
+				err = err ?: bench_vip_counter(base, c->vip_index, c->ct_hit,
+							       &base_before);
+		}
 		if (c->fresh_flow)
 			bench_pkt_fresh_flow(c);
-		if (c->second_packet)
-			err = err ?: bench_run(c->prog_fd, c->pkt, c->len, 1, &action, &action);
 		err = err ?: bench_run(floor_fd, c->pkt, c->len, 1, slot_floor, &action);
-		err = err ?: bench_run(c->prog_fd, c->pkt, c->len, 1, slot_prog, &action);
-		if (!err && action != c->action) {
-			fprintf(stderr, "bench_xdp: %s: action %u, expected %u\n", c->name, action,
-				c->action);
-			err = -EPROTO;
-		}
+		if (paired && i % 2)
+			err = err ?: bench_run_case(c, c->base_fd, slot_base);
+		err = err ?: bench_run_case(c, c->prog_fd, slot_prog);
+		if (paired && !(i % 2))
+			err = err ?: bench_run_case(c, c->base_fd, slot_base);
 	}
 	if (!err && c->vip_index >= 0) {
-		err = bench_vip_counter(lb, c->vip_index, c->ct_hit, &after);
-		if (!err && after - before != o->runs) {
-			fprintf(stderr, "bench_xdp: %s: %llu of %u runs took the %s path\n",
-				c->name, (unsigned long long)(after - before), o->runs,
-				c->ct_hit ? "conntrack hit" : "conntrack miss");
-			err = -EPROTO;
-		}
+		err = bench_check_path(lb, c, before, o->runs);
+		if (paired)
+			err = err ?: bench_check_path(base, c, base_before, o->runs);
 	}
+	if (!err && paired)
+		err = bench_paired(prog_ns, base_ns, o->runs, &diff, &slower_pct);
 	if (err)
 		goto cleanup;
 	bench_print_row(c->name, "repeat=1", o->runs, bench_quantiles(prog_ns, o->runs),
 			bench_quantiles(floor_ns, o->runs), c->target);
+	if (paired) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s [baseline]", c->name);
+		bench_print_row(name, "repeat=1", o->runs, bench_quantiles(base_ns, o->runs),
+				bench_quantiles(floor_ns, o->runs), c->target);
+		printf("| %s: this build - baseline | paired | %u | | | | | **%+d** | | "
+		       "%u%% of pairs slower |\n", c->name, o->runs, diff, slower_pct);
+	}
 cleanup:
+	free(base_ns);
 	free(floor_ns);
 	free(prog_ns);
 	return err;
@@ -578,6 +666,52 @@ cleanup:
 }
 
 /* libbpf's warnings, without the verifier's log of a refused program (thousands of lines). */
+/*
+ * Another build of lb.bpf.o (say, of the commit before a change) opened
+ * through this build's skeleton: its maps, programs and rodata must be the
+ * same ones, which libbpf checks by name. *elf is the file's bytes, which
+ * the object uses until it is destroyed.
+ */
+static struct lb *bench_open_baseline(const char *path, void **elf)
+{
+	struct lb *obj = calloc(1, sizeof(*obj));
+	FILE *f = fopen(path, "rb");
+	long size = -1;
+	int err = 0;
+
+	*elf = NULL;
+	if (!obj || !f) {
+		err = obj ? -errno : -ENOMEM;
+		goto fail;
+	}
+	if (fseek(f, 0, SEEK_END) == 0)
+		size = ftell(f);
+	if (size <= 0 || fseek(f, 0, SEEK_SET) != 0 || !(*elf = malloc(size)) ||
+	    fread(*elf, 1, size, f) != (size_t)size) {
+		err = -EIO;
+		goto fail;
+	}
+	err = lb__create_skeleton(obj);
+	if (err)
+		goto fail;
+	obj->skeleton->data = *elf;
+	obj->skeleton->data_sz = size;
+	err = bpf_object__open_skeleton(obj->skeleton, NULL) ?: lb__load(obj);
+	if (err)
+		goto fail;
+	fclose(f);
+	return obj;
+fail:
+	fprintf(stderr, "bench_xdp: baseline %s: %s\n", path, strerror(-err));
+	if (f)
+		fclose(f);
+	lb__destroy(obj);
+	free(*elf);
+	*elf = NULL;
+	errno = -err;
+	return NULL;
+}
+
 static int bench_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
@@ -608,6 +742,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "samples", required_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'k' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -617,7 +752,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->repeat = 1000;
 	o->samples = 201;
 	o->only = NULL;
-	while ((opt = getopt_long(argc, argv, "c:k:n:r:s:", longopts, NULL)) != -1) {
+	o->baseline = NULL;
+	while ((opt = getopt_long(argc, argv, "b:c:k:n:r:s:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->cpu = atoi(optarg);
@@ -634,9 +770,12 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 'k':
 			o->only = optarg;
 			break;
+		case 'b':
+			o->baseline = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
-					"[-s SAMPLES] [-k NAME_PART]\n");
+					"[-s SAMPLES] [-k NAME_PART] [-b BASELINE_LB_BPF_O]\n");
 			return -EINVAL;
 		}
 	}
@@ -655,7 +794,8 @@ int main(int argc, char **argv)
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
 	struct bench_opts o;
-	struct lb *lb = NULL;
+	struct lb *lb = NULL, *base = NULL;
+	void *base_elf = NULL;
 	int floor_fd, err, i;
 
 	err = bench_parse(argc, argv, &o);
@@ -686,6 +826,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	err = bench_program_lb(lb) ?: bench_program_decap(decap);
+	if (!err && o.baseline) {
+		base = bench_open_baseline(o.baseline, &base_elf);
+		err = base ? bench_program_lb(base) : -errno;
+	}
 	if (err)
 		goto cleanup;
 	floor_fd = bpf_program__fd(floor_skel->progs.xdp_floor);
@@ -762,6 +906,9 @@ int main(int argc, char **argv)
 	cases[8].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime);
 	cases[9].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime_coarse);
 	cases[10].prog_fd = bpf_program__fd(lookup->progs.xdp_adjust);
+	for (i = 0; i < 17; i++)
+		cases[i].base_fd = base && cases[i].prog_fd == bpf_program__fd(lb->progs.xdp_lb) ?
+					   bpf_program__fd(base->progs.xdp_lb) : -1;
 	err = bench_program_lookup(lookup, cases[7].len);
 	if (err)
 		goto cleanup;
@@ -772,7 +919,7 @@ int main(int argc, char **argv)
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < 17 && !err; i++)
 		if (!o.only || strstr(cases[i].name, o.only))
-			err = bench_case_single(lb, floor_fd, &cases[i], &o);
+			err = bench_case_single(lb, base, floor_fd, &cases[i], &o);
 	/* the cases whose packet comes out as it went in */
 	for (i = 0; i < 10 && !err; i++)
 		if ((i <= 1 || i >= 6) && (!o.only || strstr(cases[i].name, o.only)))
@@ -781,6 +928,8 @@ cleanup:
 	lookup__destroy(lookup);
 	decap__destroy(decap);
 	lb__destroy(lb);
+	lb__destroy(base);
+	free(base_elf);
 	floor__destroy(floor_skel);
 	if (err)
 		fprintf(stderr, "bench_xdp: failed: %s\n", strerror(-err));
