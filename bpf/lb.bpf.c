@@ -28,20 +28,26 @@ struct lb_target {
 	struct lb_backend_stats *bs;
 	__u32 be_index;
 	__u32 hash;	     /* lb_hash_flow() of the flow key */
+	__u32 outer_hash;    /* lb_hash_outer(hash), or 0: not known yet */
 	__u32 stat;	     /* LB_STAT_* counted when sent */
 	bool answer_too_big; /* may tell the sender its packet is too big */
 };
 
 /*
  * Step 4a: an established flow's backend from this CPU's flow cache, without
- * the VIP and conntrack lookups. tgt->set and tgt->hash are the packet's.
+ * the VIP and conntrack lookups, nor the flow hash.
  */
 static __always_inline bool lb_target_cached(struct lb_flow_cache_entry *fc,
 					     const struct lb_pkt *pkt, struct lb_target *tgt)
 {
+	tgt->set = lb_settings_get();
+	if (!tgt->set)
+		return false;
 	tgt->be = lb_fc_serve(fc, pkt);
 	if (!tgt->be)
 		return false;
+	tgt->hash = fc->hash;
+	tgt->outer_hash = fc->outer_hash;
 	tgt->vip = &fc->vip;
 	tgt->be_index = fc->be_index;
 	tgt->stat = LB_STAT_FORWARDED;
@@ -54,8 +60,7 @@ static __always_inline bool lb_target_cached(struct lb_flow_cache_entry *fc,
 
 /*
  * Steps 4-7: the flow's backend from conntrack, else from Maglev; entry
- * written, sync reported. fc is the packet's flow cache slot, if it has one:
- * then tgt->set and tgt->hash (of the packet's tuple) are known already.
+ * written, sync reported. fc is the packet's flow cache slot, if it has one.
  */
 static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct lb_vip_info *vip,
 					  struct lb_flow_cache_entry *fc, struct lb_target *tgt)
@@ -74,8 +79,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 	__u64 now, n = 1, prev = 0, carried;
 	int ret;
 
-	if (!fc)
-		tgt->set = lb_settings_get();
+	tgt->set = lb_settings_get();
 	if (!tgt->set)
 		return LB_DROP_NO_BACKEND;
 	if (vip->flags & LB_VIP_F_HASH_ADDRS) {
@@ -83,8 +87,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		key.dport = 0;
 	}
 	tgt->vip = vip;
-	if (!fc || (vip->flags & LB_VIP_F_HASH_ADDRS))
-		tgt->hash = lb_hash_flow(&key, tgt->set->hash_seed);
+	tgt->hash = lb_hash_flow(&key, tgt->set->hash_seed);
 	/* Packets the cache served since the last visit; conntrack decides afresh. */
 	carried = lb_fc_take(fc, &pkt->flow);
 	tgt->stat = LB_STAT_FORWARDED;
@@ -108,7 +111,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			vs->ct_hits++;
 		/* Confirmed and not a SYN: the next packets may take the cache. */
 		if (fc && !(vip->flags & LB_VIP_F_HASH_ADDRS))
-			lb_fc_fill(fc, &pkt->flow, vip, tgt->be, tgt->be_index, now);
+			lb_fc_fill(fc, &pkt->flow, tgt->hash, vip, tgt->be, tgt->be_index);
 	} else if (!conn && !syn && (seen = lb_ct_seen_find(tgt->hash, &key)) &&
 		   (tgt->be = lb_ct_seen_backend(seen, &tgt->be_index))) {
 		n = lb_ct_confirm(&key, seen, tgt->be, tgt->be_index, now, pkt->len);
@@ -203,7 +206,8 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 		lb_stat_add(LB_STAT_ICMP_TOO_BIG_SENT, pkt->len);
 		return XDP_TX;
 	}
-	ret = lb_encap(ctx, pkt, tgt->vip, be, set, tgt->hash);
+	ret = lb_encap(ctx, pkt, tgt->vip, be, set, tgt->hash,
+		       tgt->outer_hash ?: lb_hash_outer(tgt->hash));
 	if (ret)
 		return lb_drop(ret, pkt->len);
 	lb_stats_forwarded(tgt->vs, tgt->bs, tgt->vip->vip_index, tgt->be_index, pkt->len,
@@ -236,13 +240,9 @@ int xdp_lb(struct xdp_md *ctx)
 	if (early != LB_EARLY_MAYBE && !lb_vip_filter_pass(&pkt.flow))
 		return lb_pass(pkt.len);
 	if (lb_fc_applies(&pkt)) {
-		tgt.set = lb_settings_get();
-		if (tgt.set) {
-			tgt.hash = lb_hash_flow(&pkt.flow, tgt.set->hash_seed);
-			fc = lb_fc_slot(tgt.hash);
-			if (fc && lb_target_cached(fc, &pkt, &tgt))
-				return lb_send(ctx, &pkt, &tgt);
-		}
+		fc = lb_fc_slot(&pkt.flow);
+		if (fc && lb_target_cached(fc, &pkt, &tgt))
+			return lb_send(ctx, &pkt, &tgt);
 	}
 	vip = lb_vip_lookup(&pkt.flow, pkt.flow.dport);
 	if (!vip)

@@ -29,9 +29,14 @@
 #define LB_MAGLEV_PROBES 8 /* slots tried past a DOWN/DRAIN pick before giving up */
 #define LB_IP6_EXT_MAX 4 /* IPv6 extension headers skipped before giving up */
 #define LB_EVENTS_SIZE (1 << 22) /* ring buffer bytes for flow events */
-#define LB_FLOW_CACHE_SLOTS 4096 /* lb_flow_cache entries per CPU, a power of two */
+#define LB_FLOW_CACHE_LOG2 12
+#define LB_FLOW_CACHE_SLOTS (1U << LB_FLOW_CACHE_LOG2) /* lb_flow_cache entries per CPU */
 #define LB_FLOW_CACHE_BATCH 16 /* packets a flow cache entry serves between two conntrack visits */
-#define LB_FLOW_CACHE_VISIT_NS 1000000000ULL /* and at most this long: idle ages exact to 1 s */
+/*
+ * And at most this many jiffies apart: 0.1 s to 1 s for the kernel's HZ of
+ * 100 to 1000, so idle ages stay exact to 1 s whatever HZ it was built with.
+ */
+#define LB_FLOW_CACHE_VISIT_JIFFIES 100
 #define LB_NO_BACKEND 0 /* backend index meaning "none" (slot 0 is reserved) */
 
 /* Address families as stored in keys (not AF_* which differ between ABIs). */

@@ -86,16 +86,16 @@ static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, 
 /*
  * Puts the outer headers in front of the inner IP packet (kept byte for byte,
  * Ethernet padding cut) and rewrites the Ethernet header toward the backend.
- * Returns 0 or the drop reason.
+ * hash is the flow hash, h2 lb_hash_outer(hash). Returns 0 or the drop reason.
  */
 static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt,
 				    const struct lb_vip_info *vip, const struct lb_backend *be,
-				    const struct lb_settings *set, __u32 hash)
+				    const struct lb_settings *set, __u32 hash, __u32 h2)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	bool gue = vip->encap == LB_ENCAP_GUE, outer4 = be->family == LB_AF_INET;
-	__u32 l2 = pkt->l3_off, olen = lb_encap_overhead(vip, be), h2 = lb_hash_outer(hash);
+	__u32 l2 = pkt->l3_off, olen = lb_encap_overhead(vip, be);
 	__u8 ttl = set->outer_ttl ? set->outer_ttl : 64;
 	struct ethhdr *eth, *old;
 	struct ipv6hdr *ip6;

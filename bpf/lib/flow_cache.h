@@ -6,13 +6,13 @@
 #ifndef XDPLB_LIB_FLOW_CACHE_H
 #define XDPLB_LIB_FLOW_CACHE_H
 
+#include "lb_hash.h"
 #include "maps.h"
 #include "conntrack.h"
 #include "maglev.h"
 #include "parse.h"
 
-_Static_assert((LB_FLOW_CACHE_SLOTS & (LB_FLOW_CACHE_SLOTS - 1)) == 0,
-	       "the slot is the hash's low bits");
+_Static_assert(LB_FLOW_CACHE_SLOTS == 1U << LB_FLOW_CACHE_LOG2, "the slot is a hash's top bits");
 
 /* Unfragmented TCP and UDP: the packets that have a cache slot (a SYN's only empties it). */
 static __always_inline bool lb_fc_applies(const struct lb_pkt *pkt)
@@ -28,9 +28,26 @@ static __always_inline __u32 lb_fc_generation(void)
 	return gen ? *gen : 0;
 }
 
-static __always_inline struct lb_flow_cache_entry *lb_fc_slot(__u32 hash)
+/*
+ * A flow's slot: a multiplicative hash of its words folded by xor, a few
+ * instructions where the flow hash (jhash) takes thirty. The slot only spreads
+ * one CPU's flows over its cache, so it needs no seed: flows made to collide
+ * only evict each other to the conntrack path. A hit takes the flow hash from
+ * the entry.
+ */
+static __always_inline __u32 lb_fc_index(const struct lb_flow_key *flow)
 {
-	__u32 slot = hash & (LB_FLOW_CACHE_SLOTS - 1);
+	const __u32 *w = (const __u32 *)flow;
+	__u32 x = w[0] ^ w[4] ^ w[8];
+
+	if (flow->family != LB_AF_INET)
+		x ^= lb_rol32(w[1] ^ w[5], 8) ^ lb_rol32(w[2] ^ w[6], 16) ^ lb_rol32(w[3] ^ w[7], 24);
+	return (x * 0x9e3779b1U) >> (32 - LB_FLOW_CACHE_LOG2);
+}
+
+static __always_inline struct lb_flow_cache_entry *lb_fc_slot(const struct lb_flow_key *flow)
+{
+	__u32 slot = lb_fc_index(flow);
 
 	return bpf_map_lookup_elem(&lb_flow_cache, &slot);
 }
@@ -52,7 +69,7 @@ static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry
 		return NULL;
 	if (!gen || fc->gen != gen || fc->pending >= LB_FLOW_CACHE_BATCH ||
 	    !lb_flow_key_equal(&fc->key, &pkt->flow) ||
-	    bpf_ktime_get_coarse_ns() - fc->visited_ns > LB_FLOW_CACHE_VISIT_NS)
+	    bpf_jiffies64() - fc->visited_jiffies > LB_FLOW_CACHE_VISIT_JIFFIES)
 		return NULL;
 	be = lb_backend_get(fc->be_index);
 	if (!be || (be->flags & LB_BE_F_DOWN) ||
@@ -80,11 +97,11 @@ static __always_inline __u32 lb_fc_take(struct lb_flow_cache_entry *fc,
 	return pending;
 }
 
-/* Caches a flow conntrack has just confirmed at now, unless lb_generation is still 0. */
+/* Caches a flow conntrack has just confirmed (hash: its flow hash), unless lb_generation is 0. */
 static __always_inline void lb_fc_fill(struct lb_flow_cache_entry *fc,
-				       const struct lb_flow_key *flow,
+				       const struct lb_flow_key *flow, __u32 hash,
 				       const struct lb_vip_info *vip, const struct lb_backend *be,
-				       __u32 be_index, __u64 now)
+				       __u32 be_index)
 {
 	__u32 gen = lb_fc_generation();
 
@@ -94,8 +111,10 @@ static __always_inline void lb_fc_fill(struct lb_flow_cache_entry *fc,
 	fc->vip = *vip;
 	__builtin_memcpy(fc->be_addr, be->addr, sizeof(fc->be_addr));
 	fc->be_index = be_index;
+	fc->hash = hash;
+	fc->outer_hash = lb_hash_outer(hash);
 	fc->pending = 0;
-	fc->visited_ns = now;
+	fc->visited_jiffies = bpf_jiffies64();
 	fc->gen = gen;
 }
 

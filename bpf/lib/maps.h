@@ -112,9 +112,11 @@ struct lb_flow_cache_entry {
 	struct lb_vip_info vip; /* the VIP's entry when cached */
 	__u32 be_addr[4];	/* the backend's address when cached */
 	__u32 be_index;
+	__u32 hash;	   /* lb_hash_flow() of key: what the encapsulation needs of it */
+	__u32 outer_hash;  /* lb_hash_outer(hash) */
 	__u32 gen;	   /* lb_generation[0] when cached; 0 never matches */
 	__u32 pending;	   /* packets served here since the last conntrack visit */
-	__u64 visited_ns;  /* bpf_ktime_get_coarse_ns() of that visit */
+	__u64 visited_jiffies; /* bpf_jiffies64() of that visit (the verifier inlines it) */
 };
 
 struct {
