@@ -46,6 +46,29 @@ static __always_inline void lb_encap_udp(struct udphdr *udp, const struct lb_pkt
 }
 
 /*
+ * The outer IPv4 header, written as five 32-bit words whose checksum is
+ * summed from the same registers: built in a stack copy instead, its byte
+ * and bit-field stores read back as 16-bit words stall the store-to-load
+ * forwarding, which cost about a tenth of a cached packet's time.
+ */
+static __always_inline void lb_encap_ip4(struct iphdr *ip, const struct lb_pkt *pkt, __u32 tot_len,
+					 __u8 ttl, __u8 proto, __be32 saddr, __be32 daddr)
+{
+	__u32 *w = (__u32 *)ip;
+	__u32 w0 = bpf_htonl(0x45000000 | (__u32)pkt->tos << 16 | (tot_len & 0xffff));
+	__u32 w1 = pkt->flags & LB_PKT_F_DF ? bpf_htonl(LB_IP4_DF) : 0; /* id 0, frag_off */
+	__u32 w2 = bpf_htonl((__u32)ttl << 24 | (__u32)proto << 16);  /* checksum 0 */
+
+	w[0] = w0;
+	w[1] = w1;
+	w[2] = w2;
+	w[3] = saddr;
+	w[4] = daddr;
+	/* 32-bit words in memory order fold to the sum of their 16-bit halves. */
+	ip->check = ~lb_csum_fold((__u64)w0 + w1 + w2 + saddr + daddr);
+}
+
+/*
  * Partial sum of the inner IP packet for the outer UDP checksum, without
  * reading the payload (local checksum offload): an L4 segment whose checksum
  * is valid sums to the complement of its pseudo-header sum (ICMPv4 has none,
@@ -100,7 +123,7 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 	struct ethhdr *eth, *old;
 	struct ipv6hdr *ip6;
 	struct udphdr *udp, uh;
-	struct iphdr *ip, oh;
+	struct iphdr *ip;
 	__u32 saddr[4];
 	__u64 sum = 0;
 
@@ -130,20 +153,8 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 		udp = (void *)(ip + 1);
 		if ((void *)(udp + 1) > data_end)
 			return LB_DROP_ADJUST_FAILED;
-		/* Built aside: the checksum is summed from the stack, not the packet. */
-		oh.version = 4;
-		oh.ihl = 5;
-		oh.tos = pkt->tos;
-		oh.tot_len = bpf_htons(pkt->l3_len + olen);
-		oh.id = 0;
-		oh.frag_off = pkt->flags & LB_PKT_F_DF ? bpf_htons(LB_IP4_DF) : 0;
-		oh.ttl = ttl;
-		oh.protocol = gue ? IPPROTO_UDP : IPPROTO_IPIP;
-		oh.check = 0;
-		oh.saddr = lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2);
-		oh.daddr = be->addr[0];
-		oh.check = lb4_csum_header(&oh);
-		__builtin_memcpy(ip, &oh, sizeof(oh));
+		lb_encap_ip4(ip, pkt, pkt->l3_len + olen, ttl, gue ? IPPROTO_UDP : IPPROTO_IPIP,
+			     lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2), be->addr[0]);
 		if (gue)
 			lb_encap_udp(udp, pkt, vip, set, h2);
 		return 0;
