@@ -47,24 +47,33 @@ enum lb_early_filter {
 	LB_EARLY_MAYBE,	      /* the bit is set: the lookups decide, no need to filter again */
 };
 
+/* Whether the agent has switched the filter on (bit 0 of word 0). */
+static __always_inline bool lb_vip_filter_on(void)
+{
+	__u32 word = 0;
+	__u64 *w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+
+	return w && (*w & (1ULL << LB_VIP_FILTER_ON_BIT));
+}
+
 /*
  * The filter, before any parsing, on the destination of an untagged
  * IPv4/IPv6 frame: the bulk of the traffic, no VIP's, then passes without
- * the parser's call.
+ * the parser's call. A set bit sends the packet to the lookups whether the
+ * filter is on or not, so a VIP's packet reads one word of it, not two.
  */
 static __always_inline enum lb_early_filter lb_vip_filter_early(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	__u32 addr[4] = {}, word = 0, bit;
+	__u32 addr[4] = {}, word, bit;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
 	struct iphdr *ip;
 	__u8 family;
 	__u64 *w;
 
-	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
-	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)) || (void *)(eth + 1) > data_end)
+	if ((void *)(eth + 1) > data_end)
 		return LB_EARLY_UNKNOWN;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		ip = (void *)(eth + 1);
@@ -82,14 +91,16 @@ static __always_inline enum lb_early_filter lb_vip_filter_early(struct xdp_md *c
 		if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
 		    eth->h_proto == bpf_htons(ETH_P_8021AD))
 			return LB_EARLY_UNKNOWN;
-		return LB_EARLY_PASS;
+		return lb_vip_filter_on() ? LB_EARLY_PASS : LB_EARLY_UNKNOWN;
 	}
 	bit = lb_vip_filter_bit(addr, family);
 	word = bit / 64;
 	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
 	if (!w)
 		return LB_EARLY_UNKNOWN;
-	return *w & (1ULL << (bit % 64)) ? LB_EARLY_MAYBE : LB_EARLY_PASS;
+	if (*w & (1ULL << (bit % 64)))
+		return LB_EARLY_MAYBE;
+	return lb_vip_filter_on() ? LB_EARLY_PASS : LB_EARLY_UNKNOWN;
 }
 
 static __always_inline const struct lb_settings *lb_settings_get(void)
