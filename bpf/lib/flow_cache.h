@@ -14,11 +14,20 @@
 
 _Static_assert(LB_FLOW_CACHE_SLOTS == 1U << LB_FLOW_CACHE_LOG2, "the slot is a hash's top bits");
 
-/* Unfragmented TCP and UDP: the packets that have a cache slot (a SYN's only empties it). */
+/*
+ * Unfragmented TCP and UDP but a SYN: the packets that look in the cache. A
+ * SYN opens a connection, which conntrack decides; it does not even read its
+ * slot (a new flow's slot is a cold line, about a third of a SYN's time in
+ * bench_xdp): lb_target_flow() empties the slot when the SYN replaces a tracked
+ * tuple, the only way the slot can hold it (docs/DATAPLANE.md, "Flow cache").
+ */
 static __always_inline bool lb_fc_applies(const struct lb_pkt *pkt)
 {
-	return !(pkt->flags & LB_PKT_F_FRAG) &&
-	       (pkt->flow.proto == IPPROTO_TCP || pkt->flow.proto == IPPROTO_UDP);
+	if (pkt->flags & LB_PKT_F_FRAG)
+		return false;
+	if (pkt->flow.proto == IPPROTO_TCP)
+		return !(pkt->tcp_flags & LB_TCP_FLAG_SYN);
+	return pkt->flow.proto == IPPROTO_UDP;
 }
 
 static __always_inline __u32 lb_fc_generation(void)
@@ -64,9 +73,6 @@ static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry
 	struct lb_backend *be;
 	__u32 gen = lb_fc_generation();
 
-	/* A SYN on a cached tuple opens a new connection: conntrack decides. */
-	if (pkt->flow.proto == IPPROTO_TCP && (pkt->tcp_flags & LB_TCP_FLAG_SYN))
-		return NULL;
 	if (!gen || fc->gen != gen || fc->pending >= LB_FLOW_CACHE_BATCH ||
 	    !lb_flow_key_equal(&fc->key, &pkt->flow) ||
 	    bpf_jiffies64() - fc->visited_jiffies > LB_FLOW_CACHE_VISIT_JIFFIES)
@@ -95,6 +101,15 @@ static __always_inline __u32 lb_fc_take(struct lb_flow_cache_entry *fc,
 	fc->pending = 0;
 	fc->gen = 0;
 	return pending;
+}
+
+/* A SYN replaced the flow's entry in lb_conntrack: its slot, if it holds the flow, is void. */
+static __always_inline void lb_fc_forget(const struct lb_flow_key *flow)
+{
+	struct lb_flow_cache_entry *fc = lb_fc_slot(flow);
+
+	if (fc && lb_flow_key_equal(&fc->key, flow))
+		fc->gen = 0;
 }
 
 /* Caches a flow conntrack has just confirmed (hash: its flow hash), unless lb_generation is 0. */
