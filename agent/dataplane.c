@@ -124,7 +124,8 @@ static int dp_set_pins(struct dataplane *dp, const struct lb_config *cfg)
 		 * Each program's own, rebuilt in a second: pinned, it would only tie
 		 * versions. The read-only globals (.rodata) are per load, and frozen.
 		 */
-		if (map == dp->skel->maps.lb_flow_cache || bpf_map__is_internal(map))
+		if (map == dp->skel->maps.lb_flow_cache || map == dp->skel->maps.lb_flow_cache_tags ||
+		    bpf_map__is_internal(map))
 			continue;
 		err = dp_pin_path(dp, bpf_map__name(map), path, sizeof(path));
 		if (!err)

@@ -37,9 +37,13 @@ struct lb_target {
  * Step 4a: an established flow's backend from this CPU's flow cache, without
  * the VIP and conntrack lookups, nor the flow hash.
  */
-static __always_inline bool lb_target_cached(struct lb_flow_cache_entry *fc,
+static __always_inline bool lb_target_cached(const struct lb_fc_ref *ref,
 					     const struct lb_pkt *pkt, struct lb_target *tgt)
 {
+	struct lb_flow_cache_entry *fc = lb_fc_entry(ref);
+
+	if (!fc)
+		return false;
 	tgt->set = lb_settings_get();
 	if (!tgt->set)
 		return false;
@@ -63,7 +67,7 @@ static __always_inline bool lb_target_cached(struct lb_flow_cache_entry *fc,
  * written, sync reported. fc is the packet's flow cache slot, if it has one.
  */
 static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct lb_vip_info *vip,
-					  struct lb_flow_cache_entry *fc, struct lb_target *tgt)
+					  const struct lb_fc_ref *fc, struct lb_target *tgt)
 {
 	/*
 	 * A SYN opens a new connection on a reused 5-tuple: pick afresh. Not
@@ -223,7 +227,7 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 SEC("xdp")
 int xdp_lb(struct xdp_md *ctx)
 {
-	struct lb_flow_cache_entry *fc = NULL;
+	struct lb_fc_ref fc_ref, *fc = NULL;
 	enum lb_early_filter early;
 	struct lb_target tgt = {};
 	const struct lb_vip_info *vip;
@@ -242,9 +246,9 @@ int xdp_lb(struct xdp_md *ctx)
 		return lb_drop(ret, pkt.len);
 	if (early != LB_EARLY_MAYBE && !lb_vip_filter_pass(&pkt.flow))
 		return lb_pass(pkt.len);
-	if (lb_fc_applies(&pkt)) {
-		fc = lb_fc_slot(&pkt.flow);
-		if (fc && lb_target_cached(fc, &pkt, &tgt))
+	if (lb_fc_applies(&pkt) && lb_fc_find(&pkt.flow, &fc_ref)) {
+		fc = &fc_ref;
+		if (lb_target_cached(fc, &pkt, &tgt))
 			return lb_send(ctx, &pkt, &tgt);
 	}
 	vip = lb_vip_lookup(&pkt.flow, pkt.flow.dport);

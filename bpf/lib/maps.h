@@ -126,6 +126,18 @@ struct {
 	__type(value, struct lb_flow_cache_entry);
 } lb_flow_cache SEC(".maps");
 
+/* Per CPU: the tag of the flow each lb_flow_cache slot holds, 0 if none (see lb_fc_entry). */
+struct lb_flow_cache_tags {
+	__u16 tag[LB_FLOW_CACHE_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lb_flow_cache_tags);
+} lb_flow_cache_tags SEC(".maps");
+
 /* Bumped by the agent after every change of VIPs or settings: empties every flow cache. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -353,6 +353,8 @@ Test(dataplane, every_apply_moves_the_flow_cache_generation_on)
 	cr_assert_eq(access(path, F_OK), 0, "lb_generation is not pinned at %s", path);
 	snprintf(path, sizeof(path), "%s/lb/lb_flow_cache", dp_pins);
 	cr_assert_neq(access(path, F_OK), 0, "lb_flow_cache is pinned at %s", path);
+	snprintf(path, sizeof(path), "%s/lb/lb_flow_cache_tags", dp_pins);
+	cr_assert_neq(access(path, F_OK), 0, "lb_flow_cache_tags is pinned at %s", path);
 }
 
 /*
