@@ -136,8 +136,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			lb_ct_insert(&key, tgt->be, tgt->be_index, 1, now, now, pkt->len);
 			if (syn)
 				lb_fc_forget(&pkt->flow);
-		}
-		else if ((seen = lb_ct_seen_victim(tgt->hash, &key)))
+		} else if ((seen = lb_ct_seen_victim(tgt->hash, &key)))
 			lb_ct_seen_write(seen, &key, tgt->be, tgt->be_index, now);
 		if (vs) {
 			vs->new_flows++;
