@@ -83,6 +83,17 @@ static __always_inline struct lb_backend *lb_ct_seen_backend(const struct lb_ct_
  * Writes a flow's lb_conntrack entry: packets seen so far, created at created_ns.
  * A refused write still lets the packet go.
  */
+/* Seconds of the coarse clock, as struct lb_conn.synced_s keeps them (mod 2^16). */
+static __always_inline __u16 lb_ct_seconds(__u64 now)
+{
+	return now / 1000000000ULL;
+}
+
+/*
+ * A new lb_conntrack entry. Its refresh period starts now, as if reported:
+ * with sync_first_packets at 2 its ESTABLISHED event comes right at this
+ * insert (the confirm), where no entry was there yet to note the time.
+ */
 static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const struct lb_backend *be,
 					 __u32 index, __u64 packets, __u64 created_ns, __u64 now,
 					 __u64 bytes)
@@ -93,6 +104,7 @@ static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const st
 	    .packets = packets,
 	    .created_ns = created_ns,
 	    .last_seen_ns = now,
+	    .synced_s = lb_ct_seconds(now),
 	};
 
 	__builtin_memcpy(conn.backend_addr, be->addr, sizeof(conn.backend_addr));
@@ -171,12 +183,6 @@ static __always_inline __u64 lb_ct_confirm(const struct lb_flow_key *key, struct
 	lb_ct_insert(key, be, index, 2, created, now, bytes);
 	s->backend_family = 0;
 	return 2;
-}
-
-/* Seconds of the coarse clock, as struct lb_conn.synced_s keeps them (mod 2^16). */
-static __always_inline __u16 lb_ct_seconds(__u64 now)
-{
-	return now / 1000000000ULL;
 }
 
 /*

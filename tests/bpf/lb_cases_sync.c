@@ -160,6 +160,32 @@ static void event_after_refresh_seconds_check(struct lb_run *r)
 }
 
 /*
+ * Synced at the 2nd packet, which confirms the flow: the event comes before
+ * the entry exists, and the period starts at the insert all the same, so the
+ * 3rd packet, a moment later, refreshes nothing.
+ */
+static void refresh_period_starts_at_the_confirm(struct lb_run *r)
+{
+	struct pkt_spec s;
+	int n;
+
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
+	w_apply_sync(r, 2, 0, 30);
+	client_tcp4(&s);
+	send_first(r, &s, 2);
+	n = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(n, 1, "one event (the confirming 2nd packet), got %d", n);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void refresh_period_starts_at_the_confirm_check(struct lb_run *r)
+{
+	int n = harness_lb_events(&r->h, NULL, 0);
+
+	cr_expect_eq(n, 0, "the 3rd packet, a moment after the confirm, sent %d events", n);
+}
+
+/*
  * With the cache on, packets 4 to 3 + LB_FLOW_CACHE_BATCH are served from it;
  * the next one visits conntrack, adds them, and so crosses refresh counts 5, 7,
  * ...: one event, carrying the whole count.
@@ -389,6 +415,9 @@ static const struct lb_case cases[] = {
 			event_at_refresh, event_at_refresh_check),
 	LB_CASE_CHECKED("sync refresh event after sync_refresh_s seconds (flow cache off)",
 			event_after_refresh_seconds, event_after_refresh_seconds_check),
+	LB_CASE_CHECKED("sync at the 2nd packet: the refresh period starts at the confirm",
+			refresh_period_starts_at_the_confirm,
+			refresh_period_starts_at_the_confirm_check),
 	LB_CASE_CHECKED("sync refresh event at the flow cache's next conntrack visit",
 			event_at_refresh_cached, event_at_refresh_cached_check),
 	LB_CASE_CHECKED("2-packet flow is not synced", short_flow_not_synced, no_event_check),
