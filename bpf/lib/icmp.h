@@ -174,18 +174,27 @@ static __always_inline int lb_icmp_too_big(struct xdp_md *ctx, const struct lb_p
  * The flow an ICMP error is about, as the client sent it: the quote is the
  * backend's reply (VIP to client), so addresses and ports are swapped back.
  * Returns 0 or the drop reason.
+ *
+ * A global function, verified once on its own: the quote's shapes (family,
+ * options, extension chain) would otherwise multiply the verifier's walk of
+ * the rest of the program.
  */
-static __always_inline int lb_icmp_quoted_flow(struct xdp_md *ctx, const struct lb_pkt *pkt,
-					       struct lb_flow_key *flow)
+__attribute__((noinline)) int lb_icmp_quoted_flow(struct xdp_md *ctx, const struct lb_pkt *pkt,
+						  struct lb_flow_key *flow)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	__u32 off = pkt->l4_off + 8, l3_end = pkt->l3_off + pkt->l3_len;
+	__u32 off, l3_end;
+	struct lb_ip6_chain chain = {};
 	bool ports = true;
 	struct ipv6hdr *q6;
 	struct iphdr *q4;
 	__be16 *l4;
 
+	if (!pkt || !flow) /* the verifier's contract for a global function's pointers */
+		return LB_DROP_ICMP_MALFORMED;
+	off = pkt->l4_off + 8;
+	l3_end = pkt->l3_off + pkt->l3_len;
 	if (off > LB_PKT_MAX_OFF)
 		return LB_DROP_ICMP_MALFORMED;
 	flow->family = pkt->flow.family;
@@ -206,10 +215,19 @@ static __always_inline int lb_icmp_quoted_flow(struct xdp_md *ctx, const struct 
 			return LB_DROP_ICMP_MALFORMED;
 		if (off + sizeof(*q6) > l3_end || q6->version != 6)
 			return LB_DROP_ICMP_MALFORMED;
-		flow->proto = q6->nexthdr;
 		__builtin_memcpy(flow->src, &q6->daddr, 16);
 		__builtin_memcpy(flow->dst, &q6->saddr, 16);
-		off += sizeof(*q6);
+		/* Extension headers as a packet of the flow would carry them. */
+		chain.off = off + sizeof(*q6);
+		chain.end = l3_end;
+		chain.nh = q6->nexthdr;
+		if (lb6_walk_ext(ctx, &chain))
+			return LB_DROP_ICMP_MALFORMED;
+		flow->proto = chain.nh;
+		ports = !(chain.flags & LB_PKT_F_NO_L4);
+		off = chain.off;
+		data_end = (void *)(long)ctx->data_end;
+		data = (void *)(long)ctx->data;
 	}
 	if (off > LB_PKT_MAX_OFF || off + 8 > l3_end)
 		return LB_DROP_ICMP_MALFORMED;

@@ -151,13 +151,73 @@ static __always_inline int lb4_parse(void *data, void *data_end, struct lb_pkt *
 	return 0;
 }
 
-static __always_inline int lb6_parse(void *data, void *data_end, struct lb_pkt *pkt)
+/* An IPv6 extension chain, walked by lb6_walk_ext(). */
+struct lb_ip6_chain {
+	__u32 off;   /* in: the header after the fixed one; out: the L4 header */
+	__u32 end;   /* in: where the IP packet (or the quote of it) ends */
+	__u8 nh;     /* in: the fixed header's next header; out: the L4 protocol */
+	__u8 flags;  /* out: LB_PKT_F_FRAG, LB_PKT_F_NO_L4, LB_PKT_F_RTHDR */
+	__u8 pad[2];
+};
+
+/*
+ * Skips the usual IPv6 extension headers (hop-by-hop, routing, fragment,
+ * destination options; at most LB_IP6_EXT_MAX) of a packet or of the packet
+ * an ICMPv6 error quotes. Returns 0 or LB_DROP_IP6_EXT_CHAIN.
+ *
+ * A global function, verified once for both callers; they re-check c->off
+ * against data_end before they read there.
+ */
+__attribute__((noinline)) int lb6_walk_ext(struct xdp_md *ctx, struct lb_ip6_chain *c)
 {
-	struct ipv6hdr *ip6 = lb_pkt_at(data, pkt->l3_off);
-	__u32 off, l3_end, frame = data_end - data;
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
 	struct lb_ip6_opt *opt;
+	__u32 off, end;
 	__u8 nh;
 	int i;
+
+	if (!c) /* the verifier's contract for a global function's pointer */
+		return LB_DROP_IP6_EXT_CHAIN;
+	off = c->off;
+	end = c->end;
+	nh = c->nh;
+	c->flags = 0;
+	for (i = 0; i <= LB_IP6_EXT_MAX; i++) {
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS &&
+		    nh != IPPROTO_FRAGMENT)
+			break;
+		if (i == LB_IP6_EXT_MAX || off > LB_PKT_MAX_OFF)
+			return LB_DROP_IP6_EXT_CHAIN;
+		opt = lb_pkt_at(data, off);
+		if ((void *)(opt + 1) > data_end || off + sizeof(*opt) > end)
+			return LB_DROP_IP6_EXT_CHAIN;
+		if (nh == IPPROTO_FRAGMENT) {
+			c->flags |= LB_PKT_F_FRAG;
+			if (bpf_ntohs(opt->frag_off) & LB_IP6_FRAG_OFFSET)
+				c->flags |= LB_PKT_F_NO_L4;
+			off += sizeof(*opt);
+		} else {
+			if (nh == IPPROTO_ROUTING)
+				c->flags |= LB_PKT_F_RTHDR;
+			off += (opt->hdrlen + 1) * 8;
+		}
+		nh = opt->nexthdr;
+	}
+	if (off > end)
+		return LB_DROP_IP6_EXT_CHAIN;
+	c->off = off;
+	c->nh = nh;
+	return 0;
+}
+
+static __always_inline int lb6_parse(struct xdp_md *ctx, void *data, void *data_end,
+				     struct lb_pkt *pkt)
+{
+	struct ipv6hdr *ip6 = lb_pkt_at(data, pkt->l3_off);
+	__u32 l3_end, frame = data_end - data;
+	struct lb_ip6_chain chain = {};
+	int ret;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return LB_DROP_IP6_MALFORMED;
@@ -169,34 +229,16 @@ static __always_inline int lb6_parse(void *data, void *data_end, struct lb_pkt *
 	__builtin_memcpy(pkt->flow.src, &ip6->saddr, 16);
 	__builtin_memcpy(pkt->flow.dst, &ip6->daddr, 16);
 	pkt->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-	nh = ip6->nexthdr;
-	off = pkt->l3_off + sizeof(*ip6);
-	for (i = 0; i <= LB_IP6_EXT_MAX; i++) {
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING && nh != IPPROTO_DSTOPTS &&
-		    nh != IPPROTO_FRAGMENT)
-			break;
-		if (i == LB_IP6_EXT_MAX || off > LB_PKT_MAX_OFF)
-			return LB_DROP_IP6_EXT_CHAIN;
-		opt = lb_pkt_at(data, off);
-		if ((void *)(opt + 1) > data_end || off + sizeof(*opt) > l3_end)
-			return LB_DROP_IP6_EXT_CHAIN;
-		if (nh == IPPROTO_FRAGMENT) {
-			pkt->flags |= LB_PKT_F_FRAG;
-			if (bpf_ntohs(opt->frag_off) & LB_IP6_FRAG_OFFSET)
-				pkt->flags |= LB_PKT_F_NO_L4;
-			off += sizeof(*opt);
-		} else {
-			if (nh == IPPROTO_ROUTING)
-				pkt->flags |= LB_PKT_F_RTHDR;
-			off += (opt->hdrlen + 1) * 8;
-		}
-		nh = opt->nexthdr;
-	}
-	if (off > l3_end)
-		return LB_DROP_IP6_EXT_CHAIN;
-	pkt->l4_off = off;
-	pkt->flow.proto = nh;
-	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP && nh != IPPROTO_ICMPV6)
+	chain.off = pkt->l3_off + sizeof(*ip6);
+	chain.end = l3_end;
+	chain.nh = ip6->nexthdr;
+	ret = lb6_walk_ext(ctx, &chain);
+	if (ret)
+		return ret;
+	pkt->flags |= chain.flags;
+	pkt->l4_off = chain.off;
+	pkt->flow.proto = chain.nh;
+	if (chain.nh != IPPROTO_TCP && chain.nh != IPPROTO_UDP && chain.nh != IPPROTO_ICMPV6)
 		return LB_PARSE_PASS;
 	return 0;
 }
@@ -237,7 +279,7 @@ __attribute__((noinline)) int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *
 	if (proto == bpf_htons(ETH_P_IP))
 		ret = lb4_parse(data, data_end, pkt);
 	else if (proto == bpf_htons(ETH_P_IPV6))
-		ret = lb6_parse(data, data_end, pkt);
+		ret = lb6_parse(ctx, data, data_end, pkt);
 	else
 		return LB_PARSE_PASS;
 	if (ret || (pkt->flags & LB_PKT_F_NO_L4))

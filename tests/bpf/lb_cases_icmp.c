@@ -59,7 +59,8 @@ struct err_shape {
 	const uint8_t *quote_opts; /* IPv4 options of the quoted packet */
 	size_t quote_opts_len;
 	uint16_t vlan_tci; /* 802.1Q tag on the error's frame; 0 = none */
-	bool quote_dstopts; /* quoted IPv6 header followed by destination options */
+	const struct pkt_ext6 *quote_ext; /* extension headers of the quoted IPv6 packet */
+	size_t quote_n_ext;
 	uint16_t quote_frag; /* quoted IPv4 packet is a later fragment at this offset (8 bytes) */
 };
 
@@ -80,10 +81,12 @@ static void icmp_error_shaped(struct lb_run *r, struct pkt_spec *err, struct pkt
 		reply.frag = shape->quote_frag;
 		reply.raw = true;
 	}
-	if (shape->quote_dstopts) {
-		reply.ext[0].type = 60;
-		reply.n_ext = 1;
-	}
+	cr_assert_leq(shape->quote_n_ext, PKT_EXT_MAX);
+	memcpy(reply.ext, shape->quote_ext, shape->quote_n_ext * sizeof(reply.ext[0]));
+	reply.n_ext = shape->quote_n_ext;
+	for (size_t i = 0; i < reply.n_ext; i++)
+		if (reply.ext[i].type == IPPROTO_FRAGMENT && reply.ext[i].frag_off)
+			reply.raw = true; /* a later fragment: no L4 header */
 	memcpy(reply.src, flow->dst, sizeof(reply.src));
 	memcpy(reply.dst, flow->src, sizeof(reply.dst));
 	reply.sport = flow->dport;
@@ -473,14 +476,76 @@ static void error4_quoting_icmp_unmatched(struct lb_run *r)
 	lbc_drop(r, LB_DROP_ICMP_UNMATCHED);
 }
 
-static void error6_quoting_ext_header_unmatched(struct lb_run *r)
+/* The quoted IPv6 packet's extension headers are skipped as a packet's would be. */
+static void error6_quote_with_ext(struct lb_run *r, const struct pkt_ext6 *ext, size_t n,
+				  uint8_t proto, uint16_t port, uint32_t vip, uint32_t new_be,
+				  struct pkt_spec *flow)
 {
-	const struct err_shape shape = { .quote_dstopts = true };
+	const struct err_shape shape = { .quote_ext = ext, .quote_n_ext = n };
+	struct pkt_spec err;
+
+	track_flow_then_change_table(r, proto, "2001:db8::10", port, vip, new_be);
+	icmp_error_shaped(r, &err, flow, proto, "2001:db8::10", port, 2, 0, 1280, QUOTE_FULL,
+			  &shape);
+}
+
+static void error6_quoting_dstopts_routed(struct lb_run *r)
+{
+	static const struct pkt_ext6 ext[] = { { .type = IPPROTO_DSTOPTS, .len = 1 } };
+	struct pkt_spec flow;
+
+	error6_quote_with_ext(r, ext, 1, IPPROTO_TCP, 80, W_VIP6_TCP, W_BE4, &flow);
+	error_routed(r, &flow, W_VIP6_TCP, W_BE3);
+}
+
+static void error6_quoting_hop_by_hop_and_first_fragment_routed(struct lb_run *r)
+{
+	static const struct pkt_ext6 ext[] = {
+		{ .type = IPPROTO_HOPOPTS },
+		{ .type = IPPROTO_FRAGMENT, .frag_more = true, .frag_id = 7 },
+	};
+	struct pkt_spec flow;
+
+	error6_quote_with_ext(r, ext, 2, IPPROTO_UDP, 53, W_VIP6_UDP_GUE, W_BE3, &flow);
+	error_routed(r, &flow, W_VIP6_UDP_GUE, W_BE4);
+}
+
+static void error6_quoting_too_long_a_chain_dropped(struct lb_run *r)
+{
+	static const struct pkt_ext6 ext[LB_IP6_EXT_MAX + 1] = {
+		{ .type = IPPROTO_DSTOPTS }, { .type = IPPROTO_DSTOPTS },
+		{ .type = IPPROTO_DSTOPTS }, { .type = IPPROTO_DSTOPTS },
+		{ .type = IPPROTO_DSTOPTS },
+	};
+	const struct err_shape shape = { .quote_ext = ext, .quote_n_ext = LB_IP6_EXT_MAX + 1 };
 	struct pkt_spec err, flow;
 
+	_Static_assert(LB_IP6_EXT_MAX == 4, "one more header than the data plane skips");
 	icmp_error_shaped(r, &err, &flow, IPPROTO_TCP, "2001:db8::10", 80, 2, 0, 1280,
 			  QUOTE_FULL, &shape);
-	lbc_drop(r, LB_DROP_ICMP_UNMATCHED);
+	lbc_drop(r, LB_DROP_ICMP_MALFORMED);
+}
+
+/* A quoted later fragment has no ports: only an address-hashed (port 0) VIP matches. */
+static void error6_quoting_later_fragment_routed_by_addresses(struct lb_run *r)
+{
+	static const struct pkt_ext6 ext[] = {
+		{ .type = IPPROTO_FRAGMENT, .frag_off = 185, .frag_id = 9 },
+	};
+	const struct err_shape shape = { .quote_ext = ext, .quote_n_ext = 1 };
+	struct lb_vip_key key6 = { .proto = IPPROTO_ICMPV6, .family = LB_AF_INET6 };
+	struct lb_vip_info info = w_vip_info(W_ICMP6);
+	struct pkt_spec err, flow;
+	struct lb_flow_key key;
+
+	pkt_addr(key6.addr, "2001:db8::13");
+	cr_assert_eq(harness_lb_vip(&r->h, &key6, &info), 0);
+	icmp_error_shaped(r, &err, &flow, IPPROTO_UDP, "2001:db8::13", 5000, 3, 0, 0, QUOTE_FULL,
+			  &shape);
+	key = w_key(&flow, true);
+	w_expect_encap(r, &r->in, W_VIP6_ADDRS, W_BE3, &key, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
 }
 
 static void too_big_short_original_quoted_whole(struct lb_run *r)
@@ -562,8 +627,14 @@ static const struct lb_case cases[] = {
 	LB_CASE("ICMPv6 error about a GUE/IPv6 VIP's flow routed", error6_about_gue6_vip_routed),
 	LB_CASE("ICMP error quoting a later fragment routed by addresses",
 		error4_quoting_later_fragment_routed_by_addresses),
-	LB_CASE("ICMPv6 error quoting an extension header: unmatched",
-		error6_quoting_ext_header_unmatched),
+	LB_CASE("ICMPv6 error quoting destination options goes to the tracked backend",
+		error6_quoting_dstopts_routed),
+	LB_CASE("ICMPv6 error quoting hop-by-hop and a first fragment finds the ports",
+		error6_quoting_hop_by_hop_and_first_fragment_routed),
+	LB_CASE("ICMPv6 error quoting a later fragment routed by addresses",
+		error6_quoting_later_fragment_routed_by_addresses),
+	LB_CASE("ICMPv6 error quoting more extension headers than skipped: malformed",
+		error6_quoting_too_long_a_chain_dropped),
 	LB_CASE("too-big answer quotes a short original whole",
 		too_big_short_original_quoted_whole),
 };
