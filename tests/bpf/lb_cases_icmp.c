@@ -195,13 +195,27 @@ static void error4_about_gue_vip_routed_by_gue(struct lb_run *r)
 }
 
 /* An ICMP entry for an address that has none in the world, as the agent writes one per VIP. */
+/* An ICMP (or, for an IPv6 address, ICMPv6) entry for addr, as the agent adds with a VIP. */
 static void add_icmp_entry(struct lb_run *r, const char *addr)
 {
-	struct lb_vip_key key = { .proto = IPPROTO_ICMP, .family = LB_AF_INET };
-	struct lb_vip_info info = w_vip_info(W_ICMP4);
+	bool v6 = strchr(addr, ':');
+	struct lb_vip_key key = { .proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+				  .family = v6 ? LB_AF_INET6 : LB_AF_INET };
+	struct lb_vip_info info = w_vip_info(v6 ? W_ICMP6 : W_ICMP4);
 
 	pkt_addr(key.addr, addr);
 	cr_assert_eq(harness_lb_vip(&r->h, &key, &info), 0);
+}
+
+/* Like error_routed(), for an address-hashed VIP: the flow's ports do not count. */
+static void error_routed_by_addresses(struct lb_run *r, const struct pkt_spec *flow,
+				      uint32_t vip, uint32_t be)
+{
+	struct lb_flow_key key = w_key(flow, true);
+
+	w_expect_encap(r, &r->in, vip, be, &key, &r->out);
+	r->action = XDP_TX;
+	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
 }
 
 static void error4_about_wildcard_vip_routed(struct lb_run *r)
@@ -216,14 +230,10 @@ static void error4_about_wildcard_vip_routed(struct lb_run *r)
 static void error4_about_addrs_vip_routed_by_addresses(struct lb_run *r)
 {
 	struct pkt_spec err, flow;
-	struct lb_flow_key key;
 
 	add_icmp_entry(r, "192.0.2.13");
 	icmp_error(r, &err, &flow, IPPROTO_UDP, "192.0.2.13", 5000, 3, 4, 1400, QUOTE_FULL);
-	key = w_key(&flow, true);
-	w_expect_encap(r, &r->in, W_VIP4_ADDRS, W_BE1, &key, &r->out);
-	r->action = XDP_TX;
-	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
+	error_routed_by_addresses(r, &flow, W_VIP4_ADDRS, W_BE1);
 }
 
 static void error4_quote_with_options_routed(struct lb_run *r)
@@ -533,19 +543,12 @@ static void error6_quoting_later_fragment_routed_by_addresses(struct lb_run *r)
 		{ .type = IPPROTO_FRAGMENT, .frag_off = 185, .frag_id = 9 },
 	};
 	const struct err_shape shape = { .quote_ext = ext, .quote_n_ext = 1 };
-	struct lb_vip_key key6 = { .proto = IPPROTO_ICMPV6, .family = LB_AF_INET6 };
-	struct lb_vip_info info = w_vip_info(W_ICMP6);
 	struct pkt_spec err, flow;
-	struct lb_flow_key key;
 
-	pkt_addr(key6.addr, "2001:db8::13");
-	cr_assert_eq(harness_lb_vip(&r->h, &key6, &info), 0);
+	add_icmp_entry(r, "2001:db8::13");
 	icmp_error_shaped(r, &err, &flow, IPPROTO_UDP, "2001:db8::13", 5000, 3, 0, 0, QUOTE_FULL,
 			  &shape);
-	key = w_key(&flow, true);
-	w_expect_encap(r, &r->in, W_VIP6_ADDRS, W_BE3, &key, &r->out);
-	r->action = XDP_TX;
-	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
+	error_routed_by_addresses(r, &flow, W_VIP6_ADDRS, W_BE3);
 }
 
 static void too_big_short_original_quoted_whole(struct lb_run *r)
@@ -570,15 +573,11 @@ static void error4_quoting_later_fragment_routed_by_addresses(struct lb_run *r)
 {
 	const struct err_shape shape = { .quote_frag = 185 };
 	struct pkt_spec err, flow;
-	struct lb_flow_key key;
 
 	add_icmp_entry(r, "192.0.2.13");
 	icmp_error_shaped(r, &err, &flow, IPPROTO_UDP, "192.0.2.13", 5000, 11, 1, 0, QUOTE_FULL,
 			  &shape);
-	key = w_key(&flow, true);
-	w_expect_encap(r, &r->in, W_VIP4_ADDRS, W_BE1, &key, &r->out);
-	r->action = XDP_TX;
-	r->stat = LB_STAT_ICMP_ERR_FORWARDED;
+	error_routed_by_addresses(r, &flow, W_VIP4_ADDRS, W_BE1);
 }
 
 static const struct lb_case cases[] = {

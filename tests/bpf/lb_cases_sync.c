@@ -41,6 +41,22 @@ static void send_first(struct lb_run *r, struct pkt_spec *s, int n)
 	s->tcp_flags = PKT_TCP_ACK;
 }
 
+/*
+ * The client_tcp4 flow's first n packets, which must have sent exactly one
+ * event (why: which), then the fixture's packet: the flow's next one.
+ */
+static void one_event_then_next_packet(struct lb_run *r, int n, const char *which)
+{
+	struct pkt_spec s;
+	int events;
+
+	client_tcp4(&s);
+	send_first(r, &s, n);
+	events = harness_lb_events(&r->h, NULL, 0);
+	cr_assert_eq(events, 1, "one event (%s) in %d packets, got %d", which, n, events);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
 static void expect_one_event(struct lb_run *r, uint8_t reason, uint64_t packets)
 {
 	struct lb_flow_event ev[MAX_EVENTS];
@@ -90,16 +106,9 @@ static void event_at_third_packet_check(struct lb_run *r)
 /* With the flow cache off every packet counts in conntrack: the exact refresh packet. */
 static void event_at_refresh(struct lb_run *r)
 {
-	struct pkt_spec s;
-	int n;
-
 	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
 	w_apply_sync(r, 3, 2, 0);
-	client_tcp4(&s);
-	send_first(r, &s, 4);
-	n = harness_lb_events(&r->h, NULL, 0);
-	cr_assert_eq(n, 1, "one event (the 3rd packet) before the 5th, got %d", n);
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+	one_event_then_next_packet(r, 4, "the 3rd packet");
 }
 
 static void event_at_refresh_check(struct lb_run *r)
@@ -166,16 +175,9 @@ static void event_after_refresh_seconds_check(struct lb_run *r)
  */
 static void refresh_period_starts_at_the_confirm(struct lb_run *r)
 {
-	struct pkt_spec s;
-	int n;
-
 	cr_assert_eq(harness_lb_generation(&r->h, 0), 0, "turning the flow cache off");
 	w_apply_sync(r, 2, 0, 30);
-	client_tcp4(&s);
-	send_first(r, &s, 2);
-	n = harness_lb_events(&r->h, NULL, 0);
-	cr_assert_eq(n, 1, "one event (the confirming 2nd packet), got %d", n);
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+	one_event_then_next_packet(r, 2, "the confirming 2nd packet");
 }
 
 static void refresh_period_starts_at_the_confirm_check(struct lb_run *r)
@@ -192,15 +194,8 @@ static void refresh_period_starts_at_the_confirm_check(struct lb_run *r)
  */
 static void event_at_refresh_cached(struct lb_run *r)
 {
-	struct pkt_spec s;
-	int n;
-
 	w_apply_sync(r, 3, 2, 0);
-	client_tcp4(&s);
-	send_first(r, &s, 3 + LB_FLOW_CACHE_BATCH);
-	n = harness_lb_events(&r->h, NULL, 0);
-	cr_assert_eq(n, 1, "one event (the 3rd packet) while the cache serves, got %d", n);
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+	one_event_then_next_packet(r, 3 + LB_FLOW_CACHE_BATCH, "the 3rd packet, the cache serving");
 }
 
 static void event_at_refresh_cached_check(struct lb_run *r)
