@@ -79,10 +79,6 @@ static __always_inline struct lb_backend *lb_ct_seen_backend(const struct lb_ct_
 	return lb_backend_at(s->backend_addr, s->backend_family, s->backend_index, index);
 }
 
-/*
- * Writes a flow's lb_conntrack entry: packets seen so far, created at created_ns.
- * A refused write still lets the packet go.
- */
 /* Seconds of the coarse clock, as struct lb_conn.synced_s keeps them (mod 2^16). */
 static __always_inline __u16 lb_ct_seconds(__u64 now)
 {
@@ -90,9 +86,11 @@ static __always_inline __u16 lb_ct_seconds(__u64 now)
 }
 
 /*
- * A new lb_conntrack entry. Its refresh period starts now, as if reported:
- * with sync_first_packets at 2 its ESTABLISHED event comes right at this
- * insert (the confirm), where no entry was there yet to note the time.
+ * Writes a flow's lb_conntrack entry: packets seen so far, created at
+ * created_ns. A refused write still lets the packet go. The refresh period
+ * starts now, as if reported: with sync_first_packets at 2 the ESTABLISHED
+ * event comes right at this insert (the confirm), where no entry was there
+ * yet to note the time in.
  */
 static __always_inline void lb_ct_insert(const struct lb_flow_key *key, const struct lb_backend *be,
 					 __u32 index, __u64 packets, __u64 created_ns, __u64 now,
