@@ -185,7 +185,7 @@ struct lb_ct_seen {
 	__u32 backend_addr[4];
 	__u16 backend_index;
 	__u8 backend_family; /* 0: empty slot */
-	__u8 pad0;
+	__u8 check; /* lb_ct_seen_digest() of key and backend, as written */
 	__u32 seen_us; /* bpf_ktime_get_coarse_ns() >> 10 of the first packet */
 };
 _Static_assert(sizeof(struct lb_ct_seen) == 64, "one cache line");

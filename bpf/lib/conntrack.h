@@ -3,6 +3,7 @@
 #ifndef XDPLB_LIB_CONNTRACK_H
 #define XDPLB_LIB_CONNTRACK_H
 
+#include "lb_hash.h"
 #include "maglev.h"
 #include "stats.h"
 
@@ -72,10 +73,31 @@ static __always_inline bool lb_ct_seen_is(const struct lb_ct_seen *s, const stru
 	return s->backend_family && lb_flow_key_equal(&s->key, key);
 }
 
+/*
+ * Eight bits binding a slot's flow to its backend. Two CPUs writing one slot
+ * at the same moment (two new flows of one pair) could leave one flow's key
+ * with the other's backend, which would send the first flow's later packets
+ * where its first one did not go; such a mix fails the digest 255 times in
+ * 256 and is read as no entry (the flow is picked again). The writer sums
+ * what it means to write, not what the slot holds after.
+ */
+static __always_inline __u8 lb_ct_seen_digest(const struct lb_flow_key *key, const __u32 *addr,
+					      __u16 index)
+{
+	const __u32 *k = (const __u32 *)key;
+	__u32 x = k[0] ^ k[1] ^ k[2] ^ k[3] ^ k[4] ^ k[5] ^ k[6] ^ k[7] ^ k[8] ^ k[9];
+
+	x = lb_rol32(x, 16) ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3] ^ index;
+	x *= 0x9e3779b1U;
+	return x >> 24;
+}
+
 /* The backend a flow seen once was given, as lb_ct_backend() for lb_conntrack. */
 static __always_inline struct lb_backend *lb_ct_seen_backend(const struct lb_ct_seen *s,
 							     __u32 *index)
 {
+	if (s->check != lb_ct_seen_digest(&s->key, s->backend_addr, s->backend_index))
+		return NULL;
 	return lb_backend_at(s->backend_addr, s->backend_family, s->backend_index, index);
 }
 
@@ -163,7 +185,7 @@ static __always_inline void lb_ct_seen_write(struct lb_ct_seen *s, const struct 
 	__builtin_memcpy(s->backend_addr, be->addr, sizeof(s->backend_addr));
 	s->backend_index = index;
 	s->backend_family = be->family;
-	s->pad0 = 0;
+	s->check = lb_ct_seen_digest(key, be->addr, index);
 	s->seen_us = now >> 10;
 }
 

@@ -403,6 +403,49 @@ static void colliding_flows_both_confirm_check(struct lb_run *r)
 	cr_expect_neq(harness_lb_ct_seen(&r->h, &kb, &seen), 0, "b is still in lb_ct_new");
 }
 
+/*
+ * Two CPUs writing one lb_ct_new slot at once can leave one flow's key with
+ * the other's backend. Made here by hand: a's slot given W_BE2's address and
+ * index after a's SYN went to W_BE1. a's ACK must not follow the mix: it is
+ * picked again (W_BE1, as its SYN), and the slot is written afresh.
+ */
+static void torn_slot_does_not_confirm(struct lb_run *r)
+{
+	struct lb_ct_seen seen;
+	struct lb_flow_key ka;
+	struct pkt_spec a;
+	uint32_t slot;
+
+	client_tcp4(&a);
+	ka = w_key(&a, false);
+	send_flags(r, &a, PKT_TCP_SYN, "a's SYN");
+	slot = w_hash(r, &ka) & (HARNESS_CT_NEW_SIZE - 1);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.ct_new, &slot, &seen), 0);
+	cr_assert(!memcmp(&seen.key, &ka, sizeof(ka)), "a's SYN is in its own slot");
+	cr_assert_eq(seen.backend_index, W_BE1);
+	memcpy(seen.backend_addr, r->backends[W_BE2].addr, sizeof(seen.backend_addr));
+	seen.backend_index = W_BE2;
+	cr_assert_eq(bpf_map_update_elem(r->h.ct_new, &slot, &seen, BPF_EXIST), 0);
+	a.tcp_flags = PKT_TCP_ACK;
+	lbc_forward(r, &a, W_VIP4_TCP, W_BE1);
+}
+
+static void torn_slot_does_not_confirm_check(struct lb_run *r)
+{
+	struct lb_flow_key ka;
+	struct lb_ct_seen seen;
+	struct lb_conn conn;
+	struct pkt_spec a;
+
+	client_tcp4(&a);
+	ka = w_key(&a, false);
+	cr_expect_neq(bpf_map_lookup_elem(r->h.conntrack, &ka, &conn), 0,
+		      "the torn slot confirmed a into lb_conntrack");
+	cr_assert_eq(harness_lb_ct_seen(&r->h, &ka, &seen), 0, "a is seen once again");
+	cr_expect_eq(seen.backend_index, W_BE1, "a's slot written afresh names backend %u",
+		     seen.backend_index);
+}
+
 static const struct lb_case cases[] = {
 	LB_CASE_CHECKED("sync event at the 3rd packet",
 			event_at_third_packet, event_at_third_packet_check),
@@ -425,6 +468,8 @@ static const struct lb_case cases[] = {
 			tracked_flow_counted, tracked_flow_counted_check),
 	LB_CASE_CHECKED("two flows seen once in one lb_ct_new slot both confirm",
 			colliding_flows_both_confirm, colliding_flows_both_confirm_check),
+	LB_CASE_CHECKED("a torn lb_ct_new slot (one flow's key, another's backend) is not used",
+			torn_slot_does_not_confirm, torn_slot_does_not_confirm_check),
 	LB_CASE_CHECKED("synced entry keeps counting its packets",
 			synced_entry_counts_on, synced_entry_counts_on_check),
 };
