@@ -359,8 +359,10 @@ int dataplane_unload(struct dataplane *dp)
 		unlink(path);
 	if (!dp_pin_path(dp, DP_PROG_PIN, path, sizeof(path)))
 		unlink(path);
+	/* Only the pinned ones: libbpf warns about each map without a pin path. */
 	bpf_object__for_each_map(map, dp->skel->obj)
-		bpf_map__unpin(map, NULL);
+		if (bpf_map__pin_path(map))
+			bpf_map__unpin(map, NULL);
 	if (rmdir(dp->pin_dir) && errno != ENOENT)
 		log_warn("dataplane: removing %s", dp->pin_dir);
 	log_info("dataplane: detached from %s and unpinned %s", dp->ifname, dp->pin_dir);
