@@ -108,21 +108,19 @@ static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry
 
 /*
  * Packets the entry served for this flow since its last conntrack visit, to be
- * added to the conntrack entry; the slot is emptied for the flow meanwhile.
+ * added to the conntrack entry; the slot is emptied for the flow meanwhile
+ * (its tag cleared: nothing reads an entry without it, and a fill rewrites
+ * the whole entry).
  */
 static __always_inline __u32 lb_fc_take(const struct lb_fc_ref *ref,
 					const struct lb_flow_key *flow)
 {
 	struct lb_flow_cache_entry *fc = ref ? lb_fc_entry(ref) : NULL;
-	__u32 pending;
 
 	if (!fc || !lb_flow_key_equal(&fc->key, flow))
 		return 0;
-	pending = fc->pending;
-	fc->pending = 0;
-	fc->gen = 0;
 	*ref->tagp = 0;
-	return pending;
+	return fc->pending;
 }
 
 /* A SYN replaced the flow's entry in lb_conntrack: its slot, if it holds the flow, is void. */

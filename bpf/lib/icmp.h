@@ -226,8 +226,6 @@ __attribute__((noinline)) int lb_icmp_quoted_flow(struct xdp_md *ctx, const stru
 		flow->proto = chain.nh;
 		ports = !(chain.flags & LB_PKT_F_NO_L4);
 		off = chain.off;
-		data_end = (void *)(long)ctx->data_end;
-		data = (void *)(long)ctx->data;
 	}
 	if (off > LB_PKT_MAX_OFF || off + 8 > l3_end)
 		return LB_DROP_ICMP_MALFORMED;
