@@ -15,6 +15,7 @@
 #include "lib/encap.h"
 #include "lib/icmp.h"
 #include "lib/vip.h"
+#include "lib/fast_path.h"
 
 /* last_seen_ns is refreshed when this much older than now: idle ages are seconds. */
 #define LB_CT_SEEN_GRANULARITY_NS 1000000000ULL
@@ -47,9 +48,10 @@ static __always_inline bool lb_target_cached(const struct lb_fc_ref *ref,
 	tgt->set = lb_settings_get();
 	if (!tgt->set)
 		return false;
-	tgt->be = lb_fc_serve(fc, pkt);
+	tgt->be = lb_flow_key_equal(&fc->key, &pkt->flow) ? lb_fc_backend(fc) : NULL;
 	if (!tgt->be)
 		return false;
+	fc->pending++;
 	tgt->hash = fc->hash;
 	tgt->outer_hash = fc->outer_hash;
 	tgt->vip = &fc->vip;
@@ -231,12 +233,16 @@ int xdp_lb(struct xdp_md *ctx)
 	struct lb_target tgt = {};
 	const struct lb_vip_info *vip;
 	struct lb_pkt pkt = {};
-	int ret;
+	int fast, ret;
 
 	/* Step 1, and step 2 before anything costly: most traffic is no VIP's. */
 	early = lb_vip_filter_early(ctx);
 	if (early == LB_EARLY_PASS)
 		return lb_pass(ctx->data_end - ctx->data);
+	/* Step 4a for an established flow's packet of the common shape, then the whole path. */
+	fast = lb_fast_path(ctx, &fc_ref);
+	if (fast >= 0)
+		return fast;
 	/* Untagged IPv4 and IPv6 TCP and UDP inline; any other shape: the global parser. */
 	ret = lb_parse_fast(ctx, &pkt) ? 0 : lb_parse_frame(ctx, &pkt);
 	if (ret == LB_PARSE_PASS)
@@ -245,7 +251,9 @@ int xdp_lb(struct xdp_md *ctx)
 		return lb_drop(ret, pkt.len);
 	if (early != LB_EARLY_MAYBE && !lb_vip_filter_pass(&pkt.flow))
 		return lb_pass(pkt.len);
-	if (lb_fc_applies(&pkt) && lb_fc_find(&pkt.flow, &fc_ref)) {
+	if (fast == LB_FAST_MISS) {
+		fc = &fc_ref; /* the fast path's look found nothing usable in the flow's slot */
+	} else if (lb_fc_applies(&pkt) && lb_fc_find(&pkt.flow, &fc_ref)) {
 		fc = &fc_ref;
 		if (lb_target_cached(fc, &pkt, &tgt))
 			return lb_send(ctx, &pkt, &tgt);

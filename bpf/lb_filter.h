@@ -25,15 +25,21 @@
 #define LB_VIP_FILTER_WORDS  ((1U << LB_VIP_FILTER_LOG2) / 64)
 #define LB_VIP_FILTER_ON_BIT 0
 
-/* Bit index of an address (words in network order, as in every key). */
-LB_FILTER_INLINE __u32 lb_vip_filter_bit(const __u32 *addr, __u8 family)
+/* Bit index of an address whose four words (network order, as in every key) xor to fold. */
+LB_FILTER_INLINE __u32 lb_vip_filter_bit_folded(__u32 fold, __u8 family)
 {
-	__u32 h = addr[0] ^ addr[1] ^ addr[2] ^ addr[3] ^ family;
+	__u32 h = fold ^ family;
 
 	h *= 0x9e3779b1U;
 	h ^= h >> 15;
 	h *= 0x85ebca77U;
 	return h >> (32 - LB_VIP_FILTER_LOG2);
+}
+
+/* Bit index of an address (words in network order, as in every key). */
+LB_FILTER_INLINE __u32 lb_vip_filter_bit(const __u32 *addr, __u8 family)
+{
+	return lb_vip_filter_bit_folded(addr[0] ^ addr[1] ^ addr[2] ^ addr[3], family);
 }
 
 #endif /* XDPLB_LB_FILTER_H */

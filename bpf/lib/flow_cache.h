@@ -45,20 +45,18 @@ struct lb_fc_ref {
 };
 
 /*
- * A flow's slot and tag from a multiplicative hash of its words folded by
- * xor: a few instructions where the flow hash (jhash) takes thirty. They only
- * spread one CPU's flows over its cache, so they need no seed: flows made to
- * collide only push each other to the conntrack path. A hit takes the flow
- * hash from the entry. False when the tag array is missing (never).
+ * A flow's slot and tag come from a multiplicative hash of its words folded
+ * by xor (lb_fc_fold()): a few instructions where the flow hash (jhash)
+ * takes thirty. They only spread one CPU's flows over its cache, so they need
+ * no seed: flows made to collide only push each other to the conntrack path.
+ * A hit takes the flow hash from the entry. False when the tag array is
+ * missing (never).
  */
-static __always_inline bool lb_fc_find(const struct lb_flow_key *flow, struct lb_fc_ref *ref)
+static __always_inline bool lb_fc_find_folded(__u32 x, struct lb_fc_ref *ref)
 {
-	const __u32 *w = (const __u32 *)flow;
-	__u32 x = w[0] ^ w[4] ^ w[8], zero = 0;
 	struct lb_flow_cache_tags *tags;
+	__u32 zero = 0;
 
-	if (flow->family != LB_AF_INET)
-		x ^= lb_rol32(w[1] ^ w[5], 8) ^ lb_rol32(w[2] ^ w[6], 16) ^ lb_rol32(w[3] ^ w[7], 24);
 	tags = bpf_map_lookup_elem(&lb_flow_cache_tags, &zero);
 	if (!tags)
 		return false;
@@ -66,6 +64,26 @@ static __always_inline bool lb_fc_find(const struct lb_flow_key *flow, struct lb
 	ref->tag = (x * 0x85ebca77U) >> 16 | 1;
 	ref->tagp = &tags->tag[ref->slot];
 	return true;
+}
+
+/* The fold of a flow: its addresses (words 1-3 only for IPv6) and its ports as one word. */
+static __always_inline __u32 lb_fc_fold(const __u32 *src, const __u32 *dst, __u32 ports,
+					 bool ip6)
+{
+	__u32 x = src[0] ^ dst[0] ^ ports;
+
+	if (ip6)
+		x ^= lb_rol32(src[1] ^ dst[1], 8) ^ lb_rol32(src[2] ^ dst[2], 16) ^
+		     lb_rol32(src[3] ^ dst[3], 24);
+	return x;
+}
+
+static __always_inline bool lb_fc_find(const struct lb_flow_key *flow, struct lb_fc_ref *ref)
+{
+	const __u32 *w = (const __u32 *)flow;
+
+	return lb_fc_find_folded(lb_fc_fold(flow->src, flow->dst, w[8], flow->family != LB_AF_INET),
+				 ref);
 }
 
 /*
@@ -82,19 +100,18 @@ static __always_inline struct lb_flow_cache_entry *lb_fc_entry(const struct lb_f
 }
 
 /*
- * The backend of a cached flow, or NULL: not this flow, another generation,
- * a batch used up or a second gone since the last visit (time to visit
- * conntrack: its count, idle age and LRU recency), the backend DOWN or no
- * longer at its index. Counts the packet against the batch.
+ * The backend of a cached flow whose key the caller matched, or NULL:
+ * another generation, a batch used up or a second gone since the last visit
+ * (time to visit conntrack: its count, idle age and LRU recency), the backend
+ * DOWN or no longer at its index. Changes nothing: a caller that sends the
+ * packet counts it against the batch (fc->pending++).
  */
-static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry *fc,
-						      const struct lb_pkt *pkt)
+static __always_inline struct lb_backend *lb_fc_backend(const struct lb_flow_cache_entry *fc)
 {
 	struct lb_backend *be;
 	__u32 gen = lb_fc_generation();
 
 	if (!gen || fc->gen != gen || fc->pending >= LB_FLOW_CACHE_BATCH ||
-	    !lb_flow_key_equal(&fc->key, &pkt->flow) ||
 	    bpf_jiffies64() - fc->visited_jiffies > LB_FLOW_CACHE_VISIT_JIFFIES)
 		return NULL;
 	be = lb_backend_get(fc->be_index);
@@ -102,7 +119,6 @@ static __always_inline struct lb_backend *lb_fc_serve(struct lb_flow_cache_entry
 	    ((be->addr[0] ^ fc->be_addr[0]) | (be->addr[1] ^ fc->be_addr[1]) |
 	     (be->addr[2] ^ fc->be_addr[2]) | (be->addr[3] ^ fc->be_addr[3])))
 		return NULL;
-	fc->pending++;
 	return be;
 }
 

@@ -66,7 +66,7 @@ static __always_inline enum lb_early_filter lb_vip_filter_early(struct xdp_md *c
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	__u32 addr[4] = {}, word, bit;
+	__u32 fold, word, bit;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
 	struct iphdr *ip;
@@ -79,13 +79,14 @@ static __always_inline enum lb_early_filter lb_vip_filter_early(struct xdp_md *c
 		ip = (void *)(eth + 1);
 		if ((void *)(ip + 1) > data_end)
 			return LB_EARLY_UNKNOWN;
-		addr[0] = ip->daddr;
+		fold = ip->daddr;
 		family = LB_AF_INET;
 	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		ip6 = (void *)(eth + 1);
 		if ((void *)(ip6 + 1) > data_end)
 			return LB_EARLY_UNKNOWN;
-		__builtin_memcpy(addr, &ip6->daddr, sizeof(addr));
+		fold = ip6->daddr.in6_u.u6_addr32[0] ^ ip6->daddr.in6_u.u6_addr32[1] ^
+		       ip6->daddr.in6_u.u6_addr32[2] ^ ip6->daddr.in6_u.u6_addr32[3];
 		family = LB_AF_INET6;
 	} else {
 		if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
@@ -93,7 +94,7 @@ static __always_inline enum lb_early_filter lb_vip_filter_early(struct xdp_md *c
 			return LB_EARLY_UNKNOWN;
 		return lb_vip_filter_on() ? LB_EARLY_PASS : LB_EARLY_UNKNOWN;
 	}
-	bit = lb_vip_filter_bit(addr, family);
+	bit = lb_vip_filter_bit_folded(fold, family);
 	word = bit / 64;
 	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
 	if (!w)
