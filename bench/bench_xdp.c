@@ -61,6 +61,7 @@ struct bench_opts {
 	unsigned int repeat; /* runs per sample of the repeat = R rows */
 	unsigned int samples; /* samples of the repeat = R rows */
 	const char *only; /* run only the cases whose name contains this */
+	const char *object; /* the lb.bpf.o measured as this build; NULL: the one built in */
 	const char *baseline; /* another build of lb.bpf.o, measured beside this one, or NULL */
 };
 
@@ -667,12 +668,12 @@ cleanup:
 
 /* libbpf's warnings, without the verifier's log of a refused program (thousands of lines). */
 /*
- * Another build of lb.bpf.o (say, of the commit before a change) opened
- * through this build's skeleton: its maps, programs and rodata must be the
- * same ones, which libbpf checks by name. *elf is the file's bytes, which
- * the object uses until it is destroyed.
+ * A build of lb.bpf.o from a file (say, of the commit before a change, or a
+ * scratch build) opened through this build's skeleton: its maps, programs
+ * and rodata must be the same ones, which libbpf checks by name. *elf is the
+ * file's bytes, which the object uses until it is destroyed.
  */
-static struct lb *bench_open_baseline(const char *path, void **elf)
+static struct lb *bench_open_object(const char *path, void **elf)
 {
 	struct lb *obj = calloc(1, sizeof(*obj));
 	FILE *f = fopen(path, "rb");
@@ -702,7 +703,7 @@ static struct lb *bench_open_baseline(const char *path, void **elf)
 	fclose(f);
 	return obj;
 fail:
-	fprintf(stderr, "bench_xdp: baseline %s: %s\n", path, strerror(-err));
+	fprintf(stderr, "bench_xdp: %s: %s\n", path, strerror(-err));
 	if (f)
 		fclose(f);
 	lb__destroy(obj);
@@ -743,6 +744,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "samples", required_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'k' },
 		{ "baseline", required_argument, NULL, 'b' },
+		{ "object", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -753,7 +755,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->samples = 201;
 	o->only = NULL;
 	o->baseline = NULL;
-	while ((opt = getopt_long(argc, argv, "b:c:k:n:r:s:", longopts, NULL)) != -1) {
+	o->object = NULL;
+	while ((opt = getopt_long(argc, argv, "b:c:k:n:o:r:s:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o->cpu = atoi(optarg);
@@ -773,9 +776,12 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 'b':
 			o->baseline = optarg;
 			break;
+		case 'o':
+			o->object = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
-					"[-s SAMPLES] [-k NAME_PART] [-b BASELINE_LB_BPF_O]\n");
+					"[-s SAMPLES] [-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
 			return -EINVAL;
 		}
 	}
@@ -795,7 +801,7 @@ int main(int argc, char **argv)
 	struct floor *floor_skel = NULL;
 	struct bench_opts o;
 	struct lb *lb = NULL, *base = NULL;
-	void *base_elf = NULL;
+	void *base_elf = NULL, *lb_elf = NULL;
 	int floor_fd, err, i;
 
 	err = bench_parse(argc, argv, &o);
@@ -808,7 +814,7 @@ int main(int argc, char **argv)
 	floor_skel = floor__open_and_load();
 	err = floor_skel ? 0 : -errno;
 	if (!err) {
-		lb = lb__open_and_load();
+		lb = o.object ? bench_open_object(o.object, &lb_elf) : lb__open_and_load();
 		err = lb ? 0 : -errno;
 	}
 	if (!err) {
@@ -827,7 +833,7 @@ int main(int argc, char **argv)
 	}
 	err = bench_program_lb(lb) ?: bench_program_decap(decap);
 	if (!err && o.baseline) {
-		base = bench_open_baseline(o.baseline, &base_elf);
+		base = bench_open_object(o.baseline, &base_elf);
 		err = base ? bench_program_lb(base) : -errno;
 	}
 	if (err)
@@ -930,6 +936,7 @@ cleanup:
 	lb__destroy(lb);
 	lb__destroy(base);
 	free(base_elf);
+	free(lb_elf);
 	floor__destroy(floor_skel);
 	if (err)
 		fprintf(stderr, "bench_xdp: failed: %s\n", strerror(-err));

@@ -2,16 +2,18 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """Compare two builds of lb.bpf.o with bench_xdp, sample by sample, both ways.
 
-bench_xdp -b BASELINE runs the baseline beside its own build and prints, per
-case, the median of the per-sample differences. The two builds' maps sit in
-different places in memory, which biases that figure by up to about 10 ns
+bench_xdp -o THIS -b BASELINE runs the two objects side by side and prints,
+per case, the median of the per-sample differences. The two builds' maps sit
+in different places in memory, which biases that figure by up to about 10 ns
 (more on the new-flow cases) even for two copies of one object. Running it
-both ways (each build's bench_xdp with the other's object as baseline) and
-taking half the difference of the two figures cancels the bias.
+both ways (-o NEW -b OLD, then -o OLD -b NEW) and taking half the difference
+of the two figures cancels the bias.
 
-Both builds need the same maps and programs (libbpf checks them by name): to
-compare against an older commit, build it with the current bench/ and with
-any map the newer one added declared (unused) in its bpf/lib/maps.h.
+Both objects are loaded through the skeleton of the bench_xdp that runs them,
+so they need its maps and programs (libbpf checks them by name): to compare
+against an older commit, build it with any map the newer one added declared
+(unused) in its bpf/lib/maps.h. --old and --new take an object or a build
+directory holding lb.bpf.o.
 
   bench/compare_builds.py --old /tmp/wt-old/.output --new .output -k "lb:" -r 4
 """
@@ -25,10 +27,15 @@ import sys
 PAIRED = re.compile(r"\| (.*): this build - baseline \| paired .*\*\*([+-]?\d+)\*\*")
 
 
-def paired(bench, baseline, args):
-    """{case: median of (this build - baseline) per sample, in ns}."""
-    cmd = ["taskset", "-c", str(args.cpu), os.path.join(bench, "bench", "bench_xdp"),
-           "-c", str(args.cpu), "-n", str(args.runs), "-b", os.path.join(baseline, "lb.bpf.o")]
+def lb_object(path):
+    """The lb.bpf.o that path names: the file itself, or the one in a build directory."""
+    return os.path.join(path, "lb.bpf.o") if os.path.isdir(path) else path
+
+
+def paired(this, baseline, args):
+    """{case: median of (this - baseline) per sample, in ns}."""
+    cmd = ["taskset", "-c", str(args.cpu), args.bench, "-c", str(args.cpu), "-n", str(args.runs),
+           "-o", lb_object(this), "-b", lb_object(baseline)]
     if args.only:
         cmd += ["-k", args.only]
     run = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -39,8 +46,10 @@ def paired(bench, baseline, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--old", required=True, help="the old build's OUTPUT directory")
-    parser.add_argument("--new", required=True, help="the new build's OUTPUT directory")
+    parser.add_argument("--old", required=True, help="the old build's lb.bpf.o or OUTPUT directory")
+    parser.add_argument("--new", required=True, help="the new build's lb.bpf.o or OUTPUT directory")
+    parser.add_argument("--bench", default=".output/bench/bench_xdp",
+                        help="the bench_xdp that runs both (default: %(default)s)")
     parser.add_argument("-k", dest="only", help="only the cases whose name has this")
     parser.add_argument("-n", dest="runs", type=int, default=20000, help="samples per case")
     parser.add_argument("-r", dest="rounds", type=int, default=4, help="rounds, each both ways")
