@@ -36,8 +36,9 @@ static __always_inline bool lb_fast_l4(void *data, void *data_end, __u32 l4, __u
 	struct udphdr *udp = data + l4;
 
 	if (proto == IPPROTO_TCP) {
-		if ((void *)(tcp + 1) > data_end || l4 + sizeof(*tcp) > l3_end || tcp->doff < 5 ||
-		    l4 + tcp->doff * 4 > l3_end || (((__u8 *)tcp)[13] & LB_TCP_FLAG_SYN))
+		/* The SYN first: the packet of a new connection leaves soonest. */
+		if ((void *)(tcp + 1) > data_end || (((__u8 *)tcp)[13] & LB_TCP_FLAG_SYN) ||
+		    l4 + sizeof(*tcp) > l3_end || tcp->doff < 5 || l4 + tcp->doff * 4 > l3_end)
 			return false;
 	} else if (proto == IPPROTO_UDP) {
 		if ((void *)(udp + 1) > data_end || l4 + sizeof(*udp) > l3_end)
@@ -110,10 +111,11 @@ static __always_inline int lb_fast_encap(struct xdp_md *ctx, bool ip6, __u32 l3_
 }
 
 /*
- * Sends a packet of a cached flow (len: its frame length): counted as lb_target_cached() and lb_send()
- * count it, encapsulated by lb_fast_encap(). LB_FAST_DEFER, nothing changed,
- * for what lb_send() does more than forward (too big: answered) and for the
- * encapsulations lb_fast_encap() leaves to lb_encap() (GUE, 4in6).
+ * Sends a packet of a cached flow (len: its frame length), counted as
+ * lb_target_cached() and lb_send() count it, encapsulated by lb_fast_encap().
+ * LB_FAST_DEFER, nothing changed, for what lb_send() does more than forward
+ * (too big: answered) and for the encapsulations lb_fast_encap() leaves to
+ * lb_encap() (GUE, 4in6).
  */
 static __always_inline int lb_fast_send(struct xdp_md *ctx, __u32 len, bool ip6, __u32 l3_len,
 					__u8 tos, bool df, struct lb_flow_cache_entry *fc,
@@ -122,7 +124,8 @@ static __always_inline int lb_fast_send(struct xdp_md *ctx, __u32 len, bool ip6,
 	struct lb_vip_stats *vs;
 	int ret;
 
-	if (fc->vip.encap != LB_ENCAP_IPIP || be->family != (ip6 ? LB_AF_INET6 : LB_AF_INET) ||
+	if (fc->vip.encap != LB_ENCAP_IPIP ||
+	    be->family != (ip6 ? LB_AF_INET6 : LB_AF_INET) ||
 	    (set->mtu && l3_len + (ip6 ? LB_IP6_HDR_LEN : LB_IP4_HDR_LEN) > set->mtu))
 		return LB_FAST_DEFER;
 	fc->pending++;
