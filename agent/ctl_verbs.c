@@ -567,13 +567,13 @@ static int ctl_maglev_pick(struct agent *a, const struct lb_vip_info *info, uint
 		    idx >= LB_MAX_BACKENDS || bpf_map_lookup_elem(backends, &idx, &be) ||
 		    !be.family)
 			continue;
-		if (!(be.flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN))) {
+		if (!(be.flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN | LB_BE_F_NO_NEXTHOP))) {
 			*slot_out = slot;
 			*be_out = idx;
 			ret = 0;
 			break;
 		}
-		if (first == LB_NO_BACKEND) {
+		if (first == LB_NO_BACKEND && !(be.flags & LB_BE_F_NO_NEXTHOP)) {
 			first = idx;
 			first_slot = slot;
 		}

@@ -159,8 +159,15 @@ static int dp_write_backend(struct dataplane *dp, uint32_t idx)
 
 	be->healthy = !dp->health_up || dp->health_up(dp->health_ctx, &be->addr);
 	want.flags = be->drain ? LB_BE_F_DRAIN : 0;
-	if (!be->nh_known || !be->healthy)
+	/*
+	 * A next hop still being asked for (just added, or after a restart) keeps
+	 * the backend's flows waiting; one that cannot be had (no route) is DOWN,
+	 * and its flows are picked again, as for a failed check.
+	 */
+	if (!be->healthy || (!be->nh_known && be->nh_unreachable))
 		want.flags |= LB_BE_F_DOWN;
+	else if (!be->nh_known)
+		want.flags |= LB_BE_F_NO_NEXTHOP;
 	if (!bpf_map_lookup_elem(fd, &idx, &cur) && !memcmp(&cur, &want, sizeof(want))) {
 		be->slot = want;
 		return 0;
@@ -237,10 +244,15 @@ static void dp_nh_backoff(struct dp_backend *be)
 	be->nh_next_ms = dp_now_ms() + be->nh_delay_ms;
 }
 
-/* Resolves one backend's next hop. Returns true when its slot changed. */
+/*
+ * Resolves one backend's next hop. Returns true when its slot changed: a MAC
+ * found or lost, or one never known going from asked-for to unreachable
+ * (NO_NEXTHOP to DOWN, dp_write_backend()) or back.
+ */
 static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 {
 	struct dp_backend *be = &dp->be[idx];
+	bool was_unreachable = be->nh_unreachable;
 	char buf[INET6_ADDRSTRLEN];
 	struct nexthop nh;
 	uint32_t ifindex;
@@ -258,7 +270,7 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 					 dp_fmt(&be->addr, buf, sizeof(buf)));
 			be->nh_logged = true;
 		}
-		return false;
+		return !be->nh_known && was_unreachable;
 	}
 	if (err) {
 		if (!be->nh_logged || be->nh_known)
@@ -266,7 +278,7 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 				  dp_fmt(&be->addr, buf, sizeof(buf)), strerror(-err));
 		be->nh_logged = true;
 		if (!be->nh_known)
-			return false;
+			return !was_unreachable;
 		be->nh_known = false;
 		return true;
 	}

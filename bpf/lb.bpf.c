@@ -203,6 +203,9 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 
 	if (pkt->flow.family == LB_AF_INET6 && be->family != LB_AF_INET6)
 		return lb_drop(LB_DROP_FAMILY_MISMATCH, pkt->len);
+	/* No MAC to send it to yet: the flow keeps its backend, the sender retransmits. */
+	if (be->flags & LB_BE_F_NO_NEXTHOP)
+		return lb_drop(LB_DROP_NO_BACKEND, pkt->len);
 	olen = lb_encap_overhead(tgt->vip, be);
 	if (mtu && pkt->l3_len + olen > mtu) {
 		if (!tgt->answer_too_big ||

@@ -57,6 +57,13 @@ enum lb_encap {
 /* struct lb_backend.flags */
 #define LB_BE_F_DOWN (1U << 0) /* health checks failed: never used, its flows re-picked */
 #define LB_BE_F_DRAIN (1U << 1) /* keeps tracked flows, gets no new ones */
+/*
+ * Its next hop's MAC is not known yet (just added, or the agent restarted
+ * before the neighbour answered): gets no new flows, and a tracked flow's
+ * packets are dropped (LB_DROP_NO_BACKEND) with its entry kept, so the flow
+ * goes on with this backend once the MAC is in, not with a fresh pick.
+ */
+#define LB_BE_F_NO_NEXTHOP (1U << 2)
 
 /* struct lb_conn.flags */
 #define LB_CONN_F_SYNCED (1U << 0) /* learned from a peer, not created here */

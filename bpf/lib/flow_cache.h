@@ -115,7 +115,7 @@ static __always_inline struct lb_backend *lb_fc_backend(const struct lb_flow_cac
 	    bpf_jiffies64() - fc->visited_jiffies > LB_FLOW_CACHE_VISIT_JIFFIES)
 		return NULL;
 	be = lb_backend_get(fc->be_index);
-	if (!be || (be->flags & LB_BE_F_DOWN) ||
+	if (!be || (be->flags & (LB_BE_F_DOWN | LB_BE_F_NO_NEXTHOP)) ||
 	    ((be->addr[0] ^ fc->be_addr[0]) | (be->addr[1] ^ fc->be_addr[1]) |
 	     (be->addr[2] ^ fc->be_addr[2]) | (be->addr[3] ^ fc->be_addr[3])))
 		return NULL;

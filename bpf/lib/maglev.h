@@ -20,8 +20,8 @@ static __always_inline struct lb_backend *lb_backend_get(__u32 index)
 
 /*
  * Picks the backend of a new flow: the first of LB_MAGLEV_PROBES slots from
- * hash % size whose backend is neither DOWN nor DRAIN. Returns 0 with *index
- * and *be set, or the drop reason.
+ * hash % size whose backend is neither DOWN nor DRAIN and has a next hop.
+ * Returns 0 with *index and *be set, or the drop reason.
  */
 static __always_inline int lb_maglev_pick(const struct lb_vip_info *vip, __u32 hash, __u32 *index,
 					  struct lb_backend **be)
@@ -41,11 +41,11 @@ static __always_inline int lb_maglev_pick(const struct lb_vip_info *vip, __u32 h
 		b = entry ? lb_backend_get(*entry) : NULL;
 		if (!b) {
 			bad = true;
-		} else if (!(b->flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN))) {
+		} else if (!(b->flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN | LB_BE_F_NO_NEXTHOP))) {
 			*index = *entry;
 			*be = b;
 			return 0;
-		} else if (!first_be) {
+		} else if (!first_be && !(b->flags & LB_BE_F_NO_NEXTHOP)) {
 			first_ok = *entry;
 			first_be = b;
 		}

@@ -98,6 +98,21 @@ static void cached_flow_of_down_backend_repicked(struct lb_run *r)
 	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
 }
 
+/* A cached flow whose backend lost its MAC is dropped meanwhile, then served there again. */
+static void cached_flow_of_waiting_backend_kept(struct lb_run *r)
+{
+	struct pkt_spec s;
+	struct pkt p;
+
+	cached_flow(r, &s, 0);
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	w_set_backend_flags(r, W_BE1, LB_BE_F_NO_NEXTHOP);
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_DROP, "a packet for a backend without a MAC is dropped");
+	w_set_backend_flags(r, W_BE1, 0);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
 static void syn_on_cached_tuple_repicks(struct lb_run *r)
 {
 	struct pkt_spec s;
@@ -246,6 +261,8 @@ static const struct lb_case cases[] = {
 		cached_flow_keeps_backend_after_table_change),
 	LB_CASE("flow cache: cached flow of a DOWN backend is picked again",
 		cached_flow_of_down_backend_repicked),
+	LB_CASE("flow cache: cached flow of a backend waiting for its MAC: dropped, then kept",
+		cached_flow_of_waiting_backend_kept),
 	LB_CASE("flow cache: SYN on a cached tuple re-picks, the next ACK follows",
 		syn_on_cached_tuple_repicks),
 	LB_CASE("flow cache: removed VIP and a new generation: the cached flow passes",

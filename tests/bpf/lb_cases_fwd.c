@@ -297,6 +297,45 @@ static void down_backend_flow_repicked(struct lb_run *r)
 	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
 }
 
+/*
+ * A backend waiting for its next hop's MAC (after an agent restart, say): its
+ * tracked flow's packets are dropped, not picked again, and once the MAC is in
+ * the flow goes on where it was. The next slot's backend is there to be picked
+ * wrongly.
+ */
+static void waiting_backend_flow_kept(struct lb_run *r)
+{
+	uint32_t next = W_BE2;
+	struct lb_flow_key key;
+	struct pkt_spec s;
+	struct pkt p;
+
+	w_client(&s, IPPROTO_TCP, "192.0.2.10", 80);
+	key = w_key(&s, false);
+	w_table_at(r, W_VIP4_TCP, W_BE1, (w_slot(r, &key) + 1) % W_TABLE_SIZE, &next, 1);
+	syn_then(r, &s, "192.0.2.10");
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the flow's ACK is forwarded");
+	w_set_backend_flags(r, W_BE1, LB_BE_F_NO_NEXTHOP);
+	cr_assert_eq(w_send(r, &p), XDP_DROP, "a packet for a backend without a MAC is dropped");
+	w_set_backend_flags(r, W_BE1, 0);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+static void waiting_backend_skipped_for_new_flow(struct lb_run *r)
+{
+	const uint32_t at[] = { W_BE1, W_BE2 };
+	struct lb_flow_key key;
+	struct pkt_spec s;
+
+	w_set_backend_flags(r, W_BE1, LB_BE_F_NO_NEXTHOP);
+	w_client(&s, IPPROTO_TCP, "192.0.2.10", 80);
+	s.tcp_flags = PKT_TCP_SYN;
+	key = w_key(&s, false);
+	w_table_at(r, W_VIP4_TCP, W_BE1, w_slot(r, &key), at, 2);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
 static void down_backend_skipped_for_new_flow(struct lb_run *r)
 {
 	const uint32_t at[] = { W_BE5, W_BE2 };
@@ -490,6 +529,10 @@ static const struct lb_case cases[] = {
 	LB_CASE("SYN on a confirmed tuple re-picks in place: the next ACK follows",
 		syn_on_confirmed_tuple_repicks_in_place),
 	LB_CASE("tracked flow of a DOWN backend is picked again", down_backend_flow_repicked),
+	LB_CASE("tracked flow of a backend waiting for its MAC: dropped, then goes on there",
+		waiting_backend_flow_kept),
+	LB_CASE("backend waiting for its MAC in the hashed slot: next slot for a new flow",
+		waiting_backend_skipped_for_new_flow),
 	LB_CASE("DOWN backend in the hashed slot: next slot for a new flow",
 		down_backend_skipped_for_new_flow),
 	LB_CASE("DRAIN backend keeps its tracked flow", drain_backend_keeps_its_flow),
