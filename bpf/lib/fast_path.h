@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The fast path (docs/DATAPLANE.md, "Fast path"): a packet of an established
- * flow, in the common shape, forwarded from this CPU's flow cache by xdp_lb's
- * own body, before the full path's call. It reads the flow straight from the
- * packet into registers, with none of the full path's generality (struct
- * lb_pkt, VLAN tags, IPv4 options, extension headers, fragments, ICMP): in
- * bench_xdp a cached hit costs about a third less this way (docs/BENCHMARKS.md,
- * Session 5). What it declines, it leaves untouched and uncounted.
+ * flow, in the common shape, forwarded from this CPU's flow cache right after
+ * the VIP filter's early check, before the full parse. It reads the flow
+ * straight from the packet into registers, with none of the full path's
+ * generality (struct lb_pkt, VLAN tags, IPv4 options, extension headers,
+ * fragments, ICMP, GUE): in bench_xdp a cached hit costs about a fifth less
+ * this way (docs/BENCHMARKS.md, Session 5). What it declines, it leaves
+ * untouched and uncounted.
  */
 #ifndef XDPLB_LIB_FAST_PATH_H
 #define XDPLB_LIB_FAST_PATH_H
@@ -52,9 +53,8 @@ static __always_inline bool lb_fast_l4(void *data, void *data_end, __u32 l4, __u
 
 /*
  * The cached flow whose five key words are k, in its slot ref, and its
- * backend in *be; or NULL. k is written and read in
- * whole 64-bit words: a wider load over narrower stores would wait for them
- * (no store forwarding).
+ * backend in *be; or NULL. k is written and read in whole 64-bit words: a
+ * wider load over narrower stores would wait for them (no store forwarding).
  */
 static __always_inline struct lb_flow_cache_entry *lb_fast_cached(const __u64 *k,
 								  const struct lb_fc_ref *ref,
