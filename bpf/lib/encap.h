@@ -44,20 +44,6 @@ static __always_inline __u16 lb_encap_gue_sport(const struct lb_settings *set, _
 	return 0xc000 | (h2 & 0x3fff);
 }
 
-/*
- * What the encapsulation needs of the inner packet, passed by value: the
- * fast path's come from registers and constants (an Ethernet header without
- * a tag), so the inlined code keeps only the branches they can take.
- */
-struct lb_encap_inner {
-	__u32 l2;     /* Ethernet header length, a VLAN tag included (14 or 18) */
-	__u32 l3_len; /* IP packet length */
-	__u8 tos;     /* IPv4 TOS or IPv6 traffic class */
-	__u8 family;  /* LB_AF_* */
-	bool df;      /* IPv4 don't-fragment */
-	__u64 sum;    /* lb_encap_inner_sum(), for GUE over IPv6 */
-};
-
 /* The GUE UDP header, checksum 0 (an IPv6 caller adds it). */
 static __always_inline void lb_encap_udp(struct udphdr *udp, __u32 l3_len,
 					 const struct lb_vip_info *vip,
@@ -149,24 +135,28 @@ static __always_inline __u64 lb_encap_inner_sum(struct xdp_md *ctx, void *data, 
  * Puts the outer headers in front of the inner IP packet (kept byte for byte,
  * Ethernet padding cut) and rewrites the Ethernet header toward the backend.
  * hash is the flow hash, h2 lb_hash_outer(hash). Returns 0 or the drop reason.
+ * (lb_fast_encap() is the same for the fast path's one shape, IPIP untagged.)
  */
-static __always_inline int lb_encap_inner(struct xdp_md *ctx, struct lb_encap_inner in,
-					  const struct lb_vip_info *vip, const struct lb_backend *be,
-					  const struct lb_settings *set, __u32 hash, __u32 h2)
+static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt,
+				    const struct lb_vip_info *vip, const struct lb_backend *be,
+				    const struct lb_settings *set, __u32 hash, __u32 h2)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	bool gue = vip->encap == LB_ENCAP_GUE, outer4 = be->family == LB_AF_INET;
-	__u32 l2 = in.l2, olen = lb_encap_overhead(vip, be);
+	__u32 l2 = pkt->l3_off, olen = lb_encap_overhead(vip, be);
 	__u8 ttl = set->outer_ttl ? set->outer_ttl : 64;
 	struct ethhdr *eth, *old;
 	struct ipv6hdr *ip6;
 	struct udphdr *udp;
 	struct iphdr *ip;
-	__u64 sum = in.sum;
 	__be32 src3;
+	__u64 sum = 0;
 
-	if (lb_frame_trim(ctx, l2 + in.l3_len))
+	/* GUE over IPv6 sums the inner packet, read before anything moves. */
+	if (gue && !outer4)
+		sum = lb_encap_inner_sum(ctx, data, data_end, pkt);
+	if (lb_frame_trim(ctx, l2 + pkt->l3_len))
 		return LB_DROP_ADJUST_FAILED;
 	if (bpf_xdp_adjust_head(ctx, -(int)olen))
 		return LB_DROP_ADJUST_FAILED;
@@ -191,11 +181,11 @@ static __always_inline int lb_encap_inner(struct xdp_md *ctx, struct lb_encap_in
 		udp = (void *)(ip + 1);
 		if ((void *)(udp + 1) > data_end)
 			return LB_DROP_ADJUST_FAILED;
-		lb_encap_ip4(ip, in.tos, in.df, in.l3_len + olen, ttl,
+		lb_encap_ip4(ip, pkt->tos, pkt->flags & LB_PKT_F_DF, pkt->l3_len + olen, ttl,
 			     gue ? IPPROTO_UDP : IPPROTO_IPIP,
 			     lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2), be->addr[0]);
 		if (gue)
-			lb_encap_udp(udp, in.l3_len, vip, set, h2);
+			lb_encap_udp(udp, pkt->l3_len, vip, set, h2);
 		return 0;
 	}
 
@@ -209,36 +199,17 @@ static __always_inline int lb_encap_inner(struct xdp_md *ctx, struct lb_encap_in
 	 * than it was written in would stall the store-to-load forwarding.
 	 */
 	src3 = lb_encap_src_word(set->tun_src6[3], set->tun_src6_bits, h2);
-	lb_encap_ip6(ip6, in.tos, hash, in.l3_len + (gue ? LB_UDP_HDR_LEN : 0),
-		     gue ? IPPROTO_UDP : in.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6, ttl,
-		     set, src3, be);
+	lb_encap_ip6(ip6, pkt->tos, hash, pkt->l3_len + (gue ? LB_UDP_HDR_LEN : 0),
+		     gue ? IPPROTO_UDP : pkt->flow.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6,
+		     ttl, set, src3, be);
 	if (!gue)
 		return 0;
-	lb_encap_udp(udp, in.l3_len, vip, set, h2);
+	lb_encap_udp(udp, pkt->l3_len, vip, set, h2);
 	/* Pseudo-header (addresses, protocol, length), then the header: length twice. */
 	sum += lb_csum_words(set->tun_src6, 6) + src3 + lb_csum_words(be->addr, 8);
 	sum += bpf_htons(IPPROTO_UDP) + 2 * (__u64)udp->len + udp->source + udp->dest;
 	udp->check = ~lb_csum_fold(sum) ?: 0xffff;
 	return 0;
-}
-
-/* lb_encap_inner() for a parsed packet, summed first for GUE over IPv6 (before anything moves). */
-static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt,
-				    const struct lb_vip_info *vip, const struct lb_backend *be,
-				    const struct lb_settings *set, __u32 hash, __u32 h2)
-{
-	struct lb_encap_inner in = {
-		.l2 = pkt->l3_off,
-		.l3_len = pkt->l3_len,
-		.tos = pkt->tos,
-		.family = pkt->flow.family,
-		.df = pkt->flags & LB_PKT_F_DF,
-	};
-
-	if (vip->encap == LB_ENCAP_GUE && be->family != LB_AF_INET)
-		in.sum = lb_encap_inner_sum(ctx, (void *)(long)ctx->data,
-					    (void *)(long)ctx->data_end, pkt);
-	return lb_encap_inner(ctx, in, vip, be, set, hash, h2);
 }
 
 #endif /* XDPLB_LIB_ENCAP_H */

@@ -25,29 +25,19 @@ enum lb_fast_declined {
 };
 
 /*
- * The transport header after an IP header ending at l4 (frame offset), in an
- * IP packet ending at l3_end: the checks of lb_parse_fast_l4(), so the fast
- * path takes no packet the full parser would drop; and not a SYN, which opens
- * a connection and goes to conntrack. The ports word, or false.
+ * The transport header at frame offset l4, in an IP packet ending at l3_end:
+ * whole (lb_l4_whole()), and not a SYN, which opens a connection and goes to
+ * conntrack. Its ports word (the key's ninth), or false.
  */
 static __always_inline bool lb_fast_l4(void *data, void *data_end, __u32 l4, __u32 l3_end,
 				       __u8 proto, __u32 *ports)
 {
-	struct tcphdr *tcp = data + l4;
-	struct udphdr *udp = data + l4;
+	__u8 *l4h = data + l4;
 
-	if (proto == IPPROTO_TCP) {
-		/* The SYN first: the packet of a new connection leaves soonest. */
-		if ((void *)(tcp + 1) > data_end || (((__u8 *)tcp)[13] & LB_TCP_FLAG_SYN) ||
-		    l4 + sizeof(*tcp) > l3_end || tcp->doff < 5 || l4 + tcp->doff * 4 > l3_end)
-			return false;
-	} else if (proto == IPPROTO_UDP) {
-		if ((void *)(udp + 1) > data_end || l4 + sizeof(*udp) > l3_end)
-			return false;
-	} else {
+	if (!lb_l4_whole(data, data_end, l4, l3_end, proto) ||
+	    (proto == IPPROTO_TCP && (l4h[13] & LB_TCP_FLAG_SYN)))
 		return false;
-	}
-	*ports = *(__u32 *)udp; /* source and destination port: the key's ninth word */
+	*ports = *(__u32 *)l4h;
 	return true;
 }
 

@@ -288,30 +288,43 @@ __attribute__((noinline)) int lb_parse_frame(struct xdp_md *ctx, struct lb_pkt *
 }
 
 /*
- * The L4 half of lb_parse_fast(): TCP or UDP right after an IP header of
- * ip_len bytes, in an IP packet that ends at l3_end. Checks what
- * lb_parse_l4() checks and fills what both families share; false (pkt
- * untouched) when anything does not fit.
+ * Whether a TCP or UDP header at frame offset l4_off, in an IP packet that
+ * ends at l3_end (itself within the frame), is whole: what lb_parse_l4()
+ * checks, for the two inline parsers (lb_parse_fast(), lb_fast_path()), so
+ * that neither takes a packet the full parser would drop. Other protocols:
+ * false.
  */
-static __always_inline bool lb_parse_fast_l4(struct lb_pkt *pkt, void *data_end, __u32 frame,
-					     __u32 l3_end, __u32 ip_len, __u8 proto, void *l4)
+static __always_inline bool lb_l4_whole(void *data, void *data_end, __u32 l4_off, __u32 l3_end,
+					__u8 proto)
 {
-	__u32 l4_off = sizeof(struct ethhdr) + ip_len;
-	struct tcphdr *tcp = l4;
-	struct udphdr *udp = l4; /* the ports: the same two words in both */
+	struct tcphdr *tcp = data + l4_off;
+	struct udphdr *udp = data + l4_off;
 
-	if (l3_end > frame)
-		return false;
 	if (proto == IPPROTO_TCP) {
 		if ((void *)(tcp + 1) > data_end || l4_off + sizeof(*tcp) > l3_end ||
 		    tcp->doff < 5 || l4_off + tcp->doff * 4 > l3_end)
 			return false;
-		pkt->tcp_flags = ((const __u8 *)tcp)[13];
-	} else {
-		if ((void *)(udp + 1) > data_end || l4_off + sizeof(*udp) > l3_end)
-			return false;
-		pkt->tcp_flags = 0;
+		return true;
 	}
+	if (proto != IPPROTO_UDP || (void *)(udp + 1) > data_end || l4_off + sizeof(*udp) > l3_end)
+		return false;
+	return true;
+}
+
+/*
+ * The L4 half of lb_parse_fast(): TCP or UDP right after an IP header of
+ * ip_len bytes, in an IP packet that ends at l3_end. Fills what both
+ * families share; false (pkt untouched) when anything does not fit.
+ */
+static __always_inline bool lb_parse_fast_l4(struct lb_pkt *pkt, void *data, void *data_end,
+					     __u32 frame, __u32 l3_end, __u32 ip_len, __u8 proto)
+{
+	__u32 l4_off = sizeof(struct ethhdr) + ip_len;
+	struct udphdr *udp = data + l4_off; /* the ports: the same two words in TCP */
+
+	if (l3_end > frame || !lb_l4_whole(data, data_end, l4_off, l3_end, proto))
+		return false;
+	pkt->tcp_flags = proto == IPPROTO_TCP ? ((const __u8 *)udp)[13] : 0;
 	pkt->len = frame;
 	pkt->l3_off = sizeof(struct ethhdr);
 	pkt->l3_len = l3_end - sizeof(struct ethhdr);
@@ -346,8 +359,8 @@ static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt
 		    (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP))
 			return false;
 		l3_end = sizeof(*eth) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-		if (!lb_parse_fast_l4(pkt, data_end, frame, l3_end, sizeof(*ip6), ip6->nexthdr,
-				      ip6 + 1))
+		if (!lb_parse_fast_l4(pkt, data, data_end, frame, l3_end, sizeof(*ip6),
+				      ip6->nexthdr))
 			return false;
 		pkt->flow.family = LB_AF_INET6;
 		__builtin_memcpy(pkt->flow.src, &ip6->saddr, 16);
@@ -362,7 +375,7 @@ static __always_inline bool lb_parse_fast(struct xdp_md *ctx, struct lb_pkt *pkt
 	frag = bpf_ntohs(ip->frag_off);
 	l3_end = sizeof(*eth) + bpf_ntohs(ip->tot_len);
 	if ((frag & (LB_IP4_MF | LB_IP4_OFFSET)) ||
-	    !lb_parse_fast_l4(pkt, data_end, frame, l3_end, sizeof(*ip), ip->protocol, ip + 1))
+	    !lb_parse_fast_l4(pkt, data, data_end, frame, l3_end, sizeof(*ip), ip->protocol))
 		return false;
 	pkt->flow.family = LB_AF_INET;
 	pkt->flow.src[0] = ip->saddr;

@@ -25,20 +25,6 @@ static __always_inline const struct lb_vip_info *lb_vip_lookup(const struct lb_f
 	return bpf_map_lookup_elem(&lb_vips, &key);
 }
 
-/* False when the filter is on and the destination's bit is clear: surely no VIP. */
-static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
-{
-	__u32 word = 0, bit;
-	__u64 *w;
-
-	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
-	if (!w || !(*w & (1ULL << LB_VIP_FILTER_ON_BIT)))
-		return true;
-	bit = lb_vip_filter_bit(flow->dst, flow->family);
-	word = bit / 64;
-	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
-	return !w || (*w & (1ULL << (bit % 64)));
-}
 
 /* What the filter said before parsing. */
 enum lb_early_filter {
@@ -54,6 +40,20 @@ static __always_inline bool lb_vip_filter_on(void)
 	__u64 *w = bpf_map_lookup_elem(&lb_vip_filter, &word);
 
 	return w && (*w & (1ULL << LB_VIP_FILTER_ON_BIT));
+}
+
+/* False when the filter is on and the destination's bit is clear: surely no VIP. */
+static __always_inline bool lb_vip_filter_pass(const struct lb_flow_key *flow)
+{
+	__u32 word, bit;
+	__u64 *w;
+
+	if (!lb_vip_filter_on())
+		return true;
+	bit = lb_vip_filter_bit(flow->dst, flow->family);
+	word = bit / 64;
+	w = bpf_map_lookup_elem(&lb_vip_filter, &word);
+	return !w || (*w & (1ULL << (bit % 64)));
 }
 
 /*
