@@ -24,9 +24,20 @@ CFLAGS ?= -g -O2
 XCFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE -DXDPLB_VERSION=\"$(VERSION)\" \
 	-I$(OUTPUT) -Ibpf -Iagent -Icli $(SAN)
-LDLIBS := -Wl,--as-needed -lbpf -lelf -lz -lyaml -ljansson -lmnl -lsodium -lcurl \
-	-lmicrohttpd -lm
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wno-unused-function -D__TARGET_ARCH_x86 \
+# Flags come from pkg-config, as a Debian build takes them. Targets that install
+# packages first (deps) build in a second make, which reads these after the install.
+PKG_CONFIG ?= pkg-config
+PKGS := libbpf libelf zlib yaml-0.1 jansson libmnl libsodium libcurl libmicrohttpd
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CRITERION_LIBS := $(shell $(PKG_CONFIG) --cflags --libs criterion 2>/dev/null || echo -lcriterion)
+XCFLAGS += $(PKG_CFLAGS)
+LDLIBS := -Wl,--as-needed $(PKG_LIBS) -lm
+# The kernel side takes only the kernel's uapi headers (the host's asm/ from
+# /usr/include/$(ARCH_TRIPLE)), libbpf's and its own: glibc's headers, compiled
+# for the bpf target, want 32-bit stubs a plain Debian does not have. The
+# BPF rule below fails the build if one slips in.
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wno-unused-function \
 	-I/usr/include/$(ARCH_TRIPLE) -Ibpf
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c bench/*.bpf.c)
@@ -90,7 +101,10 @@ vpath %.bpf.c bpf bench
 
 $(OUTPUT)/%.tmp.bpf.o: %.bpf.c $(BPF_HDRS) | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MD -MF $@.d -c $< -o $@
+	$(Q)if grep -q '/features\.h' $@.d; then \
+		echo "$<: includes a C library header (features.h); the BPF side must not" >&2; \
+		rm -f $@; exit 1; fi
 
 $(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
@@ -122,13 +136,13 @@ $(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
 		$(OUTPUT)/libxdplb.a $(AGENT_HDRS) $(OUTPUT)/lbctl | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itests $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
-		$(OUTPUT)/libxdplb.a $(LDLIBS) -lcriterion -o $@
+		$(OUTPUT)/libxdplb.a $(LDLIBS) $(CRITERION_LIBS) -o $@
 
 $(OUTPUT)/tests/bpf_tests: $(BPFTEST_SRCS) $(wildcard tests/bpf/*.h) $(SKELS) \
 		$(OUTPUT)/libxdplb.a | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itests $(BPFTEST_SRCS) $(OUTPUT)/libxdplb.a $(LDLIBS) \
-		-lcriterion -o $@
+		$(CRITERION_LIBS) -o $@
 
 $(OUTPUT)/bench/%: bench/%.c $(wildcard bench/*.h) $(SKELS) $(OUTPUT)/libxdplb.a \
 		| $(OUTPUT)/bench
@@ -157,7 +171,7 @@ $(OUTPUT)/fuzz/libxdplb.a: $(FUZZ_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUTPUT)/fuzz/fuzz_packet: FUZZ_EXTRA = -Itests/bpf -Wno-missing-field-initializers \
-	$(FUZZ_PACKET_SRCS) -lcriterion
+	$(FUZZ_PACKET_SRCS) $(CRITERION_LIBS)
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libxdplb.a $(FUZZ_PACKET_SRCS) \
 		$(wildcard tests/bpf/*.h)
 	$(call msg,FUZZER,$@)
@@ -191,10 +205,12 @@ MANS := $(patsubst man/%,$(OUTPUT)/man/%.gz,$(wildcard man/*.[0-9]))
 $(OUTPUT)/man:
 	$(Q)mkdir -p $@
 
-# mandoc's lint, when installed, fails the build on a page with warnings.
+# mandoc's lint fails the build on a page with warnings (scripts/deps.sh installs
+# mandoc); without it the page is built unchecked, and says so.
 $(OUTPUT)/man/%.gz: man/% | $(OUTPUT)/man
 	$(call msg,MAN,$@)
-	$(Q)if command -v mandoc >/dev/null; then mandoc -T lint -W warning $<; fi
+	$(Q)if command -v mandoc >/dev/null; then mandoc -T lint -W warning $<; \
+	else echo "  warning: mandoc not installed, $< not linted (make deps installs it)" >&2; fi
 	$(Q)gzip -9n -c $< > $@
 
 man: $(MANS)
@@ -232,7 +248,8 @@ plots:
 # SOAK_TEST_SECONDS of it as the soak tier of `make test` (about 2 minutes in all).
 SOAK_SECONDS ?= 150
 SOAK_TEST_SECONDS ?= 90
-soak: deps all
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) XDPLB_BIN=$(OUTPUT) bash scripts/tier.sh soak \
 		bash tests/soak/run.sh
 
@@ -256,10 +273,12 @@ test-soak: all
 	$(Q)SOAK_SECONDS=$(SOAK_TEST_SECONDS) XDPLB_BIN=$(OUTPUT) bash scripts/tier.sh soak \
 		bash tests/soak/run.sh
 
-bench: deps $(BENCHES)
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(BENCHES)
 	$(Q)bash bench/run.sh
 
-demo: deps all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/demo.sh up
 
 demo-down:

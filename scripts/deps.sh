@@ -14,11 +14,14 @@ packages=(
 	libcurl4-openssl-dev	# HTTP(S) health checks
 	libmicrohttpd-dev	# Prometheus endpoint
 	libcriterion-dev	# unit and BPF test tiers
-	iproute2 iputils-ping procps psmisc ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
+	iproute2 iputils-ping procps ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
+	netbase	# /etc/protocols: 'ip rule ... ipproto tcp' in the soak tier
+	bc	# e2e and soak: failover times in fractions of a second
 	curl python3 socat tcpdump	# e2e: real clients and servers; tcpdump for looking around the demo
 	bird2	# e2e and demo: BGP/BFD routing daemon
 	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14
 	valgrind libcap2-bin	# e2e: agent under valgrind; capsh to read the agent's capabilities
+	mandoc	# make man: lints the man pages (the build fails on a warning)
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 )
 

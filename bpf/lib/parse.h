@@ -11,12 +11,12 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "lb_common.h"
+#include "icmp_types.h"
 
 /*
  * Largest offset into the frame the program follows. The linear part of an
