@@ -126,6 +126,20 @@ static int ctl_version(void *ctx, json_t *args, json_t **result, char *err, size
 	return *result ? 0 : -ENOMEM;
 }
 
+/* The health engine's totals, or null when nothing is checked. */
+static json_t *ctl_health_totals(const struct agent *a)
+{
+	struct health_stats st;
+
+	if (!a->health)
+		return json_null();
+	health_get_stats(a->health, &st);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "targets", (json_int_t)st.targets, "checks",
+			 (json_int_t)st.checks, "failures", (json_int_t)st.failures,
+			 "check_errors", (json_int_t)st.check_errors, "changes",
+			 (json_int_t)st.changes);
+}
+
 static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	struct agent *a = ctx;
@@ -137,7 +151,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 	}
 	*result = json_pack(
 		"{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-		"s:I, s:I, s:i, s:I, s:o, s:b}",
+		"s:I, s:I, s:i, s:I, s:o, s:b, s:o}",
 		"node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 		cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode",
 		ctl_xdp_mode(a), "attached",
@@ -152,7 +166,8 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		(json_int_t)(time(NULL) - a->started), "control_rejected",
 		(json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
 		"next_hops_pending", (json_int_t)(a->dp ? a->dp->nh_pending : 0), "sync",
-		ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync));
+		ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync), "health",
+		ctl_health_totals(a));
 	return *result ? 0 : -ENOMEM;
 }
 

@@ -155,6 +155,33 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 	hc_reschedule(e, t, next > now ? next : now);
 }
 
+/*
+ * A check that could not run because of the agent itself (no descriptor, no
+ * memory): no verdict either way. The backend keeps its state and its run of
+ * results; the failure is the agent's, logged (once a second at most: a
+ * descriptor shortage hits every target at once) and counted apart.
+ */
+void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why)
+{
+	const struct cfg_health *hc = &t->conf->hc;
+	uint64_t now = hc_now_ns(), next;
+	char addr[CFG_ADDR_STRLEN];
+
+	t->running = false;
+	e->stats.running--;
+	e->stats.check_errors++;
+	if (now - e->check_error_logged_ns >= 1000 * NSEC_PER_MSEC || !e->check_error_logged_ns) {
+		e->check_error_logged_ns = now;
+		cfg_format_addr(&t->addr, addr, sizeof(addr));
+		log_warnx("health: %s check of %s port %u could not run (%s): the agent's failure, "
+			  "not the backend's; %llu so far",
+			  cfg_health_type_name(hc->type), addr, hc->port, why,
+			  (unsigned long long)e->stats.check_errors);
+	}
+	next = t->started_ns + hc->interval_ms * NSEC_PER_MSEC;
+	hc_reschedule(e, t, next > now ? next : now);
+}
+
 static void hc_start(struct health_engine *e, struct hc_target *t, uint64_t now)
 {
 	const struct cfg_health *hc = &t->conf->hc;

@@ -42,6 +42,7 @@ struct health_stats {
 	size_t targets;
 	uint64_t checks; /* results in, successes and failures */
 	uint64_t failures;
+	uint64_t check_errors; /* checks that could not run (the agent's failure: no verdict) */
 	uint64_t changes; /* state changes */
 	uint64_t running; /* checks in flight now */
 };

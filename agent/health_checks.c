@@ -47,18 +47,62 @@ static socklen_t hc_sockaddr(const struct xaddr *a, uint16_t port, struct sockad
 	return sizeof(*sin6);
 }
 
-static void hc_close_fd(struct hc_target *t)
+/*
+ * Out of epoll first, then closed: epoll drops a registration by itself only
+ * when the last descriptor of its file goes, and a copy held anywhere else
+ * would keep reporting events for a target that has moved on.
+ */
+static void hc_close_fd(struct health_engine *e, struct hc_target *t)
 {
-	if (t->fd >= 0)
+	if (t->fd >= 0) {
+		epoll_ctl(e->efd, EPOLL_CTL_DEL, t->fd, NULL);
 		close(t->fd);
+	}
 	t->fd = -1;
+}
+
+/*
+ * Whether an errno is the agent's own trouble (out of descriptors, memory,
+ * buffers or local ports; a descriptor it got wrong) rather than something
+ * the backend or the path to it did. Those are never a verdict.
+ */
+static bool hc_errno_is_local(int err)
+{
+	switch (err) {
+	case EBADF:
+	case ENOTSOCK:
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ENOBUFS:
+	case EAGAIN:
+	case EINVAL:
+	case EFAULT:
+	case EADDRNOTAVAIL:
+		return true;
+	}
+	return false;
+}
+
+/* The check could not run here: no verdict about the backend (see hc_no_result). */
+static void hc_fail_local(struct health_engine *e, struct hc_target *t, const char *what, int err)
+{
+	char why[HEALTH_CAUSE_MAX];
+
+	hc_close_fd(e, t);
+	snprintf(why, sizeof(why), "%s: %s", what, strerror(err));
+	hc_no_result(e, t, why);
 }
 
 static void hc_fail_errno(struct health_engine *e, struct hc_target *t, const char *what, int err)
 {
 	char cause[HEALTH_CAUSE_MAX];
 
-	hc_close_fd(t);
+	if (hc_errno_is_local(err)) {
+		hc_fail_local(e, t, what, err);
+		return;
+	}
+	hc_close_fd(e, t);
 	if (err == ECONNREFUSED)
 		snprintf(cause, sizeof(cause), "%s",
 			 strcmp(what, "connect") ? "port unreachable" : "connection refused");
@@ -81,7 +125,7 @@ static void hc_socket_start(struct health_engine *e, struct hc_target *t, int ty
 
 	t->fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0) {
-		hc_fail_errno(e, t, "socket", errno);
+		hc_fail_local(e, t, "socket", errno);
 		return;
 	}
 	if (tcp)
@@ -96,7 +140,7 @@ static void hc_socket_start(struct health_engine *e, struct hc_target *t, int ty
 	}
 	err = hc_watch(e, t->fd, tcp ? EPOLLOUT : EPOLLIN, t);
 	if (err)
-		hc_fail_errno(e, t, "epoll", -err);
+		hc_fail_local(e, t, "epoll", -err);
 }
 
 static void hc_tcp_event(struct health_engine *e, struct hc_target *t)
@@ -104,13 +148,15 @@ static void hc_tcp_event(struct health_engine *e, struct hc_target *t)
 	socklen_t len = sizeof(int);
 	int soerr = 0;
 
-	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
-		soerr = errno;
+	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &len)) {
+		hc_fail_local(e, t, "getsockopt", errno);
+		return;
+	}
 	if (soerr) {
 		hc_fail_errno(e, t, "connect", soerr);
 		return;
 	}
-	hc_close_fd(t);
+	hc_close_fd(e, t);
 	hc_result(e, t, true, NULL);
 }
 
@@ -126,7 +172,7 @@ static void hc_udp_event(struct health_engine *e, struct hc_target *t)
 		hc_fail_errno(e, t, "recv", errno);
 		return;
 	}
-	hc_close_fd(t);
+	hc_close_fd(e, t);
 	if (expect[0] && !memmem(buf, n, expect, strlen(expect))) {
 		snprintf(cause, sizeof(cause), "reply of %zd bytes without the expected bytes", n);
 		hc_result(e, t, false, cause);
@@ -212,6 +258,13 @@ static int hc_exec_spawn(struct hc_target *t, pid_t *pid)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/*
+	 * The command gets none of the agent's descriptors, whether or not they
+	 * are close-on-exec (libraries open some that are not): a socket copy
+	 * held by a command outlives the agent's close, and its epoll
+	 * registration with it.
+	 */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	err = -posix_spawn(pid, argv[0], &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -227,19 +280,20 @@ static void hc_exec_start(struct health_engine *e, struct hc_target *t)
 		hc_fail_errno(e, t, "exec", -err);
 		return;
 	}
+	/* pidfd_open's descriptor is close-on-exec by itself. */
 	t->fd = pidfd_open(t->pid, 0);
 	if (t->fd < 0) {
 		err = errno;
 		kill(-t->pid, SIGKILL);
 		waitpid(t->pid, NULL, 0);
-		hc_fail_errno(e, t, "pidfd_open", err);
+		hc_fail_local(e, t, "pidfd_open", err);
 		return;
 	}
 	err = hc_watch(e, t->fd, EPOLLIN, t);
 	if (err) {
 		kill(-t->pid, SIGKILL);
 		waitpid(t->pid, NULL, 0);
-		hc_fail_errno(e, t, "epoll", -err);
+		hc_fail_local(e, t, "epoll", -err);
 	}
 }
 
@@ -253,7 +307,7 @@ static void hc_exec_event(struct health_engine *e, struct hc_target *t)
 	/* Anything the command left in its group goes with it; unreaped, its pid is still ours. */
 	kill(-t->pid, SIGKILL);
 	waitid(P_PIDFD, t->fd, &si, WEXITED | WNOHANG);
-	hc_close_fd(t);
+	hc_close_fd(e, t);
 	if (t->reaping) {
 		t->reaping = false;
 		return;
@@ -287,8 +341,9 @@ void hc_check_start(struct health_engine *e, struct hc_target *t)
 		return;
 	case CFG_HC_HTTP:
 	case CFG_HC_HTTPS:
+		/* It fails only for want of memory in libcurl: the agent's failure. */
 		if (hc_http_start(e, t, cause, sizeof(cause)))
-			hc_result(e, t, false, cause);
+			hc_no_result(e, t, cause);
 		return;
 	}
 	hc_result(e, t, true, NULL);
@@ -296,6 +351,13 @@ void hc_check_start(struct health_engine *e, struct hc_target *t)
 
 void hc_check_event(struct health_engine *e, struct hc_target *t, uint32_t events)
 {
+	/*
+	 * An event for a check that is over (its result in, its descriptor
+	 * closed) says nothing about the backend; only a killed command still
+	 * waits for its pidfd.
+	 */
+	if (t->fd < 0 || (!t->running && !t->reaping))
+		return;
 	switch (t->conf->hc.type) {
 	case CFG_HC_TCP:
 		hc_tcp_event(e, t);
@@ -354,7 +416,7 @@ void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause,
 	default:
 		snprintf(cause, len, "timeout after %u ms", ms);
 	}
-	hc_close_fd(t);
+	hc_close_fd(e, t);
 }
 
 /* The target goes but its command may not be gone yet: killed now, reaped from the loop. */
@@ -411,6 +473,6 @@ void hc_check_stop(struct health_engine *e, struct hc_target *t)
 {
 	if (t->fd >= 0 && t->conf->hc.type == CFG_HC_EXEC)
 		hc_exec_orphan(e, t);
-	hc_close_fd(t);
+	hc_close_fd(e, t);
 	hc_http_stop(e, t);
 }

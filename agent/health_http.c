@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "config.h"
 #include "health_int.h"
@@ -26,6 +28,7 @@ struct hc_http {
 	struct curl_slist *connect_to; /* CURLOPT_CONNECT_TO entry of the current run */
 	char *body;		       /* kept only when expect_body is set */
 	size_t len;
+	int open_errno; /* this run's socket() failed with it: the agent's failure */
 };
 
 static int hc_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
@@ -67,6 +70,30 @@ static int hc_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 	if (errno == ENOENT || errno == EEXIST)
 		epoll_ctl(e->efd, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &ev);
 	return 0;
+}
+
+/*
+ * libcurl's sockets are close-on-exec like every other of the engine
+ * (health_checks.c). A socket that cannot be had is remembered: libcurl
+ * reports it only as "couldn't connect", which would read as the backend's.
+ */
+static curl_socket_t hc_curl_open(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct hc_target *t = userp;
+	int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+	if (fd < 0)
+		t->http->open_errno = errno;
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+/* And leave epoll before they are closed, whatever order libcurl tells us in. */
+static int hc_curl_close(void *userp, curl_socket_t s)
+{
+	struct health_engine *e = userp;
+
+	epoll_ctl(e->efd, EPOLL_CTL_DEL, s, NULL);
+	return close(s);
 }
 
 static int hc_curl_timer(CURLM *multi, long timeout_ms, void *userp)
@@ -114,7 +141,7 @@ static int hc_http_multi(struct health_engine *e)
 }
 
 /* Sets every option for this run: a reload may have changed the settings since the last. */
-static void hc_http_setup(struct hc_target *t)
+static void hc_http_setup(struct health_engine *e, struct hc_target *t)
 {
 	const struct cfg_health *hc = &t->conf->hc;
 	struct hc_http *h = t->http;
@@ -146,6 +173,10 @@ static void hc_http_setup(struct hc_target *t)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(hc->method, "GET"))
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, hc->method);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, hc_curl_open);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, t);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, hc_curl_close);
+	curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, e);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
@@ -163,6 +194,7 @@ static void hc_http_setup(struct hc_target *t)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)hc->timeout_ms + 1000);
 	h->err[0] = '\0';
 	h->len = 0;
+	h->open_errno = 0;
 }
 
 int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
@@ -181,7 +213,7 @@ int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, siz
 		snprintf(cause, len, "libcurl: %s", strerror(-err));
 		return err;
 	}
-	hc_http_setup(t);
+	hc_http_setup(e, t);
 	if (curl_multi_add_handle(e->multi, h->easy)) {
 		snprintf(cause, len, "libcurl: cannot add the request");
 		return -ENOMEM;
@@ -218,6 +250,14 @@ static void hc_http_done(struct health_engine *e, struct hc_target *t, CURLcode 
 	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno);
 	hc_http_detach(e, t);
+	/* libcurl could not get a socket or memory: the agent's failure, no verdict. */
+	if (res == CURLE_OUT_OF_MEMORY || (res == CURLE_COULDNT_CONNECT && h->open_errno)) {
+		snprintf(cause, sizeof(cause), "libcurl: %.100s",
+			 h->open_errno ? strerror(h->open_errno)
+				       : (h->err[0] ? h->err : curl_easy_strerror(res)));
+		hc_no_result(e, t, cause);
+		return;
+	}
 	if (res == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED)
 		snprintf(cause, sizeof(cause), "connection refused");
 	else if (res == CURLE_OPERATION_TIMEDOUT)

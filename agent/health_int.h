@@ -88,12 +88,15 @@ struct health_engine {
 	struct hc_curl_sock *curl_dead; /* sockets libcurl dropped, freed after the event batch */
 	struct hc_orphan *orphans;
 	struct health_stats stats;
+	uint64_t check_error_logged_ns; /* last "could not run" warning, rate limited */
 };
 
 uint64_t hc_now_ns(void);
 
 /* The core's side: one result of a check in flight, with its cause when it failed. */
 void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char *cause);
+/* Or none: the check could not run for a reason of the agent's own (why says which). */
+void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why);
 
 /* health_checks.c: starts a check (the result may come at once), handles its fd's event. */
 void hc_check_start(struct health_engine *e, struct hc_target *t);

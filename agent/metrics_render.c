@@ -260,6 +260,10 @@ static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
 	mx_sample(o, "xdplb_health_checks_total", h->checks - h->failures, "result", "success",
 		  NULL);
 	mx_sample(o, "xdplb_health_checks_total", h->failures, "result", "failure", NULL);
+	mx_one(o, "xdplb_health_check_errors_total", "counter",
+	       "Checks that could not run for a reason of the agent's own (descriptors, memory): "
+	       "no verdict about the backend.",
+	       h->check_errors);
 	mx_one(o, "xdplb_health_state_changes_total", "counter",
 	       "Health verdicts that flipped (up to down or down to up).", h->changes);
 

@@ -73,6 +73,16 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 	ret |= table_cell(t, "conntrack");
 	ret |= table_cell(t, "%" PRIu64 " entries, %" PRIu64 " unconfirmed (seen once)",
 			  res_uint(res, "conntrack_entries"), res_uint(res, "conntrack_unconfirmed"));
+	if (json_is_object(json_object_get(res, "health"))) {
+		json_t *h = json_object_get(res, "health");
+
+		ret |= table_cell(t, "health");
+		ret |= table_cell(t,
+				  "%" PRIu64 " targets, %" PRIu64 " checks, %" PRIu64
+				  " failed, %" PRIu64 " could not run (the agent's own failure)",
+				  res_uint(h, "targets"), res_uint(h, "checks"),
+				  res_uint(h, "failures"), res_uint(h, "check_errors"));
+	}
 	if (json_object_get(res, "sync")) { /* agents before sync have no such member */
 		ret |= table_cell(t, "sync");
 		ret |= table_cell(t, "%s", lbctl_sync_summary(sync, sizeof(sync), res));

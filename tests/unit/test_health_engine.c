@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
@@ -688,5 +690,122 @@ Test(health_engine, a_reload_dropping_a_running_command_kills_it_and_reaps_it_la
 		run_engine(e, 1, 20);
 	cr_assert_neq(access(proc, F_OK), 0, "command %d killed but never reaped", pid);
 	cr_assert_null(e->orphans);
+	health_close(e);
+}
+
+/* --- verdicts about the backend only ---------------------------------------------------------- */
+
+/* Runs the engine for ms, whatever changes come in. */
+static void run_engine_for(struct health_engine *e, int ms)
+{
+	run_engine(e, MAX_CHANGES, ms);
+}
+
+Test(health_engine, an_event_for_a_check_that_is_over_is_no_verdict)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
+	struct health_stats stats;
+	struct hc_target *t;
+	int i;
+
+	want_all(e, &hc, 1);
+	for (i = 0; i < 100; i++) {
+		run_engine_for(e, 20);
+		health_get_stats(e, &stats);
+		if (stats.checks && !e->heap[0]->running)
+			break;
+	}
+	cr_assert_geq(stats.checks, 1, "no check ever finished");
+	t = e->heap[0];
+	cr_assert_eq(t->fd, -1);
+	/* What a registration that outlived its socket would deliver. */
+	hc_check_event(e, t, EPOLLOUT);
+	health_get_stats(e, &stats);
+	cr_assert_eq(stats.failures, 0, "a stale event was judged: %s", t->last);
+	cr_assert_eq(n_changes, 0, "a stale event flipped the backend: %s", changes[0].cause);
+	cr_assert_eq(stats.running, 0);
+	health_close(e);
+}
+
+Test(health_engine, out_of_descriptors_is_the_agents_failure_not_the_backends)
+{
+	struct health_engine *e = engine();
+	struct cfg_health hcs[] = {
+	    check(CFG_HC_TCP, srv.port[SRV_TCP], true),
+	    check(CFG_HC_HTTP, srv.port[SRV_HTTP200], true),
+	    check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], true),
+	};
+	struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256};
+	struct health_stats stats;
+	int fill[256], n = 0, i;
+
+	strcpy(hcs[2].payload, "ping");
+	want_all(e, hcs, 3);
+	/* Every descriptor this process may have, taken: the checks cannot open a socket. */
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while (n < 256 && (fill[n] = dup(0)) >= 0)
+		n++;
+	cr_assert_eq(errno, EMFILE);
+	run_engine_for(e, 400);
+	for (i = 0; i < n; i++)
+		close(fill[i]);
+	health_get_stats(e, &stats);
+	cr_assert_geq(stats.check_errors, 3, "only %llu checks could not run",
+		      (unsigned long long)stats.check_errors);
+	cr_assert_eq(stats.failures, 0, "the agent's own shortage was held against a backend: %s %s %s", e->heap[0]->last, e->heap[1]->last, e->heap[2]->last);
+	cr_assert_eq(n_changes, 0, "port %u went %s: %s", changes[0].port,
+		     health_state_name(changes[0].state), changes[0].cause);
+	/* With descriptors back, the same checks run and pass. */
+	run_engine_for(e, 400);
+	health_get_stats(e, &stats);
+	cr_assert_geq(stats.checks, 3);
+	cr_assert_eq(stats.failures, 0);
+	health_close(e);
+}
+
+/*
+ * Commands forked beside socket checks at short intervals: a command must
+ * never hold a copy of a check's socket (its epoll registration would outlive
+ * the close and report for the next check), so no check fails.
+ */
+Test(health_engine, exec_checks_beside_socket_checks_give_no_false_verdict, .timeout = 30)
+{
+	static const char *const ok[] = {"/bin/true"};
+	struct cfg_health hcs[12];
+	struct health_engine *e = engine();
+	struct health_stats stats;
+	size_t i;
+
+	for (i = 0; i < 12; i++) {
+		if (i < 4)
+			hcs[i] = exec_check(ok, 1, true);
+		else if (i < 10)
+			hcs[i] = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
+		else
+			hcs[i] = check(CFG_HC_HTTP, srv.port[SRV_HTTP200], true);
+		/* Distinct settings: twelve targets on one address. */
+		hcs[i].rise = 1 + i;
+		hcs[i].interval_ms = 50;
+		hcs[i].timeout_ms = 45;
+	}
+	/*
+	 * A loaded machine may really delay a fork or the test's one HTTP server
+	 * thread: three failures in a row for those. A connect on loopback is the
+	 * kernel's alone: one false failure shows.
+	 */
+	for (i = 0; i < 4; i++)
+		hcs[i].fall = 3;
+	for (i = 10; i < 12; i++) {
+		hcs[i].interval_ms = 200;
+		hcs[i].timeout_ms = 190;
+		hcs[i].fall = 3;
+	}
+	want_all(e, hcs, 12);
+	run_engine_for(e, 3000);
+	health_get_stats(e, &stats);
+	cr_assert_geq(stats.checks, 200, "only %llu checks ran", (unsigned long long)stats.checks);
+	cr_assert_eq(n_changes, 0, "port %u went %s: %s", changes[0].port,
+		     health_state_name(changes[0].state), changes[0].cause);
 	health_close(e);
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Health that never lies: exec checks beside TCP and HTTP checks, every 100 ms
+# with fall 1, under HTTP traffic and a long-lived stream for a minute
+# (HEALTH_SOAK_SECONDS). Every backend is healthy all along: not one check may
+# fail and the stream must come back byte for byte. (A command forked by an
+# exec check once kept copies of the socket checks' descriptors, whose stale
+# epoll events then failed healthy backends with "connect: Bad file descriptor".)
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_health.sh"
+e2e_setup
+
+SOAK=${HEALTH_SOAK_SECONDS:-60}
+
+health_add \
+	"web4={type: http, path: /, interval: 100ms, timeout: 90ms, rise: 1, fall: 1}" \
+	"stream4={type: tcp, interval: 100ms, timeout: 90ms, rise: 1, fall: 1}" \
+	"udp4={type: exec, command: [/bin/sh, -c, 'exec test -n \"\$XDPLB_BACKEND\"'], interval: 100ms, timeout: 90ms, rise: 1, fall: 1}"
+wait_for 5 "every backend checked and up" all_checked_up ||
+	fail "health checks did not bring every backend up: $(lbctl_json lb backend list 2>&1 | tr '\n' ' ')"
+log "http, tcp and exec checks every 100 ms on every backend, fall 1"
+
+checks_total() {
+	lbctl_json lb status | json_get "d['health']['$1']"
+}
+checks0=$(checks_total checks)
+
+stream_start $VIP4
+stream_flows $STREAM 10 "before the load"
+requests=0
+errors=0
+port=30000
+end=$((SECONDS + SOAK))
+while [ $SECONDS -lt $end ]; do
+	out=$(client http --vip $VIP4 --port $HTTP_PORT --first-port $port --count 100 --timeout 1 --budget 20)
+	requests=$((requests + 100))
+	errors=$((errors + $(json_get 'd["errors"]' <<<"$out")))
+	port=$((port + 100))
+	[ $port -ge 60000 ] && port=30000
+	stream_is running "$STREAM" || fail "the stream broke under load: $(stream_status "$STREAM")"
+done
+stream_flows $STREAM 10 "after the load"
+stream_stop $STREAM
+
+checks=$(($(checks_total checks) - checks0))
+failures=$(checks_total failures)
+log "$SOAK s: $requests requests ($errors errors), $checks checks, $failures failed"
+[ "$checks" -ge $((SOAK * 9 * 5)) ] || fail "only $checks checks in $SOAK s (9 targets every 100 ms)"
+[ "$failures" = 0 ] || fail "$failures checks of healthy backends failed: $(grep -h ' is down' "$XLB_RUNDIR"/lb-agent.log.* | head -3)"
+! grep -q ' is down' "$XLB_RUNDIR"/lb-agent.log.* || fail "a healthy backend was marked down"
+[ "$errors" = 0 ] || fail "$errors of $requests requests failed"
