@@ -71,28 +71,35 @@ static int agent_open_loop(struct agent *a)
 	return err;
 }
 
-static bool agent_health_up(void *ctx, const struct xaddr *addr)
+/* A pair follows its own check: the backend's, else its VIP's. */
+static bool agent_health_up(void *ctx, const struct cfg_vip *vip, const struct cfg_backend *b)
 {
-	return health_backend_up(ctx, addr);
+	return health_check_up(ctx, &b->addr, b->health ?: &vip->health);
 }
 
 /*
- * After a restart, a backend the adopted data plane holds DOWN with its next
- * hop known was DOWN by its checks: they go on from down, not from the
- * configured initial state (else a dead backend takes new flows until fall
- * checks fail again).
+ * After a restart, a pair the adopted data plane holds DOWN with its next
+ * hop known was DOWN by its checks: its check goes on from down, not from
+ * the configured initial state (else a dead backend takes new flows until
+ * fall checks fail again).
  */
 static void agent_health_adopt(struct agent *a)
 {
 	static const uint8_t zero_mac[ETH_ALEN];
-	uint32_t i;
+	const struct cfg_vip *v;
+	size_t i, j;
 
-	for (i = 1; i < a->dp->be_fresh; i++) {
-		const struct dp_backend *be = &a->dp->be[i];
+	for (i = 0; i < a->cfg.n_vips; i++) {
+		v = &a->cfg.vips[i];
+		for (j = 0; j < v->n_backends; j++) {
+			uint32_t idx = dataplane_pair_index(a->dp, v, &v->backends[j].addr);
+			const struct dp_backend *be = &a->dp->be[idx];
 
-		if (be->used && (be->slot.flags & LB_BE_F_DOWN) &&
-		    memcmp(be->slot.dmac, zero_mac, sizeof(zero_mac)))
-			health_assume_down(a->health, &be->addr);
+			if (idx && (be->slot.flags & (LB_BE_F_DOWN | LB_BE_F_DOWN_KEPT)) &&
+			    memcmp(be->slot.dmac, zero_mac, sizeof(zero_mac)))
+				health_assume_down(a->health, &be->addr,
+						   v->backends[j].health ?: &v->health);
+		}
 	}
 }
 
@@ -128,10 +135,27 @@ static void agent_on_health_change(void *ctx, const struct xaddr *addr,
 				   const char *cause)
 {
 	struct agent *a = ctx;
-	char buf[CFG_ADDR_STRLEN];
+	char buf[CFG_ADDR_STRLEN], vips[256] = "", label[CFG_LABEL_MAX];
+	size_t i, j, off = 0;
 
-	log_info("agent: backend %s is %s (%s)", cfg_format_addr(addr, buf, sizeof(buf)),
-		 health_state_name(state), cause);
+	/* The verdict is the pairs' whose check this is: name their VIPs. */
+	for (i = 0; i < a->cfg.n_vips; i++) {
+		const struct cfg_vip *v = &a->cfg.vips[i];
+
+		for (j = 0; j < v->n_backends; j++) {
+			const struct cfg_backend *b = &v->backends[j];
+
+			if (!cfg_addr_equal(&b->addr, addr) ||
+			    !cfg_health_equal(b->health ?: &v->health, hc))
+				continue;
+			cfg_vip_label(v, label, sizeof(label));
+			if (off < sizeof(vips))
+				off += snprintf(vips + off, sizeof(vips) - off, "%s%s",
+						off ? ", " : "", label);
+		}
+	}
+	log_info("agent: backend %s is %s (%s) in VIP %s", cfg_format_addr(addr, buf, sizeof(buf)),
+		 health_state_name(state), cause, vips[0] ? vips : "-");
 	a->health_changed = true;
 }
 

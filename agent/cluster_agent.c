@@ -163,7 +163,7 @@ static bool cluster_agent_vip_healthy(const struct agent *a, const struct cfg_vi
 	size_t i;
 
 	for (i = 0; i < v->n_backends; i++) {
-		idx = dataplane_backend_index(a->dp, &v->backends[i].addr);
+		idx = dataplane_pair_index(a->dp, v, &v->backends[i].addr);
 		if (idx && !strcmp(dataplane_backend_state(a->dp, idx), "up") &&
 		    dataplane_weight(a->dp, v, &v->backends[i]))
 			return true;

@@ -662,6 +662,25 @@ static int cfg_parse_vip_hash(struct cfg_ctx *ctx, const char *what, const struc
 	return err;
 }
 
+static const struct cfg_enum cfg_down_flows_names[] = {
+    {"move", 0},
+    {"keep", 1},
+    {},
+};
+
+static int cfg_parse_vip_down_flows(struct cfg_ctx *ctx, const char *what,
+				    const struct cfg_ynode *val, void *obj)
+{
+	struct cfg_vip *vip = obj;
+	unsigned int keep;
+	int err;
+
+	err = cfg_value_enum(ctx, what, val, cfg_down_flows_names, &keep);
+	if (!err)
+		vip->down_keeps_flows = keep;
+	return err;
+}
+
 static int cfg_parse_vip_fail_open(struct cfg_ctx *ctx, const char *what,
 				   const struct cfg_ynode *val, void *obj)
 {
@@ -719,6 +738,7 @@ static const struct cfg_key cfg_vip_keys[] = {
     CFG_FUNC("maglev_size", cfg_parse_vip_maglev_size, false),
     CFG_FUNC("hash", cfg_parse_vip_hash, false),
     CFG_FUNC("fail_open", cfg_parse_vip_fail_open, false),
+    CFG_FUNC("down_flows", cfg_parse_vip_down_flows, false),
     CFG_FUNC("zones", cfg_parse_vip_zones, false),
     CFG_FUNC("health", cfg_parse_vip_health, false),
     CFG_FUNC("backends", cfg_parse_vip_backends, false),

@@ -192,7 +192,7 @@ static json_t *ctl_vip_item(struct agent *a, const struct cfg_vip *v)
 	if (!dataplane_vip_index(a->dp, v, &idx))
 		dataplane_read_percpu(a->dp, ctl_map_fd(a, "lb_vip_stats"), idx, &st, sizeof(st));
 	for (i = 0; i < v->n_backends; i++) {
-		uint32_t b = dataplane_backend_index(a->dp, &v->backends[i].addr);
+		uint32_t b = dataplane_pair_index(a->dp, v, &v->backends[i].addr);
 
 		up += b && !strcmp(dataplane_backend_state(a->dp, b), "up");
 	}
@@ -208,12 +208,13 @@ static json_t *ctl_vip_item(struct agent *a, const struct cfg_vip *v)
 			 (json_int_t)st.ct_hits, "ct_misses", (json_int_t)st.ct_misses);
 }
 
-/* The health checks' view of a backend, or null when nothing checks it. */
-static json_t *ctl_health_item(const struct agent *a, const struct xaddr *addr)
+/* The health checks' view of a (VIP, backend) pair, or null when nothing checks it. */
+static json_t *ctl_health_item(const struct agent *a, const struct cfg_vip *v,
+			       const struct cfg_backend *b)
 {
 	struct health_status st;
 
-	if (!a->health || health_backend_status(a->health, addr, &st))
+	if (!a->health || health_check_status(a->health, &b->addr, b->health ?: &v->health, &st))
 		return json_null();
 	return json_pack("{s:s, s:o, s:I, s:I, s:I}", "state", health_state_name(st.state),
 			 "last_result", st.checked ? json_string(st.last_result) : json_null(),
@@ -221,11 +222,11 @@ static json_t *ctl_health_item(const struct agent *a, const struct xaddr *addr)
 			 "changes", (json_int_t)st.changes);
 }
 
-/* One backend.list item; `vip` (may be NULL) picks which VIP's weight is shown. */
+/* One backend.list item: a (VIP, backend) pair, its state, weight, counters and health. */
 static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 				const struct cfg_vip *vip)
 {
-	uint32_t idx = dataplane_backend_index(a->dp, &b->addr);
+	uint32_t idx = dataplane_pair_index(a->dp, vip, &b->addr);
 	struct lb_backend_stats st = {};
 	char addr[CFG_ADDR_STRLEN], label[CFG_LABEL_MAX], mac[18];
 	json_t *vips = json_array(), *nh = json_null();
@@ -248,14 +249,15 @@ static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 			nh = json_string(mac);
 		}
 	}
-	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "address",
-			 ctl_fmt(&b->addr, addr, sizeof(addr)), "index", (json_int_t)idx, "weight",
-			 (json_int_t)dataplane_weight(a->dp, vip, b), "zone",
-			 b->zone[0] ? b->zone : a->cfg.node.zone, "state",
+	cfg_vip_label(vip, label, sizeof(label));
+	return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "vip",
+			 label, "address", ctl_fmt(&b->addr, addr, sizeof(addr)), "index",
+			 (json_int_t)idx, "weight", (json_int_t)dataplane_weight(a->dp, vip, b),
+			 "zone", b->zone[0] ? b->zone : a->cfg.node.zone, "state",
 			 idx ? dataplane_backend_state(a->dp, idx) : "down", "vips", vips,
 			 "next_hop_mac", nh, "packets", (json_int_t)st.packets, "bytes",
 			 (json_int_t)st.bytes, "new_flows", (json_int_t)st.new_flows, "health",
-			 ctl_health_item(a, &b->addr));
+			 ctl_health_item(a, vip, b));
 }
 
 static int ctl_find_vip(struct agent *a, json_t *args, bool required, const struct cfg_vip **vip,
@@ -325,12 +327,9 @@ static int ctl_backend_list(void *ctx, json_t *args, json_t **result, char *err,
 
 		if (only && v != only)
 			continue;
-		/* Each address once, under the first VIP that names it. */
-		for (j = 0; j < v->n_backends; j++) {
-			if (!only && !agent_backend_first(&a->cfg, i, j))
-				continue;
+		/* One item per (VIP, backend) pair: each has its own state and counters. */
+		for (j = 0; j < v->n_backends; j++)
 			json_array_append_new(list, ctl_backend_item(a, &v->backends[j], v));
-		}
 	}
 	*result = json_pack("{s:o}", "backends", list);
 	return *result ? 0 : -ENOMEM;
@@ -350,19 +349,47 @@ static int ctl_backend_arg(json_t *args, struct xaddr *addr, const char **text, 
 	return 0;
 }
 
+/* The state of a backend's pairs, after a drain: one word if they agree, else "mixed". */
+static const char *ctl_backend_state(struct agent *a, const struct xaddr *addr,
+				     const struct cfg_vip *only)
+{
+	const char *state = NULL, *s;
+	size_t i;
+
+	for (i = 0; i < a->cfg.n_vips; i++) {
+		uint32_t idx;
+
+		if (only && only != &a->cfg.vips[i])
+			continue;
+		idx = dataplane_pair_index(a->dp, &a->cfg.vips[i], addr);
+		if (!idx)
+			continue;
+		s = dataplane_backend_state(a->dp, idx);
+		if (state && strcmp(state, s))
+			return "mixed";
+		state = s;
+	}
+	return state ?: "down";
+}
+
+/* Drains (or undrains) a backend in one VIP (args.vip), or in every VIP it serves. */
 static int ctl_drain_set(struct agent *a, json_t *args, json_t **result, bool drain, char *err,
 			 size_t errlen)
 {
+	const struct cfg_vip *vip;
 	const char *text;
 	struct xaddr addr;
-	char buf[CFG_ADDR_STRLEN];
+	char buf[CFG_ADDR_STRLEN], label[CFG_LABEL_MAX];
 	int ret = ctl_backend_arg(args, &addr, &text, err, errlen);
 
+	if (!ret)
+		ret = ctl_find_vip(a, args, false, &vip, err, errlen);
 	if (ret)
 		return ret;
-	ret = dataplane_set_drain(a->dp, &a->cfg, &addr, drain);
+	ret = dataplane_set_drain(a->dp, &a->cfg, &addr, vip, drain);
 	if (ret == -ENOENT) {
-		snprintf(err, errlen, "backend %s is not configured", text);
+		snprintf(err, errlen, "backend %s is not configured%s", text,
+			 vip ? " in that VIP" : "");
 		return ret;
 	}
 	if (ret) {
@@ -370,10 +397,13 @@ static int ctl_drain_set(struct agent *a, json_t *args, json_t **result, bool dr
 			 strerror(-ret));
 		return ret;
 	}
-	log_info("agent: backend %s %s", ctl_fmt(&addr, buf, sizeof(buf)),
-		 drain ? "drained" : "undrained");
-	*result = json_pack("{s:s, s:s}", "backend", buf, "state",
-			    dataplane_backend_state(a->dp, dataplane_backend_index(a->dp, &addr)));
+	if (vip)
+		cfg_vip_label(vip, label, sizeof(label));
+	log_info("agent: backend %s %s%s%s", ctl_fmt(&addr, buf, sizeof(buf)),
+		 drain ? "drained" : "undrained", vip ? " in VIP " : "", vip ? label : "");
+	*result = json_pack("{s:s, s:o, s:s}", "backend", buf, "vip",
+			    vip ? json_string(label) : json_null(), "state",
+			    ctl_backend_state(a, &addr, vip));
 	return *result ? 0 : -ENOMEM;
 }
 
@@ -582,7 +612,8 @@ static int ctl_maglev_pick(struct agent *a, const struct lb_vip_info *info, uint
 		    idx >= LB_MAX_BACKENDS || bpf_map_lookup_elem(backends, &idx, &be) ||
 		    !be.family)
 			continue;
-		if (!(be.flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN | LB_BE_F_NO_NEXTHOP))) {
+		if (!(be.flags &
+		      (LB_BE_F_DOWN | LB_BE_F_DRAIN | LB_BE_F_DOWN_KEPT | LB_BE_F_NO_NEXTHOP))) {
 			*slot_out = slot;
 			*be_out = idx;
 			ret = 0;
@@ -607,7 +638,23 @@ static const char *ctl_slot_state(const struct lb_backend *be)
 {
 	if (be->flags & LB_BE_F_DOWN)
 		return "down";
+	if (be->flags & LB_BE_F_DOWN_KEPT)
+		return "down, flows kept";
 	return be->flags & LB_BE_F_DRAIN ? "drain" : "up";
+}
+
+/* The pair of the VIP and the backend at bx, as lb_backend_at() in bpf/lib/conntrack.h finds it. */
+static uint32_t ctl_pair_of(struct agent *a, uint32_t vip_index, const struct xaddr *bx)
+{
+	struct lb_backend_key key = {};
+	uint32_t idx = 0;
+
+	memcpy(key.addr, bx->addr, sizeof(key.addr));
+	key.family = bx->family;
+	key.vip_index = vip_index;
+	if (bpf_map_lookup_elem(ctl_map_fd(a, "lb_backend_ids"), &key, &idx))
+		return 0;
+	return idx;
 }
 
 static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
@@ -693,7 +740,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	}
 	if (strcmp(source, "maglev")) {
 		ctl_xaddr(&bx, conn.backend_addr, conn.backend_family);
-		idx = dataplane_backend_index(a->dp, &bx);
+		idx = ctl_pair_of(a, info.vip_index, &bx);
 		found = idx && !bpf_map_lookup_elem(ctl_map_fd(a, "lb_backends"), &idx, &be) &&
 			!(be.flags & LB_BE_F_DOWN);
 		if (!found)

@@ -10,17 +10,23 @@
 #include "lb_filter.h"
 #include "model.h"
 
-/* One lb_backends slot as the agent keeps it (index = position in dataplane.be). */
+/*
+ * One lb_backends slot as the agent keeps it (index = position in
+ * dataplane.be): one (VIP, backend) pair, so a backend serving two VIPs has
+ * two, each with its own health verdict, drain and counters.
+ */
 struct dp_backend {
 	bool used;
 	bool configured; /* seen in the config being applied (scratch for the diff) */
-	bool drain; /* runtime state from lbctl, kept while the address stays configured */
+	bool drain;	 /* runtime state from lbctl, kept while the pair stays configured */
 	bool nh_known; /* next hop MAC resolved (or adopted from the pinned slot) */
 	bool nh_logged; /* "waiting for its next hop" said once */
 	bool nh_unreachable; /* no route: retried on route changes, not by the timer */
 	uint32_t nh_delay_ms; /* timer retries back off: 200 ms doubling up to 3.2 s */
 	uint64_t nh_next_ms; /* CLOCK_MONOTONIC ms of the next timer retry */
 	bool healthy; /* health checks' verdict when the slot was last written */
+	bool down_keeps_flows; /* the VIP keeps a DOWN pair's flows (down_flows: keep) */
+	uint32_t vip_index;    /* the pair's VIP: index into dataplane.vips */
 	struct xaddr addr;
 	struct lb_backend slot; /* what lb_backends holds for it */
 	uint64_t freed_seq; /* when it was freed: older free slots are reused first */
@@ -48,11 +54,11 @@ struct dp_weight {
 
 struct lb;
 
-/* Open-addressing index of dataplane.be by address: at most half full. */
+/* Open-addressing index of dataplane.be by (VIP, address): at most half full. */
 #define DP_BE_HASH_SIZE (2 * LB_MAX_BACKENDS)
 
-/* Whether health checks let a backend take new flows (true when nothing checks it). */
-typedef bool (*dataplane_up_fn)(void *ctx, const struct xaddr *addr);
+/* Whether health checks let a (VIP, backend) pair take new flows (true when nothing checks it). */
+typedef bool (*dataplane_up_fn)(void *ctx, const struct cfg_vip *vip, const struct cfg_backend *b);
 
 struct dataplane {
 	struct lb *skel;
@@ -67,7 +73,7 @@ struct dataplane {
 	struct lb_settings settings;
 	struct dp_backend be[LB_MAX_BACKENDS];
 	uint32_t be_fresh; /* next never-used backend index */
-	uint32_t be_hash[DP_BE_HASH_SIZE]; /* backend indices by address, 0 = empty */
+	uint32_t be_hash[DP_BE_HASH_SIZE]; /* pair indices by (VIP, address), 0 = empty */
 	struct dp_vip vips[LB_MAX_VIPS];
 	uint32_t vip_fresh;
 	struct lb_vip_key icmp[LB_MAX_VIPS]; /* installed ICMP entries */
@@ -99,9 +105,12 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg);
  */
 int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool all);
 
-/* Runtime state from lbctl; both re-apply tables. -ENOENT: no such configured backend. */
+/*
+ * Runtime state from lbctl; both re-apply tables. -ENOENT: no such configured
+ * backend (in vip). A NULL vip drains the backend in every VIP it serves.
+ */
 int dataplane_set_drain(struct dataplane *dp, const struct lb_config *cfg,
-			const struct xaddr *backend, bool drain);
+			const struct xaddr *backend, const struct cfg_vip *vip, bool drain);
 int dataplane_set_weight(struct dataplane *dp, const struct lb_config *cfg,
 			 const struct xaddr *backend, const struct cfg_vip *vip, uint32_t weight);
 
@@ -115,8 +124,9 @@ int dataplane_vip_index(const struct dataplane *dp, const struct cfg_vip *vip, u
 /* "up", "down" (health check or next hop unknown) or "drain", as the agent programmed it. */
 const char *dataplane_backend_state(const struct dataplane *dp, uint32_t idx);
 
-/* Index of a configured backend, 0 if none. */
-uint32_t dataplane_backend_index(const struct dataplane *dp, const struct xaddr *addr);
+/* Index of the (VIP, backend) pair of a configured VIP and backend address, 0 if none. */
+uint32_t dataplane_pair_index(const struct dataplane *dp, const struct cfg_vip *vip,
+			      const struct xaddr *addr);
 
 /* Sums a per-CPU value of `value_size` bytes (all __u64 fields) over CPUs into out. */
 int dataplane_read_percpu(const struct dataplane *dp, int map_fd, uint32_t key, void *out,

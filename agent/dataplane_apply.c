@@ -46,9 +46,9 @@ static const char *dp_fmt(const struct xaddr *a, char *buf, size_t len)
 	return cfg_format_addr(a, buf, len);
 }
 
-static uint32_t dp_be_hash_slot(const struct xaddr *a)
+static uint32_t dp_be_hash_slot(uint32_t vip_index, const struct xaddr *a)
 {
-	uint32_t h = a->family;
+	uint32_t h = a->family ^ (vip_index << 8);
 	int i;
 
 	/* Fibonacci hashing of the words: good enough spread for an in-memory index. */
@@ -59,7 +59,7 @@ static uint32_t dp_be_hash_slot(const struct xaddr *a)
 
 static void dp_be_hash_insert(struct dataplane *dp, uint32_t idx)
 {
-	uint32_t slot = dp_be_hash_slot(&dp->be[idx].addr);
+	uint32_t slot = dp_be_hash_slot(dp->be[idx].vip_index, &dp->be[idx].addr);
 
 	while (dp->be_hash[slot])
 		slot = (slot + 1) % DP_BE_HASH_SIZE;
@@ -76,12 +76,14 @@ static void dp_be_hash_rebuild(struct dataplane *dp)
 			dp_be_hash_insert(dp, i);
 }
 
-uint32_t dataplane_backend_index(const struct dataplane *dp, const struct xaddr *addr)
+/* The pair of dataplane.vips[vip_index] and the backend at addr, 0 if none. */
+static uint32_t dp_pair_find(const struct dataplane *dp, uint32_t vip_index,
+			     const struct xaddr *addr)
 {
-	uint32_t slot = dp_be_hash_slot(addr), idx;
+	uint32_t slot = dp_be_hash_slot(vip_index, addr), idx;
 
 	while ((idx = dp->be_hash[slot])) {
-		if (dp_xaddr_equal(&dp->be[idx].addr, addr))
+		if (dp->be[idx].vip_index == vip_index && dp_xaddr_equal(&dp->be[idx].addr, addr))
 			return idx;
 		slot = (slot + 1) % DP_BE_HASH_SIZE;
 	}
@@ -157,16 +159,20 @@ static int dp_write_backend(struct dataplane *dp, uint32_t idx)
 	struct lb_backend want = be->slot, cur;
 	int fd = bpf_map__fd(dp->skel->maps.lb_backends);
 
-	be->healthy = !dp->health_up || dp->health_up(dp->health_ctx, &be->addr);
+	want.vip_index = be->vip_index;
 	want.flags = be->drain ? LB_BE_F_DRAIN : 0;
 	/*
 	 * A next hop still being asked for (just added, or after a restart) keeps
 	 * the backend's flows waiting; one that cannot be had (no route) is DOWN,
-	 * and its flows are picked again, as for a failed check.
+	 * and its flows are picked again. A failed check is DOWN too, unless the
+	 * VIP keeps the flows of a backend its checks fail (down_flows: keep):
+	 * then it takes no new flows, as if drained, and serves the tracked ones.
 	 */
-	if (!be->healthy || (!be->nh_known && be->nh_unreachable))
+	if (!be->nh_known && be->nh_unreachable)
 		want.flags |= LB_BE_F_DOWN;
-	else if (!be->nh_known)
+	else if (!be->healthy)
+		want.flags |= be->down_keeps_flows ? LB_BE_F_DOWN_KEPT : LB_BE_F_DOWN;
+	if (!be->nh_known && !(want.flags & LB_BE_F_DOWN))
 		want.flags |= LB_BE_F_NO_NEXTHOP;
 	if (!bpf_map_lookup_elem(fd, &idx, &cur) && !memcmp(&cur, &want, sizeof(want))) {
 		be->slot = want;
@@ -178,7 +184,8 @@ static int dp_write_backend(struct dataplane *dp, uint32_t idx)
 	return 0;
 }
 
-static int dp_add_backend(struct dataplane *dp, const struct xaddr *addr, uint32_t *out)
+static int dp_add_backend(struct dataplane *dp, uint32_t vip_index, const struct xaddr *addr,
+			  uint32_t *out)
 {
 	uint32_t idx = dp_alloc_backend(dp);
 	struct dp_backend *be;
@@ -193,7 +200,9 @@ static int dp_add_backend(struct dataplane *dp, const struct xaddr *addr, uint32
 	memset(be, 0, sizeof(*be));
 	be->used = true;
 	be->addr = *addr;
+	be->vip_index = vip_index;
 	dataplane_key_from_xaddr(addr, be->slot.addr, &be->slot.family);
+	be->slot.vip_index = vip_index;
 	dp_be_hash_insert(dp, idx);
 	dp_zero_percpu(dp, bpf_map__fd(dp->skel->maps.lb_backend_stats), idx,
 		       sizeof(struct lb_backend_stats));
@@ -210,6 +219,7 @@ static int dp_remove_backend(struct dataplane *dp, uint32_t idx)
 	int err = 0;
 
 	dataplane_key_from_xaddr(&be->addr, key.addr, &key.family);
+	key.vip_index = be->vip_index;
 	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_backend_ids), &key) &&
 	    errno != ENOENT)
 		err = -errno;
@@ -244,6 +254,17 @@ static void dp_nh_backoff(struct dp_backend *be)
 	be->nh_next_ms = dp_now_ms() + be->nh_delay_ms;
 }
 
+/* Whether idx is the first pair of its address: only that one speaks of the next hop. */
+static bool dp_first_pair(const struct dataplane *dp, uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 1; i < idx; i++)
+		if (dp->be[i].used && dp_xaddr_equal(&dp->be[i].addr, &dp->be[idx].addr))
+			return false;
+	return true;
+}
+
 /*
  * Resolves one backend's next hop. Returns true when its slot changed: a MAC
  * found or lost, or one never known going from asked-for to unreachable
@@ -252,7 +273,7 @@ static void dp_nh_backoff(struct dp_backend *be)
 static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 {
 	struct dp_backend *be = &dp->be[idx];
-	bool was_unreachable = be->nh_unreachable;
+	bool was_unreachable = be->nh_unreachable, speak = dp_first_pair(dp, idx);
 	char buf[INET6_ADDRSTRLEN];
 	struct nexthop nh;
 	uint32_t ifindex;
@@ -264,7 +285,7 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 		dp_nh_backoff(be);
 		/* An adopted MAC stays in use: the neighbour entry is only being refreshed. */
 		if (!be->nh_known) {
-			if (!be->nh_logged)
+			if (!be->nh_logged && speak)
 				log_info("dataplane: backend %s: waiting for its next hop MAC, "
 					 "kept out of the tables",
 					 dp_fmt(&be->addr, buf, sizeof(buf)));
@@ -273,7 +294,7 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 		return !be->nh_known && was_unreachable;
 	}
 	if (err) {
-		if (!be->nh_logged || be->nh_known)
+		if ((!be->nh_logged || be->nh_known) && speak)
 			log_warnx("dataplane: backend %s: no next hop: %s",
 				  dp_fmt(&be->addr, buf, sizeof(buf)), strerror(-err));
 		be->nh_logged = true;
@@ -292,9 +313,10 @@ static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
 	be->slot.ifindex = ifindex;
 	be->nh_known = true;
 	be->nh_logged = false;
-	log_info("dataplane: backend %s: next hop %02x:%02x:%02x:%02x:%02x:%02x%s",
-		 dp_fmt(&be->addr, buf, sizeof(buf)), nh.dmac[0], nh.dmac[1], nh.dmac[2],
-		 nh.dmac[3], nh.dmac[4], nh.dmac[5], ifindex ? " (redirected)" : "");
+	if (speak)
+		log_info("dataplane: backend %s: next hop %02x:%02x:%02x:%02x:%02x:%02x%s",
+			 dp_fmt(&be->addr, buf, sizeof(buf)), nh.dmac[0], nh.dmac[1], nh.dmac[2],
+			 nh.dmac[3], nh.dmac[4], nh.dmac[5], ifindex ? " (redirected)" : "");
 	return true;
 }
 
@@ -339,13 +361,13 @@ static int dp_sig_cmp(const void *a, const void *b)
 }
 
 /* Fills sig with the {index, weight} pairs that may take flows (`down_too`: health-down too). */
-static size_t dp_vip_sig_fill(const struct dataplane *dp, const struct cfg_vip *v, uint32_t *sig,
-			      bool down_too)
+static size_t dp_vip_sig_fill(const struct dataplane *dp, const struct cfg_vip *v,
+			      uint32_t vip_index, uint32_t *sig, bool down_too)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < v->n_backends; i++) {
-		uint32_t idx = dataplane_backend_index(dp, &v->backends[i].addr);
+		uint32_t idx = dp_pair_find(dp, vip_index, &v->backends[i].addr);
 		uint32_t w = dataplane_weight(dp, v, &v->backends[i]);
 		const struct dp_backend *be = &dp->be[idx];
 
@@ -365,17 +387,17 @@ static size_t dp_vip_sig_fill(const struct dataplane *dp, const struct cfg_vip *
  * LB_DROP_NO_BACKEND, or sends them anyway for a fail_open VIP, instead of
  * finding an empty table.
  */
-static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint32_t **out,
-		      size_t *n_out)
+static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint32_t vip_index,
+		      uint32_t **out, size_t *n_out)
 {
 	uint32_t *sig = calloc(v->n_backends ? v->n_backends : 1, 2 * sizeof(uint32_t));
 	size_t n;
 
 	if (!sig)
 		return -ENOMEM;
-	n = dp_vip_sig_fill(dp, v, sig, false);
+	n = dp_vip_sig_fill(dp, v, vip_index, sig, false);
 	if (!n)
-		n = dp_vip_sig_fill(dp, v, sig, true);
+		n = dp_vip_sig_fill(dp, v, vip_index, sig, true);
 	qsort(sig, n, 2 * sizeof(uint32_t), dp_sig_cmp);
 	*out = sig;
 	*n_out = n;
@@ -458,7 +480,7 @@ static int dp_sync_vip(struct dataplane *dp, const struct cfg_vip *v, uint32_t i
 	want.encap = v->encap;
 	want.gue_dport = htons(v->gue_port ? v->gue_port : LB_GUE_DEFAULT_PORT);
 
-	err = dp_vip_sig(dp, v, &sig, &n);
+	err = dp_vip_sig(dp, v, idx, &sig, &n);
 	if (err)
 		return err;
 	table_changed = is_new || !dv->table_known || dv->info.maglev_size != want.maglev_size ||
@@ -649,7 +671,32 @@ static int dp_adopt_weights(struct dataplane *dp)
 	return 0;
 }
 
-static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg)
+/*
+ * A new pair of an address another pair already reaches takes its next hop:
+ * one neighbour, asked once.
+ */
+static bool dp_copy_next_hop(struct dataplane *dp, uint32_t idx)
+{
+	struct dp_backend *be = &dp->be[idx];
+	uint32_t i;
+
+	for (i = 1; i < dp->be_fresh; i++) {
+		const struct dp_backend *o = &dp->be[i];
+
+		if (i == idx || !o->used || !o->nh_known || !dp_xaddr_equal(&o->addr, &be->addr))
+			continue;
+		memcpy(be->slot.dmac, o->slot.dmac, 6);
+		memcpy(be->slot.smac, o->slot.smac, 6);
+		be->slot.ifindex = o->slot.ifindex;
+		be->nh_known = true;
+		return true;
+	}
+	return false;
+}
+
+/* One slot per (VIP, backend) pair; vip_idx[v] is cfg->vips[v]'s index in dataplane.vips. */
+static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg,
+			     const uint32_t *vip_idx)
 {
 	int ids_fd = bpf_map__fd(dp->skel->maps.lb_backend_ids);
 	size_t v, b;
@@ -659,25 +706,34 @@ static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg)
 	for (i = 1; i < dp->be_fresh; i++)
 		dp->be[i].configured = false;
 	for (v = 0; v < cfg->n_vips; v++) {
-		for (b = 0; b < cfg->vips[v].n_backends; b++) {
-			const struct xaddr *a = &cfg->vips[v].backends[b].addr;
+		const struct cfg_vip *cv = &cfg->vips[v];
+
+		for (b = 0; b < cv->n_backends; b++) {
+			const struct xaddr *a = &cv->backends[b].addr;
 			struct lb_backend_key key = {};
-			uint32_t idx = dataplane_backend_index(dp, a);
+			uint32_t idx = dp_pair_find(dp, vip_idx[v], a);
 			bool is_new = !idx;
+			struct dp_backend *be;
 
 			if (is_new) {
-				err = dp_add_backend(dp, a, &idx);
+				err = dp_add_backend(dp, vip_idx[v], a, &idx);
 				if (err)
 					return err;
-				dp_resolve_one(dp, idx);
+				if (!dp_copy_next_hop(dp, idx))
+					dp_resolve_one(dp, idx);
 			}
-			dp->be[idx].configured = true;
+			be = &dp->be[idx];
+			be->configured = true;
+			be->healthy =
+			    !dp->health_up || dp->health_up(dp->health_ctx, cv, &cv->backends[b]);
+			be->down_keeps_flows = cv->down_keeps_flows;
 			/* Slot before id: whoever finds the id finds a filled slot. */
 			err = dp_write_backend(dp, idx);
 			if (err)
 				return err;
 			if (is_new) {
 				dataplane_key_from_xaddr(a, key.addr, &key.family);
+				key.vip_index = vip_idx[v];
 				if (bpf_map_update_elem(ids_fd, &key, &idx, BPF_ANY))
 					return -errno;
 			}
@@ -718,7 +774,41 @@ static int dp_bump_generation(struct dataplane *dp)
 	return 0;
 }
 
-int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
+/*
+ * Every VIP of cfg its index in dataplane.vips, before the pairs that name
+ * it: a new one gets a free index (its lb_vips entry comes later, with its
+ * table). No map a packet reads changes here.
+ */
+static int dp_claim_vips(struct dataplane *dp, const struct lb_config *cfg, uint32_t *vip_idx,
+			 bool *is_new)
+{
+	struct lb_vip_key key;
+	size_t v;
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < dp->vip_fresh; i++)
+		dp->vips[i].configured = false;
+	for (v = 0; v < cfg->n_vips; v++) {
+		dp_vip_key(&cfg->vips[v], &key);
+		is_new[v] = dp_find_vip(dp, &key, &vip_idx[v]) != 0;
+		if (is_new[v]) {
+			err = dp_alloc_vip(dp, &vip_idx[v]);
+			if (err)
+				return err;
+			memset(&dp->vips[vip_idx[v]], 0, sizeof(dp->vips[vip_idx[v]]));
+			dp->vips[vip_idx[v]].used = true;
+			dp->vips[vip_idx[v]].key = key;
+			dp_zero_percpu(dp, bpf_map__fd(dp->skel->maps.lb_vip_stats), vip_idx[v],
+				       sizeof(struct lb_vip_stats));
+		}
+		dp->vips[vip_idx[v]].configured = true;
+	}
+	return 0;
+}
+
+static int dp_apply(struct dataplane *dp, const struct lb_config *cfg, uint32_t *vip_idx,
+		    bool *is_new)
 {
 	bool removed = false;
 	size_t v;
@@ -730,7 +820,10 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 	if (err)
 		log_warnx("dataplane: lb_weight_overrides: %s (runtime weights will not survive "
 			  "a restart)", strerror(-err));
-	err = dp_apply_backends(dp, cfg);
+	err = dp_claim_vips(dp, cfg, vip_idx, is_new);
+	if (err)
+		return err;
+	err = dp_apply_backends(dp, cfg, vip_idx);
 	if (err)
 		return err;
 	dp_write_settings(dp, cfg);
@@ -739,29 +832,11 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 	if (err)
 		return err;
 
-	for (i = 0; i < dp->vip_fresh; i++)
-		dp->vips[i].configured = false;
 	for (v = 0; v < cfg->n_vips; v++) {
 		const struct cfg_vip *cv = &cfg->vips[v];
-		struct lb_vip_key key;
 		char label[128];
-		uint32_t idx;
-		bool is_new;
 
-		dp_vip_key(cv, &key);
-		is_new = dp_find_vip(dp, &key, &idx) != 0;
-		if (is_new) {
-			err = dp_alloc_vip(dp, &idx);
-			if (err)
-				return err;
-			memset(&dp->vips[idx], 0, sizeof(dp->vips[idx]));
-			dp->vips[idx].used = true;
-			dp->vips[idx].key = key;
-			dp_zero_percpu(dp, bpf_map__fd(dp->skel->maps.lb_vip_stats), idx,
-				       sizeof(struct lb_vip_stats));
-		}
-		dp->vips[idx].configured = true;
-		err = dp_sync_vip(dp, cv, idx, is_new);
+		err = dp_sync_vip(dp, cv, vip_idx[v], is_new[v]);
 		if (err) {
 			cfg_vip_label(cv, label, sizeof(label));
 			log_warnx("dataplane: programming VIP %s: %s", label, strerror(-err));
@@ -800,6 +875,19 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 	return ret;
 }
 
+int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
+{
+	uint32_t *vip_idx = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*vip_idx));
+	bool *is_new = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*is_new));
+	int err = -ENOMEM;
+
+	if (vip_idx && is_new)
+		err = dp_apply(dp, cfg, vip_idx, is_new);
+	free(vip_idx);
+	free(is_new);
+	return err;
+}
+
 int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool all)
 {
 	uint64_t now = dp_now_ms();
@@ -836,15 +924,46 @@ static bool dp_configured_in(const struct cfg_vip *v, const struct xaddr *a)
 	return false;
 }
 
-int dataplane_set_drain(struct dataplane *dp, const struct lb_config *cfg,
-			const struct xaddr *backend, bool drain)
+uint32_t dataplane_pair_index(const struct dataplane *dp, const struct cfg_vip *vip,
+			      const struct xaddr *addr)
 {
-	uint32_t idx = dataplane_backend_index(dp, backend);
+	uint32_t vip_index;
 
-	if (!idx)
+	if (dataplane_vip_index(dp, vip, &vip_index))
+		return 0;
+	return dp_pair_find(dp, vip_index, addr);
+}
+
+int dataplane_set_drain(struct dataplane *dp, const struct lb_config *cfg,
+			const struct xaddr *backend, const struct cfg_vip *vip, bool drain)
+{
+	bool found = false;
+	size_t v;
+
+	for (v = 0; v < cfg->n_vips; v++) {
+		uint32_t idx;
+
+		if (vip && vip != &cfg->vips[v])
+			continue;
+		idx = dataplane_pair_index(dp, &cfg->vips[v], backend);
+		if (!idx)
+			continue;
+		dp->be[idx].drain = drain;
+		found = true;
+	}
+	if (!found)
 		return -ENOENT;
-	dp->be[idx].drain = drain;
 	return dataplane_apply(dp, cfg);
+}
+
+static bool dp_configured_anywhere(const struct lb_config *cfg, const struct xaddr *a)
+{
+	size_t v;
+
+	for (v = 0; v < cfg->n_vips; v++)
+		if (dp_configured_in(&cfg->vips[v], a))
+			return true;
+	return false;
 }
 
 int dataplane_set_weight(struct dataplane *dp, const struct lb_config *cfg,
@@ -853,7 +972,7 @@ int dataplane_set_weight(struct dataplane *dp, const struct lb_config *cfg,
 	struct dp_weight w = { .backend = *backend, .any_vip = !vip, .weight = weight }, *nw;
 	size_t i;
 
-	if (!dataplane_backend_index(dp, backend) || (vip && !dp_configured_in(vip, backend)))
+	if (vip ? !dp_configured_in(vip, backend) : !dp_configured_anywhere(cfg, backend))
 		return -ENOENT;
 	if (vip)
 		dp_vip_key(vip, &w.vip);
@@ -895,6 +1014,7 @@ int dp_state_adopt(struct dataplane *dp)
 		be->used = true;
 		be->addr.family = bk.family;
 		memcpy(be->addr.addr, bk.addr, sizeof(bk.addr));
+		be->vip_index = bk.vip_index;
 		if (bpf_map_lookup_elem(be_fd, &idx, &be->slot))
 			memset(&be->slot, 0, sizeof(be->slot));
 		be->drain = be->slot.flags & LB_BE_F_DRAIN;

@@ -489,6 +489,18 @@ void health_commit(struct health_engine *e)
 
 /* --- what the agent reads --------------------------------------------------------------------- */
 
+static void hc_status_fill(const struct hc_target *t, struct health_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->state = t->sm.state;
+	out->type = t->conf->hc.type;
+	out->checked = t->checked;
+	snprintf(out->last_result, sizeof(out->last_result), "%s", t->checked ? t->last : "");
+	out->latency_us = t->latency_us;
+	out->since = t->since;
+	out->changes = t->sm.changes;
+}
+
 int health_backend_status(const struct health_engine *e, const struct xaddr *addr,
 			  struct health_status *out)
 {
@@ -504,24 +516,41 @@ int health_backend_status(const struct health_engine *e, const struct xaddr *add
 	}
 	if (!shown)
 		return -ENOENT;
-	memset(out, 0, sizeof(*out));
-	out->state = shown->sm.state;
-	out->type = shown->conf->hc.type;
-	out->checked = shown->checked;
-	snprintf(out->last_result, sizeof(out->last_result), "%s",
-		 shown->checked ? shown->last : "");
-	out->latency_us = shown->latency_us;
-	out->since = shown->since;
-	out->changes = shown->sm.changes;
+	hc_status_fill(shown, out);
 	return 0;
 }
 
-void health_assume_down(struct health_engine *e, const struct xaddr *addr)
+int health_check_status(const struct health_engine *e, const struct xaddr *addr,
+			const struct cfg_health *hc, struct health_status *out)
+{
+	const struct hc_target *t;
+
+	for (t = e->buckets[hc_bucket(e, addr)]; t; t = t->hnext)
+		if (cfg_addr_equal(&t->addr, addr) && cfg_health_equal(&t->conf->hc, hc))
+			break;
+	if (!t)
+		return -ENOENT;
+	hc_status_fill(t, out);
+	return 0;
+}
+
+bool health_check_up(const struct health_engine *e, const struct xaddr *addr,
+		     const struct cfg_health *hc)
+{
+	struct health_status st;
+
+	return hc->type == CFG_HC_NONE || health_check_status(e, addr, hc, &st) ||
+	       st.state == HEALTH_UP;
+}
+
+void health_assume_down(struct health_engine *e, const struct xaddr *addr,
+			const struct cfg_health *hc)
 {
 	struct hc_target *t;
 
 	for (t = e->buckets[hc_bucket(e, addr)]; t; t = t->hnext) {
-		if (!cfg_addr_equal(&t->addr, addr) || t->sm.state == HEALTH_DOWN)
+		if (!cfg_addr_equal(&t->addr, addr) || t->sm.state == HEALTH_DOWN ||
+		    !cfg_health_equal(&t->conf->hc, hc))
 			continue;
 		health_sm_init(&t->sm, t->sm.rise, t->sm.fall, false);
 		t->since = time(NULL);

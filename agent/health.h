@@ -70,12 +70,14 @@ int health_want(struct health_engine *e, const struct xaddr *addr, const struct 
 void health_commit(struct health_engine *e);
 
 /*
- * A restarted agent's view of a backend the data plane it adopted holds DOWN:
- * every check of the address starts a fresh series in down instead of the
- * configured initial state, so a dead backend is not handed new flows until
- * rise checks pass. Addresses nothing checks are left alone.
+ * A restarted agent's view of a (VIP, backend) pair the data plane it adopted
+ * holds DOWN: the pair's check (hc) starts a fresh series in down instead of
+ * the configured initial state, so a dead backend is not handed new flows
+ * until rise checks pass. Other checks of the address, and addresses nothing
+ * checks, are left alone.
  */
-void health_assume_down(struct health_engine *e, const struct xaddr *addr);
+void health_assume_down(struct health_engine *e, const struct xaddr *addr,
+			const struct cfg_health *hc);
 
 /* A backend address's status: -ENOENT when nothing checks it (then it counts as up). */
 int health_backend_status(const struct health_engine *e, const struct xaddr *addr,
@@ -83,6 +85,17 @@ int health_backend_status(const struct health_engine *e, const struct xaddr *add
 
 /* True unless some check of the address says down. */
 bool health_backend_up(const struct health_engine *e, const struct xaddr *addr);
+
+/*
+ * One check of an address: the verdict a (VIP, backend) pair follows, hc
+ * being the pair's check (the backend's own, else its VIP's). A check shared
+ * by two VIPs runs once; its verdict applies to each VIP that uses it, and
+ * only to those. -ENOENT when nothing runs that check (then it counts as up).
+ */
+int health_check_status(const struct health_engine *e, const struct xaddr *addr,
+			const struct cfg_health *hc, struct health_status *out);
+bool health_check_up(const struct health_engine *e, const struct xaddr *addr,
+		     const struct cfg_health *hc);
 
 void health_get_stats(const struct health_engine *e, struct health_stats *out);
 

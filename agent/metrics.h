@@ -29,7 +29,9 @@ struct mx_vip {
 	uint32_t backends, backends_up;
 };
 
+/* One (VIP, backend) pair: state, counters and health are the pair's. */
 struct mx_backend {
+	char vip[CFG_LABEL_MAX];
 	char addr[CFG_ADDR_STRLEN];
 	char zone[CFG_ZONE_MAX];
 	const char *state; /* "up", "down", "drain": as the data plane has it */

@@ -122,16 +122,18 @@ static void mx_fill_vip(struct agent *a, const struct cfg_vip *v, struct mx_vip 
 	out->ct_misses = st.ct_misses;
 	out->backends = v->n_backends;
 	for (i = 0; i < v->n_backends; i++) {
-		b = dataplane_backend_index(a->dp, &v->backends[i].addr);
+		b = dataplane_pair_index(a->dp, v, &v->backends[i].addr);
 		out->backends_up += b && !strcmp(dataplane_backend_state(a->dp, b), "up");
 	}
 }
 
-static void mx_fill_backend(struct agent *a, const struct cfg_backend *be, struct mx_backend *out)
+static void mx_fill_backend(struct agent *a, const struct cfg_vip *v, const struct cfg_backend *be,
+			    struct mx_backend *out)
 {
-	uint32_t idx = dataplane_backend_index(a->dp, &be->addr);
+	uint32_t idx = dataplane_pair_index(a->dp, v, &be->addr);
 	struct lb_backend_stats st = {};
 
+	cfg_vip_label(v, out->vip, sizeof(out->vip));
 	cfg_format_addr(&be->addr, out->addr, sizeof(out->addr));
 	snprintf(out->zone, sizeof(out->zone), "%s", be->zone[0] ? be->zone : a->cfg.node.zone);
 	out->state = idx ? dataplane_backend_state(a->dp, idx) : "down";
@@ -141,7 +143,8 @@ static void mx_fill_backend(struct agent *a, const struct cfg_backend *be, struc
 	out->packets = st.packets;
 	out->bytes = st.bytes;
 	out->new_flows = st.new_flows;
-	out->checked = a->health && !health_backend_status(a->health, &be->addr, &out->health);
+	out->checked = a->health && !health_check_status(a->health, &be->addr,
+							 be->health ?: &v->health, &out->health);
 }
 
 static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
@@ -172,11 +175,10 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 		return -ENOMEM;
 	for (i = 0; i < cfg->n_vips; i++) {
 		mx_fill_vip(a, &cfg->vips[i], &s->vips[s->n_vips++]);
-		/* A backend shared by VIPs has one slot and one set of counters: show it once. */
+		/* One series per (VIP, backend) pair: each has its own slot, state and counters. */
 		for (j = 0; j < cfg->vips[i].n_backends; j++)
-			if (agent_backend_first(cfg, i, j))
-				mx_fill_backend(a, &cfg->vips[i].backends[j],
-						&s->backends[s->n_backends++]);
+			mx_fill_backend(a, &cfg->vips[i], &cfg->vips[i].backends[j],
+					&s->backends[s->n_backends++]);
 	}
 	return 0;
 }

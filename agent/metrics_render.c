@@ -221,8 +221,8 @@ static void mx_backend_family(struct mx_out *o, const struct metrics_snapshot *s
 
 	mx_family(o, name, "counter", help);
 	for (i = 0; i < s->n_backends; i++)
-		mx_sample(o, name, *(const uint64_t *)((const char *)&s->backends[i] + off),
-			  "backend", s->backends[i].addr, NULL);
+		mx_sample(o, name, *(const uint64_t *)((const char *)&s->backends[i] + off), "vip",
+			  s->backends[i].vip, "backend", s->backends[i].addr, NULL);
 }
 
 static void mx_render_backends(struct mx_out *o, const struct metrics_snapshot *s)
@@ -238,13 +238,13 @@ static void mx_render_backends(struct mx_out *o, const struct metrics_snapshot *
 	mx_backend_family(o, s, "xdplb_backend_new_flows_total", "New flows placed on the backend.",
 			  offsetof(struct mx_backend, new_flows));
 	mx_family(o, "xdplb_backend_state", "gauge",
-		  "The backend's state in the data plane: 1 for the current one.");
+		  "The (VIP, backend) pair's state in the data plane: 1 for the current one.");
 	for (i = 0; i < s->n_backends; i++)
 		for (j = 0; j < sizeof(states) / sizeof(states[0]); j++)
 			mx_sample(o, "xdplb_backend_state",
-				  !strcmp(s->backends[i].state, states[j]), "backend",
-				  s->backends[i].addr, "zone", s->backends[i].zone, "state",
-				  states[j], NULL);
+				  !strcmp(s->backends[i].state, states[j]), "vip",
+				  s->backends[i].vip, "backend", s->backends[i].addr, "zone",
+				  s->backends[i].zone, "state", states[j], NULL);
 }
 
 static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
@@ -272,8 +272,8 @@ static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
 	for (i = 0; i < s->n_backends; i++) {
 		b = &s->backends[i];
 		if (b->checked)
-			mx_sample(o, "xdplb_backend_health_up", b->health.state == HEALTH_UP,
-				  "backend", b->addr, NULL);
+			mx_sample(o, "xdplb_backend_health_up", b->health.state == HEALTH_UP, "vip",
+				  b->vip, "backend", b->addr, NULL);
 	}
 	mx_family(o, "xdplb_backend_health_last_check_success", "gauge",
 		  "1 when the backend's last check succeeded.");
@@ -281,7 +281,8 @@ static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
 		b = &s->backends[i];
 		if (b->checked && b->health.checked)
 			mx_sample(o, "xdplb_backend_health_last_check_success",
-				  !strcmp(b->health.last_result, "ok"), "backend", b->addr, NULL);
+				  !strcmp(b->health.last_result, "ok"), "vip", b->vip, "backend",
+				  b->addr, NULL);
 	}
 	mx_family(o, "xdplb_backend_health_check_duration_seconds", "gauge",
 		  "How long the backend's last check took.");
@@ -289,7 +290,8 @@ static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
 		b = &s->backends[i];
 		if (b->checked && b->health.checked)
 			mx_sample(o, "xdplb_backend_health_check_duration_seconds",
-				  b->health.latency_us / 1e6, "backend", b->addr, NULL);
+				  b->health.latency_us / 1e6, "vip", b->vip, "backend", b->addr,
+				  NULL);
 	}
 	mx_family(o, "xdplb_backend_health_state_changes_total", "counter",
 		  "Times the backend's health verdict flipped.");
@@ -297,7 +299,7 @@ static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
 		b = &s->backends[i];
 		if (b->checked)
 			mx_sample(o, "xdplb_backend_health_state_changes_total", b->health.changes,
-				  "backend", b->addr, NULL);
+				  "vip", b->vip, "backend", b->addr, NULL);
 	}
 }
 

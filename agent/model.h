@@ -90,6 +90,12 @@ struct cfg_vip {
 	uint16_t gue_port; /* host order, GUE destination port */
 	uint32_t maglev_size; /* prime */
 	uint32_t flags; /* LB_VIP_F_HASH_ADDRS, LB_VIP_F_FAIL_OPEN */
+	/*
+	 * down_flows: keep. A backend its checks take DOWN gets no new flows of
+	 * this VIP but keeps the ones tracked to it (it may still serve them);
+	 * else (move, the default) they pick a new backend on their next packet.
+	 */
+	bool down_keeps_flows;
 	char primary_zone[CFG_ZONE_MAX]; /* "" = every zone is primary */
 	char secondary_zone[CFG_ZONE_MAX];
 	struct cfg_health health; /* how its backends are checked (type none: not at all) */

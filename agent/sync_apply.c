@@ -58,8 +58,14 @@ static struct sync_cache_slot *sync_cache_find(struct sync *s, uint8_t kind, con
 	return slot;
 }
 
-/* Is the record's VIP one of ours? Port 0 flows (hash on addresses) match by address. */
-static bool sync_vip_lookup(struct sync *s, const struct lb_flow_key *f)
+/* vip_index of a VIP found only by its address: which of its ports is not in the flow key. */
+#define SYNC_VIP_BY_ADDRESS 0x80000000U
+
+/*
+ * Is the record's VIP one of ours? *vip_index says which, for the (VIP,
+ * backend) pair. Port 0 flows (hash on addresses) match by address only.
+ */
+static bool sync_vip_lookup(struct sync *s, const struct lb_flow_key *f, uint32_t *vip_index)
 {
 	struct lb_vip_key k = {};
 	struct lb_vip_info info;
@@ -68,19 +74,27 @@ static bool sync_vip_lookup(struct sync *s, const struct lb_flow_key *f)
 	k.family = f->family;
 	k.proto = f->proto;
 	k.port = f->dport;
+	*vip_index = 0;
 	if (!bpf_map_lookup_elem(s->p.vips_fd, &k, &info))
-		return true;
+		goto found;
 	k.port = 0;
 	if (!bpf_map_lookup_elem(s->p.vips_fd, &k, &info))
-		return true;
+		goto found;
 	if (f->dport)
 		return false;
 	/* The agent writes one ICMP entry per VIP address: "this address is a VIP here". */
 	k.proto = f->family == LB_AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	return !bpf_map_lookup_elem(s->p.vips_fd, &k, &info);
+	if (bpf_map_lookup_elem(s->p.vips_fd, &k, &info))
+		return false;
+	*vip_index = SYNC_VIP_BY_ADDRESS;
+	return true;
+found:
+	*vip_index = info.vip_index;
+	return true;
 }
 
-static bool sync_vip_known(struct sync *s, const struct lb_flow_key *f, uint64_t now_ms)
+static bool sync_vip_known(struct sync *s, const struct lb_flow_key *f, uint64_t now_ms,
+			   uint32_t *vip_index)
 {
 	struct lb_vip_key k = {};
 	struct sync_cache_slot *slot;
@@ -94,19 +108,29 @@ static bool sync_vip_known(struct sync *s, const struct lb_flow_key *f, uint64_t
 	k.port = f->dport;
 	slot = sync_cache_find(s, 1, &k, sizeof(k), now_ms, &hit);
 	if (!hit)
-		slot->found = sync_vip_lookup(s, f);
+		slot->found = sync_vip_lookup(s, f, &slot->value);
+	*vip_index = slot->value;
 	return slot->found;
 }
 
-static bool sync_backend_index(struct sync *s, const struct sync_record *r, uint64_t now_ms,
-			       __u32 *index)
+/*
+ * The local index of the record's (VIP, backend) pair. A VIP known only by
+ * its address gets index 0: the data plane finds the pair by the address and
+ * the VIP of the flow's first packet here.
+ */
+static bool sync_backend_index(struct sync *s, const struct sync_record *r, uint32_t vip_index,
+			       uint64_t now_ms, __u32 *index)
 {
 	struct lb_backend_key k = {};
 	struct sync_cache_slot *slot;
 	bool hit;
 
+	*index = 0;
+	if (vip_index == SYNC_VIP_BY_ADDRESS)
+		return true;
 	memcpy(k.addr, r->backend_addr, sizeof(k.addr));
 	k.family = r->backend_family;
+	k.vip_index = vip_index;
 	slot = sync_cache_find(s, 2, &k, sizeof(k), now_ms, &hit);
 	if (!hit)
 		slot->found = !bpf_map_lookup_elem(s->p.backend_ids_fd, &k, &slot->value);
@@ -124,11 +148,11 @@ static enum sync_reject sync_conn_from_record(struct sync *s, const struct sync_
 {
 	uint64_t now_ms = now / 1000000ULL, idle = (uint64_t)r->idle_ms * 1000000ULL;
 	uint64_t age = (uint64_t)r->age_ms * 1000000ULL;
-	__u32 index;
+	__u32 index, vip_index = 0;
 
-	if (!sync_vip_known(s, &r->flow, now_ms))
+	if (!sync_vip_known(s, &r->flow, now_ms, &vip_index))
 		return SYNC_REJ_UNKNOWN_VIP;
-	if (!sync_backend_index(s, r, now_ms, &index))
+	if (!sync_backend_index(s, r, vip_index, now_ms, &index))
 		return SYNC_REJ_UNKNOWN_BACKEND;
 	memset(c, 0, sizeof(*c));
 	memcpy(c->backend_addr, r->backend_addr, sizeof(c->backend_addr));

@@ -65,7 +65,7 @@ struct sync_cache_slot {
 	uint64_t expires_ms;
 	uint8_t kind; /* 1 VIP, 2 backend */
 	bool found;
-	uint32_t value; /* backend index */
+	uint32_t value; /* VIP: its vip_index; backend: the pair's index */
 	uint8_t key[sizeof(struct lb_vip_key)];
 };
 

@@ -107,7 +107,7 @@ static uint64_t cpu_ns(void)
 static int node_open(struct node *n, const char *ns, const char *ifname, uint32_t id,
 		     uint32_t ct_size, const struct cfg_sync *cfg, int events_fd)
 {
-	struct lb_backend_key bk = {.family = LB_AF_INET};
+	struct lb_backend_key bk = {.family = LB_AF_INET, .vip_index = 1};
 	struct lb_vip_key vk = {.family = LB_AF_INET, .proto = IPPROTO_TCP};
 	struct lb_vip_info vi = {.vip_index = 1};
 	struct sync_params p = {

@@ -315,12 +315,14 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
 		else
 			snprintf(text, sizeof(text), "2001:db8:1::%x", i + 1);
 		be.family = key.family;
+		be.vip_index = vip_index;
 		bench_addr(family, text, be.addr);
 		be.dmac[0] = 0x02;
 		be.dmac[4] = 0x01;
 		be.dmac[5] = i + 1;
 		memcpy(bk.addr, be.addr, sizeof(bk.addr));
 		bk.family = be.family;
+		bk.vip_index = vip_index;
 		err = bench_map_put(skel->maps.lb_backends, &index, &be) ?:
 		      bench_map_put(skel->maps.lb_backend_ids, &bk, &index);
 		if (err)

@@ -105,7 +105,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 
 	/* A SYN looks too: only a tuple already tracked may take a fresh pick into lb_conntrack. */
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
-	tgt->be = conn && !syn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
+	tgt->be = conn && !syn ? lb_ct_backend(conn, vip->vip_index, &tgt->be_index) : NULL;
 	if (tgt->be) {
 		hit = conn;
 		prev = __sync_fetch_and_add(&conn->packets, 1 + carried);
@@ -119,7 +119,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		if (fc && !(vip->flags & LB_VIP_F_HASH_ADDRS))
 			lb_fc_fill(fc, &pkt->flow, tgt->hash, vip, tgt->be, tgt->be_index);
 	} else if (!conn && !syn && (seen = lb_ct_seen_find(tgt->hash, &key)) &&
-		   (tgt->be = lb_ct_seen_backend(seen, &tgt->be_index))) {
+		   (tgt->be = lb_ct_seen_backend(seen, vip->vip_index, &tgt->be_index))) {
 		n = lb_ct_confirm(&key, seen, tgt->be, tgt->be_index, now, pkt->len);
 		prev = n - 1;
 		if (vs)
@@ -180,13 +180,14 @@ static __always_inline int lb_target_icmp_error(struct xdp_md *ctx, const struct
 	tgt->stat = LB_STAT_ICMP_ERR_FORWARDED;
 	tgt->answer_too_big = false;
 	conn = bpf_map_lookup_elem(&lb_conntrack, &key);
-	tgt->be = conn ? lb_ct_backend(conn, &tgt->be_index) : NULL;
+	tgt->be = conn ? lb_ct_backend(conn, tgt->vip->vip_index, &tgt->be_index) : NULL;
 	if (tgt->be)
 		return 0;
 	if (!conn) { /* a flow seen once is tracked too, unconfirmed */
 		struct lb_ct_seen *seen = lb_ct_seen_find(tgt->hash, &key);
 
-		if (seen && (tgt->be = lb_ct_seen_backend(seen, &tgt->be_index)))
+		if (seen &&
+		    (tgt->be = lb_ct_seen_backend(seen, tgt->vip->vip_index, &tgt->be_index)))
 			return 0;
 	}
 	return lb_maglev_pick(tgt->vip, tgt->hash, &tgt->be_index, &tgt->be);

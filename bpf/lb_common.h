@@ -64,6 +64,12 @@ enum lb_encap {
  * goes on with this backend once the MAC is in, not with a fresh pick.
  */
 #define LB_BE_F_NO_NEXTHOP (1U << 2)
+/*
+ * Health checks failed, and the VIP keeps the flows tracked to a backend its
+ * checks take down (down_flows: keep): no new flows, as DRAIN, but kept
+ * apart from the operator's drain.
+ */
+#define LB_BE_F_DOWN_KEPT (1U << 3)
 
 /* struct lb_conn.flags */
 #define LB_CONN_F_SYNCED (1U << 0) /* learned from a peer, not created here */
@@ -130,22 +136,28 @@ struct lb_vip_info {
 	__u16 gue_dport; /* GUE destination port, network order */
 };
 
-/* lb_backends value, indexed by a node-local backend index (1..LB_MAX_BACKENDS-1). */
+/*
+ * lb_backends value, indexed by a node-local backend index (1..LB_MAX_BACKENDS-1).
+ * A slot is one (VIP, backend) pair: a backend address serving two VIPs has
+ * two slots, with their own state (DOWN for one VIP, up for the other),
+ * drain, counters and place in each VIP's Maglev table.
+ */
 struct lb_backend {
 	__u32 addr[4]; /* backend (tunnel endpoint) address */
 	__u8 family; /* LB_AF_*; 0 = empty slot */
 	__u8 flags; /* LB_BE_F_* */
 	__u8 dmac[6]; /* next hop MAC toward the backend, resolved by the agent */
 	__u8 smac[6]; /* our MAC on ifindex; unused when ifindex == 0 */
-	__u16 pad0;
+	__u16 vip_index; /* the pair's VIP (struct lb_vip_info.vip_index) */
 	__u32 ifindex; /* 0 = XDP_TX out of the receiving interface; else XDP_REDIRECT */
 };
 
-/* lb_backend_ids key: find a backend's local index by its address. */
+/* lb_backend_ids key: find a (VIP, backend) pair's local index by the backend's address. */
 struct lb_backend_key {
 	__u32 addr[4];
 	__u8 family;
-	__u8 pad[3];
+	__u8 pad;
+	__u16 vip_index; /* the pair's VIP; 0 in lb_weight_key, which names VIPs by key */
 };
 
 /*
@@ -170,10 +182,13 @@ struct lb_flow_key {
 	__u8 pad[2];
 };
 
-/* lb_conntrack value. Names the backend by address: nodes agree on it. */
+/*
+ * lb_conntrack value. Names the backend by address: nodes agree on it. The
+ * flow's VIP (from its key) and that address name the pair here.
+ */
 struct lb_conn {
 	__u32 backend_addr[4];
-	__u32 backend_index; /* local hint; checked against lb_backends[i].addr */
+	__u32 backend_index; /* local hint; checked against lb_backends[i].addr and vip_index */
 	__u8 backend_family;
 	__u8 flags; /* LB_CONN_F_* */
 	__u16 synced_s; /* coarse clock seconds (mod 2^16) of its last sync event here */

@@ -63,8 +63,9 @@ static const struct token t_vip_verbs[] = {
     {.type = TOK_END},
 };
 
-static const struct token t_backend_addr[] = {
-    {TOK_ADDR, "<addr>", "backend", .next = t_end},
+/* drain and undrain: in every VIP the backend serves, or in the one named. */
+static const struct token t_backend_addr_vip[] = {
+    {TOK_ADDR, "<addr>", "backend", .next = t_opt_vip},
     {.type = TOK_END},
 };
 
@@ -80,8 +81,8 @@ static const struct token t_backend_weight[] = {
 
 static const struct token t_backend_verbs[] = {
     {TOK_WORD, "list", .verb = LBCTL_BACKEND_LIST, .next = t_opt_vip},
-    {TOK_WORD, "drain", .verb = LBCTL_BACKEND_DRAIN, .next = t_backend_addr},
-    {TOK_WORD, "undrain", .verb = LBCTL_BACKEND_UNDRAIN, .next = t_backend_addr},
+    {TOK_WORD, "drain", .verb = LBCTL_BACKEND_DRAIN, .next = t_backend_addr_vip},
+    {TOK_WORD, "undrain", .verb = LBCTL_BACKEND_UNDRAIN, .next = t_backend_addr_vip},
     {TOK_WORD, "weight", .verb = LBCTL_BACKEND_WEIGHT, .next = t_backend_weight},
     {.type = TOK_END},
 };

@@ -160,8 +160,9 @@ static const char *fmt_health(char *buf, size_t len, json_t *b)
 }
 
 /*
- * Backends of vip.show and backend.list; with_vips adds the column of VIPs each
- * one serves, and a HEALTH column comes last when any of them is checked.
+ * (VIP, backend) pairs of vip.show and backend.list; with_vips adds the
+ * column of the pair's VIP first, and a HEALTH column comes last when any of
+ * them is checked.
  */
 static int print_backends(FILE *out, json_t *list, bool with_vips)
 {
@@ -173,7 +174,6 @@ static int print_backends(FILE *out, json_t *list, bool with_vips)
 	const char *mac;
 	struct table *t;
 	json_t *b;
-	char *vips;
 	int ret = 0;
 
 	if (!json_array_size(list)) {
@@ -183,8 +183,11 @@ static int print_backends(FILE *out, json_t *list, bool with_vips)
 	json_array_foreach (list, i, b)
 		checked |= json_is_object(json_object_get(b, "health"));
 	if (with_vips) {
-		hdr[ncols] = "VIPS";
-		align[ncols++] = 'l';
+		memmove(hdr + 1, hdr, ncols * sizeof(hdr[0]));
+		memmove(align + 1, align, ncols);
+		hdr[0] = "VIP";
+		align[0] = 'l';
+		ncols++;
 	}
 	if (checked) {
 		hdr[ncols] = "HEALTH";
@@ -196,6 +199,8 @@ static int print_backends(FILE *out, json_t *list, bool with_vips)
 		return -ENOMEM;
 	json_array_foreach (list, i, b) {
 		mac = json_string_value(json_object_get(b, "next_hop_mac"));
+		if (with_vips)
+			ret |= table_cell(t, "%s", res_str(b, "vip"));
 		ret |= table_cell(t, "%s", res_str(b, "address"));
 		ret |= table_cell(t, "%s", res_str(b, "state"));
 		ret |= table_cell(t, "%" PRIu64, res_uint(b, "weight"));
@@ -204,11 +209,6 @@ static int print_backends(FILE *out, json_t *list, bool with_vips)
 		ret |= table_cell(t, "%" PRIu64, res_uint(b, "packets"));
 		ret |= table_cell(t, "%s", fmt_bytes(bytes, sizeof(bytes), res_uint(b, "bytes")));
 		ret |= table_cell(t, "%" PRIu64, res_uint(b, "new_flows"));
-		if (with_vips) {
-			vips = res_join(b, "vips");
-			ret |= table_cell(t, "%s", vips ?: "-");
-			free(vips);
-		}
 		if (checked)
 			ret |= table_cell(t, "%s", fmt_health(health, sizeof(health), b));
 	}
@@ -269,7 +269,11 @@ int lbctl_print_backend_state(FILE *out, json_t *res, json_t *args)
 {
 	const char *state = res_str(res, "state");
 
-	fprintf(out, "backend %s: %s%s\n", res_str(res, "backend"), state,
+	json_t *vip = json_object_get(res, "vip");
+
+	fprintf(out, "backend %s%s%s: %s%s\n", res_str(res, "backend"),
+		json_is_string(vip) ? " in " : "",
+		json_is_string(vip) ? json_string_value(vip) : "", state,
 		!strcmp(state, "drain") ? " (established flows stay, new flows go elsewhere)" : "");
 	return 0;
 }

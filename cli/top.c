@@ -73,13 +73,15 @@ static int top_poll(const char *path, json_t *args, struct top_sample *s, char *
 	return 0;
 }
 
-static json_t *top_find(json_t *list, const char *key, const char *value)
+/* The row of the earlier poll with the same key (and the same VIP: backends come in pairs). */
+static json_t *top_find(json_t *list, const char *key, json_t *like)
 {
 	json_t *item;
 	size_t i;
 
 	json_array_foreach (list, i, item)
-		if (!strcmp(res_str(item, key), value))
+		if (!strcmp(res_str(item, key), res_str(like, key)) &&
+		    !strcmp(res_str(item, "vip"), res_str(like, "vip")))
 			return item;
 	return NULL;
 }
@@ -99,7 +101,7 @@ static json_t *top_rates(json_t *now, json_t *before, const char *key, double dt
 	size_t i;
 
 	json_array_foreach (now, i, item) {
-		prev = top_find(before, key, res_str(item, key));
+		prev = top_find(before, key, item);
 		row = json_deep_copy(item);
 		json_object_set_new(row, "cps", json_real(top_rate(item, prev, "new_flows", dt)));
 		json_object_set_new(row, "pps", json_real(top_rate(item, prev, "packets", dt)));
@@ -129,12 +131,11 @@ static double top_real(json_t *obj, const char *key)
 int lbctl_print_top(FILE *out, json_t *frame, json_t *args)
 {
 	static const char *const vh[] = {"VIP", "CPS", "PPS", "BYTES/S", "BACKENDS"};
-	static const char *const bh[] = {"BACKEND", "STATE", "CPS", "PPS", "BYTES/S", "VIPS"};
+	static const char *const bh[] = {"VIP", "BACKEND", "STATE", "CPS", "PPS", "BYTES/S"};
 	char c[FMT_BUF], p[FMT_BUF], b[FMT_BUF];
-	struct table *tv = table_new(5, vh, "lrrrr"), *tb = table_new(6, bh, "llrrrl");
+	struct table *tv = table_new(5, vh, "lrrrr"), *tb = table_new(6, bh, "lllrrr");
 	json_t *item;
 	size_t i;
-	char *vips;
 	int ret = 0;
 
 	if (!tv || !tb) {
@@ -151,15 +152,13 @@ int lbctl_print_top(FILE *out, json_t *frame, json_t *args)
 				  res_uint(item, "backends"));
 	}
 	json_array_foreach (json_object_get(frame, "backends"), i, item) {
-		vips = res_join(item, "vips");
+		ret |= table_cell(tb, "%s", res_str(item, "vip"));
 		ret |= table_cell(tb, "%s", res_str(item, "address"));
 		ret |= table_cell(tb, "%s", res_str(item, "state"));
 		ret |= table_cell(tb, "%s", top_num(c, sizeof(c), top_real(item, "cps")));
 		ret |= table_cell(tb, "%s", top_num(p, sizeof(p), top_real(item, "pps")));
 		ret |= table_cell(tb, "%s/s",
 				  fmt_bytes(b, sizeof(b), (uint64_t)top_real(item, "bytes_per_s")));
-		ret |= table_cell(tb, "%s", vips ?: "-");
-		free(vips);
 	}
 	if (ret) {
 		ret = -ENOMEM;

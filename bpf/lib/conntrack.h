@@ -22,26 +22,30 @@ static __always_inline bool lb_flow_key_equal(const struct lb_flow_key *a,
 }
 
 /*
- * The backend at address addr, by its local index hint when that is still
- * right, else by lb_backend_ids; *index is its index. NULL when the address is
- * no backend here any more or it is DOWN.
+ * The (VIP, backend) pair of VIP vip_index and the backend at address addr,
+ * by its local index hint when that is still right, else by lb_backend_ids;
+ * *index is its index. NULL when the address is no backend of the VIP here
+ * any more or the pair is DOWN.
  */
 static __always_inline struct lb_backend *lb_backend_at(const __u32 *addr, __u8 family, __u32 hint,
-							__u32 *index)
+							__u32 vip_index, __u32 *index)
 {
 	struct lb_backend_key key = {};
 	struct lb_backend *be;
 	__u32 *id;
 
 	be = lb_backend_get(hint);
-	if (be && be->family == family && lb_addr_equal(be->addr, addr)) {
+	if (be && be->family == family && be->vip_index == vip_index &&
+	    lb_addr_equal(be->addr, addr)) {
 		*index = hint;
 	} else {
 		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
 		key.family = family;
+		key.vip_index = vip_index;
 		id = bpf_map_lookup_elem(&lb_backend_ids, &key);
 		if (!id)
 			return NULL;
+		/* The agent keeps lb_backend_ids right for the pair: the address is enough. */
 		be = lb_backend_get(*id);
 		if (!be || be->family != family || !lb_addr_equal(be->addr, addr))
 			return NULL;
@@ -55,12 +59,14 @@ static __always_inline struct lb_backend *lb_backend_at(const __u32 *addr, __u8 
 /*
  * The backend a conntrack entry names, by address: the local index is only
  * a hint (entries from peers carry theirs). Refreshes the hint when it was
- * stale. NULL when the address is no backend here any more or it is DOWN.
+ * stale. NULL when the address is no backend of the flow's VIP here any more
+ * or the pair is DOWN.
  */
-static __always_inline struct lb_backend *lb_ct_backend(struct lb_conn *conn, __u32 *index)
+static __always_inline struct lb_backend *lb_ct_backend(struct lb_conn *conn, __u32 vip_index,
+							__u32 *index)
 {
 	struct lb_backend *be = lb_backend_at(conn->backend_addr, conn->backend_family,
-					      conn->backend_index, index);
+					      conn->backend_index, vip_index, index);
 
 	if (be && *index != conn->backend_index)
 		conn->backend_index = *index;
@@ -94,11 +100,12 @@ static __always_inline __u8 lb_ct_seen_digest(const struct lb_flow_key *key, con
 
 /* The backend a flow seen once was given, as lb_ct_backend() for lb_conntrack. */
 static __always_inline struct lb_backend *lb_ct_seen_backend(const struct lb_ct_seen *s,
-							     __u32 *index)
+							     __u32 vip_index, __u32 *index)
 {
 	if (s->check != lb_ct_seen_digest(&s->key, s->backend_addr, s->backend_index))
 		return NULL;
-	return lb_backend_at(s->backend_addr, s->backend_family, s->backend_index, index);
+	return lb_backend_at(s->backend_addr, s->backend_family, s->backend_index, vip_index,
+			     index);
 }
 
 /* Seconds of the coarse clock, as struct lb_conn.synced_s keeps them (mod 2^16). */

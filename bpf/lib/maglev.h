@@ -20,7 +20,8 @@ static __always_inline struct lb_backend *lb_backend_get(__u32 index)
 
 /*
  * Picks the backend of a new flow: the first of LB_MAGLEV_PROBES slots from
- * hash % size whose backend is neither DOWN nor DRAIN and has a next hop.
+ * hash % size whose backend is neither DOWN nor DRAIN (nor DOWN_KEPT) and has a
+ * next hop.
  * Returns 0 with *index and *be set, or the drop reason.
  */
 static __always_inline int lb_maglev_pick(const struct lb_vip_info *vip, __u32 hash, __u32 *index,
@@ -41,7 +42,8 @@ static __always_inline int lb_maglev_pick(const struct lb_vip_info *vip, __u32 h
 		b = entry ? lb_backend_get(*entry) : NULL;
 		if (!b) {
 			bad = true;
-		} else if (!(b->flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN | LB_BE_F_NO_NEXTHOP))) {
+		} else if (!(b->flags & (LB_BE_F_DOWN | LB_BE_F_DRAIN | LB_BE_F_DOWN_KEPT |
+					 LB_BE_F_NO_NEXTHOP))) {
 			*index = *entry;
 			*be = b;
 			return 0;

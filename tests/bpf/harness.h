@@ -71,7 +71,13 @@ int harness_lb_ct_seen(struct lb_harness *h, const struct lb_flow_key *key, stru
 int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
 		   const struct lb_vip_info *info);
 /* Writes lb_backends[index] and its lb_backend_ids entry, as the agent does. */
-int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_backend *be);
+/*
+ * One slot, found by its address from the VIPs 0..n_vips-1: the fixtures'
+ * world lets a slot serve several VIPs, where the agent has a slot per
+ * (VIP, backend) pair; lb_backend_ids names the slot for each.
+ */
+int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_backend *be,
+		       uint32_t n_vips);
 /* Installs a fresh inner table (BPF_F_INNER_MAP array) for vip_index, as one swap. */
 int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *slots,
 		      uint32_t n_slots);

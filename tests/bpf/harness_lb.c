@@ -327,14 +327,18 @@ int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
 	return bpf_map_update_elem(h->vips, key, info, BPF_ANY) ? -errno : 0;
 }
 
-int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_backend *be)
+int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_backend *be,
+		       uint32_t n_vips)
 {
 	struct lb_backend_key key = { .family = be->family };
 
 	memcpy(key.addr, be->addr, sizeof(key.addr));
 	if (bpf_map_update_elem(h->backends, &index, be, BPF_ANY))
 		return -errno;
-	return bpf_map_update_elem(h->backend_ids, &key, &index, BPF_ANY) ? -errno : 0;
+	for (key.vip_index = 0; key.vip_index < n_vips; key.vip_index++)
+		if (bpf_map_update_elem(h->backend_ids, &key, &index, BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *slots,

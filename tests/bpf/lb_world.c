@@ -90,7 +90,7 @@ void w_apply_sync(struct lb_run *r, uint32_t first, uint32_t every, uint16_t sec
 
 static void w_write_backend(struct lb_run *r, uint32_t index)
 {
-	cr_assert_eq(harness_lb_backend(&r->h, index, &r->backends[index]), 0,
+	cr_assert_eq(harness_lb_backend(&r->h, index, &r->backends[index], W_N_VIPS), 0,
 		     "writing backend %u", index);
 }
 

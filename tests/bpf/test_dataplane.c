@@ -102,12 +102,20 @@ static void dp_apply_resolved(void)
 	cr_assert_eq(dp->nh_pending, 0, "next hops still unresolved");
 }
 
-static uint32_t dp_index(const char *addr)
+/* The slot of the (VIP, backend) pair; vip NULL: the first VIP. */
+static uint32_t dp_pair(const char *vip, const char *addr)
 {
+	const struct cfg_vip *v = vip ? cfg_find_vip(&dp_cfg, vip) : &dp_cfg.vips[0];
 	struct xaddr x;
 
+	cr_assert_not_null(v, "no VIP %s", vip);
 	cr_assert_eq(cfg_parse_addr(addr, &x), 0);
-	return dataplane_backend_index(dp, &x);
+	return dataplane_pair_index(dp, v, &x);
+}
+
+static uint32_t dp_index(const char *addr)
+{
+	return dp_pair(NULL, addr);
 }
 
 static uint32_t dp_table_id(uint32_t vip_index)
@@ -249,7 +257,7 @@ Test(dataplane, leaves_the_table_of_an_unchanged_vip_alone)
 	cr_assert_eq(dp_vip_index("web"), web);
 	cr_assert_eq(dp_table_id(web), web_id, "web's table was rewritten though web is the same");
 	cr_assert_neq(dp_table_id(dns), dns_id, "dns changed but kept its table");
-	cr_assert_gt(dp_table_count(dns, dp_index("203.0.113.13")), 0);
+	cr_assert_gt(dp_table_count(dns, dp_pair("dns", "203.0.113.13")), 0);
 }
 
 Test(dataplane, drain_takes_a_backend_out_of_the_tables_and_keeps_its_slot)
@@ -262,7 +270,7 @@ Test(dataplane, drain_takes_a_backend_out_of_the_tables_and_keeps_its_slot)
 	dp_apply_resolved();
 	cr_assert_eq(cfg_parse_addr("203.0.113.12", &b2), 0);
 
-	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, true), 0);
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, NULL, true), 0);
 	cr_assert_eq(dp_slot(2).flags, LB_BE_F_DRAIN);
 	cr_assert_eq(dp_slot(2).family, LB_AF_INET, "a drained backend keeps its slot");
 	cr_assert_eq(dp_table_count(0, 2), 0);
@@ -274,7 +282,7 @@ Test(dataplane, drain_takes_a_backend_out_of_the_tables_and_keeps_its_slot)
 	dp_apply_resolved();
 	cr_assert_eq(dp_slot(2).flags, LB_BE_F_DRAIN);
 
-	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, false), 0);
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, NULL, false), 0);
 	cr_assert_eq(dp_slot(2).flags, 0);
 	cr_assert_gt(dp_table_count(0, 2), 0);
 }
@@ -290,7 +298,7 @@ Test(dataplane, a_restart_adopts_pins_indices_and_drains)
 	cr_assert_not_null(dp, "dataplane_open: %m");
 	dp_apply_resolved();
 	cr_assert_eq(cfg_parse_addr("203.0.113.13", &b3), 0);
-	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b3, true), 0);
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b3, NULL, true), 0);
 	/* Take .11 out so that the adopted assignment has a hole to respect. */
 	dp_load(DP_WEB("{address: 203.0.113.12}, {address: 203.0.113.13}"));
 	dp_apply_resolved();
@@ -514,4 +522,63 @@ Test(dataplane, vip_filter_holds_every_vip_address_and_lets_vip_traffic_through)
 	dp_apply_resolved();
 	cr_assert(dp_filter_has("192.0.2.10"));
 	cr_assert_eq(dp_syn_verdict(0xc000020a), XDP_TX);
+}
+
+/* The health verdict of the test: every pair up but the ones named here. */
+static const char *dp_down_vip, *dp_down_addr;
+
+static bool dp_test_health(void *ctx, const struct cfg_vip *vip, const struct cfg_backend *b)
+{
+	char addr[CFG_ADDR_STRLEN];
+
+	return !dp_down_vip || strcmp(vip->name, dp_down_vip) ||
+	       strcmp(cfg_format_addr(&b->addr, addr, sizeof(addr)), dp_down_addr);
+}
+
+Test(dataplane, a_backend_in_two_vips_is_two_pairs_with_their_own_state)
+{
+	uint32_t web, dns, web12, dns12;
+	struct xaddr b2;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}")
+		    DP_DNS("{address: 203.0.113.12}, {address: 203.0.113.13}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp->health_up = dp_test_health;
+	dp_apply_resolved();
+	web = dp_vip_index("web");
+	dns = dp_vip_index("dns");
+	web12 = dp_pair("web", "203.0.113.12");
+	dns12 = dp_pair("dns", "203.0.113.12");
+	cr_assert(web12 && dns12 && web12 != dns12, "one address, two VIPs: %u and %u", web12,
+		  dns12);
+	cr_assert_eq(dp_slot(web12).vip_index, web);
+	cr_assert_eq(dp_slot(dns12).vip_index, dns);
+	cr_assert_eq(memcmp(dp_slot(dns12).dmac, dp_peer_mac, 6), 0, "the second pair has no MAC");
+
+	/* DOWN for dns only: web keeps it in its table. */
+	dp_down_vip = "dns";
+	dp_down_addr = "203.0.113.12";
+	dp_apply_resolved();
+	cr_assert_eq(dp_slot(dns12).flags, LB_BE_F_DOWN);
+	cr_assert_eq(dp_slot(web12).flags, 0);
+	cr_assert_eq(dp_table_count(dns, dns12), 0);
+	cr_assert_gt(dp_table_count(web, web12), 0);
+
+	/* down_flows: keep: no new flows, tracked ones stay (not DOWN, not the operator's drain).
+	 */
+	dp_cfg.vips[1].down_keeps_flows = true;
+	dp_apply_resolved();
+	cr_assert_eq(dp_slot(dns12).flags, LB_BE_F_DOWN_KEPT);
+	cr_assert_eq(dp_table_count(dns, dns12), 0);
+	cr_assert_eq(strcmp(dataplane_backend_state(dp, dns12), "down"), 0);
+	dp_down_vip = NULL;
+
+	/* A drain of one pair leaves the other alone. */
+	cr_assert_eq(cfg_parse_addr("203.0.113.12", &b2), 0);
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, &dp_cfg.vips[0], true), 0);
+	cr_assert_eq(dp_slot(web12).flags, LB_BE_F_DRAIN);
+	cr_assert_eq(dp_slot(dns12).flags, 0);
+	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, NULL, true), 0);
+	cr_assert_eq(dp_slot(dns12).flags, LB_BE_F_DRAIN);
 }

@@ -92,6 +92,7 @@ static void node_backend(struct node *n, const char *addr, __u32 index)
 	cr_assert_eq(cfg_parse_addr(addr, &x), 0);
 	memcpy(k.addr, x.addr, 16);
 	k.family = x.family;
+	k.vip_index = 1; /* node_vip's VIPs: the backend serves them */
 	cr_assert_eq(bpf_map_update_elem(n->ids, &k, &index, BPF_ANY), 0);
 }
 

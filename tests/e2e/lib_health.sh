@@ -18,10 +18,11 @@ health_add() {
 	out=$(lbctl lb reload 2>&1) || fail "reload with health checks refused: $out"
 }
 
-# health_state ADDR: the health verdict backend list shows for ADDR ("none" if unchecked).
+# health_state ADDR [VIP]: the health verdict backend list shows for ADDR's pair
+# in VIP (default: its first VIP), "none" if unchecked.
 health_state() {
 	lbctl_json lb backend list |
-		json_get "[(b.get('health') or {}).get('state', 'none') for b in d['backends'] if b['address'] == '$1'][0]"
+		json_get "[(b.get('health') or {}).get('state', 'none') for b in d['backends'] if b['address'] == '$1' and '${2:-}' in ('', b['vip'])][0]"
 }
 
 # The servers of one backend, found among the processes of its namespace (we started them).
@@ -32,7 +33,8 @@ server_pids() {
 	done
 }
 
-# Every backend up by a check that ran (the initial state is up before any check).
+# Every checked IPv4 (VIP, backend) pair up by a check that ran (the initial
+# state is up before any check); pairs of VIPs without checks do not count.
 all_checked_up() {
-	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health'] and b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['address'].count('.') == 3))")" = '["up:ok"]' ]
+	[ "$(lbctl_json lb backend list | json_get "sorted(set(b['health']['state'] + ':' + str(b['health']['last_result']) for b in d['backends'] if b['health'] and b['address'].count('.') == 3))")" = '["up:ok"]' ]
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # UDP and exec health checks: a backend whose UDP health echo stops answering
-# is DOWN and UDP datagrams through the VIP avoid it; an exec check follows its
-# command's exit status (the command learns the backend from XDPLB_BACKEND).
+# is DOWN for the UDP VIP and its datagrams avoid it, while it still serves the
+# HTTP VIP; an exec check follows its command's exit status (the command
+# learns the backend from XDPLB_BACKEND).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_health.sh"
 e2e_setup
@@ -24,16 +25,16 @@ for be in $BACKENDS; do
 	ECHO_PID[$be]=$BG_PID
 done
 
-# health_of ADDR FIELD: one field of the health verdict backend list shows for ADDR.
+# health_of VIP ADDR FIELD: one field of the health verdict of the (VIP, ADDR) pair.
 health_of() {
-	lbctl_json lb backend list |
-		json_get "[b['health']['$2'] for b in d['backends'] if b['address'] == '$1'][0]"
+	lbctl_json lb backend list "$1" |
+		json_get "[b['health']['$3'] for b in d['backends'] if b['address'] == '$2'][0]"
 }
 
-# wait_state ADDR STATE: polls for at most 5 s.
+# wait_state VIP ADDR STATE: polls for at most 5 s.
 wait_state() {
 	for _ in $(seq 50); do
-		[ "$(health_of "$1" state)" = "$2" ] && return 0
+		[ "$(health_of "$1" "$2" state)" = "$3" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -50,8 +51,8 @@ log "UDP and exec checks up on every backend"
 
 # UDP: be3's health echo dies.
 stop_pid "${ECHO_PID[be3]}"
-wait_state "${BE4[be3]}" down || fail "be3 whose UDP echo stopped is not DOWN"
-cause=$(health_of "${BE4[be3]}" last_result)
+wait_state udp4 "${BE4[be3]}" down || fail "be3 whose UDP echo stopped is not DOWN"
+cause=$(health_of udp4 "${BE4[be3]}" last_result)
 log "be3 DOWN, last result: $cause"
 case $cause in "port unreachable" | "no reply after 100 ms") ;; *) fail "be3's last result: '$cause'" ;; esac
 out=$(client udp --vip $VIP4 --port $UDP_PORT --first-port 25000 --count 100 --timeout 0.5)
@@ -61,16 +62,19 @@ log "100 datagrams with be3 DOWN: $(http_summary <<<"$out")"
 
 # exec: the command fails for be2 while its flag file exists.
 touch "$SICK/${BE4[be2]}"
-wait_state "${BE4[be2]}" down || fail "be2 whose exec check fails is not DOWN"
-cause=$(health_of "${BE4[be2]}" last_result)
+wait_state web4 "${BE4[be2]}" down || fail "be2 whose exec check fails is not DOWN"
+cause=$(health_of web4 "${BE4[be2]}" last_result)
 log "be2 DOWN, last result: $cause"
 [ "$cause" = "exit 1" ] || fail "be2's last result is '$cause', expected 'exit 1'"
 grep -q "backend ${BE4[be2]} is down (exit 1)" "$XLB_RUNDIR"/lb-agent.log.* ||
 	fail "the agent log does not say be2 went down for exit 1"
+# Health is per (VIP, backend) pair: be3 is DOWN for udp4 only and still serves web4.
 out=$(client http --vip $VIP4 --port $HTTP_PORT --first-port 26000 --count 100 --timeout 1)
-log "100 requests with be2 and be3 DOWN: $(http_summary <<<"$out")"
+log "100 requests with (web4, be2) and (udp4, be3) DOWN: $(http_summary <<<"$out")"
 [ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] || fail "requests failed with be2 and be3 DOWN"
-[ "$(json_get "d['counts'].get('be1', 0)" <<<"$out")" = 100 ] || fail "requests went past be1"
+[ "$(json_get "d['counts'].get('be2', 0)" <<<"$out")" = 0 ] || fail "web4 requests reached DOWN be2"
+[ "$(json_get "d['counts'].get('be3', 0)" <<<"$out")" -gt 0 ] ||
+	fail "be3, DOWN for udp4 only, got no web4 requests ($(http_summary <<<"$out"))"
 rm -f "$SICK/${BE4[be2]}"
-wait_state "${BE4[be2]}" up || fail "be2 whose exec check passes again is not UP"
-log "be2 UP again: $(health_of "${BE4[be2]}" last_result)"
+wait_state web4 "${BE4[be2]}" up || fail "be2 whose exec check passes again is not UP"
+log "be2 UP again: $(health_of web4 "${BE4[be2]}" last_result)"

@@ -258,8 +258,8 @@ Test(config, rejects_unknown_key_naming_the_expected_ones)
 	expect_error(
 	    ONE_VIP "    protocl: tcp\n",
 	    "lb.yaml:12:5: vip: unknown key 'protocl' (expected one of: name, address, "
-	    "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, zones, "
-	    "health, backends)");
+	    "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, down_flows, "
+	    "zones, health, backends)");
 }
 
 Test(config, rejects_a_misspelt_section)

@@ -496,8 +496,8 @@ Test(health_engine, assumed_down_starts_down_and_rises_by_its_checks)
 
 	cr_assert_eq(cfg_parse_addr("192.0.2.99", &other), 0);
 	want_all(e, &hc, 1);
-	health_assume_down(e, &a);
-	health_assume_down(e, &other);
+	health_assume_down(e, &a, &hc);
+	health_assume_down(e, &other, &hc);
 	cr_assert_not(health_backend_up(e, &a), "assumed down but counted up");
 	cr_assert(health_backend_up(e, &other), "an address nothing checks counts as up");
 	run_engine(e, 1, 2000);

@@ -35,15 +35,18 @@ Test(health_lbctl, backend_list_shows_health_when_a_backend_is_checked)
 	strftime(since, sizeof(since), "%H:%M:%S", &tm);
 	snprintf(json, sizeof(json),
 		 "{\"backends\": ["
-		 "{\"address\": \"198.51.100.11\", \"state\": \"down\", \"weight\": 100, "
+		 "{\"vip\": \"web\", \"address\": \"198.51.100.11\", \"state\": \"down\", "
+		 "\"weight\": 100, "
 		 "\"zone\": \"a\", \"next_hop_mac\": \"02:00:00:00:00:01\", \"vips\": [\"web\"], "
 		 "\"health\": {\"state\": \"down\", \"last_result\": \"HTTP 503\", "
 		 "\"latency_us\": 1260, \"since\": %lld, \"changes\": 1}},"
-		 "{\"address\": \"198.51.100.12\", \"state\": \"up\", \"weight\": 100, "
+		 "{\"vip\": \"web\", \"address\": \"198.51.100.12\", \"state\": \"up\", "
+		 "\"weight\": 100, "
 		 "\"zone\": \"a\", \"next_hop_mac\": \"02:00:00:00:00:01\", \"vips\": [\"web\"], "
 		 "\"health\": {\"state\": \"up\", \"last_result\": null, \"latency_us\": 0, "
 		 "\"since\": %lld, \"changes\": 0}},"
-		 "{\"address\": \"198.51.100.13\", \"state\": \"up\", \"weight\": 100, "
+		 "{\"vip\": \"web\", \"address\": \"198.51.100.13\", \"state\": \"up\", "
+		 "\"weight\": 100, "
 		 "\"zone\": \"a\", \"next_hop_mac\": \"02:00:00:00:00:01\", \"vips\": [\"web\"], "
 		 "\"health\": null}]}",
 		 (long long)t, (long long)t);
@@ -53,7 +56,7 @@ Test(health_lbctl, backend_list_shows_health_when_a_backend_is_checked)
 	cr_assert(strstr(out, line), "no '%s' in:\n%s", line, out);
 	snprintf(line, sizeof(line), "up, not checked yet, since %s\n", since);
 	cr_assert(strstr(out, line), "no '%s' in:\n%s", line, out);
-	cr_assert(strstr(out, "web   -\n"), "an unchecked backend shows '-':\n%s", out);
+	cr_assert(strstr(out, "0  -\n"), "an unchecked backend shows '-':\n%s", out);
 	free(out);
 }
 

@@ -360,22 +360,29 @@ Test(lbctl_print, says_so_when_there_is_nothing_to_list)
 }
 
 static const char backend_list[] =
-    "{\"backends\": [{\"address\": \"198.51.100.1\", \"index\": 1, \"weight\": 100, \"zone\": "
-    "\"a\", \"state\": \"up\", \"vips\": [\"web\", \"api\"], \"next_hop_mac\": "
-    "\"02:00:00:00:00:01\", \"packets\": 10, \"bytes\": 2048, \"new_flows\": 2}, {\"address\": "
+    "{\"backends\": [{\"vip\": \"web\", \"address\": \"198.51.100.1\", \"index\": 1, "
+    "\"weight\": 100, \"zone\": \"a\", \"state\": \"up\", \"vips\": [\"web\", \"api\"], "
+    "\"next_hop_mac\": \"02:00:00:00:00:01\", \"packets\": 10, \"bytes\": 2048, "
+    "\"new_flows\": 2}, {\"vip\": \"api\", \"address\": \"198.51.100.1\", \"index\": 3, "
+    "\"weight\": 100, \"zone\": \"a\", \"state\": \"down\", \"vips\": [\"web\", \"api\"], "
+    "\"next_hop_mac\": \"02:00:00:00:00:01\", \"packets\": 1, \"bytes\": 60, "
+    "\"new_flows\": 1}, {\"vip\": \"web\", \"address\": "
     "\"2001:db8::2\", \"index\": 2, \"weight\": 1, \"zone\": \"b\", \"state\": \"drain\", "
     "\"vips\": [\"web\"], \"next_hop_mac\": null, \"packets\": 0, \"bytes\": 0, "
     "\"new_flows\": 0}]}";
 
-Test(lbctl_print, backend_list_marks_unresolved_next_hops)
+Test(lbctl_print, backend_list_has_a_row_per_vip_and_backend_pair)
 {
-	expect_printed(lbctl_print_backend_list, backend_list, NULL,
-		       "ADDRESS       STATE  WEIGHT  ZONE  NEXT HOP           PACKETS    BYTES  "
-		       "NEW FLOWS  VIPS\n"
-		       "198.51.100.1  up        100  a     02:00:00:00:00:01       10  2.0 KiB"
-		       "          2  web,api\n"
-		       "2001:db8::2   drain       1  b     unresolved               0      0 B"
-		       "          0  web\n");
+	expect_printed(
+	    lbctl_print_backend_list, backend_list, NULL,
+	    "VIP  ADDRESS       STATE  WEIGHT  ZONE  NEXT HOP           PACKETS    BYTES  "
+	    "NEW FLOWS\n"
+	    "web  198.51.100.1  up        100  a     02:00:00:00:00:01       10  2.0 KiB"
+	    "          2\n"
+	    "api  198.51.100.1  down      100  a     02:00:00:00:00:01        1     60 B"
+	    "          1\n"
+	    "web  2001:db8::2   drain       1  b     unresolved               0      0 B"
+	    "          0\n");
 }
 
 Test(lbctl_print, vip_show_gives_the_vip_then_its_backends)
@@ -518,7 +525,7 @@ Test(lbctl_print, tolerates_a_result_missing_members)
 
 	cr_assert(
 	    strstr(out,
-		   "\n-        -           0  -     unresolved        0    0 B          0  -\n"),
+		   "\n-    -        -           0  -     unresolved        0    0 B          0\n"),
 	    "%s", out);
 	free(out);
 }

@@ -191,7 +191,7 @@ Test(lbctl_run, prints_usage_on_stderr_for_bad_words)
 	run_lbctl(&r, false, (char *const[]){"backend", "drain", "nope", NULL});
 	cr_assert_eq(r.status, 1);
 	cr_assert_str_eq(r.err, "lbctl: <addr>: \"nope\" is not an IPv4 or IPv6 address\n"
-				"usage: lbctl backend drain <addr>\n"
+				"usage: lbctl backend drain <addr> [vip]\n"
 				"(lbctl -h lists every command)\n");
 }
 

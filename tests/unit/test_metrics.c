@@ -30,7 +30,8 @@ static struct mx_vip vips[2] = {
     {.name = "[2001:db8::10]:80/tcp", .packets = 7, .bytes = 420, .new_flows = 1},
 };
 static struct mx_backend backends[2] = {
-    {.addr = "198.51.100.18",
+    {.vip = "web4",
+     .addr = "198.51.100.18",
      .zone = "a",
      .state = "up",
      .packets = 1000,
@@ -42,7 +43,7 @@ static struct mx_backend backends[2] = {
 		.last_result = "ok",
 		.latency_us = 1500,
 		.changes = 1}},
-    {.addr = "198.51.100.34", .zone = "b\"x", .state = "drain", .packets = 234},
+    {.vip = "web4", .addr = "198.51.100.34", .zone = "b\"x", .state = "drain", .packets = 234},
 };
 static struct mx_cluster_vip cluster_vips[1] = {
     {.name = "web4", .verdict = "secondary", .served_by = "b", .for_s = 12.5},
@@ -135,16 +136,20 @@ Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
 	mx_expect_line(text, "xdplb_vip_packets_total{vip=\"web4\"} 1234");
 	mx_expect_line(text, "xdplb_vip_bytes_total{vip=\"[2001:db8::10]:80/tcp\"} 420");
 	mx_expect_line(text, "xdplb_vip_backends_up{vip=\"web4\"} 1");
-	mx_expect_line(text, "xdplb_backend_packets_total{backend=\"198.51.100.18\"} 1000");
-	mx_expect_line(text, "xdplb_backend_state{backend=\"198.51.100.34\",zone=\"b\\\"x\","
-			     "state=\"drain\"} 1");
-	mx_expect_line(text, "xdplb_backend_state{backend=\"198.51.100.34\",zone=\"b\\\"x\","
-			     "state=\"up\"} 0");
+	mx_expect_line(text,
+		       "xdplb_backend_packets_total{vip=\"web4\",backend=\"198.51.100.18\"} 1000");
+	mx_expect_line(text,
+		       "xdplb_backend_state{vip=\"web4\",backend=\"198.51.100.34\",zone=\"b\\\"x\","
+		       "state=\"drain\"} 1");
+	mx_expect_line(text,
+		       "xdplb_backend_state{vip=\"web4\",backend=\"198.51.100.34\",zone=\"b\\\"x\","
+		       "state=\"up\"} 0");
 	mx_expect_line(text, "xdplb_health_checks_total{result=\"success\"} 8");
 	mx_expect_line(text, "xdplb_health_checks_total{result=\"failure\"} 2");
-	mx_expect_line(text,
-		       "xdplb_backend_health_check_duration_seconds{backend=\"198.51.100.18\"} "
-		       "0.0015");
+	mx_expect_line(
+	    text,
+	    "xdplb_backend_health_check_duration_seconds{vip=\"web4\",backend=\"198.51.100.18\"} "
+	    "0.0015");
 	mx_expect_line(text, "xdplb_sync_records_sent_total 77");
 	mx_expect_line(text, "xdplb_sync_rejected_total{reason=\"bad_tag\"} 4");
 	mx_expect_line(text, "xdplb_sync_peer_lag_records{peer=\"2\",zone=\"a\"} 3");
@@ -157,7 +162,9 @@ Test(metrics, renders_counters_of_vips_backends_drops_and_sync)
 	mx_expect_line(text, "xdplb_cluster_transitions_total 2");
 	mx_expect_line(text, "xdplb_cluster_vip_announcement_seconds{vip=\"web4\"} 12.5");
 	/* A backend nothing checks has no health samples. */
-	cr_expect_null(strstr(text, "xdplb_backend_health_up{backend=\"198.51.100.34\"}"));
+	cr_expect_null(
+	    strstr(text, "xdplb_backend_health_up{vip=\"web4\",backend=\"198.51.100.34\"}"));
+	mx_expect_line(text, "xdplb_backend_health_up{vip=\"web4\",backend=\"198.51.100.18\"} 1");
 	free(text);
 }
 
