@@ -83,8 +83,9 @@ bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b)
 		return false;
 	if (memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) ||
 	    strcmp(a->method, b->method) || strcmp(a->path, b->path) || strcmp(a->host, b->host) ||
-	    strcmp(a->expect_body, b->expect_body) || strcmp(a->payload, b->payload) ||
-	    strcmp(a->expect, b->expect))
+	    strcmp(a->expect_body, b->expect_body) || a->payload_len != b->payload_len ||
+	    memcmp(a->payload, b->payload, a->payload_len) || a->expect_len != b->expect_len ||
+	    memcmp(a->expect, b->expect, a->expect_len))
 		return false;
 	for (i = 0; i < a->argc; i++)
 		len += strlen(a->command + len) + 1;
@@ -143,17 +144,43 @@ static int cfg_value_token(struct cfg_ctx *ctx, const char *what, const struct c
 	return 0;
 }
 
-/* Any text, spaces included; "" allowed (it turns the match off). */
+/*
+ * Any text, spaces included; "" allowed (it turns the match off). A NUL byte
+ * (a "\0" escape) is refused: the text is matched as a C string, which would
+ * end there.
+ */
 static int cfg_value_text(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  char *field, size_t size)
 {
 	if (val->type == CFG_Y_SCALAR && !val->null) {
-		if (strlen(val->text) >= size)
+		if (val->len >= size)
 			return cfg_error(ctx, val, "%s: longer than %zu bytes", what, size - 1);
+		if (strlen(val->text) != val->len)
+			return cfg_error(ctx, val, "%s: a NUL byte at character %zu ends the text",
+					 what, strlen(val->text) + 1);
 		strcpy(field, val->text);
 		return 0;
 	}
 	return cfg_need_scalar(ctx, what, val, "a string");
+}
+
+/*
+ * Bytes of a udp payload or expect, as written: YAML escapes ("\0", "\x01")
+ * give any byte, NUL included; "" is allowed.
+ */
+static int cfg_value_bytes(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			   uint8_t *field, uint16_t *len)
+{
+	int err;
+
+	err = cfg_need_scalar(ctx, what, val, "a string");
+	if (err)
+		return err;
+	if (val->len > CFG_HC_BYTES_MAX)
+		return cfg_error(ctx, val, "%s: longer than %d bytes", what, CFG_HC_BYTES_MAX);
+	memcpy(field, val->text, val->len);
+	*len = val->len;
+	return 0;
 }
 
 static int cfg_hc_type(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
@@ -328,7 +355,7 @@ static int cfg_hc_payload(struct cfg_ctx *ctx, const char *what, const struct cf
 {
 	struct cfg_health *hc = obj;
 
-	return cfg_value_text(ctx, what, val, hc->payload, sizeof(hc->payload));
+	return cfg_value_bytes(ctx, what, val, hc->payload, &hc->payload_len);
 }
 
 static int cfg_hc_expect(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
@@ -336,7 +363,7 @@ static int cfg_hc_expect(struct cfg_ctx *ctx, const char *what, const struct cfg
 {
 	struct cfg_health *hc = obj;
 
-	return cfg_value_text(ctx, what, val, hc->expect, sizeof(hc->expect));
+	return cfg_value_bytes(ctx, what, val, hc->expect, &hc->expect_len);
 }
 
 /* argv as a list; the program by absolute path (the agent's PATH is nobody's business). */

@@ -146,13 +146,28 @@ Test(health_config, udp_and_exec_sections)
 	udp = &cfg.vips[0].health;
 	exec = &cfg.vips[1].health;
 	cr_assert_eq(udp->type, CFG_HC_UDP);
-	cr_assert_str_eq(udp->payload, "ping");
-	cr_assert_str_eq(udp->expect, "pong");
+	cr_assert_eq(udp->payload_len, 4);
+	cr_assert_arr_eq(udp->payload, "ping", 4);
+	cr_assert_eq(udp->expect_len, 4);
+	cr_assert_arr_eq(udp->expect, "pong", 4);
 	cr_assert_eq(exec->type, CFG_HC_EXEC);
 	cr_assert_eq(exec->argc, 3);
 	cr_assert_str_eq(exec->command, "/usr/bin/check");
 	cr_assert_str_eq(exec->command + strlen("/usr/bin/check") + 1, "--fast");
 	cr_assert_str_eq(exec->command + strlen("/usr/bin/check --fast") + 1, "x y");
+}
+
+Test(health_config, udp_payload_with_an_escaped_nul_is_carried_whole)
+{
+	const struct cfg_health *hc;
+
+	expect_load(VIP
+		    "    health: {type: udp, payload: \"ab\\0cd\", expect: \"\\0c\"}\n" BACKENDS);
+	hc = &cfg.vips[0].health;
+	cr_assert_eq(hc->payload_len, 5);
+	cr_assert_arr_eq(hc->payload, "ab\0cd", 5);
+	cr_assert_eq(hc->expect_len, 2);
+	cr_assert_arr_eq(hc->expect, "\0c", 2);
 }
 
 Test(health_config, backend_overrides_start_from_the_vip_section_in_any_key_order)
@@ -260,6 +275,19 @@ Test(health_config, rejects_bad_status_ranges)
 	expect_error(VIP "    health: {type: http, expect_status: ok}\n",
 		     "lb.yaml:9:41: vip.health.expect_status: expected an HTTP status 100..599 or "
 		     "a range like 200-399, found 'ok'");
+}
+
+Test(health_config, rejects_a_nul_byte_in_expect_body_and_a_payload_too_long)
+{
+	char text[1024];
+
+	/* The body is matched as text: a NUL would silently end it. */
+	expect_error(VIP "    health: {type: http, expect_body: \"ok\\0no\"}\n",
+		     "lb.yaml:9:39: vip.health.expect_body: a NUL byte at character 3 ends the "
+		     "text");
+	cfg_free(&cfg);
+	snprintf(text, sizeof(text), VIP "    health: {type: udp, payload: %0257d}\n", 0);
+	expect_error(text, "lb.yaml:9:34: vip.health.payload: longer than 256 bytes");
 }
 
 Test(health_config, rejects_a_path_without_slash_and_a_lowercase_method)
