@@ -24,6 +24,35 @@ health_state() {
 		json_get "[(b.get('health') or {}).get('state', 'none') for b in d['backends'] if b['address'] == '$1'][0]"
 }
 
+# health_of ADDR FIELD: one field of the health verdict backend list shows for ADDR.
+health_of() {
+	lbctl_json lb backend list |
+		json_get "[b['health']['$2'] for b in d['backends'] if b['address'] == '$1'][0]"
+}
+
+# wait_state ADDR STATE: polls for at most 5 s.
+wait_state() {
+	for _ in $(seq 50); do
+		[ "$(health_of "$1" state)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_down BE CAUSE...: BE's IPv4 address DOWN within 5 s, its last result one of CAUSEs.
+wait_down() {
+	local be=$1 cause c
+	shift
+	wait_state "${BE4[$be]}" down ||
+		fail "$be is not DOWN (last result: $(health_of "${BE4[$be]}" last_result))"
+	cause=$(health_of "${BE4[$be]}" last_result)
+	log "$be DOWN, last result: $cause"
+	for c in "$@"; do
+		[ "$cause" = "$c" ] && return 0
+	done
+	fail "$be's last result is '$cause', expected: $*"
+}
+
 # The servers of one backend, found among the processes of its namespace (we started them).
 server_pids() {
 	local pid

@@ -29,12 +29,6 @@ for be in $BACKENDS; do
 		$HEALTH_PORT "$XLB_RUNDIR/run/$be.sick"
 done
 
-# health_of ADDR FIELD: one field of the health verdict backend list shows for ADDR.
-health_of() {
-	lbctl_json lb backend list |
-		json_get "[b['health']['$2'] for b in d['backends'] if b['address'] == '$1'][0]"
-}
-
 health_add "web4={type: http, port: $HEALTH_PORT, path: /health, expect_status: 200, interval: 200ms, timeout: 100ms, rise: 2, fall: 2}"
 wait_for 5 "every backend checked and up" all_checked_up ||
 	fail "health checks did not bring every backend up: $(lbctl lb backend list 2>&1 | tr '\n' ' ')"
