@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "config.h"
 #include "config_int.h"
@@ -83,8 +84,9 @@ bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b)
 		return false;
 	if (memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) ||
 	    strcmp(a->method, b->method) || strcmp(a->path, b->path) || strcmp(a->host, b->host) ||
-	    strcmp(a->expect_body, b->expect_body) || strcmp(a->payload, b->payload) ||
-	    strcmp(a->expect, b->expect))
+	    strcmp(a->expect_body, b->expect_body) || a->payload_len != b->payload_len ||
+	    memcmp(a->payload, b->payload, a->payload_len) || a->expect_len != b->expect_len ||
+	    memcmp(a->expect, b->expect, a->expect_len))
 		return false;
 	for (i = 0; i < a->argc; i++)
 		len += strlen(a->command + len) + 1;
@@ -143,17 +145,105 @@ static int cfg_value_token(struct cfg_ctx *ctx, const char *what, const struct c
 	return 0;
 }
 
-/* Any text, spaces included; "" allowed (it turns the match off). */
+/*
+ * Any text, spaces included; "" allowed (it turns the match off). A NUL byte
+ * (a "\0" escape) is refused: the text is matched as a C string, which would
+ * end there.
+ */
 static int cfg_value_text(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  char *field, size_t size)
 {
 	if (val->type == CFG_Y_SCALAR && !val->null) {
-		if (strlen(val->text) >= size)
+		if (val->len >= size)
 			return cfg_error(ctx, val, "%s: longer than %zu bytes", what, size - 1);
+		if (strlen(val->text) != val->len)
+			return cfg_error(ctx, val, "%s: a NUL byte at character %zu ends the text",
+					 what, strlen(val->text) + 1);
 		strcpy(field, val->text);
 		return 0;
 	}
 	return cfg_need_scalar(ctx, what, val, "a string");
+}
+
+/* Between pairs of hex digits, for reading: "12:34", "1234 5678", a folded line. */
+#define CFG_HEX_SEPARATORS ": \t\n"
+#define CFG_BASE64_SPACES  " \t\n"
+
+/* The digits after "hex:" into out; an error names the character where they went wrong. */
+static int cfg_bytes_hex(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			 const char *hex, uint8_t *out, size_t *n)
+{
+	const char *end, *last = val->text + val->len;
+	char found[16];
+	int ret;
+
+	/* strlen, not the scalar's length: sodium would skip a NUL byte as a separator. */
+	ret = sodium_hex2bin(out, val->len, hex, strlen(hex), CFG_HEX_SEPARATORS, n, &end);
+	if (!ret && end == last)
+		return 0;
+	/* A digit without its pair: sodium stops on it. */
+	if (ret) {
+		if (end + 1 + strspn(end + 1, CFG_HEX_SEPARATORS) == last)
+			return cfg_error(ctx, val, "%s: hex: odd number of digits", what);
+		end++;
+	}
+	if (isprint((unsigned char)*end))
+		snprintf(found, sizeof(found), "'%c'", *end);
+	else
+		snprintf(found, sizeof(found), "byte 0x%02x", (unsigned char)*end);
+	return cfg_error(ctx, val, "%s: hex: expected hex digits, found %s at character %zu", what,
+			 found, (size_t)(end - val->text) + 1);
+}
+
+/* Standard base64 (RFC 4648, '=' padding), spaces allowed. */
+static int cfg_bytes_base64(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			    const char *b64, uint8_t *out, size_t *n)
+{
+	const char *end;
+
+	if (sodium_base642bin(out, val->len, b64, strlen(b64), CFG_BASE64_SPACES, n, &end,
+			      sodium_base64_VARIANT_ORIGINAL) ||
+	    end != val->text + val->len)
+		return cfg_error(ctx, val, "%s: base64: not valid base64", what);
+	return 0;
+}
+
+/*
+ * Bytes of a udp payload or expect: "hex:..." or "base64:..." decoded, any
+ * other string as written (YAML escapes such as "\0" give any byte too). ""
+ * is allowed.
+ */
+static int cfg_value_bytes(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			   uint8_t *field, uint16_t *len)
+{
+	static const char hex[] = "hex:", b64[] = "base64:";
+	const uint8_t *bytes = (const uint8_t *)val->text;
+	size_t n = val->len;
+	uint8_t *buf = NULL;
+	int err;
+
+	err = cfg_need_scalar(ctx, what, val, "a string, hex:... or base64:...");
+	if (err)
+		return err;
+	if (!strncmp(val->text, hex, strlen(hex)) || !strncmp(val->text, b64, strlen(b64))) {
+		/* Decoding gives fewer bytes than the text has; the length is checked below. */
+		buf = malloc(val->len);
+		if (!buf)
+			return -ENOMEM;
+		if (val->text[0] == 'h')
+			err = cfg_bytes_hex(ctx, what, val, val->text + strlen(hex), buf, &n);
+		else
+			err = cfg_bytes_base64(ctx, what, val, val->text + strlen(b64), buf, &n);
+		bytes = buf;
+	}
+	if (!err && n > CFG_HC_BYTES_MAX)
+		err = cfg_error(ctx, val, "%s: longer than %d bytes", what, CFG_HC_BYTES_MAX);
+	if (!err) {
+		memcpy(field, bytes, n);
+		*len = n;
+	}
+	free(buf);
+	return err;
 }
 
 static int cfg_hc_type(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
@@ -328,7 +418,7 @@ static int cfg_hc_payload(struct cfg_ctx *ctx, const char *what, const struct cf
 {
 	struct cfg_health *hc = obj;
 
-	return cfg_value_text(ctx, what, val, hc->payload, sizeof(hc->payload));
+	return cfg_value_bytes(ctx, what, val, hc->payload, &hc->payload_len);
 }
 
 static int cfg_hc_expect(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
@@ -336,7 +426,7 @@ static int cfg_hc_expect(struct cfg_ctx *ctx, const char *what, const struct cfg
 {
 	struct cfg_health *hc = obj;
 
-	return cfg_value_text(ctx, what, val, hc->expect, sizeof(hc->expect));
+	return cfg_value_bytes(ctx, what, val, hc->expect, &hc->expect_len);
 }
 
 /* argv as a list; the program by absolute path (the agent's PATH is nobody's business). */

@@ -180,8 +180,14 @@ static int cfg_yaml_read_node(struct cfg_yaml_reader *r, const yaml_event_t *ev,
 	if (ev->type == YAML_SCALAR_EVENT) {
 		node->type = CFG_Y_SCALAR;
 		node->null = cfg_yaml_is_null(ev);
-		node->text = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+		/* Not strndup: it would stop at the first NUL a "\0" escape wrote. */
+		node->len = ev->data.scalar.length;
+		node->text = malloc(node->len + 1);
 		err = node->text ? 0 : -ENOMEM;
+		if (node->text) {
+			memcpy(node->text, ev->data.scalar.value, node->len);
+			node->text[node->len] = '\0';
+		}
 	} else {
 		node->type = ev->type == YAML_MAPPING_START_EVENT ? CFG_Y_MAP : CFG_Y_SEQ;
 		err = cfg_yaml_read_kids(r, node, depth);

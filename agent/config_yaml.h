@@ -15,7 +15,8 @@ enum cfg_ytype {
 struct cfg_ynode {
 	enum cfg_ytype type;
 	int line, column; /* 1-based, where the node starts */
-	char *text;	  /* CFG_Y_SCALAR: the value */
+	char *text;	  /* CFG_Y_SCALAR: the value, NUL-terminated */
+	size_t len;	  /* CFG_Y_SCALAR: its bytes: a "\0" escape puts a NUL inside */
 	bool null;	  /* CFG_Y_SCALAR: plain empty, "~" or "null" (nothing was written) */
 	struct cfg_ynode **kids; /* CFG_Y_MAP: key, value, key, value...; CFG_Y_SEQ: items */
 	size_t n_kids;

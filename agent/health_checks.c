@@ -134,7 +134,7 @@ static void hc_socket_start(struct health_engine *e, struct hc_target *t, int ty
 		hc_fail_errno(e, t, "connect", errno);
 		return;
 	}
-	if (!tcp && send(t->fd, hc->payload, strlen(hc->payload), 0) < 0) {
+	if (!tcp && send(t->fd, hc->payload, hc->payload_len, 0) < 0) {
 		hc_fail_errno(e, t, "send", errno);
 		return;
 	}
@@ -162,7 +162,7 @@ static void hc_tcp_event(struct health_engine *e, struct hc_target *t)
 
 static void hc_udp_event(struct health_engine *e, struct hc_target *t)
 {
-	const char *expect = t->conf->hc.expect;
+	const struct cfg_health *hc = &t->conf->hc;
 	char buf[HC_UDP_REPLY_MAX], cause[HEALTH_CAUSE_MAX];
 	ssize_t n = recv(t->fd, buf, sizeof(buf), 0);
 
@@ -173,7 +173,7 @@ static void hc_udp_event(struct health_engine *e, struct hc_target *t)
 		return;
 	}
 	hc_close_fd(e, t);
-	if (expect[0] && !memmem(buf, n, expect, strlen(expect))) {
+	if (hc->expect_len && !memmem(buf, n, hc->expect, hc->expect_len)) {
 		snprintf(cause, sizeof(cause), "reply of %zd bytes without the expected bytes", n);
 		hc_result(e, t, false, cause);
 		return;

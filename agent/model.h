@@ -44,7 +44,7 @@ enum cfg_health_type {
 
 #define CFG_HC_STATUS_MAX 8 /* expect_status entries */
 #define CFG_HC_HOST_MAX 256
-#define CFG_HC_BYTES_MAX 256 /* expect_body, udp payload and expect (no NUL bytes) */
+#define CFG_HC_BYTES_MAX 256 /* expect_body (text), udp payload and expect (any bytes) */
 #define CFG_HC_ARGV_MAX 16
 #define CFG_HC_COMMAND_MAX 512 /* exec argv, NUL-separated */
 
@@ -67,8 +67,10 @@ struct cfg_health {
 	char path[CFG_PATH_MAX]; /* http(s), starts with '/' */
 	char host[CFG_HC_HOST_MAX]; /* http(s) Host header and TLS name; "" = the address */
 	char expect_body[CFG_HC_BYTES_MAX]; /* http(s): "" or a substring the body must hold */
-	char payload[CFG_HC_BYTES_MAX]; /* udp: what to send */
-	char expect[CFG_HC_BYTES_MAX]; /* udp: "" = any reply, else bytes the reply must hold */
+	uint8_t payload[CFG_HC_BYTES_MAX]; /* udp: what to send; NUL bytes are data */
+	uint8_t expect[CFG_HC_BYTES_MAX]; /* udp: bytes the reply must hold */
+	uint16_t payload_len; /* bytes of payload; 0 sends an empty datagram */
+	uint16_t expect_len; /* bytes of expect; 0 takes any reply */
 	char command[CFG_HC_COMMAND_MAX]; /* exec: argc strings one after another */
 	uint8_t argc;
 };

@@ -19,6 +19,7 @@ packages=(
 	bc	# e2e and soak: failover times in fractions of a second
 	curl python3 socat tcpdump	# e2e: real clients and servers; tcpdump for looking around the demo
 	bird2	# e2e and demo: BGP/BFD routing daemon
+	dnsmasq-base	# e2e: a real DNS server behind the UDP health check (no system service, unlike dnsmasq)
 	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14
 	valgrind libcap2-bin	# e2e: agent under valgrind; capsh to read the agent's capabilities
 	mandoc	# make man: lints the man pages (the build fails on a warning)

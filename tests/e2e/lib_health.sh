@@ -25,6 +25,35 @@ health_state() {
 		json_get "[(b.get('health') or {}).get('state', 'none') for b in d['backends'] if b['address'] == '$1' and '${2:-}' in ('', b['vip'])][0]"
 }
 
+# health_of VIP ADDR FIELD: one field of the health verdict of the (VIP, ADDR) pair.
+health_of() {
+	lbctl_json lb backend list "$1" |
+		json_get "[b['health']['$3'] for b in d['backends'] if b['address'] == '$2'][0]"
+}
+
+# wait_state VIP ADDR STATE: polls for at most 5 s.
+wait_state() {
+	for _ in $(seq 50); do
+		[ "$(health_of "$1" "$2" state)" = "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_down VIP BE CAUSE...: (VIP, BE's IPv4 address) DOWN within 5 s, its last result one of CAUSEs.
+wait_down() {
+	local vip=$1 be=$2 cause c
+	shift 2
+	wait_state "$vip" "${BE4[$be]}" down ||
+		fail "($vip, $be) is not DOWN (last result: $(health_of "$vip" "${BE4[$be]}" last_result))"
+	cause=$(health_of "$vip" "${BE4[$be]}" last_result)
+	log "($vip, $be) DOWN, last result: $cause"
+	for c in "$@"; do
+		[ "$cause" = "$c" ] && return 0
+	done
+	fail "($vip, $be)'s last result is '$cause', expected: $*"
+}
+
 # The servers of one backend, found among the processes of its namespace (we started them).
 server_pids() {
 	local pid

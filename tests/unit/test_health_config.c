@@ -146,13 +146,64 @@ Test(health_config, udp_and_exec_sections)
 	udp = &cfg.vips[0].health;
 	exec = &cfg.vips[1].health;
 	cr_assert_eq(udp->type, CFG_HC_UDP);
-	cr_assert_str_eq(udp->payload, "ping");
-	cr_assert_str_eq(udp->expect, "pong");
+	cr_assert_eq(udp->payload_len, 4);
+	cr_assert_arr_eq(udp->payload, "ping", 4);
+	cr_assert_eq(udp->expect_len, 4);
+	cr_assert_arr_eq(udp->expect, "pong", 4);
 	cr_assert_eq(exec->type, CFG_HC_EXEC);
 	cr_assert_eq(exec->argc, 3);
 	cr_assert_str_eq(exec->command, "/usr/bin/check");
 	cr_assert_str_eq(exec->command + strlen("/usr/bin/check") + 1, "--fast");
 	cr_assert_str_eq(exec->command + strlen("/usr/bin/check --fast") + 1, "x y");
+}
+
+Test(health_config, udp_payload_with_an_escaped_nul_is_carried_whole)
+{
+	const struct cfg_health *hc;
+
+	expect_load(VIP
+		    "    health: {type: udp, payload: \"ab\\0cd\", expect: \"\\0c\"}\n" BACKENDS);
+	hc = &cfg.vips[0].health;
+	cr_assert_eq(hc->payload_len, 5);
+	cr_assert_arr_eq(hc->payload, "ab\0cd", 5);
+	cr_assert_eq(hc->expect_len, 2);
+	cr_assert_arr_eq(hc->expect, "\0c", 2);
+}
+
+/* A DNS query for www.example.test, type A: NUL bytes all through it. */
+static const uint8_t dns_query[] = {
+    0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x77, 0x77, 0x77, 0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65,
+    0x04, 0x74, 0x65, 0x73, 0x74, 0x00, 0x00, 0x01, 0x00, 0x01,
+};
+
+Test(health_config, udp_payload_and_expect_in_hex_and_base64_hold_nul_bytes)
+{
+	const struct cfg_vip *v;
+	const struct cfg_health *b0, *b1;
+
+	expect_load(
+	    VIP "    health:\n"
+		"      type: udp\n"
+		"      payload: \"hex:12340100 00010000 00000000 03777777 076578616d706c65\n"
+		"               04746573 74000001 0001\"\n"
+		"      expect: \"base64:AAEAcGluZwA=\"\n"
+		"    backends:\n"
+		"      - {address: 198.51.100.11, health: {expect: \"hex:c0:00:02:63\"}}\n"
+		"      - {address: 198.51.100.12, health: {payload: \"hex:\", expect: \"\"}}\n");
+	v = &cfg.vips[0];
+	cr_assert_eq(v->health.payload_len, sizeof(dns_query));
+	cr_assert_arr_eq(v->health.payload, dns_query, sizeof(dns_query));
+	cr_assert_eq(v->health.expect_len, 8);
+	cr_assert_arr_eq(v->health.expect, "\0\1\0ping\0", 8);
+	b0 = cfg_backend_health(v, &v->backends[0]);
+	cr_assert_arr_eq(b0->payload, dns_query, sizeof(dns_query));
+	cr_assert_eq(b0->expect_len, 4);
+	cr_assert_arr_eq(b0->expect, "\xc0\x00\x02\x63", 4);
+	b1 = cfg_backend_health(v, &v->backends[1]);
+	cr_assert_eq(b1->payload_len, 0);
+	cr_assert_eq(b1->expect_len, 0);
+	cr_assert_not(cfg_health_equal(&v->health, b0));
 }
 
 Test(health_config, backend_overrides_start_from_the_vip_section_in_any_key_order)
@@ -260,6 +311,60 @@ Test(health_config, rejects_bad_status_ranges)
 	expect_error(VIP "    health: {type: http, expect_status: ok}\n",
 		     "lb.yaml:9:41: vip.health.expect_status: expected an HTTP status 100..599 or "
 		     "a range like 200-399, found 'ok'");
+}
+
+Test(health_config, rejects_a_nul_byte_in_expect_body_and_a_payload_too_long)
+{
+	char text[1024];
+
+	/* The body is matched as text: a NUL would silently end it. */
+	expect_error(VIP "    health: {type: http, expect_body: \"ok\\0no\"}\n",
+		     "lb.yaml:9:39: vip.health.expect_body: a NUL byte at character 3 ends the "
+		     "text");
+	cfg_free(&cfg);
+	snprintf(text, sizeof(text), VIP "    health: {type: udp, payload: %0257d}\n", 0);
+	expect_error(text, "lb.yaml:9:34: vip.health.payload: longer than 256 bytes");
+}
+
+Test(health_config, rejects_bad_hex_and_base64_with_their_place)
+{
+	static const struct {
+		const char *value, *message;
+	} cases[] = {
+	    {"\"hex:123\"", "lb.yaml:9:34: vip.health.payload: hex: odd number of digits"},
+	    {"\"hex:12 3 \"", "lb.yaml:9:34: vip.health.payload: hex: odd number of digits"},
+	    {"\"hex:12zz\"",
+	     "lb.yaml:9:34: vip.health.payload: hex: expected hex digits, found 'z' at "
+	     "character 7"},
+	    {"\"hex:1 23\"",
+	     "lb.yaml:9:34: vip.health.payload: hex: expected hex digits, found ' ' at "
+	     "character 6"},
+	    {"\"hex:12\\0\"",
+	     "lb.yaml:9:34: vip.health.payload: hex: expected hex digits, found byte 0x00 at "
+	     "character 7"},
+	    {"\"base64:AA=E\"", "lb.yaml:9:34: vip.health.payload: base64: not valid base64"},
+	    {"\"base64:AAE\"", "lb.yaml:9:34: vip.health.payload: base64: not valid base64"},
+	    {"\"base64:AB==\"", "lb.yaml:9:34: vip.health.payload: base64: not valid base64"},
+	};
+	char text[1024], zeros[2 * 257];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), VIP "    health: {type: udp, payload: %s}\n",
+			 cases[i].value);
+		expect_error(text, cases[i].message);
+		cfg_free(&cfg);
+	}
+	/* 256 bytes fit, decoded; 257 do not. */
+	memset(zeros, '0', sizeof(zeros));
+	snprintf(text, sizeof(text), VIP "    health: {type: udp, expect: hex:%.*s}\n" BACKENDS,
+		 2 * 256, zeros);
+	expect_load(text);
+	cr_assert_eq(cfg.vips[0].health.expect_len, 256);
+	cfg_free(&cfg);
+	snprintf(text, sizeof(text), VIP "    health: {type: udp, expect: hex:%.*s}\n", 2 * 257,
+		 zeros);
+	expect_error(text, "lb.yaml:9:33: vip.health.expect: longer than 256 bytes");
 }
 
 Test(health_config, rejects_a_path_without_slash_and_a_lowercase_method)

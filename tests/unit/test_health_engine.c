@@ -251,6 +251,15 @@ static void expect_change_to(uint16_t port, enum health_state state, const char 
 	cr_assert_fail("port %u never went %s", port, health_state_name(state));
 }
 
+/* What a udp check sends and wants back, from string literals: NUL bytes inside count. */
+#define UDP_BYTES(hc, send, want)                                                                  \
+	do {                                                                                       \
+		memcpy((hc)->payload, send, sizeof(send) - 1);                                     \
+		(hc)->payload_len = sizeof(send) - 1;                                              \
+		memcpy((hc)->expect, want, sizeof(want) - 1);                                      \
+		(hc)->expect_len = sizeof(want) - 1;                                               \
+	} while (0)
+
 static struct health_engine *engine(void)
 {
 	struct health_engine *e = health_open(on_change, NULL);
@@ -354,11 +363,9 @@ Test(health_engine, udp_echo_is_up_and_silence_or_wrong_bytes_are_down)
 	    check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], true),
 	};
 
-	strcpy(hcs[0].payload, "ping");
-	strcpy(hcs[0].expect, "ping");
+	UDP_BYTES(&hcs[0], "ping", "ping");
 	/* Same address, port and type as hcs[0] but other settings: a second target. */
-	strcpy(hcs[3].payload, "ping");
-	strcpy(hcs[3].expect, "pong");
+	UDP_BYTES(&hcs[3], "ping", "pong");
 	hcs[3].interval_ms = 90;
 	want_all(e, hcs, 4);
 	run_engine(e, 4, 2000);
@@ -369,6 +376,29 @@ Test(health_engine, udp_echo_is_up_and_silence_or_wrong_bytes_are_down)
 			 "reply of 4 bytes without the expected bytes");
 	expect_change(sink_port, HEALTH_DOWN, "no reply after 80 ms");
 	expect_change(closed, HEALTH_DOWN, "port unreachable");
+	health_close(e);
+}
+
+/* A DNS query is full of NUL bytes: every byte goes out, and expect is matched with its NULs. */
+Test(health_engine, udp_payload_and_expect_hold_nul_bytes)
+{
+#define QUERY "\x12\x34\x01\x00\x00\x01\x00\x00ping\x00\x00\x01"
+	struct health_engine *e = engine();
+	struct cfg_health hcs[] = {
+	    check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], false),
+	    check(CFG_HC_UDP, srv.port[SRV_UDP_ECHO], true),
+	};
+
+	UDP_BYTES(&hcs[0], QUERY, "ping\x00\x00\x01");
+	/* Cut at its first NUL, this expect would be "ping" and found: the check must fail. */
+	UDP_BYTES(&hcs[1], QUERY, "ping\x00\x01");
+#undef QUERY
+	want_all(e, hcs, 2);
+	run_engine(e, 2, 2000);
+	cr_assert_eq(n_changes, 2);
+	expect_change_to(srv.port[SRV_UDP_ECHO], HEALTH_UP, "ok");
+	expect_change_to(srv.port[SRV_UDP_ECHO], HEALTH_DOWN,
+			 "reply of 15 bytes without the expected bytes");
 	health_close(e);
 }
 
@@ -740,7 +770,7 @@ Test(health_engine, out_of_descriptors_is_the_agents_failure_not_the_backends)
 	struct health_stats stats;
 	int fill[256], n = 0, i;
 
-	strcpy(hcs[2].payload, "ping");
+	UDP_BYTES(&hcs[2], "ping", "");
 	want_all(e, hcs, 3);
 	/* Every descriptor this process may have, taken: the checks cannot open a socket. */
 	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
