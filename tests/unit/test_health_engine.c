@@ -799,7 +799,7 @@ Test(health_engine, out_of_descriptors_is_the_agents_failure_not_the_backends)
  * never hold a copy of a check's socket (its epoll registration would outlive
  * the close and report for the next check), so no check fails.
  */
-Test(health_engine, exec_checks_beside_socket_checks_give_no_false_verdict, .timeout = 30)
+Test(health_engine, exec_checks_beside_socket_checks_give_no_false_verdict)
 {
 	static const char *const ok[] = {"/bin/true"};
 	struct cfg_health hcs[12];
