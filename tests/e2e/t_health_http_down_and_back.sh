@@ -37,9 +37,9 @@ took_ms=$((($(date +%s%N) - t0) / 1000000))
 limit_ms=$((FALL * (INTERVAL_MS + 20) + TIMEOUT_MS + 300))
 log "be1 DOWN ${took_ms} ms after its servers were killed (limit ${limit_ms} ms)"
 [ "$took_ms" -le "$limit_ms" ] || fail "be1 took ${took_ms} ms to go DOWN, over ${limit_ms} ms"
-state=$(lbctl_json lb backend list | json_get "[b['state'] for b in d['backends'] if b['address'] == '${BE4[be1]}'][0]")
+state=$(lbctl_json lb backend list web4 | json_get "[b['state'] for b in d['backends'] if b['address'] == '${BE4[be1]}'][0]")
 [ "$state" = down ] || fail "backend list state of be1 is '$state', health says down"
-cause=$(lbctl_json lb backend list | json_get "[b['health']['last_result'] for b in d['backends'] if b['address'] == '${BE4[be1]}'][0]")
+cause=$(health_of web4 "${BE4[be1]}" last_result)
 log "be1's last check: $cause"
 [ "$cause" = "connection refused" ] || fail "be1's last result is '$cause'"
 grep -q "backend ${BE4[be1]} is down (connection refused)" "$XLB_RUNDIR"/lb-agent.log.* ||
@@ -73,5 +73,5 @@ out=$(client http --vip $VIP4 --port $HTTP_PORT --first-port 23000 --count 200 -
 log "200 requests with be1 back: $(http_summary <<<"$out")"
 [ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] || fail "requests failed after be1 came back"
 [ "$(json_get "d['counts'].get('be1', 0)" <<<"$out")" -gt 0 ] || fail "be1 back UP gets no new connections"
-changes=$(lbctl_json lb backend list | json_get "[b['health']['changes'] for b in d['backends'] if b['address'] == '${BE4[be1]}'][0]")
+changes=$(health_of web4 "${BE4[be1]}" changes)
 [ "$changes" = 2 ] || fail "be1 counted $changes state changes, expected 2 (down, up)"
