@@ -401,9 +401,13 @@ static int bench_program_lb(struct lb *skel)
 	err = bench_map_put(skel->maps.lb_settings, &zero, &set);
 	if (err)
 		return err;
-	/* The UDP VIP shares the TCP VIP's address and backends, as a QUIC service would. */
+	/*
+	 * The UDP VIP shares the TCP VIP's address and backend hosts, as a QUIC
+	 * service would; as the agent does, each (VIP, backend) pair has its own slot.
+	 */
 	return bench_add_vip(skel, BENCH_VIP_INDEX4, AF_INET, BENCH_VIP4, IPPROTO_TCP, 1) ?:
-	       bench_add_vip(skel, BENCH_VIP_INDEX4_UDP, AF_INET, BENCH_VIP4, IPPROTO_UDP, 1) ?:
+	       bench_add_vip(skel, BENCH_VIP_INDEX4_UDP, AF_INET, BENCH_VIP4, IPPROTO_UDP,
+			     1 + 2 * BENCH_BACKENDS) ?:
 	       bench_add_vip(skel, BENCH_VIP_INDEX6, AF_INET6, BENCH_VIP6, IPPROTO_TCP,
 			     1 + BENCH_BACKENDS);
 }
