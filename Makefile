@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # xdplb build: BPF objects -> skeletons -> agent, lbctl, tests, benchmarks.
-# Files are found by wildcard: a new agent/*.c, tests/unit/*.c or bench/*.c
-# joins the build without touching this file.
+# Files are found by wildcard: a new agent/SUBSYSTEM/*.c, tests/unit/*.c or
+# bench/*.c joins the build without touching this file. Objects depend on the
+# headers they include (-MMD -MP); a recipe that fails leaves no target behind.
 
 OUTPUT := .output
 CLANG ?= clang
@@ -44,9 +45,11 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c bench/*.bpf.c)
 BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
 SKELS := $(patsubst %.bpf.c,$(OUTPUT)/%.skel.h,$(notdir $(BPF_SRCS)))
 
-LIB_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
+LIB_SRCS := $(filter-out agent/core/main.c,$(wildcard agent/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
-AGENT_HDRS := $(wildcard agent/*.h cli/*.h)
+# What lbctl links of the agent: the control protocol and logging, nothing else.
+COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard agent/common/*.c))
+AGENT_HDRS := $(wildcard agent/*/*.h cli/*.h)
 CLI_SRCS := $(wildcard cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
@@ -55,6 +58,7 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(BENCH_S
 
 BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
+.DELETE_ON_ERROR:
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
 	test-asan test-fuzz fuzz soak test-soak \
 	install uninstall man plots
@@ -101,10 +105,12 @@ vpath %.bpf.c bpf bench
 
 $(OUTPUT)/%.tmp.bpf.o: %.bpf.c $(BPF_HDRS) | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MD -MF $@.d -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MD -MP -MF $@.d -c $< -o $@
 	$(Q)if grep -q '/features\.h' $@.d; then \
 		echo "$<: includes a C library header (features.h); the BPF side must not" >&2; \
 		rm -f $@; exit 1; fi
+
+-include $(wildcard $(OUTPUT)/*.tmp.bpf.o.d)
 
 $(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
@@ -115,21 +121,29 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 # --- user space -------------------------------------------------------------
-$(OUTPUT)/agent/%.o: agent/%.c $(AGENT_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/agent
+# The skeletons come first (order only): after that, each object's .d names what it includes.
+$(OUTPUT)/agent/%.o: agent/%.c | $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XCFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJS:.o=.d) $(OUTPUT)/agent/core/main.d
 
 $(OUTPUT)/libxdplb.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/lbagent: agent/main.c $(OUTPUT)/libxdplb.a $(AGENT_HDRS)
+$(OUTPUT)/libxdplb-common.a: $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/lbagent: $(OUTPUT)/agent/core/main.o $(OUTPUT)/libxdplb.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(XCFLAGS) $< $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
 
-$(OUTPUT)/lbctl: $(CLI_SRCS) $(OUTPUT)/libxdplb.a $(AGENT_HDRS)
+$(OUTPUT)/lbctl: $(CLI_SRCS) $(OUTPUT)/libxdplb-common.a $(AGENT_HDRS)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(XCFLAGS) $(CLI_SRCS) $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) $(CLI_SRCS) $(OUTPUT)/libxdplb-common.a $(LDLIBS) -o $@
 
 # The unit tier also runs the built lbctl against a real control server.
 $(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
@@ -156,15 +170,14 @@ FUZZ_CFLAGS := $(filter-out $(SAN),$(XCFLAGS)) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_OBJS := $(patsubst agent/%.c,$(OUTPUT)/fuzz/agent/%.o,$(LIB_SRCS))
+-include $(FUZZ_LIB_OBJS:.o=.d)
 # The packet fuzzer drives lb.bpf.c through the BPF tier's harness and world.
 FUZZ_PACKET_SRCS := $(addprefix tests/bpf/,harness.c harness_lb.c pkt.c lb_world.c)
 
-$(OUTPUT)/fuzz/agent:
-	$(Q)mkdir -p $@
-
-$(OUTPUT)/fuzz/agent/%.o: agent/%.c $(AGENT_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/fuzz/agent
+$(OUTPUT)/fuzz/agent/%.o: agent/%.c | $(SKELS)
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(OUTPUT)/fuzz/libxdplb.a: $(FUZZ_LIB_OBJS)
 	$(call msg,AR,$@)

@@ -25,8 +25,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "config.h"
-#include "health.h"
+#include "config/config.h"
+#include "health/health.h"
 
 #define BENCH_WARMUP_S 2 /* the first interval spreads the starts; measure after it */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Maglev table build time (agent/maglev.c) for 10, 100 and 1000 backends at
+ * Maglev table build time (agent/dataplane/maglev.c) for 10, 100 and 1000 backends at
  * M = 65537, pinned to one CPU. Each sample builds the table once; next to
  * it, in the same loop, the floor: writing the M slots of the same table
  * with one value, the least any table build has to do. Printed: median and
@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "maglev.h"
+#include "dataplane/maglev.h"
 
 #define BENCH_M LB_MAGLEV_DEFAULT_SIZE
 

@@ -29,8 +29,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "config.h"
-#include "sync.h"
+#include "config/config.h"
+#include "sync/sync.h"
 #include "sync_events.skel.h"
 
 #define MAX_RATES 4

@@ -44,7 +44,7 @@
 #include "lookup.skel.h"
 #include "lb_common.h"
 #include "lb_filter.h"
-#include "maglev.h"
+#include "dataplane/maglev.h"
 
 #define BENCH_BACKENDS 100 /* per VIP */
 #define BENCH_PKT_MAX 256

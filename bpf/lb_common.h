@@ -11,7 +11,7 @@
  * Addresses are kept in network byte order in four 32-bit words; an IPv4
  * address uses word 0 and leaves words 1..3 zero. Ports are network order
  * unless a field says otherwise. The agent _Static_asserts every size
- * (agent/abi_check.c), so a change here that breaks the layout fails the build.
+ * (agent/dataplane/abi_check.c), so a change here that breaks the layout fails the build.
  */
 
 /* Sizes, overridable at build time (-DLB_MAX_VIPS=...). */

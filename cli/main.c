@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl_proto.h"
+#include "common/ctl_proto.h"
 #include "lbctl.h"
 
 static void lbctl_report(const char *path, const char *verb, int err, const char *msg,

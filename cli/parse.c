@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "lbctl.h"
-#include "model.h"
+#include "model/model.h"
 
 #define LBCTL_VIP_MAX 128 /* longest "[v6 address]:port/proto" or config name, with margin */
 

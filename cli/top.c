@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl_proto.h"
+#include "common/ctl_proto.h"
 #include "format.h"
 #include "lbctl.h"
 #include "table.h"

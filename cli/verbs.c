@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* lbctl's verbs: wire name, usage line, time allowed and printer of each; and the usage text. */
-#include "ctl_proto.h"
+#include "common/ctl_proto.h"
 #include "lbctl.h"
 
 #define LBCTL_TIMEOUT_MS 5000

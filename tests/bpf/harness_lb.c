@@ -17,7 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "ct_seen.h"
+#include "dataplane/ct_seen.h"
 #include "harness.h"
 #include "lb_hash.h"
 #include "lb.skel.h"

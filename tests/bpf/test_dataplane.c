@@ -21,11 +21,11 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
-#include "config.h"
-#include "ct_seen.h"
-#include "dataplane.h"
+#include "config/config.h"
+#include "dataplane/ct_seen.h"
+#include "dataplane/dataplane.h"
 #include "lb.skel.h"
-#include "log.h"
+#include "common/log.h"
 #include "netns.h"
 
 #define DP_PEER_MAC "02:00:5e:10:00:22"

@@ -21,9 +21,9 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
-#include "backend_mode.h"
+#include "backend/backend_mode.h"
 #include "netns.h"
-#include "nexthop.h"
+#include "dataplane/nexthop.h"
 
 #define PEER_MAC      "02:00:5e:10:00:02"
 #define RESOLVE_TRIES 100 /* x 20 ms: ARP / ND on a veth answers in well under a second */

@@ -22,9 +22,9 @@
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "netns.h"
-#include "sync.h"
+#include "sync/sync.h"
 
 #define CT_ENTRIES 65536
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sync_codec.h"
+#include "sync/sync_codec.h"
 
 #define FUZZ_SEEN_MAX 512 /* (epoch, seq) pairs one input can feed the window */
 

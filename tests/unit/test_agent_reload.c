@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "agent.h"
-#include "config.h"
+#include "core/agent.h"
+#include "config/config.h"
 
 static char reload_path[] = "/tmp/xdplb-agent-reload-XXXXXX";
 static struct agent reload_agent;

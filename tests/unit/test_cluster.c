@@ -9,9 +9,9 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
-#include "cluster.h"
-#include "config.h"
-#include "config_cluster.h"
+#include "cluster/cluster.h"
+#include "config/config.h"
+#include "config/config_cluster.h"
 
 /* --- config ------------------------------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static struct lb_config cfg;
 static char cfg_err[CFG_ERR_MAX];

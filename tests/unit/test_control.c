@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "control.h"
-#include "ctl_proto.h"
+#include "control/control.h"
+#include "common/ctl_proto.h"
 
 #define NOBODY 65534 /* uid nobody, gid nogroup on Debian */
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static struct lb_config cfg;
 static char cfg_err[CFG_ERR_MAX];

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 
-#include "config.h"
-#include "health.h"
-#include "health_int.h"
+#include "config/config.h"
+#include "health/health.h"
+#include "health/health_int.h"
 
 #define MAX_CHANGES 64
 

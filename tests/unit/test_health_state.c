@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <criterion/criterion.h>
 
-#include "health_state.h"
+#include "health/health_state.h"
 
 /* Feeds a string of results ('+' success, '-' failure); returns how many flipped the state. */
 static int feed(struct health_sm *sm, const char *results)

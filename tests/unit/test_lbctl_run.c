@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "control.h"
+#include "control/control.h"
 
 extern char **environ;
 

@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 
-#include "maglev.h"
+#include "dataplane/maglev.h"
 #include "maglev_variants.h"
 
 #define M_DEFAULT 65537

@@ -14,9 +14,9 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
-#include "config.h"
-#include "config_metrics.h"
-#include "metrics.h"
+#include "config/config.h"
+#include "config/config_metrics.h"
+#include "metrics/metrics.h"
 
 static struct mx_vip vips[2] = {
     {.name = "web4",

@@ -16,9 +16,9 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
-#include "config.h"
-#include "config_metrics.h"
-#include "metrics.h"
+#include "config/config.h"
+#include "config/config_metrics.h"
+#include "metrics/metrics.h"
 
 #define BIG_LEN (4u << 20) /* 4 MiB: many times what a loopback socket buffers */
 

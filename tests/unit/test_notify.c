@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <criterion/criterion.h>
 
-#include "notify.h"
+#include "core/notify.h"
 
 /* A datagram socket bound at name (path, or @abstract) as systemd would hold it. */
 static int notify_listener(const char *name)

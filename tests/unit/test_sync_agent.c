@@ -2,7 +2,7 @@
 /* The sync verbs' answers when sync is off. */
 #include <criterion/criterion.h>
 
-#include "sync_agent.h"
+#include "core/sync_agent.h"
 
 Test(sync_agent, disabled_sync_answers_enabled_false_and_in_sync)
 {

@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "sync_codec.h"
+#include "sync/sync_codec.h"
 
 static uint8_t key[SYNC_KEY_LEN];
 static uint8_t buf[SYNC_DGRAM_MAX + 64];

@@ -10,8 +10,8 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
-#include "config.h"
-#include "config_sync.h"
+#include "config/config.h"
+#include "config/config_sync.h"
 
 static struct lb_config cfg;
 static char err[CFG_ERR_MAX];

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The node agent: its state and its one event loop (epoll: signals, timer, control, netlink). */
+#ifndef XDPLB_AGENT_H
+#define XDPLB_AGENT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "config/config.h"
+#include "control/control.h"
+#include "model/model.h"
+
+#define AGENT_TICK_MS 200 /* next-hop retry period */
+#define AGENT_NH_FULL_MS 1000 /* at most one full next-hop pass per this, after changes */
+
+struct agent {
+	char config_path[PATH_MAX];
+	char socket[CFG_PATH_MAX]; /* --socket, else node.control_socket */
+	bool socket_overridden;
+	bool force_backend; /* --backend: role backend whatever the file says */
+	struct lb_config cfg;
+	enum cfg_role role;
+	struct dataplane *dp; /* balancer only */
+	bool backend_applied; /* backend only: decap attached, VIPs on lo */
+	struct control_server *ctl;
+	struct nexthop_watch *nhw;
+	bool nh_changed; /* the watch reported a change not yet re-resolved */
+	struct timespec nh_full_at; /* when the last full pass ran */
+	struct health_engine *health; /* balancer only */
+	bool health_changed; /* verdicts flipped during this health_process */
+	struct sync *sync; /* balancer with sync.enabled */
+	struct cluster_agent *cluster; /* balancer with cluster.enabled: zones, announcements */
+	struct metrics *metrics; /* node.metrics endpoint; NULL when off */
+	int epfd, sigfd, timerfd;
+	time_t started, config_loaded_at;
+	uint64_t reloads_ok, reloads_failed;
+	char last_reload_error[CFG_ERR_MAX];
+	bool stopping; /* leave the loop after this event */
+	bool unload; /* and take the data plane down on the way out */
+};
+
+/* What a reload changed, for the reply of the reload verb. */
+struct agent_changes {
+	unsigned int vips_added, vips_removed, vips_changed;
+	unsigned int backends_added, backends_removed;
+};
+
+struct agent_opts {
+	const char *config_path;
+	const char *socket; /* overrides node.control_socket when set */
+	bool backend; /* role backend whatever the file says */
+};
+
+/* Loads the config, brings up the data plane (or backend mode) and the control socket. */
+int agent_start(struct agent *a, const struct agent_opts *opts);
+
+/* Runs until SIGTERM/SIGINT or the shutdown verb. */
+int agent_run(struct agent *a);
+
+/* Frees everything; the data plane stays attached unless a shutdown asked to unload. */
+void agent_stop(struct agent *a);
+
+/* Re-reads the config file; a bad file leaves everything as it was (-EINVAL, message in err). */
+int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t errlen);
+
+/* True when backends[be] of vips[vip] is the first mention of its address in cfg. */
+bool agent_backend_first(const struct lb_config *cfg, size_t vip, size_t be);
+
+/* The verb tables of ctl_verbs.c. */
+extern const struct control_verb agent_balancer_verbs[];
+extern const size_t agent_n_balancer_verbs;
+extern const struct control_verb agent_backend_verbs[];
+extern const size_t agent_n_backend_verbs;
+
+#endif /* XDPLB_AGENT_H */

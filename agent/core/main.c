@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* lbagent: the xdplb node agent. Options, then the event loop of agent.c. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/agent.h"
+#include "config/config.h"
+#include "common/log.h"
+#include "core/notify.h"
+
+static const struct option main_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-config", required_argument, NULL, 'C' },
+	{ "backend", no_argument, NULL, 'b' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: lbagent [-c FILE] [--backend] [-s SOCKET] [-v]\n"
+		"       lbagent --check-config FILE\n"
+		"       lbagent --version\n"
+		"  -c, --config FILE        config file (default %s)\n"
+		"      --check-config FILE  validate FILE, print \"FILE: ok\" or the error, exit\n"
+		"  -b, --backend            run as a backend host (decap, VIPs on lo), whatever\n"
+		"                           node.role says\n"
+		"  -s, --socket PATH        control socket (default node.control_socket)\n"
+		"  -v, --verbose            debug messages, libbpf's included\n"
+		"      --version            print the version and exit\n"
+		"Signals: SIGHUP reloads the config; SIGTERM/SIGINT exit and leave the data\n"
+		"plane forwarding (lbctl shutdown --unload takes it down).\n",
+		CFG_DEFAULT_PATH);
+}
+
+static int main_check_config(const char *path)
+{
+	struct lb_config cfg = {};
+	char err[CFG_ERR_MAX];
+
+	if (cfg_load(path, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	cfg_free(&cfg);
+	printf("%s: ok\n", path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct agent_opts opts = { .config_path = CFG_DEFAULT_PATH };
+	enum log_level level = LOG_LVL_INFO;
+	static struct agent agent;
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "c:bs:vh", main_options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			opts.config_path = optarg;
+			break;
+		case 'C':
+			return main_check_config(optarg);
+		case 'b':
+			opts.backend = true;
+			break;
+		case 's':
+			opts.socket = optarg;
+			break;
+		case 'v':
+			level = LOG_LVL_DEBUG;
+			break;
+		case 'V':
+			printf("lbagent %s\n", XDPLB_VERSION);
+			return 0;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		default:
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		main_usage(stderr);
+		return 2;
+	}
+
+	log_init("lbagent", level);
+	log_route_libbpf();
+	err = agent_start(&agent, &opts);
+	/* Ready for systemd (Type=notify) once attached and answering on the control socket. */
+	if (!err && notify_send("READY=1\nSTATUS=forwarding, control socket open"))
+		log_warnx("lbagent: cannot notify systemd of readiness at $NOTIFY_SOCKET");
+	if (!err)
+		err = agent_run(&agent);
+	notify_send("STOPPING=1");
+	agent_stop(&agent);
+	return err ? 1 : 0;
+}

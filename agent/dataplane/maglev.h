@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Weighted Maglev lookup tables (Eisenbud et al., NSDI 2016): backends -> M slots. */
+#ifndef XDPLB_MAGLEV_H
+#define XDPLB_MAGLEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+struct maglev_backend {
+	struct xaddr addr; /* names the backend on every node: its permutation comes from here */
+	uint32_t weight; /* relative share of the slots; 0 = no slots */
+	uint32_t index; /* value written into the table (node-local lb_backends index) */
+};
+
+/*
+ * Fills table[0..m-1] with backend indices. Deterministic: the same set of
+ * {addr, weight} gives the same table on every node whatever the order of
+ * `backends`. n == 0 (or all weights 0) fills LB_NO_BACKEND. m must be prime
+ * and > n; addresses must be distinct. Returns 0 or -EINVAL / -ENOMEM.
+ */
+int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m, uint32_t *table);
+
+bool maglev_is_prime(uint32_t m);
+
+#endif /* XDPLB_MAGLEV_H */

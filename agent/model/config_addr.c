@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Addresses and VIP labels of the config model: parse, format, compare, find. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+
+int cfg_parse_addr(const char *text, struct xaddr *out)
+{
+	struct xaddr a = {};
+
+	if (inet_pton(AF_INET, text, &a.addr[0]) == 1)
+		a.family = LB_AF_INET;
+	else if (inet_pton(AF_INET6, text, a.addr) == 1)
+		a.family = LB_AF_INET6;
+	else
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+const char *cfg_format_addr(const struct xaddr *a, char *buf, size_t len)
+{
+	int af = a->family == LB_AF_INET ? AF_INET : a->family == LB_AF_INET6 ? AF_INET6 : 0;
+
+	if (!len)
+		return buf;
+	if (!af || !inet_ntop(af, a->addr, buf, len))
+		snprintf(buf, len, "%s", af ? "?" : "(none)");
+	return buf;
+}
+
+bool cfg_addr_equal(const struct xaddr *a, const struct xaddr *b)
+{
+	size_t words = a->family == LB_AF_INET ? 1 : 4;
+
+	return a->family == b->family && !memcmp(a->addr, b->addr, words * sizeof(a->addr[0]));
+}
+
+const char *cfg_proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+const char *cfg_encap_name(uint8_t encap)
+{
+	return encap == LB_ENCAP_IPIP ? "ipip" : encap == LB_ENCAP_GUE ? "gue" : "?";
+}
+
+const char *cfg_role_name(enum cfg_role role)
+{
+	return role == CFG_ROLE_BACKEND ? "backend" : "balancer";
+}
+
+void cfg_vip_addr_label(const struct cfg_vip *vip, char *buf, size_t len)
+{
+	char addr[CFG_ADDR_STRLEN], port[8];
+	bool v6 = vip->addr.family == LB_AF_INET6;
+
+	cfg_format_addr(&vip->addr, addr, sizeof(addr));
+	if (vip->port)
+		snprintf(port, sizeof(port), "%u", vip->port);
+	else
+		snprintf(port, sizeof(port), "*");
+	snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", addr, v6 ? "]" : "", port,
+		 cfg_proto_name(vip->proto));
+}
+
+void cfg_vip_label(const struct cfg_vip *vip, char *buf, size_t len)
+{
+	if (vip->name[0])
+		snprintf(buf, len, "%s", vip->name);
+	else
+		cfg_vip_addr_label(vip, buf, len);
+}
+
+/* "addr:port/proto" -> its parts; IPv6 in brackets, port "*" = any (0). */
+static int cfg_parse_vip_label(const char *text, struct xaddr *addr, uint16_t *port, uint8_t *proto)
+{
+	char buf[CFG_LABEL_MAX], *slash, *colon, *host, *end;
+	unsigned long p;
+
+	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
+		return -EINVAL;
+	slash = strrchr(buf, '/');
+	colon = strrchr(buf, ':');
+	if (!slash || !colon || colon > slash)
+		return -EINVAL;
+	*slash = *colon = '\0';
+	if (!strcmp(slash + 1, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(slash + 1, "udp"))
+		*proto = IPPROTO_UDP;
+	else
+		return -EINVAL;
+	if (!strcmp(colon + 1, "*")) {
+		*port = 0;
+	} else {
+		errno = 0;
+		p = strtoul(colon + 1, &end, 10);
+		if (errno || end == colon + 1 || *end || !p || p > 65535 || colon[1] == '-')
+			return -EINVAL;
+		*port = p;
+	}
+	host = buf;
+	if (*host == '[') {
+		end = host + strlen(host) - 1;
+		if (end <= host || *end != ']')
+			return -EINVAL;
+		*end = '\0';
+		host++;
+		if (cfg_parse_addr(host, addr) || addr->family != LB_AF_INET6)
+			return -EINVAL;
+		return 0;
+	}
+	if (cfg_parse_addr(host, addr) || addr->family != LB_AF_INET)
+		return -EINVAL;
+	return 0;
+}
+
+const struct cfg_vip *cfg_find_vip(const struct lb_config *cfg, const char *name)
+{
+	struct xaddr addr;
+	uint16_t port;
+	uint8_t proto;
+	size_t i;
+
+	for (i = 0; i < cfg->n_vips; i++)
+		if (cfg->vips[i].name[0] && !strcmp(cfg->vips[i].name, name))
+			return &cfg->vips[i];
+	if (cfg_parse_vip_label(name, &addr, &port, &proto))
+		return NULL;
+	for (i = 0; i < cfg->n_vips; i++)
+		if (cfg_addr_equal(&cfg->vips[i].addr, &addr) && cfg->vips[i].port == port &&
+		    cfg->vips[i].proto == proto)
+			return &cfg->vips[i];
+	return NULL;
+}
+
+static bool cfg_backend_equal(const struct cfg_backend *a, const struct cfg_backend *b)
+{
+	if (!a->health != !b->health)
+		return false;
+	return cfg_addr_equal(&a->addr, &b->addr) && a->weight == b->weight &&
+	       !strcmp(a->zone, b->zone) && (!a->health || cfg_health_equal(a->health, b->health));
+}
+
+bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || !cfg_addr_equal(&a->addr, &b->addr) || a->port != b->port ||
+	    a->proto != b->proto || a->encap != b->encap || a->gue_port != b->gue_port ||
+	    a->maglev_size != b->maglev_size || a->flags != b->flags ||
+	    a->down_keeps_flows != b->down_keeps_flows ||
+	    strcmp(a->primary_zone, b->primary_zone) ||
+	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends ||
+	    !cfg_health_equal(&a->health, &b->health))
+		return false;
+	for (i = 0; i < a->n_backends; i++)
+		if (!cfg_backend_equal(&a->backends[i], &b->backends[i]))
+			return false;
+	return true;
+}
