@@ -9,9 +9,6 @@
 #include "model/model.h"
 
 #define CFG_DEFAULT_PATH "/etc/xdplb/lb.yaml"
-#define CFG_ADDR_STRLEN	 46			/* INET6_ADDRSTRLEN */
-/* "[addr]:port/proto" or a name: room for the longest of either, or names come out cut. */
-#define CFG_LABEL_MAX (CFG_NAME_MAX > CFG_ADDR_STRLEN + 16 ? CFG_NAME_MAX : CFG_ADDR_STRLEN + 16)
 #define CFG_ERR_MAX	 512			/* enough for any message cfg_load writes */
 
 /* Defaults of keys the file may leave out (docs/CONFIG.md lists them all). */
@@ -35,28 +32,8 @@
 int cfg_load(const char *path, struct lb_config *cfg, char *err, size_t errlen);
 void cfg_free(struct lb_config *cfg);
 
-int cfg_parse_addr(const char *text, struct xaddr *out);		   /* 0 or -EINVAL */
-const char *cfg_format_addr(const struct xaddr *a, char *buf, size_t len); /* returns buf */
-bool cfg_addr_equal(const struct xaddr *a, const struct xaddr *b);
-
-/*
- * Finds a VIP by its name or "addr:port/proto" ("192.0.2.10:80/tcp",
- * "[2001:db8::10]:80/tcp"; port "*" for an any-port VIP); NULL if none.
- */
-const struct cfg_vip *cfg_find_vip(const struct lb_config *cfg, const char *name);
-void cfg_vip_label(const struct cfg_vip *vip, char *buf, size_t len); /* name or addr:port/proto */
-void cfg_vip_addr_label(const struct cfg_vip *vip, char *buf, size_t len); /* addr:port/proto */
-/* Same everything incl. backends (in order); not where in the file it was written. */
-bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b);
-
-const char *cfg_proto_name(uint8_t proto);     /* "tcp", "udp" */
-const char *cfg_encap_name(uint8_t encap);     /* "ipip", "gue" */
-const char *cfg_role_name(enum cfg_role role); /* "balancer", "backend" */
 const char *cfg_health_type_name(uint8_t type); /* "tcp", "http", ... "none" */
 
-/* How backend b of vip is checked: its own health: overrides, else the VIP's. */
-const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b);
-bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b);
 /* What a health: section holds before its keys are read (type none). */
 void cfg_health_defaults(struct cfg_health *hc);
 

@@ -67,32 +67,6 @@ void cfg_health_defaults(struct cfg_health *hc)
 	strcpy(hc->path, "/");
 }
 
-const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b)
-{
-	return b->health ? b->health : &vip->health;
-}
-
-bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b)
-{
-	size_t len = 0, i;
-
-	if (a->type != b->type || a->initial_up != b->initial_up ||
-	    a->tls_verify != b->tls_verify || a->n_status != b->n_status || a->port != b->port ||
-	    a->interval_ms != b->interval_ms || a->timeout_ms != b->timeout_ms ||
-	    a->jitter_ms != b->jitter_ms || a->rise != b->rise || a->fall != b->fall ||
-	    a->argc != b->argc)
-		return false;
-	if (memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) ||
-	    strcmp(a->method, b->method) || strcmp(a->path, b->path) || strcmp(a->host, b->host) ||
-	    strcmp(a->expect_body, b->expect_body) || a->payload_len != b->payload_len ||
-	    memcmp(a->payload, b->payload, a->payload_len) || a->expect_len != b->expect_len ||
-	    memcmp(a->expect, b->expect, a->expect_len))
-		return false;
-	for (i = 0; i < a->argc; i++)
-		len += strlen(a->command + len) + 1;
-	return !memcmp(a->command, b->command, len);
-}
-
 /* "500ms" or "2s": a bare number would leave the unit to guesswork. */
 static int cfg_value_duration(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			      uint32_t min_ms, uint32_t max_ms, uint32_t *out)

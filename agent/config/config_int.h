@@ -88,8 +88,14 @@ struct cfg_section {
 		.n_keys = sizeof(table) / sizeof(table[0])                                         \
 	}
 
+/* config_values.c: errors and warnings at a node, scalar values, sections by key table. */
 __attribute__((format(printf, 3, 4))) int cfg_error(struct cfg_ctx *ctx, const struct cfg_ynode *at,
 						    const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) void cfg_warn(struct cfg_ctx *ctx, const struct cfg_ynode *at,
+						    const char *fmt, ...);
+int cfg_text_to_u64(const char *text, uint64_t *out); /* decimal or 0x hex: 0 or -EINVAL */
+int cfg_value_addr(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+		   struct xaddr *out);
 int cfg_need_scalar(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 		    const char *expected);
 int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val, uint64_t min,

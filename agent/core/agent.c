@@ -297,82 +297,6 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 	return 0;
 }
 
-static bool agent_vip_in(const struct lb_config *cfg, const struct cfg_vip *v,
-			 const struct cfg_vip **match)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_vips; i++) {
-		const struct cfg_vip *o = &cfg->vips[i];
-
-		if (cfg_addr_equal(&o->addr, &v->addr) && o->port == v->port &&
-		    o->proto == v->proto) {
-			*match = o;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool agent_backend_in(const struct lb_config *cfg, const struct xaddr *addr)
-{
-	size_t i, j;
-
-	for (i = 0; i < cfg->n_vips; i++)
-		for (j = 0; j < cfg->vips[i].n_backends; j++)
-			if (cfg_addr_equal(&cfg->vips[i].backends[j].addr, addr))
-				return true;
-	return false;
-}
-
-bool agent_backend_first(const struct lb_config *cfg, size_t vip, size_t be)
-{
-	const struct xaddr *addr = &cfg->vips[vip].backends[be].addr;
-	size_t k, l, n;
-
-	for (k = 0; k <= vip; k++) {
-		n = k == vip ? be : cfg->vips[k].n_backends;
-		for (l = 0; l < n; l++)
-			if (cfg_addr_equal(&cfg->vips[k].backends[l].addr, addr))
-				return false;
-	}
-	return true;
-}
-
-/* Counts unique backend addresses of `from` absent from `to`. */
-static unsigned int agent_count_backends(const struct lb_config *from, const struct lb_config *to)
-{
-	unsigned int n = 0;
-	size_t i, j;
-
-	for (i = 0; i < from->n_vips; i++)
-		for (j = 0; j < from->vips[i].n_backends; j++)
-			if (agent_backend_first(from, i, j) &&
-			    !agent_backend_in(to, &from->vips[i].backends[j].addr))
-				n++;
-	return n;
-}
-
-static void agent_diff(const struct lb_config *old, const struct lb_config *new,
-		       struct agent_changes *chg)
-{
-	const struct cfg_vip *match;
-	size_t i;
-
-	memset(chg, 0, sizeof(*chg));
-	for (i = 0; i < new->n_vips; i++) {
-		if (!agent_vip_in(old, &new->vips[i], &match))
-			chg->vips_added++;
-		else if (!cfg_vip_equal(match, &new->vips[i]))
-			chg->vips_changed++;
-	}
-	for (i = 0; i < old->n_vips; i++)
-		if (!agent_vip_in(new, &old->vips[i], &match))
-			chg->vips_removed++;
-	chg->backends_added = agent_count_backends(new, old);
-	chg->backends_removed = agent_count_backends(old, new);
-}
-
 /* What a running data plane cannot change under its feet. */
 static int agent_check_restart_keys(const struct agent *a, const struct lb_config *new,
 				    char *err, size_t errlen)
@@ -397,7 +321,7 @@ static int agent_check_restart_keys(const struct agent *a, const struct lb_confi
 	return -EINVAL;
 }
 
-int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t errlen)
+int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
 {
 	const char *stage = "health checks";
 	struct lb_config new = {};
@@ -418,7 +342,7 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 	if (new.node.conntrack_size != a->cfg.node.conntrack_size)
 		log_warnx("agent: node.conntrack_size takes effect only after an unload");
 
-	agent_diff(&a->cfg, &new, chg);
+	cfg_diff(&a->cfg, &new, chg);
 	if (a->health)
 		ret = agent_health_want(a, &new);
 	if (!ret && a->dp) {
@@ -469,7 +393,7 @@ int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t e
 static void agent_on_signal(struct agent *a)
 {
 	struct signalfd_siginfo si;
-	struct agent_changes chg;
+	struct cfg_changes chg;
 	char err[CFG_ERR_MAX];
 
 	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {

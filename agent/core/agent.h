@@ -43,11 +43,6 @@ struct agent {
 };
 
 /* What a reload changed, for the reply of the reload verb. */
-struct agent_changes {
-	unsigned int vips_added, vips_removed, vips_changed;
-	unsigned int backends_added, backends_removed;
-};
-
 struct agent_opts {
 	const char *config_path;
 	const char *socket; /* overrides node.control_socket when set */
@@ -64,10 +59,7 @@ int agent_run(struct agent *a);
 void agent_stop(struct agent *a);
 
 /* Re-reads the config file; a bad file leaves everything as it was (-EINVAL, message in err). */
-int agent_reload(struct agent *a, struct agent_changes *chg, char *err, size_t errlen);
-
-/* True when backends[be] of vips[vip] is the first mention of its address in cfg. */
-bool agent_backend_first(const struct lb_config *cfg, size_t vip, size_t be);
+int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen);
 
 /* The verb tables of ctl_verbs.c. */
 extern const struct control_verb agent_balancer_verbs[];

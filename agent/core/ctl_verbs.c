@@ -70,7 +70,7 @@ static size_t ctl_unique_backends(const struct lb_config *cfg)
 
 	for (i = 0; i < cfg->n_vips; i++)
 		for (j = 0; j < cfg->vips[i].n_backends; j++)
-			n += agent_backend_first(cfg, i, j);
+			n += cfg_backend_first(cfg, i, j);
 	return n;
 }
 
@@ -762,7 +762,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 
 static int ctl_reload(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
-	struct agent_changes c;
+	struct cfg_changes c;
 	int ret = agent_reload(ctx, &c, err, errlen);
 
 	/* A bad file is not a bad request: keep it out of control_rejected. */

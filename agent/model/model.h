@@ -177,4 +177,43 @@ struct lb_config {
 	size_t n_vips;
 };
 
+/* --- verbs on the model (model.c: addresses and names; diff.c: comparisons) --------------- */
+
+#define CFG_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
+/* "[addr]:port/proto" or a name: room for the longest of either, or names come out cut. */
+#define CFG_LABEL_MAX (CFG_NAME_MAX > CFG_ADDR_STRLEN + 16 ? CFG_NAME_MAX : CFG_ADDR_STRLEN + 16)
+
+int cfg_parse_addr(const char *text, struct xaddr *out);		   /* 0 or -EINVAL */
+const char *cfg_format_addr(const struct xaddr *a, char *buf, size_t len); /* returns buf */
+bool cfg_addr_equal(const struct xaddr *a, const struct xaddr *b);
+
+/*
+ * Finds a VIP by its name or "addr:port/proto" ("192.0.2.10:80/tcp",
+ * "[2001:db8::10]:80/tcp"; port "*" for an any-port VIP); NULL if none.
+ */
+const struct cfg_vip *cfg_find_vip(const struct lb_config *cfg, const char *name);
+void cfg_vip_label(const struct cfg_vip *vip, char *buf, size_t len); /* name or addr:port/proto */
+void cfg_vip_addr_label(const struct cfg_vip *vip, char *buf, size_t len); /* addr:port/proto */
+
+const char *cfg_proto_name(uint8_t proto);     /* "tcp", "udp" */
+const char *cfg_encap_name(uint8_t encap);     /* "ipip", "gue" */
+const char *cfg_role_name(enum cfg_role role); /* "balancer", "backend" */
+
+/* How backend b of vip is checked: its own health: overrides, else the VIP's. */
+const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b);
+bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b);
+/* Same everything incl. backends (in order); not where in the file it was written. */
+bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b);
+
+/* What a reload from old to new changes, counted by VIP and by backend address. */
+struct cfg_changes {
+	unsigned int vips_added, vips_removed, vips_changed;
+	unsigned int backends_added, backends_removed;
+};
+
+void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct cfg_changes *chg);
+
+/* True when backends[be] of vips[vip] is the first mention of its address in cfg. */
+bool cfg_backend_first(const struct lb_config *cfg, size_t vip, size_t be);
+
 #endif /* XDPLB_MODEL_H */

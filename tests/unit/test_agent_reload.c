@@ -54,7 +54,7 @@ TestSuite(agent_reload, .init = reload_setup, .fini = reload_teardown);
 
 Test(agent_reload, bad_file_keeps_running_config_and_reports_position)
 {
-	struct agent_changes chg;
+	struct cfg_changes chg;
 	char err[CFG_ERR_MAX] = "";
 
 	reload_write(NODE_YAML "vips:\n  - {name: web, address: 192.0.2.300, port: 80}\n");
@@ -69,7 +69,7 @@ Test(agent_reload, bad_file_keeps_running_config_and_reports_position)
 
 Test(agent_reload, counts_added_removed_and_changed)
 {
-	struct agent_changes chg;
+	struct cfg_changes chg;
 	char err[CFG_ERR_MAX] = "";
 
 	/* web loses .12 and gains .13 (changed), dns goes, ntp comes; .12 is gone entirely. */
@@ -91,7 +91,7 @@ Test(agent_reload, counts_added_removed_and_changed)
 
 Test(agent_reload, same_file_changes_nothing)
 {
-	struct agent_changes chg;
+	struct cfg_changes chg;
 	char err[CFG_ERR_MAX] = "";
 
 	cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), 0, "%s", err);
@@ -101,7 +101,7 @@ Test(agent_reload, same_file_changes_nothing)
 
 Test(agent_reload, refuses_a_new_interface)
 {
-	struct agent_changes chg;
+	struct cfg_changes chg;
 	char err[CFG_ERR_MAX] = "";
 
 	reload_write("node:\n  id: 1\n  zone: a\n  role: balancer\n  interface: eth9\n"
@@ -119,6 +119,6 @@ Test(agent_reload, backend_first_mention_is_unique)
 
 	for (i = 0; i < reload_agent.cfg.n_vips; i++)
 		for (j = 0; j < reload_agent.cfg.vips[i].n_backends; j++)
-			n += agent_backend_first(&reload_agent.cfg, i, j);
+			n += cfg_backend_first(&reload_agent.cfg, i, j);
 	cr_assert_eq(n, 2, "198.51.100.11 and .12 once each");
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "model/model.h"
 
 int cfg_parse_addr(const char *text, struct xaddr *out)
 {
@@ -141,28 +141,7 @@ const struct cfg_vip *cfg_find_vip(const struct lb_config *cfg, const char *name
 	return NULL;
 }
 
-static bool cfg_backend_equal(const struct cfg_backend *a, const struct cfg_backend *b)
+const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b)
 {
-	if (!a->health != !b->health)
-		return false;
-	return cfg_addr_equal(&a->addr, &b->addr) && a->weight == b->weight &&
-	       !strcmp(a->zone, b->zone) && (!a->health || cfg_health_equal(a->health, b->health));
-}
-
-bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
-{
-	size_t i;
-
-	if (strcmp(a->name, b->name) || !cfg_addr_equal(&a->addr, &b->addr) || a->port != b->port ||
-	    a->proto != b->proto || a->encap != b->encap || a->gue_port != b->gue_port ||
-	    a->maglev_size != b->maglev_size || a->flags != b->flags ||
-	    a->down_keeps_flows != b->down_keeps_flows ||
-	    strcmp(a->primary_zone, b->primary_zone) ||
-	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends ||
-	    !cfg_health_equal(&a->health, &b->health))
-		return false;
-	for (i = 0; i < a->n_backends; i++)
-		if (!cfg_backend_equal(&a->backends[i], &b->backends[i]))
-			return false;
-	return true;
+	return b->health ? b->health : &vip->health;
 }

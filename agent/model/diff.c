@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Comparing models: equal checks, VIPs and backends, and what a reload changes. */
+#include <string.h>
+
+#include "model/model.h"
+
+bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b)
+{
+	size_t len = 0, i;
+
+	if (a->type != b->type || a->initial_up != b->initial_up ||
+	    a->tls_verify != b->tls_verify || a->n_status != b->n_status || a->port != b->port ||
+	    a->interval_ms != b->interval_ms || a->timeout_ms != b->timeout_ms ||
+	    a->jitter_ms != b->jitter_ms || a->rise != b->rise || a->fall != b->fall ||
+	    a->argc != b->argc)
+		return false;
+	if (memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) ||
+	    strcmp(a->method, b->method) || strcmp(a->path, b->path) || strcmp(a->host, b->host) ||
+	    strcmp(a->expect_body, b->expect_body) || a->payload_len != b->payload_len ||
+	    memcmp(a->payload, b->payload, a->payload_len) || a->expect_len != b->expect_len ||
+	    memcmp(a->expect, b->expect, a->expect_len))
+		return false;
+	for (i = 0; i < a->argc; i++)
+		len += strlen(a->command + len) + 1;
+	return !memcmp(a->command, b->command, len);
+}
+
+static bool cfg_backend_equal(const struct cfg_backend *a, const struct cfg_backend *b)
+{
+	if (!a->health != !b->health)
+		return false;
+	return cfg_addr_equal(&a->addr, &b->addr) && a->weight == b->weight &&
+	       !strcmp(a->zone, b->zone) && (!a->health || cfg_health_equal(a->health, b->health));
+}
+
+bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || !cfg_addr_equal(&a->addr, &b->addr) || a->port != b->port ||
+	    a->proto != b->proto || a->encap != b->encap || a->gue_port != b->gue_port ||
+	    a->maglev_size != b->maglev_size || a->flags != b->flags ||
+	    a->down_keeps_flows != b->down_keeps_flows ||
+	    strcmp(a->primary_zone, b->primary_zone) ||
+	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends ||
+	    !cfg_health_equal(&a->health, &b->health))
+		return false;
+	for (i = 0; i < a->n_backends; i++)
+		if (!cfg_backend_equal(&a->backends[i], &b->backends[i]))
+			return false;
+	return true;
+}
+
+static bool cfg_vip_in(const struct lb_config *cfg, const struct cfg_vip *v,
+		       const struct cfg_vip **match)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_vips; i++) {
+		const struct cfg_vip *o = &cfg->vips[i];
+
+		if (cfg_addr_equal(&o->addr, &v->addr) && o->port == v->port &&
+		    o->proto == v->proto) {
+			*match = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool cfg_backend_in(const struct lb_config *cfg, const struct xaddr *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_vips; i++)
+		for (j = 0; j < cfg->vips[i].n_backends; j++)
+			if (cfg_addr_equal(&cfg->vips[i].backends[j].addr, addr))
+				return true;
+	return false;
+}
+
+bool cfg_backend_first(const struct lb_config *cfg, size_t vip, size_t be)
+{
+	const struct xaddr *addr = &cfg->vips[vip].backends[be].addr;
+	size_t k, l, n;
+
+	for (k = 0; k <= vip; k++) {
+		n = k == vip ? be : cfg->vips[k].n_backends;
+		for (l = 0; l < n; l++)
+			if (cfg_addr_equal(&cfg->vips[k].backends[l].addr, addr))
+				return false;
+	}
+	return true;
+}
+
+/* Counts unique backend addresses of `from` absent from `to`. */
+static unsigned int cfg_count_backends(const struct lb_config *from, const struct lb_config *to)
+{
+	unsigned int n = 0;
+	size_t i, j;
+
+	for (i = 0; i < from->n_vips; i++)
+		for (j = 0; j < from->vips[i].n_backends; j++)
+			if (cfg_backend_first(from, i, j) &&
+			    !cfg_backend_in(to, &from->vips[i].backends[j].addr))
+				n++;
+	return n;
+}
+
+void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct cfg_changes *chg)
+{
+	const struct cfg_vip *match;
+	size_t i;
+
+	memset(chg, 0, sizeof(*chg));
+	for (i = 0; i < new->n_vips; i++) {
+		if (!cfg_vip_in(old, &new->vips[i], &match))
+			chg->vips_added++;
+		else if (!cfg_vip_equal(match, &new->vips[i]))
+			chg->vips_changed++;
+	}
+	for (i = 0; i < old->n_vips; i++)
+		if (!cfg_vip_in(new, &old->vips[i], &match))
+			chg->vips_removed++;
+	chg->backends_added = cfg_count_backends(new, old);
+	chg->backends_removed = cfg_count_backends(old, new);
+}
