@@ -104,7 +104,11 @@ struct sync {
 uint64_t sync_now_ms(void);
 uint64_t sync_now_ns(void);
 
-/* sync.c: a datagram encoded into the next queue slot; -ENOBUFS when the queue is full. */
+/* sync_queue.c: a header for the next message; a queue slot (NULL when full) */
+void sync_hdr_init(struct sync *s, struct sync_hdr *h, uint8_t type, uint32_t target);
+struct sync_qitem *sync_queue_slot(struct sync *s, const struct sockaddr_storage *to,
+				   socklen_t tolen);
+/* A datagram encoded into the next queue slot; -ENOBUFS when the queue is full. */
 int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 			 const struct sockaddr_storage *to, socklen_t tolen,
 			 const struct sync_record *rec, size_t n);
@@ -113,7 +117,8 @@ int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 /* Applies the records of a datagram sync_decode accepted; rejects are counted per reason. */
 void sync_apply_records(struct sync *s, const void *dgram, size_t count);
 void sync_record_from_event(struct sync_record *r, const struct lb_flow_event *ev);
-/* Walks one dump on by up to `budget` entries; true when it has finished. */
+
+/* sync_dump.c: walks one dump on by up to `budget` entries; true when it has finished. */
 bool sync_dump_step(struct sync *s, struct sync_dump *d, unsigned int budget);
 
 #endif /* XDPLB_SYNC_INT_H */
