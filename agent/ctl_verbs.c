@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "backend_mode.h"
+#include "clock.h"
 #include "cluster_agent.h"
 #include "config.h"
 #include "control.h"
@@ -481,15 +482,6 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 	return 0;
 }
 
-static uint64_t ctl_now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static bool ctl_flow_in_vip(const struct lb_flow_key *k, const struct cfg_vip *v)
 {
 	struct xaddr dst;
@@ -509,7 +501,7 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 	struct lb_flow_key key, prev, *pk = NULL;
 	const struct cfg_vip *vip;
 	long long limit = CTL_CT_LIMIT_DEFAULT;
-	uint64_t now = ctl_now_ns();
+	uint64_t now = clock_now_ns();
 	bool truncated = false;
 	json_t *list;
 	int ret = ctl_find_vip(a, args, false, &vip, err, errlen);

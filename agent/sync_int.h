@@ -101,9 +101,6 @@ struct sync {
 	struct sync_stats st;
 };
 
-uint64_t sync_now_ms(void);
-uint64_t sync_now_ns(void);
-
 /* sync.c: a datagram encoded into the next queue slot; -ENOBUFS when the queue is full. */
 int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 			 const struct sockaddr_storage *to, socklen_t tolen,
