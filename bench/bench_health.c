@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "health/health.h"
 
@@ -53,14 +54,6 @@ static void bench_pin(int cpu)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		perror("bench_health: sched_setaffinity");
-}
-
-static double bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static double bench_cpu(double *user, double *sys)
@@ -143,13 +136,13 @@ static int bench_listeners(unsigned int n, int **fds_out, uint16_t **ports_out)
 static double bench_run(struct health_engine *e, double seconds, double *user_s, double *sys_s)
 {
 	struct epoll_event ev = {.events = EPOLLIN}, evs[4];
-	double u0, s0, u1, s1, t0 = bench_now(), t1, end = t0 + seconds;
+	double u0, s0, u1, s1, t0 = clock_now_ns() / 1e9, t1, end = t0 + seconds;
 	int efd = epoll_create1(EPOLL_CLOEXEC);
 
 	ev.data.fd = health_fd(e);
 	epoll_ctl(efd, EPOLL_CTL_ADD, health_fd(e), &ev);
 	bench_cpu(&u0, &s0);
-	while ((t1 = bench_now()) < end) {
+	while ((t1 = clock_now_ns() / 1e9) < end) {
 		if (epoll_wait(efd, evs, 4, (int)((end - t1) * 1000) + 1) > 0)
 			health_process(e);
 	}

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <arpa/inet.h>
@@ -29,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "sync/sync.h"
 #include "sync_events.skel.h"
@@ -84,14 +84,6 @@ static int net_up(void)
 		  "ip -n %s addr add 198.51.100.1/24 dev sa && ip -n %s link set sa up && "
 		  "ip -n %s addr add 198.51.100.2/24 dev sb && ip -n %s link set sb up",
 		  ns_a, ns_b, ns_a, ns_b, ns_a, ns_a, ns_b, ns_b);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* CPU time of this process (user + system), ns: the rate per CPU second holds on a busy host. */
@@ -195,7 +187,7 @@ static int bench_apply(const struct cfg_sync *cfg, uint64_t n)
 	rec = calloc(per, sizeof(*rec));
 	if (!bufs || !lens || !rec)
 		return -ENOMEM;
-	t0 = now_ns();
+	t0 = clock_now_ns();
 	for (i = 0; i < ndg; i++) {
 		for (k = 0; k < per; k++) {
 			flow_event(&ev, i * per + k);
@@ -207,12 +199,12 @@ static int bench_apply(const struct cfg_sync *cfg, uint64_t n)
 		h.seq = i + 1;
 		lens[i] = sync_encode_records(bufs + i * cap, cap, &h, rec, per, key);
 	}
-	t1 = now_ns();
+	t1 = clock_now_ns();
 	c1 = cpu_ns();
 	for (i = 0; i < ndg; i++)
 		sync_handle_dgram(b.s, bufs + i * cap, lens[i], (struct sockaddr *)&from,
 				  sizeof(from));
-	t2 = now_ns();
+	t2 = clock_now_ns();
 	c2 = cpu_ns();
 	applied = sync_get_stats(b.s)->records_applied;
 	printf("| records | per datagram | encode (HMAC) | decode + verify + apply | the same per "
@@ -272,15 +264,15 @@ static int bench_link(const struct cfg_sync *cfg, uint64_t rate, unsigned int se
 	if (!sent_at || !delay)
 		return -ENOMEM;
 	/* Let them meet and finish their (empty) catch-up first. */
-	end = now_ns() + 3ULL * cfg->heartbeat_ms * 1000000ULL;
-	while (now_ns() < end) {
+	end = clock_now_ns() + 3ULL * cfg->heartbeat_ms * 1000000ULL;
+	while (clock_now_ns() < end) {
 		sync_process(a.s);
 		sync_process(b.s);
 		usleep(1000);
 	}
-	t0 = now_ns();
+	t0 = clock_now_ns();
 	end = t0 + (uint64_t)secs * 1000000000ULL + 1000000000ULL; /* one second to drain */
-	while ((now = now_ns()) < end) {
+	while ((now = clock_now_ns()) < end) {
 		uint64_t due = (now - t0) * rate / 1000000000ULL;
 
 		if (due > total)
@@ -300,7 +292,7 @@ static int bench_link(const struct cfg_sync *cfg, uint64_t rate, unsigned int se
 		sync_process(a.s);
 		sync_process(b.s);
 		applied = sync_get_stats(b.s)->records_applied;
-		now = now_ns();
+		now = clock_now_ns();
 		for (; seen < applied && seen < queued; seen++)
 			delay[seen] = now - sent_at[seen];
 		if (tried == total && seen == queued)

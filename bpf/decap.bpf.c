@@ -33,11 +33,11 @@ int xdp_decap(struct xdp_md *ctx)
 	else if (l3_proto == bpf_htons(ETH_P_IPV6))
 		is_tunnel = decap_parse_outer6(data, data_end, &t);
 	if (!is_tunnel)
-		return decap_pass(bytes);
+		return lb_pass(bytes);
 
 	inner_proto = decap_check_inner(data, data_end, &t);
 	if (!inner_proto)
-		return decap_drop(LB_DROP_DECAP_MALFORMED, bytes);
+		return lb_drop(LB_DROP_DECAP_MALFORMED, bytes);
 
 	/*
 	 * Save the L2 header before moving the head: afterwards its old bytes
@@ -45,25 +45,25 @@ int xdp_decap(struct xdp_md *ctx)
 	 * so the 18 bytes read here are inside the frame.
 	 */
 	if (data + DECAP_L2_MAX > data_end)
-		return decap_pass(bytes);
+		return lb_pass(bytes);
 	__builtin_memcpy(l2, data, DECAP_L2_MAX);
 	if (bpf_xdp_adjust_head(ctx, t.hdr_len))
-		return decap_drop(LB_DROP_ADJUST_FAILED, bytes);
+		return lb_drop(LB_DROP_ADJUST_FAILED, bytes);
 
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	if (t.l3_off == ETH_HLEN) {
 		if (data + ETH_HLEN > data_end)
-			return decap_drop(LB_DROP_ADJUST_FAILED, bytes);
+			return lb_drop(LB_DROP_ADJUST_FAILED, bytes);
 		__builtin_memcpy(data, l2, ETH_HLEN);
 		((struct ethhdr *)data)->h_proto = inner_proto;
 	} else {
 		if (data + DECAP_L2_MAX > data_end)
-			return decap_drop(LB_DROP_ADJUST_FAILED, bytes);
+			return lb_drop(LB_DROP_ADJUST_FAILED, bytes);
 		__builtin_memcpy(data, l2, DECAP_L2_MAX);
 		((struct decap_vlan_hdr *)(data + ETH_HLEN))->proto = inner_proto;
 	}
-	decap_count(&lb_stats, LB_STAT_DECAP, bytes);
+	lb_stat_add(LB_STAT_DECAP, bytes);
 	return XDP_PASS;
 }
 

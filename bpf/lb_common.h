@@ -82,41 +82,67 @@ enum lb_event_reason {
 
 /*
  * Drop reasons: index into lb_drops. Stable numbers, never renumbered or
- * reused; new reasons take the next free number.
+ * reused; a new reason is a new last row with the next free number. One row
+ * per reason: X(ENUM suffix, number, name, what it means). The name is the
+ * `reason` label of xdplb_dropped_*_total and the key in `lbctl stats`; the
+ * enum here and the agent's name table are built from this one list.
  */
+#define LB_DROP_REASONS(X)                                                                         \
+	X(ETH_TRUNCATED, 1, "eth_truncated", "frame shorter than Ethernet (+VLAN) header")         \
+	X(IP4_MALFORMED, 2, "ip4_malformed", "truncated, IHL < 5, tot_len beyond frame or < IHL")  \
+	X(IP6_MALFORMED, 3, "ip6_malformed", "truncated header or payload_len beyond frame")       \
+	X(IP6_EXT_CHAIN, 4, "ip6_ext_chain",                                                       \
+	  "extension chain truncated or longer than LB_IP6_EXT_MAX")                               \
+	X(L4_MALFORMED, 5, "l4_malformed", "TCP/UDP header truncated or TCP doff < 5")             \
+	X(ICMP_MALFORMED, 6, "icmp_malformed", "ICMP header or quoted packet truncated")           \
+	X(FRAGMENT, 7, "fragment", "fragment to a VIP that hashes on ports")                       \
+	X(NO_BACKEND, 8, "no_backend", "no usable backend (table empty, all probes DOWN/DRAIN)")   \
+	X(NO_TABLE, 9, "no_table", "VIP has no Maglev table installed")                            \
+	X(FAMILY_MISMATCH, 10, "family_mismatch", "IPv6 VIP with an IPv4 backend")                 \
+	X(TOO_BIG, 11, "too_big", "too big after encap and not allowed to tell the sender")        \
+	X(ADJUST_FAILED, 12, "adjust_failed", "bpf_xdp_adjust_head/tail refused")                  \
+	X(ICMP_UNMATCHED, 13, "icmp_unmatched", "ICMP error to a VIP quoting no VIP flow")         \
+	X(BAD_BACKEND, 14, "bad_backend", "table names an empty or out-of-range backend slot")     \
+	X(DECAP_MALFORMED, 15, "decap_malformed",                                                  \
+	  "decap: tunnel packet to us with a broken inner packet")
+
+#define LB_DROP_ENUM(id, nr, name, help) LB_DROP_##id = nr,
 enum lb_drop_reason {
 	LB_DROP_NONE = 0,
-	LB_DROP_ETH_TRUNCATED = 1, /* frame shorter than Ethernet (+VLAN) header */
-	LB_DROP_IP4_MALFORMED = 2, /* truncated, IHL < 5, tot_len beyond frame or < IHL */
-	LB_DROP_IP6_MALFORMED = 3, /* truncated header or payload_len beyond frame */
-	LB_DROP_IP6_EXT_CHAIN = 4, /* extension chain truncated or longer than LB_IP6_EXT_MAX */
-	LB_DROP_L4_MALFORMED = 5, /* TCP/UDP header truncated or TCP doff < 5 */
-	LB_DROP_ICMP_MALFORMED = 6, /* ICMP header or quoted packet truncated */
-	LB_DROP_FRAGMENT = 7, /* fragment to a VIP that hashes on ports */
-	LB_DROP_NO_BACKEND = 8, /* no usable backend (table empty, all probes DOWN/DRAIN) */
-	LB_DROP_NO_TABLE = 9, /* VIP has no Maglev table installed */
-	LB_DROP_FAMILY_MISMATCH = 10, /* IPv6 VIP with an IPv4 backend */
-	LB_DROP_TOO_BIG = 11, /* too big after encap and not allowed to tell the sender */
-	LB_DROP_ADJUST_FAILED = 12, /* bpf_xdp_adjust_head/tail refused */
-	LB_DROP_ICMP_UNMATCHED = 13, /* ICMP error to a VIP quoting no VIP flow */
-	LB_DROP_BAD_BACKEND = 14, /* table names an empty or out-of-range backend slot */
-	LB_DROP_DECAP_MALFORMED = 15, /* decap: tunnel packet to us with a broken inner packet */
-	LB_DROP_MAX,
+	LB_DROP_REASONS(LB_DROP_ENUM) LB_DROP_MAX,
 };
+#undef LB_DROP_ENUM
 
-/* Non-drop event counters: index into lb_stats. Same stability rule. */
+/*
+ * Non-drop event counters: index into lb_stats. Same stability rule. One row
+ * per counter: X(ENUM suffix, number, key in `lbctl stats` (NULL: not shown
+ * there), metric family, its HELP text).
+ */
+#define LB_STATS(X)                                                                                \
+	X(PASS, 0, "passed", "xdplb_passed_packets_total",                                         \
+	  "Packets not for a VIP, handed to the kernel.")                                          \
+	X(FORWARDED, 1, "forwarded", "xdplb_forwarded_packets_total",                              \
+	  "Packets encapsulated and sent to a backend.")                                           \
+	X(ICMP_ECHO_REPLIED, 2, "icmp_echo_replied", "xdplb_icmp_echo_replies_total",              \
+	  "ICMP echo requests to a VIP answered by XDP.")                                          \
+	X(ICMP_TOO_BIG_SENT, 3, "icmp_too_big_sent", "xdplb_icmp_too_big_sent_total",              \
+	  "ICMP fragmentation-needed / packet-too-big sent.")                                      \
+	X(ICMP_ERR_FORWARDED, 4, "icmp_errors_forwarded", "xdplb_icmp_errors_forwarded_total",     \
+	  "ICMP errors routed to the quoted flow's backend.")                                      \
+	X(EVENTS_SENT, 5, "events_sent", "xdplb_flow_events_sent_total",                           \
+	  "Flow events written to the sync ring buffer.")                                          \
+	X(EVENTS_LOST, 6, "events_lost", "xdplb_flow_events_lost_total",                           \
+	  "Flow events lost: the sync ring buffer was full.")                                      \
+	X(CT_INSERT_FAILED, 7, "ct_insert_failed", "xdplb_conntrack_insert_failures_total",        \
+	  "Conntrack inserts refused (the packet was forwarded).")                                 \
+	X(DECAP, 8, NULL, "xdplb_decapsulated_packets_total",                                      \
+	  "Tunnel packets stripped and passed up (backend role).")
+
+#define LB_STAT_ENUM(id, nr, key, metric, help) LB_STAT_##id = nr,
 enum lb_stat_index {
-	LB_STAT_PASS = 0, /* not for a VIP, handed to the kernel */
-	LB_STAT_FORWARDED = 1, /* encapsulated and sent to a backend */
-	LB_STAT_ICMP_ECHO_REPLIED = 2,
-	LB_STAT_ICMP_TOO_BIG_SENT = 3, /* ICMP frag-needed / packet-too-big answered */
-	LB_STAT_ICMP_ERR_FORWARDED = 4, /* ICMP error routed to the quoted flow's backend */
-	LB_STAT_EVENTS_SENT = 5, /* flow events written to lb_events */
-	LB_STAT_EVENTS_LOST = 6, /* ring buffer full */
-	LB_STAT_CT_INSERT_FAILED = 7, /* conntrack update refused (forwarded anyway) */
-	LB_STAT_DECAP = 8, /* decap: tunnel packets stripped and passed up */
-	LB_STAT_MAX,
+	LB_STATS(LB_STAT_ENUM) LB_STAT_MAX,
 };
+#undef LB_STAT_ENUM
 
 /* lb_vips key: what a packet is addressed to. */
 struct lb_vip_key {

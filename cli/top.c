@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/ctl_proto.h"
 #include "format.h"
 #include "lbctl.h"
@@ -24,16 +25,8 @@
 /* The counters of one poll: {"vips": [...], "backends": [...]} as the agent gave them. */
 struct top_sample {
 	json_t *vips, *backends;
-	double t; /* CLOCK_MONOTONIC seconds */
+	double t; /* clock_now_ns() in seconds */
 };
-
-static double top_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void top_sample_free(struct top_sample *s)
 {
@@ -48,7 +41,7 @@ static int top_poll(const char *path, json_t *args, struct top_sample *s, char *
 	json_t *vip = json_object_get(args, "vip"), *res = NULL, *q = NULL;
 	int ret;
 
-	s->t = top_now();
+	s->t = clock_now_ns() / 1e9;
 	if (vip) {
 		q = json_pack("{s:O}", "vip", vip);
 		ret = ctl_call(path, "vip.show", q, TOP_TIMEOUT_MS, &res, err, errlen);

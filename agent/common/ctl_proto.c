@@ -9,24 +9,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/ctl_proto.h"
 
 #define CTL_NO_DEADLINE (-1)
 
-static int64_t ctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t ctl_deadline(int timeout_ms)
 {
-	return timeout_ms < 0 ? CTL_NO_DEADLINE : ctl_now_ms() + timeout_ms;
+	return timeout_ms < 0 ? CTL_NO_DEADLINE : (int64_t)clock_now_ms() + timeout_ms;
 }
 
 /* Waits for events on fd; a deadline already past still lets data that is there be taken. */
@@ -37,7 +29,7 @@ static int ctl_wait(int fd, short events, int64_t deadline)
 	int n;
 
 	for (;;) {
-		left = deadline == CTL_NO_DEADLINE ? -1 : deadline - ctl_now_ms();
+		left = deadline == CTL_NO_DEADLINE ? -1 : deadline - (int64_t)clock_now_ms();
 		n = poll(&pfd, 1, deadline == CTL_NO_DEADLINE ? -1 : left < 0 ? 0 : (int)left);
 		if (n > 0)
 			return 0;

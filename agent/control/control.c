@@ -12,9 +12,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "control/control.h"
 #include "common/ctl_proto.h"
 #include "common/log.h"
@@ -31,14 +31,6 @@ struct control_server {
 	void *ctx;
 	uint64_t rejected;
 };
-
-static int64_t control_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* mkdir -p of path's parent directory; existing directories are left as they are. */
 static int control_mkdir_parent(const char *path)
@@ -404,10 +396,10 @@ void control_serve_one(struct control_server *srv)
 			log_warn("control: accept");
 		return;
 	}
-	start = control_now_ms();
+	start = clock_now_ms();
 	ret = control_read_request(fd, CONTROL_IO_TIMEOUT_MS, &req, err, sizeof(err));
 	/* The reply gets what is left of the client's second, however long the verb runs. */
-	left = CONTROL_IO_TIMEOUT_MS - (int)(control_now_ms() - start);
+	left = CONTROL_IO_TIMEOUT_MS - (int)(clock_now_ms() - start);
 	if (left < 0)
 		left = 0;
 	if (ret == -ENODATA)

@@ -15,6 +15,7 @@
 #include <sys/timerfd.h>
 #include <linux/if_ether.h>
 
+#include "common/clock.h"
 #include "core/agent.h"
 #include "backend/backend_mode.h"
 #include "config/config.h"
@@ -408,14 +409,6 @@ static void agent_on_signal(struct agent *a)
 	}
 }
 
-static uint64_t agent_ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
 /*
  * Route and neighbour changes are handled here, at most once a second: our own
  * resolutions make neighbour events, and answering each with a full pass would
@@ -429,12 +422,12 @@ static void agent_on_tick(struct agent *a)
 
 	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0 || !a->dp)
 		return;
-	all = a->nh_changed && agent_ms_since(&a->nh_full_at) >= AGENT_NH_FULL_MS;
+	all = a->nh_changed && clock_now_ms() - a->nh_full_ms >= AGENT_NH_FULL_MS;
 	if (!all && !a->dp->nh_retry)
 		return;
 	if (all) {
 		a->nh_changed = false;
-		clock_gettime(CLOCK_MONOTONIC, &a->nh_full_at);
+		a->nh_full_ms = clock_now_ms();
 	}
 	err = dataplane_resolve(a->dp, &a->cfg, all);
 	if (err)

@@ -28,7 +28,7 @@ struct agent {
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
 	bool nh_changed; /* the watch reported a change not yet re-resolved */
-	struct timespec nh_full_at; /* when the last full pass ran */
+	uint64_t nh_full_ms;	      /* when the last full pass ran (clock_now_ms) */
 	struct health_engine *health; /* balancer only */
 	bool health_changed; /* verdicts flipped during this health_process */
 	struct sync *sync; /* balancer with sync.enabled */

@@ -16,6 +16,7 @@
 #include <sys/timerfd.h>
 #include <bpf/libbpf.h>
 
+#include "common/clock.h"
 #include "cluster/announce.h"
 #include "cluster/cluster.h"
 #include "core/cluster_agent.h"
@@ -43,14 +44,6 @@ struct cluster_agent {
 int cluster_agent_fd(const struct cluster_agent *cl)
 {
 	return cl->timerfd;
-}
-
-static uint64_t cluster_agent_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int cluster_agent_arm(struct cluster_agent *cl, uint32_t interval_ms)
@@ -199,7 +192,7 @@ void cluster_agent_process(struct agent *a)
 	cl->n_peers = n < SYNC_PEERS_MAX ? n : SYNC_PEERS_MAX;
 	for (i = 0; i < a->cfg.n_vips; i++)
 		cl->healthy[i] = a->dp && cluster_agent_vip_healthy(a, &a->cfg.vips[i]);
-	in.now_ms = cluster_agent_now_ms();
+	in.now_ms = clock_now_ms();
 	in.attached = cl->attached;
 	in.in_sync = cl->in_sync;
 	in.peers = cl->peers;
@@ -368,7 +361,7 @@ int cluster_agent_verb(void *ctx, json_t *args, json_t **result, char *err, size
 {
 	struct agent *a = ctx;
 	const struct cluster_agent *cl = a->cluster;
-	uint64_t now = cluster_agent_now_ms();
+	uint64_t now = clock_now_ms();
 
 	(void)args;
 	if (!cl) {

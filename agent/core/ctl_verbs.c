@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "common/clock.h"
 #include "core/agent.h"
 #include "backend/backend_mode.h"
 #include "core/cluster_agent.h"
@@ -453,16 +454,9 @@ static int ctl_backend_weight(void *ctx, json_t *args, json_t **result, char *er
 
 static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
-	static const char *const names[LB_STAT_MAX] = {
-		[LB_STAT_PASS] = "passed",
-		[LB_STAT_FORWARDED] = "forwarded",
-		[LB_STAT_ICMP_ECHO_REPLIED] = "icmp_echo_replied",
-		[LB_STAT_ICMP_TOO_BIG_SENT] = "icmp_too_big_sent",
-		[LB_STAT_ICMP_ERR_FORWARDED] = "icmp_errors_forwarded",
-		[LB_STAT_EVENTS_SENT] = "events_sent",
-		[LB_STAT_EVENTS_LOST] = "events_lost",
-		[LB_STAT_CT_INSERT_FAILED] = "ct_insert_failed",
-	};
+#define CTL_STAT_KEY(id, nr, key, metric, help) [LB_STAT_##id] = key,
+	static const char *const names[LB_STAT_MAX] = {LB_STATS(CTL_STAT_KEY)};
+#undef CTL_STAT_KEY
 	struct agent *a = ctx;
 	int stats_fd = ctl_map_fd(a, "lb_stats"), drops_fd = ctl_map_fd(a, "lb_drops");
 	json_t *drops = json_object();
@@ -476,7 +470,7 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 		json_object_set_new(*result, names[i], json_integer(c.packets));
 	}
 	for (i = 1; i < LB_DROP_MAX; i++) {
-		/* The metrics' reason label and this key are one name (agent/metrics/metrics_render.c). */
+		/* The metrics' reason label and this key are one name (LB_DROP_REASONS). */
 		if (!metrics_drop_name(i) ||
 		    dataplane_read_percpu(a->dp, drops_fd, i, &c, sizeof(c)))
 			continue;
@@ -486,15 +480,6 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 	}
 	json_object_set_new(*result, "drops", drops);
 	return 0;
-}
-
-static uint64_t ctl_now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static bool ctl_flow_in_vip(const struct lb_flow_key *k, const struct cfg_vip *v)
@@ -516,7 +501,7 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 	struct lb_flow_key key, prev, *pk = NULL;
 	const struct cfg_vip *vip;
 	long long limit = CTL_CT_LIMIT_DEFAULT;
-	uint64_t now = ctl_now_ns();
+	uint64_t now = clock_now_ns();
 	bool truncated = false;
 	json_t *list;
 	int ret = ctl_find_vip(a, args, false, &vip, err, errlen);

@@ -24,6 +24,10 @@ _Static_assert(sizeof(struct lb_vip_stats) == 40, "lb_vip_stats layout");
 _Static_assert(sizeof(struct lb_backend_stats) == 24, "lb_backend_stats layout");
 _Static_assert(sizeof(struct lb_counter) == 16, "lb_counter layout");
 
+/* Rows of LB_DROP_REASONS / LB_STATS in number order, none lost: *_MAX sizes lb_drops, lb_stats. */
+_Static_assert(LB_DROP_MAX == LB_DROP_DECAP_MALFORMED + 1 && LB_DROP_MAX == 16, "lb_drops size");
+_Static_assert(LB_STAT_MAX == LB_STAT_DECAP + 1 && LB_STAT_MAX == 9, "lb_stats size");
+
 /*
  * Per-CPU values are copied out in 8-byte strides: these must need no
  * rounding so that a plain array of them is what the kernel hands back.

@@ -9,11 +9,11 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/dataplane_int.h"
@@ -233,14 +233,6 @@ static int dp_remove_backend(struct dataplane *dp, uint32_t idx)
 #define DP_NH_RETRY_MIN_MS 200
 #define DP_NH_RETRY_MAX_MS 3200
 
-static uint64_t dp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * A neighbour that does not answer is asked again at growing intervals: the
  * watch reports an answer at once anyway, and a rack of dead hosts must not
@@ -251,7 +243,7 @@ static void dp_nh_backoff(struct dp_backend *be)
 	be->nh_delay_ms = be->nh_delay_ms ? be->nh_delay_ms * 2 : DP_NH_RETRY_MIN_MS;
 	if (be->nh_delay_ms > DP_NH_RETRY_MAX_MS)
 		be->nh_delay_ms = DP_NH_RETRY_MAX_MS;
-	be->nh_next_ms = dp_now_ms() + be->nh_delay_ms;
+	be->nh_next_ms = clock_now_ms() + be->nh_delay_ms;
 }
 
 /* Whether idx is the first pair of its address: only that one speaks of the next hop. */
@@ -890,7 +882,7 @@ int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 
 int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool all)
 {
-	uint64_t now = dp_now_ms();
+	uint64_t now = clock_now_ms();
 	bool changed = false;
 	uint32_t i;
 

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "health/health.h"
 #include "health/health_int.h"
@@ -24,14 +25,6 @@
 #define HC_EVENTS	256
 #define HC_EVENT_ROUNDS 8 /* epoll batches per health_process: the agent's other fds get a turn */
 #define NSEC_PER_MSEC	1000000ULL
-
-uint64_t hc_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* xorshift64*: spreading start times needs no cryptography, only no pattern across targets. */
 static uint64_t hc_random(struct health_engine *e, uint64_t below)
@@ -133,7 +126,7 @@ static void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t
 void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char *cause)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t now = hc_now_ns(), next;
+	uint64_t now = clock_now_ns(), next;
 
 	t->running = false;
 	t->checked = true;
@@ -164,7 +157,7 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t now = hc_now_ns(), next;
+	uint64_t now = clock_now_ns(), next;
 	char addr[CFG_ADDR_STRLEN];
 
 	t->running = false;
@@ -210,7 +203,7 @@ static void hc_timeout(struct health_engine *e, struct hc_target *t)
 
 static void hc_run_due(struct health_engine *e)
 {
-	uint64_t now = hc_now_ns();
+	uint64_t now = clock_now_ns();
 
 	while (e->n_heap && e->heap[0]->due_ns <= now) {
 		struct hc_target *t = e->heap[0];
@@ -276,7 +269,7 @@ int health_process(struct health_engine *e)
 		if (n < HC_EVENTS)
 			break;
 	}
-	if (e->curl_due_ns && e->curl_due_ns <= hc_now_ns())
+	if (e->curl_due_ns && e->curl_due_ns <= clock_now_ns())
 		hc_http_timer(e);
 	hc_run_due(e);
 	hc_arm(e);
@@ -423,7 +416,7 @@ static int hc_target_update(struct health_engine *e, struct hc_target *t,
 	t->conf = c;
 	health_sm_reconfigure(&t->sm, hc->rise, hc->fall);
 	if (!t->running)
-		hc_reschedule(e, t, hc_now_ns() + hc_random(e, hc->interval_ms * NSEC_PER_MSEC));
+		hc_reschedule(e, t, clock_now_ns() + hc_random(e, hc->interval_ms * NSEC_PER_MSEC));
 	return 0;
 }
 
@@ -453,7 +446,7 @@ int health_want(struct health_engine *e, const struct xaddr *addr, const struct 
 	t->conf = hc_conf_get(e, hc);
 	health_sm_init(&t->sm, hc->rise, hc->fall, hc->initial_up);
 	/* First check anywhere in the first interval: no thundering herd at start or reload. */
-	t->due_ns = hc_now_ns() + hc_random(e, hc->interval_ms * NSEC_PER_MSEC);
+	t->due_ns = clock_now_ns() + hc_random(e, hc->interval_ms * NSEC_PER_MSEC);
 	if (!t->conf || hc_heap_push(e, t)) {
 		if (t->conf)
 			hc_conf_put(e, t->conf);
@@ -600,7 +593,7 @@ struct health_engine *health_open(health_change_fn fn, void *ctx)
 			log_warn("health: raising the open files limit");
 	}
 	if (getrandom(&e->rng, sizeof(e->rng), GRND_NONBLOCK) != sizeof(e->rng) || !e->rng)
-		e->rng = hc_now_ns() | 1;
+		e->rng = clock_now_ns() | 1;
 	e->efd = epoll_create1(EPOLL_CLOEXEC);
 	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (e->efd < 0 || e->tfd < 0) {

@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "health/health_int.h"
 #include "common/log.h"
@@ -100,7 +101,7 @@ static int hc_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct health_engine *e = userp;
 
-	e->curl_due_ns = timeout_ms < 0 ? 0 : hc_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	e->curl_due_ns = timeout_ms < 0 ? 0 : clock_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	return 0;
 }
 
@@ -324,7 +325,7 @@ void hc_http_timer(struct health_engine *e)
 	 * timer it reported as 0 ms that was not quite due stays, unannounced. Ask.
 	 */
 	if (!e->curl_due_ns && !curl_multi_timeout(e->multi, &ms) && ms >= 0)
-		e->curl_due_ns = hc_now_ns() + (uint64_t)(ms ? ms : 1) * 1000000ULL;
+		e->curl_due_ns = clock_now_ns() + (uint64_t)(ms ? ms : 1) * 1000000ULL;
 }
 
 /* hc_check_ready for http(s): lets libcurl read what its socket holds before the verdict. */

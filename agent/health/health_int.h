@@ -91,8 +91,6 @@ struct health_engine {
 	uint64_t check_error_logged_ns; /* last "could not run" warning, rate limited */
 };
 
-uint64_t hc_now_ns(void);
-
 /* The core's side: one result of a check in flight, with its cause when it failed. */
 void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char *cause);
 /* Or none: the check could not run for a reason of the agent's own (why says which). */

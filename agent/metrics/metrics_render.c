@@ -14,23 +14,9 @@
 #include "metrics/metrics.h"
 #include "sync/sync_codec.h"
 
-static const char *const mx_drop_names[LB_DROP_MAX] = {
-    [LB_DROP_ETH_TRUNCATED] = "eth_truncated",
-    [LB_DROP_IP4_MALFORMED] = "ip4_malformed",
-    [LB_DROP_IP6_MALFORMED] = "ip6_malformed",
-    [LB_DROP_IP6_EXT_CHAIN] = "ip6_ext_chain",
-    [LB_DROP_L4_MALFORMED] = "l4_malformed",
-    [LB_DROP_ICMP_MALFORMED] = "icmp_malformed",
-    [LB_DROP_FRAGMENT] = "fragment",
-    [LB_DROP_NO_BACKEND] = "no_backend",
-    [LB_DROP_NO_TABLE] = "no_table",
-    [LB_DROP_FAMILY_MISMATCH] = "family_mismatch",
-    [LB_DROP_TOO_BIG] = "too_big",
-    [LB_DROP_ADJUST_FAILED] = "adjust_failed",
-    [LB_DROP_ICMP_UNMATCHED] = "icmp_unmatched",
-    [LB_DROP_BAD_BACKEND] = "bad_backend",
-    [LB_DROP_DECAP_MALFORMED] = "decap_malformed",
-};
+#define MX_DROP_NAME(id, nr, name, help) [LB_DROP_##id] = name,
+static const char *const mx_drop_names[LB_DROP_MAX] = {LB_DROP_REASONS(MX_DROP_NAME)};
+#undef MX_DROP_NAME
 
 const char *metrics_drop_name(unsigned int reason)
 {
@@ -38,27 +24,11 @@ const char *metrics_drop_name(unsigned int reason)
 }
 
 /* The global lb_stats counters, each its own family (they count different things). */
+#define MX_STAT_FAMILY(id, nr, key, metric, help) [LB_STAT_##id] = {metric, help},
 static const struct {
 	const char *name, *help;
-} mx_stat_families[LB_STAT_MAX] = {
-    [LB_STAT_PASS] = {"xdplb_passed_packets_total", "Packets not for a VIP, handed to the kernel."},
-    [LB_STAT_FORWARDED] = {"xdplb_forwarded_packets_total",
-			   "Packets encapsulated and sent to a backend."},
-    [LB_STAT_ICMP_ECHO_REPLIED] = {"xdplb_icmp_echo_replies_total",
-				   "ICMP echo requests to a VIP answered by XDP."},
-    [LB_STAT_ICMP_TOO_BIG_SENT] = {"xdplb_icmp_too_big_sent_total",
-				   "ICMP fragmentation-needed / packet-too-big sent."},
-    [LB_STAT_ICMP_ERR_FORWARDED] = {"xdplb_icmp_errors_forwarded_total",
-				    "ICMP errors routed to the quoted flow's backend."},
-    [LB_STAT_EVENTS_SENT] = {"xdplb_flow_events_sent_total",
-			     "Flow events written to the sync ring buffer."},
-    [LB_STAT_EVENTS_LOST] = {"xdplb_flow_events_lost_total",
-			     "Flow events lost: the sync ring buffer was full."},
-    [LB_STAT_CT_INSERT_FAILED] = {"xdplb_conntrack_insert_failures_total",
-				  "Conntrack inserts refused (the packet was forwarded)."},
-    [LB_STAT_DECAP] = {"xdplb_decapsulated_packets_total",
-		       "Tunnel packets stripped and passed up (backend role)."},
-};
+} mx_stat_families[LB_STAT_MAX] = {LB_STATS(MX_STAT_FAMILY)};
+#undef MX_STAT_FAMILY
 
 struct mx_out {
 	FILE *f;

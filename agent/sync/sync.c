@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "config/config_sync.h"
 #include "common/log.h"
@@ -252,7 +253,7 @@ static void sync_request_dump(struct sync *s, bool again)
 {
 	if (again)
 		s->dump_gen++;
-	s->last_request_ms = sync_now_ms();
+	s->last_request_ms = clock_now_ms();
 	if (!sync_enqueue_records(s, SYNC_MSG_DUMP_REQUEST, s->dump_gen, NULL, 0, NULL, 0))
 		s->st.dump_requests_sent++;
 }
@@ -265,7 +266,7 @@ static void sync_request_dump(struct sync *s, bool again)
  */
 static void sync_check_lag(struct sync *s, struct sync_peer *p)
 {
-	uint64_t now = sync_now_ms();
+	uint64_t now = clock_now_ms();
 
 	/* What it sent before we first heard it is not a loss: that is what the dump is for. */
 	if (!p->hb_seen) {
@@ -337,7 +338,7 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 		memcpy(&p->addr, from, fromlen);
 		p->addrlen = fromlen;
 	}
-	p->last_seen_ms = sync_now_ms();
+	p->last_seen_ms = clock_now_ms();
 	p->in_sync = h.flags & SYNC_HDR_F_IN_SYNC;
 	s->st.dgrams_received++;
 
@@ -448,7 +449,7 @@ static void sync_expire_peers(struct sync *s, uint64_t now)
 
 static void sync_on_timer(struct sync *s)
 {
-	uint64_t expirations, now = sync_now_ms();
+	uint64_t expirations, now = clock_now_ms();
 
 	if (read(s->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return;
@@ -797,7 +798,7 @@ struct sync *sync_open(const struct sync_params *p)
 	/* Wall clock at start: a restarted node's epoch is larger, its old datagrams are not. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s->epoch = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	s->started_ms = s->last_hb_ms = sync_now_ms();
+	s->started_ms = s->last_hb_ms = clock_now_ms();
 	s->dump_gen = 1;
 	sync_enqueue_heartbeat(s);
 	sync_request_dump(s, false);
@@ -866,7 +867,7 @@ size_t sync_dgram_max(const struct sync *s)
 
 size_t sync_get_peers(const struct sync *s, struct sync_peer_info *out, size_t max)
 {
-	uint64_t now = sync_now_ms();
+	uint64_t now = clock_now_ms();
 	size_t i, n = 0;
 
 	for (i = 0; i < SYNC_PEERS_MAX; i++) {

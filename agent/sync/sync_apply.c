@@ -7,25 +7,11 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "sync/sync_int.h"
-
-uint64_t sync_now_ns(void)
-{
-	struct timespec ts;
-
-	/* Conntrack times are CLOCK_MONOTONIC(_COARSE) (docs/DATAPLANE.md): they compare with this. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-uint64_t sync_now_ms(void)
-{
-	return sync_now_ns() / 1000000ULL;
-}
 
 void sync_record_from_event(struct sync_record *r, const struct lb_flow_event *ev)
 {
@@ -168,7 +154,7 @@ static enum sync_reject sync_conn_from_record(struct sync *s, const struct sync_
 
 void sync_apply_records(struct sync *s, const void *dgram, size_t count)
 {
-	uint64_t now = sync_now_ns();
+	uint64_t now = clock_now_ns();
 	struct sync_record r;
 	enum sync_reject why;
 	__u32 n = 0, total, i;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "sync/sync_int.h"
 
@@ -43,7 +44,7 @@ bool sync_dump_step(struct sync *s, struct sync_dump *d, unsigned int budget)
 {
 	struct lb_flow_key next;
 	struct lb_conn c;
-	uint64_t now = sync_now_ns();
+	uint64_t now = clock_now_ns();
 
 	while (budget--) {
 		if (d->n_batch == s->per_dgram && !sync_dump_flush(s, d))

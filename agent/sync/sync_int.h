@@ -101,14 +101,12 @@ struct sync {
 	struct sync_stats st;
 };
 
-uint64_t sync_now_ms(void);
-uint64_t sync_now_ns(void);
-
 /* sync_queue.c: a header for the next message; a queue slot (NULL when full) */
 void sync_hdr_init(struct sync *s, struct sync_hdr *h, uint8_t type, uint32_t target);
 struct sync_qitem *sync_queue_slot(struct sync *s, const struct sockaddr_storage *to,
 				   socklen_t tolen);
 /* A datagram encoded into the next queue slot; -ENOBUFS when the queue is full. */
+
 int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 			 const struct sockaddr_storage *to, socklen_t tolen,
 			 const struct sync_record *rec, size_t n);

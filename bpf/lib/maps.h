@@ -9,6 +9,7 @@
 
 #include "lb_common.h"
 #include "lb_filter.h"
+#include "stats_maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -171,19 +172,5 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lb_backend_stats);
 } lb_backend_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_STAT_MAX);
-	__type(key, __u32);
-	__type(value, struct lb_counter);
-} lb_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_DROP_MAX);
-	__type(key, __u32);
-	__type(value, struct lb_counter);
-} lb_drops SEC(".maps");
 
 #endif /* XDPLB_LIB_MAPS_H */

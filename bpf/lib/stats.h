@@ -1,37 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Per-CPU counters: events, drops by stable reason, per VIP and per backend. */
+/* Per-CPU counters per VIP and per backend; events and drops are in stats_maps.h. */
 #ifndef XDPLB_LIB_STATS_H
 #define XDPLB_LIB_STATS_H
 
 #include "maps.h"
-
-static __always_inline void lb_counter_add(void *map, __u32 index, __u64 bytes)
-{
-	struct lb_counter *c = bpf_map_lookup_elem(map, &index);
-
-	if (c) {
-		c->packets++;
-		c->bytes += bytes;
-	}
-}
-
-static __always_inline void lb_stat_add(__u32 index, __u64 bytes)
-{
-	lb_counter_add(&lb_stats, index, bytes);
-}
-
-/* Counts the drop under its reason; returns the verdict so callers can `return lb_drop(..)`. */
-static __always_inline int lb_drop(__u32 reason, __u64 bytes)
-{
-	lb_counter_add(&lb_drops, reason, bytes);
-	return XDP_DROP;
-}
-
-static __always_inline int lb_pass(__u64 bytes)
-{
-	lb_stat_add(LB_STAT_PASS, bytes);
-	return XDP_PASS;
-}
 
 static __always_inline struct lb_vip_stats *lb_vip_stats_get(__u32 vip_index)
 {

@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "netns.h"
 #include "sync/sync.h"
@@ -143,24 +143,16 @@ static void node_start(struct node *n, const char *ifname, const uint8_t *k)
 	cr_assert_not_null(n->s, "sync_open: %m");
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
 typedef bool (*until_fn)(struct node **nodes, size_t n);
 
 /* Runs every instance's loop until `until` holds or ms have passed; true if it held. */
 static bool pump(struct node **nodes, size_t n, unsigned int ms, until_fn until)
 {
-	uint64_t end = now_ms() + ms;
+	uint64_t end = clock_now_ms() + ms;
 	struct pollfd pfd[4];
 	size_t i;
 
-	while (now_ms() < end) {
+	while (clock_now_ms() < end) {
 		for (i = 0; i < n; i++) {
 			pfd[i].fd = sync_fd(nodes[i]->s);
 			pfd[i].events = POLLIN;
@@ -316,11 +308,12 @@ Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 	}
 	node_start(&a, "sa", NULL);
 	pump(nodes, 1, 300, NULL);
-	t0 = now_ms();
+	t0 = clock_now_ms();
 	node_start(&b, "sb", NULL);
 	cr_assert_not(sync_in_sync(b.s), "a fresh node starts out of sync");
 	cr_assert(pump(nodes, 2, 3000, b_in_sync), "B never caught up");
-	cr_assert_lt(now_ms() - t0, scfg.dump_timeout_ms, "in sync by the dump, not the timeout");
+	cr_assert_lt(clock_now_ms() - t0, scfg.dump_timeout_ms,
+		     "in sync by the dump, not the timeout");
 	cr_assert_eq(ct_count(b.ct), 50000, "every flow is in when B says in sync");
 	cr_assert_eq(sync_get_stats(b.s)->dump_records_received, 50000);
 	cr_assert_eq(sync_get_stats(a.s)->dumps_served, 1);
@@ -499,7 +492,6 @@ Test(sync_net, a_peer_record_replaces_the_local_entry_and_keeps_its_age)
 	struct lb_conn local = {.backend_family = LB_AF_INET, .backend_index = 3, .packets = 7};
 	struct sync_record r = {};
 	struct lb_conn c;
-	struct timespec ts;
 	uint64_t now;
 
 	node_init(&b, net.b, 2, 9);
@@ -516,8 +508,7 @@ Test(sync_net, a_peer_record_replaces_the_local_entry_and_keeps_its_age)
 	cr_assert_eq(c.backend_addr[0], ev.backend_addr[0], "the peer's backend wins");
 	cr_assert_eq(c.backend_index, 9);
 	cr_assert_eq(c.flags, LB_CONN_F_SYNCED);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	now = clock_now_ns();
 	cr_assert(now - c.created_ns >= 60000000000ULL && now - c.created_ns < 61000000000ULL,
 		  "created a minute ago, as the record said");
 	cr_assert(now - c.last_seen_ns >= 2000000000ULL && now - c.last_seen_ns < 3000000000ULL,

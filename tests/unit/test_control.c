@@ -18,22 +18,14 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
 
+#include "common/clock.h"
 #include "control/control.h"
 #include "common/ctl_proto.h"
 
 #define NOBODY 65534 /* uid nobody, gid nogroup on Debian */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- framing ------------------------------------------------------------------------------ */
 
@@ -137,26 +129,26 @@ Test(ctl_proto, reports_a_close_before_any_byte_as_enodata)
 
 Test(ctl_proto, read_times_out_on_a_silent_peer)
 {
-	int64_t start = now_ms(), took;
+	int64_t start = clock_now_ms(), took;
 	uint32_t hdr = htonl(10);
 	size_t len;
 	char *buf;
 
 	cr_assert_eq(send(sp[0], &hdr, sizeof(hdr), 0), 4);
 	cr_assert_eq(ctl_read_msg(sp[1], 100, 150, &buf, &len), -ETIMEDOUT);
-	took = now_ms() - start;
+	took = clock_now_ms() - start;
 	cr_assert(took >= 140 && took < 600, "timed out after %lld ms", (long long)took);
 }
 
 Test(ctl_proto, write_times_out_on_a_peer_that_never_reads)
 {
 	size_t big = 8u << 20;
-	int64_t start = now_ms(), took;
+	int64_t start = clock_now_ms(), took;
 	char *msg = calloc(1, big);
 
 	cr_assert_not_null(msg);
 	cr_assert_eq(ctl_write_msg_timeout(sp[0], msg, big, 150), -ETIMEDOUT);
-	took = now_ms() - start;
+	took = clock_now_ms() - start;
 	cr_assert(took >= 140 && took < 600, "timed out after %lld ms", (long long)took);
 	free(msg);
 }
@@ -584,10 +576,10 @@ Test(control, gives_a_stalled_client_one_second_then_moves_on)
 
 	server_start(NULL);
 	fd = raw_connect();
-	start = now_ms();
+	start = clock_now_ms();
 	cr_assert_eq(send(fd, &hdr, sizeof(hdr), 0), 4);
 	msg = read_error_reply(fd);
-	took = now_ms() - start;
+	took = clock_now_ms() - start;
 	cr_assert_str_eq(msg, "request not complete within 1000 ms");
 	cr_assert(took >= 900 && took < 1500, "gave up after %lld ms", (long long)took);
 	free(msg);
@@ -877,10 +869,10 @@ Test(control, sees_a_live_agent_even_with_its_backlog_full)
 		}
 	}
 	cr_assert_lt(n, 64, "the backlog never filled");
-	start = now_ms();
+	start = clock_now_ms();
 	cr_assert_null(control_open(sockpath, NULL, test_verbs, 1, NULL));
 	cr_assert_eq(errno, EADDRINUSE);
-	cr_assert_lt(now_ms() - start, 500, "control_open hung on the full backlog");
+	cr_assert_lt(clock_now_ms() - start, 500, "control_open hung on the full backlog");
 	for (; n >= 0; n--)
 		close(fds[n]);
 	close(lfd);

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "health/health.h"
 #include "health/health_int.h"
@@ -211,9 +212,9 @@ static void want_all(struct health_engine *e, const struct cfg_health *hcs, size
 static void run_engine(struct health_engine *e, int want, int ms)
 {
 	struct pollfd pfd = {.fd = health_fd(e), .events = POLLIN};
-	uint64_t end = hc_now_ns() + (uint64_t)ms * 1000000;
+	uint64_t end = clock_now_ns() + (uint64_t)ms * 1000000;
 
-	while (n_changes < want && hc_now_ns() < end) {
+	while (n_changes < want && clock_now_ns() < end) {
 		poll(&pfd, 1, 20);
 		cr_assert_eq(health_process(e), 0);
 	}
@@ -556,7 +557,7 @@ Test(health_engine, first_checks_spread_over_the_first_interval)
 {
 	struct health_engine *e = engine();
 	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
-	uint64_t now = hc_now_ns(), lo = UINT64_MAX, hi = 0, span = 1000 * 1000000ULL, late;
+	uint64_t now = clock_now_ns(), lo = UINT64_MAX, hi = 0, span = 1000 * 1000000ULL, late;
 	size_t i, buckets[10] = {};
 	struct xaddr a = loopback();
 
@@ -568,7 +569,7 @@ Test(health_engine, first_checks_spread_over_the_first_interval)
 	}
 	health_commit(e);
 	/* Setting up 1000 targets takes a while under a sanitizer: allow for it. */
-	late = hc_now_ns() - now;
+	late = clock_now_ns() - now;
 	for (i = 0; i < e->n_heap; i++) {
 		uint64_t d = e->heap[i]->due_ns;
 
@@ -712,9 +713,9 @@ Test(health_engine, a_reload_dropping_a_running_command_kills_it_and_reaps_it_la
 			pid = e->heap[0]->pid;
 	}
 	cr_assert_gt(pid, 0, "the command never started");
-	t0 = hc_now_ns();
+	t0 = clock_now_ns();
 	want_all(e, &hc, 0);
-	cr_assert_lt(hc_now_ns() - t0, 50000000ULL, "the reload waited for the command");
+	cr_assert_lt(clock_now_ns() - t0, 50000000ULL, "the reload waited for the command");
 	snprintf(proc, sizeof(proc), "/proc/%d", pid);
 	for (i = 0; i < 100 && !access(proc, F_OK); i++)
 		run_engine(e, 1, 20);
