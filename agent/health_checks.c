@@ -2,7 +2,8 @@
 /*
  * The checks that need no library: TCP connect, UDP request/reply and exec,
  * each one non-blocking fd (socket or pidfd) in the engine's epoll; http and
- * https go to health_http.c.
+ * https go to health_http.c. The core reaches every kind through its row of
+ * hc_kinds (struct hc_kind_ops), so a new kind is one row and its file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -143,7 +144,7 @@ static void hc_socket_start(struct health_engine *e, struct hc_target *t, int ty
 		hc_fail_local(e, t, "epoll", -err);
 }
 
-static void hc_tcp_event(struct health_engine *e, struct hc_target *t)
+static void hc_tcp_event(struct health_engine *e, struct hc_target *t, uint32_t events)
 {
 	socklen_t len = sizeof(int);
 	int soerr = 0;
@@ -160,7 +161,7 @@ static void hc_tcp_event(struct health_engine *e, struct hc_target *t)
 	hc_result(e, t, true, NULL);
 }
 
-static void hc_udp_event(struct health_engine *e, struct hc_target *t)
+static void hc_udp_event(struct health_engine *e, struct hc_target *t, uint32_t events)
 {
 	const struct cfg_health *hc = &t->conf->hc;
 	char buf[HC_UDP_REPLY_MAX], cause[HEALTH_CAUSE_MAX];
@@ -180,6 +181,52 @@ static void hc_udp_event(struct health_engine *e, struct hc_target *t)
 	}
 	hc_result(e, t, true, NULL);
 }
+
+static void hc_tcp_start(struct health_engine *e, struct hc_target *t)
+{
+	hc_socket_start(e, t, SOCK_STREAM);
+}
+
+static void hc_udp_start(struct health_engine *e, struct hc_target *t)
+{
+	hc_socket_start(e, t, SOCK_DGRAM);
+}
+
+static bool hc_tcp_ready(struct health_engine *e, struct hc_target *t)
+{
+	return hc_fd_ready(e, t, POLLOUT);
+}
+
+static bool hc_pollin_ready(struct health_engine *e, struct hc_target *t)
+{
+	return hc_fd_ready(e, t, POLLIN);
+}
+
+static void hc_tcp_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
+{
+	snprintf(cause, len, "connect timeout after %u ms", t->conf->hc.timeout_ms);
+	hc_close_fd(e, t);
+}
+
+static void hc_udp_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
+{
+	snprintf(cause, len, "no reply after %u ms", t->conf->hc.timeout_ms);
+	hc_close_fd(e, t);
+}
+
+const struct hc_kind_ops hc_tcp_ops = {
+    .start = hc_tcp_start,
+    .event = hc_tcp_event,
+    .ready = hc_tcp_ready,
+    .timeout = hc_tcp_timeout,
+};
+
+const struct hc_kind_ops hc_udp_ops = {
+    .start = hc_udp_start,
+    .event = hc_udp_event,
+    .ready = hc_pollin_ready,
+    .timeout = hc_udp_timeout,
+};
 
 /* --- exec ------------------------------------------------------------------------------------- */
 
@@ -297,7 +344,7 @@ static void hc_exec_start(struct health_engine *e, struct hc_target *t)
 	}
 }
 
-static void hc_exec_event(struct health_engine *e, struct hc_target *t)
+static void hc_exec_event(struct health_engine *e, struct hc_target *t, uint32_t events)
 {
 	char cause[HEALTH_CAUSE_MAX];
 	siginfo_t si = {};
@@ -323,100 +370,12 @@ static void hc_exec_event(struct health_engine *e, struct hc_target *t)
 	hc_result(e, t, false, cause);
 }
 
-/* --- dispatch --------------------------------------------------------------------------------- */
-
-void hc_check_start(struct health_engine *e, struct hc_target *t)
+static void hc_exec_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
 {
-	char cause[HEALTH_CAUSE_MAX];
-
-	switch (t->conf->hc.type) {
-	case CFG_HC_TCP:
-		hc_socket_start(e, t, SOCK_STREAM);
-		return;
-	case CFG_HC_UDP:
-		hc_socket_start(e, t, SOCK_DGRAM);
-		return;
-	case CFG_HC_EXEC:
-		hc_exec_start(e, t);
-		return;
-	case CFG_HC_HTTP:
-	case CFG_HC_HTTPS:
-		/* It fails only for want of memory in libcurl: the agent's failure. */
-		if (hc_http_start(e, t, cause, sizeof(cause)))
-			hc_no_result(e, t, cause);
-		return;
-	}
-	hc_result(e, t, true, NULL);
-}
-
-void hc_check_event(struct health_engine *e, struct hc_target *t, uint32_t events)
-{
-	/*
-	 * An event for a check that is over (its result in, its descriptor
-	 * closed) says nothing about the backend; only a killed command still
-	 * waits for its pidfd.
-	 */
-	if (t->fd < 0 || (!t->running && !t->reaping))
-		return;
-	switch (t->conf->hc.type) {
-	case CFG_HC_TCP:
-		hc_tcp_event(e, t);
-		return;
-	case CFG_HC_UDP:
-		hc_udp_event(e, t);
-		return;
-	case CFG_HC_EXEC:
-		hc_exec_event(e, t);
-		return;
-	}
-}
-
-/*
- * At the deadline: a check whose fd became ready while the agent was busy (a
- * loaded machine delays the loop, not the backend) is judged on that, not
- * failed. Returns true when that gave its result.
- */
-bool hc_check_ready(struct health_engine *e, struct hc_target *t)
-{
-	uint8_t type = t->conf->hc.type;
-	struct pollfd pfd = {.fd = t->fd, .events = type == CFG_HC_TCP ? POLLOUT : POLLIN};
-
-	if (type == CFG_HC_HTTP || type == CFG_HC_HTTPS)
-		return hc_http_ready(e, t);
-	if (t->fd < 0 || t->reaping ||
-	    (type != CFG_HC_TCP && type != CFG_HC_UDP && type != CFG_HC_EXEC))
-		return false;
-	if (poll(&pfd, 1, 0) <= 0 || !pfd.revents)
-		return false;
-	hc_check_event(e, t, pfd.revents);
-	return !t->running;
-}
-
-void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
-{
-	uint32_t ms = t->conf->hc.timeout_ms;
-
-	switch (t->conf->hc.type) {
-	case CFG_HC_TCP:
-		snprintf(cause, len, "connect timeout after %u ms", ms);
-		break;
-	case CFG_HC_UDP:
-		snprintf(cause, len, "no reply after %u ms", ms);
-		break;
-	case CFG_HC_EXEC:
-		snprintf(cause, len, "timeout after %u ms, killed", ms);
-		/* Reaped when its pidfd says it is gone; no new run starts before that. */
-		kill(-t->pid, SIGKILL);
-		t->reaping = true;
-		return;
-	case CFG_HC_HTTP:
-	case CFG_HC_HTTPS:
-		hc_http_timeout(e, t, cause, len);
-		return;
-	default:
-		snprintf(cause, len, "timeout after %u ms", ms);
-	}
-	hc_close_fd(e, t);
+	snprintf(cause, len, "timeout after %u ms, killed", t->conf->hc.timeout_ms);
+	/* Reaped when its pidfd says it is gone; no new run starts before that. */
+	kill(-t->pid, SIGKILL);
+	t->reaping = true;
 }
 
 /* The target goes but its command may not be gone yet: killed now, reaped from the loop. */
@@ -469,10 +428,106 @@ void hc_orphans_close(struct health_engine *e)
 	}
 }
 
+static void hc_exec_stop(struct health_engine *e, struct hc_target *t)
+{
+	if (t->fd >= 0)
+		hc_exec_orphan(e, t);
+}
+
+const struct hc_kind_ops hc_exec_ops = {
+    .start = hc_exec_start,
+    .event = hc_exec_event,
+    .ready = hc_pollin_ready,
+    .timeout = hc_exec_timeout,
+    .stop = hc_exec_stop,
+};
+
+/* --- dispatch --------------------------------------------------------------------------------- */
+
+static const struct hc_kind_ops *const hc_kinds[] = {
+    [CFG_HC_TCP] = &hc_tcp_ops,	   /* connect() */
+    [CFG_HC_UDP] = &hc_udp_ops,	   /* a datagram and its reply */
+    [CFG_HC_EXEC] = &hc_exec_ops,  /* a command's exit status */
+    [CFG_HC_HTTP] = &hc_http_ops,  /* libcurl, health_http.c */
+    [CFG_HC_HTTPS] = &hc_http_ops, /* the same, the scheme from the type */
+};
+
+/* NULL for a kind without checks (none): its backends count as up. */
+static const struct hc_kind_ops *hc_kind(const struct hc_target *t)
+{
+	uint8_t type = t->conf->hc.type;
+
+	return type < sizeof(hc_kinds) / sizeof(hc_kinds[0]) ? hc_kinds[type] : NULL;
+}
+
+void hc_check_start(struct health_engine *e, struct hc_target *t)
+{
+	const struct hc_kind_ops *ops = hc_kind(t);
+
+	if (ops) {
+		ops->start(e, t);
+		return;
+	}
+	hc_result(e, t, true, NULL);
+}
+
+void hc_check_event(struct health_engine *e, struct hc_target *t, uint32_t events)
+{
+	const struct hc_kind_ops *ops = hc_kind(t);
+
+	/*
+	 * An event for a check that is over (its result in, its descriptor
+	 * closed) says nothing about the backend; only a killed command still
+	 * waits for its pidfd.
+	 */
+	if (t->fd < 0 || (!t->running && !t->reaping))
+		return;
+	if (ops && ops->event)
+		ops->event(e, t, events);
+}
+
+/*
+ * At the deadline: a check whose fd became ready while the agent was busy (a
+ * loaded machine delays the loop, not the backend) is judged on that, not
+ * failed. Returns true when that gave its result.
+ */
+bool hc_check_ready(struct health_engine *e, struct hc_target *t)
+{
+	const struct hc_kind_ops *ops = hc_kind(t);
+
+	return ops && ops->ready && ops->ready(e, t);
+}
+
+/* hc_check_ready for a check on its own fd, ready when poll gives it any of events. */
+bool hc_fd_ready(struct health_engine *e, struct hc_target *t, short events)
+{
+	struct pollfd pfd = {.fd = t->fd, .events = events};
+
+	if (t->fd < 0 || t->reaping)
+		return false;
+	if (poll(&pfd, 1, 0) <= 0 || !pfd.revents)
+		return false;
+	hc_check_event(e, t, pfd.revents);
+	return !t->running;
+}
+
+void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
+{
+	const struct hc_kind_ops *ops = hc_kind(t);
+
+	if (ops) {
+		ops->timeout(e, t, cause, len);
+		return;
+	}
+	snprintf(cause, len, "timeout after %u ms", t->conf->hc.timeout_ms);
+	hc_close_fd(e, t);
+}
+
 void hc_check_stop(struct health_engine *e, struct hc_target *t)
 {
-	if (t->fd >= 0 && t->conf->hc.type == CFG_HC_EXEC)
-		hc_exec_orphan(e, t);
+	const struct hc_kind_ops *ops = hc_kind(t);
+
+	if (ops && ops->stop)
+		ops->stop(e, t);
 	hc_close_fd(e, t);
-	hc_http_stop(e, t);
 }
