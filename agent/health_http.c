@@ -74,7 +74,7 @@ static int hc_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 
 /*
  * libcurl's sockets are close-on-exec like every other of the engine
- * (health_checks.c). A socket that cannot be had is remembered: libcurl
+ * (health_tcp.c, health_exec.c). A socket that cannot be had is remembered: libcurl
  * reports it only as "couldn't connect", which would read as the backend's.
  */
 static curl_socket_t hc_curl_open(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
