@@ -75,7 +75,7 @@ static int hc_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 
 /*
  * libcurl's sockets are close-on-exec like every other of the engine
- * (health_checks.c). A socket that cannot be had is remembered: libcurl
+ * (health_tcp.c, health_exec.c). A socket that cannot be had is remembered: libcurl
  * reports it only as "couldn't connect", which would read as the backend's.
  */
 static curl_socket_t hc_curl_open(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
@@ -198,7 +198,7 @@ static void hc_http_setup(struct health_engine *e, struct hc_target *t)
 	h->open_errno = 0;
 }
 
-int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
+static int hc_http_add(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
 {
 	struct hc_http *h = t->http;
 	int err = hc_http_multi(e);
@@ -221,6 +221,15 @@ int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, siz
 	}
 	h->in_multi = true;
 	return 0;
+}
+
+static void hc_http_start(struct health_engine *e, struct hc_target *t)
+{
+	char cause[HEALTH_CAUSE_MAX];
+
+	/* It fails only for want of memory in libcurl: the agent's failure. */
+	if (hc_http_add(e, t, cause, sizeof(cause)))
+		hc_no_result(e, t, cause);
 }
 
 static void hc_http_detach(struct health_engine *e, struct hc_target *t)
@@ -329,7 +338,7 @@ void hc_http_timer(struct health_engine *e)
 }
 
 /* hc_check_ready for http(s): lets libcurl read what its socket holds before the verdict. */
-bool hc_http_ready(struct health_engine *e, struct hc_target *t)
+static bool hc_http_ready(struct health_engine *e, struct hc_target *t)
 {
 	curl_socket_t s = CURL_SOCKET_BAD;
 	struct pollfd pfd;
@@ -345,7 +354,7 @@ bool hc_http_ready(struct health_engine *e, struct hc_target *t)
 	return !t->running;
 }
 
-void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
+static void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
 {
 	curl_off_t connected = 0;
 
@@ -358,7 +367,7 @@ void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, 
 		snprintf(cause, len, "connect timeout after %u ms", t->conf->hc.timeout_ms);
 }
 
-void hc_http_stop(struct health_engine *e, struct hc_target *t)
+static void hc_http_stop(struct health_engine *e, struct hc_target *t)
 {
 	struct hc_http *h = t->http;
 
@@ -371,6 +380,14 @@ void hc_http_stop(struct health_engine *e, struct hc_target *t)
 	free(h);
 	t->http = NULL;
 }
+
+/* Its events come through libcurl's sockets (hc_http_socket_event), not a target fd. */
+const struct hc_kind_ops hc_http_ops = {
+    .start = hc_http_start,
+    .ready = hc_http_ready,
+    .timeout = hc_http_timeout,
+    .stop = hc_http_stop,
+};
 
 void hc_http_close(struct health_engine *e)
 {

@@ -96,23 +96,51 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 /* Or none: the check could not run for a reason of the agent's own (why says which). */
 void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why);
 
-/* health_checks.c: starts a check (the result may come at once), handles its fd's event. */
+/*
+ * What one kind of check does (keepalived's checker_t): a row per kind in
+ * hc_kinds (health_checks.c), which the core calls through. start and timeout are
+ * required; a kind without event (http: libcurl's sockets), ready or stop
+ * leaves them NULL.
+ */
+struct hc_kind_ops {
+	/* Starts a check; its result may come at once (hc_result, hc_no_result). */
+	void (*start)(struct health_engine *e, struct hc_target *t);
+	/* The target's own fd reported events while a check is in flight. */
+	void (*event)(struct health_engine *e, struct hc_target *t, uint32_t events);
+	/* At the deadline: true when what was already there gave the result. */
+	bool (*ready)(struct health_engine *e, struct hc_target *t);
+	/* The deadline passed: stops the check in flight, writes why into cause. */
+	void (*timeout)(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
+	/* The target goes (removal, engine close): drops what the kind holds; no result. */
+	void (*stop)(struct health_engine *e, struct hc_target *t);
+};
+
+extern const struct hc_kind_ops hc_tcp_ops, hc_udp_ops; /* health_tcp.c */
+extern const struct hc_kind_ops hc_exec_ops;		/* health_exec.c */
+extern const struct hc_kind_ops hc_http_ops;		/* health_http.c, http and https */
+
+/* health_checks.c: the core's entry points, each through the target's kind. */
 void hc_check_start(struct health_engine *e, struct hc_target *t);
 void hc_check_event(struct health_engine *e, struct hc_target *t, uint32_t events);
 bool hc_check_ready(struct health_engine *e, struct hc_target *t);
-/* The deadline passed: stops the check in flight, writes why into cause. */
 void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
 /* Drops whatever a target holds (removal, engine close); no result. */
 void hc_check_stop(struct health_engine *e, struct hc_target *t);
-void hc_orphan_event(struct health_engine *e, struct hc_orphan *o);
-void hc_orphans_close(struct health_engine *e);
+/* For the kinds: their fd out of epoll, then closed (-1 after). */
+void hc_close_fd(struct health_engine *e, struct hc_target *t);
+/* The check could not run for a reason of the agent's own: fd closed, no verdict. */
+void hc_fail_local(struct health_engine *e, struct hc_target *t, const char *what, int err);
+/* A system call of the check failed: a verdict (down), unless the errno is the agent's. */
+void hc_fail_errno(struct health_engine *e, struct hc_target *t, const char *what, int err);
+/* The ready operation of a kind on its own fd: judged at once if poll gives it events. */
+bool hc_fd_ready(struct health_engine *e, struct hc_target *t, short events);
 int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
 
+/* health_exec.c: commands whose target went, killed, reaped from the loop. */
+void hc_orphan_event(struct health_engine *e, struct hc_orphan *o);
+void hc_orphans_close(struct health_engine *e);
+
 /* health_http.c */
-int hc_http_start(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
-bool hc_http_ready(struct health_engine *e, struct hc_target *t);
-void hc_http_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
-void hc_http_stop(struct health_engine *e, struct hc_target *t);
 void hc_http_socket_event(struct health_engine *e, int fd, uint32_t events);
 void hc_http_free_dead(struct health_engine *e);
 void hc_http_timer(struct health_engine *e);
