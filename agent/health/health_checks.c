@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The check kinds as the core sees them: hc_kinds, a row of operations per
- * kind (health_tcp.c, health_exec.c, health_http.c), and what those kinds
- * share to close a check's fd and to tell the agent's own failures from the
- * backend's. A new kind is one row and its file.
+ * kind (health_tcp.c, health_exec.c, health_http.c). A new kind is one row
+ * and its file; what the kinds share is in health_io.c, below them.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,70 +12,6 @@
 #include <sys/epoll.h>
 
 #include "health/health_int.h"
-
-/*
- * Out of epoll first, then closed: epoll drops a registration by itself only
- * when the last descriptor of its file goes, and a copy held anywhere else
- * would keep reporting events for a target that has moved on.
- */
-void hc_close_fd(struct health_engine *e, struct hc_target *t)
-{
-	if (t->fd >= 0) {
-		epoll_ctl(e->efd, EPOLL_CTL_DEL, t->fd, NULL);
-		close(t->fd);
-	}
-	t->fd = -1;
-}
-
-/*
- * Whether an errno is the agent's own trouble (out of descriptors, memory,
- * buffers or local ports; a descriptor it got wrong) rather than something
- * the backend or the path to it did. Those are never a verdict.
- */
-static bool hc_errno_is_local(int err)
-{
-	switch (err) {
-	case EBADF:
-	case ENOTSOCK:
-	case EMFILE:
-	case ENFILE:
-	case ENOMEM:
-	case ENOBUFS:
-	case EAGAIN:
-	case EINVAL:
-	case EFAULT:
-	case EADDRNOTAVAIL:
-		return true;
-	}
-	return false;
-}
-
-/* The check could not run here: no verdict about the backend (see hc_no_result). */
-void hc_fail_local(struct health_engine *e, struct hc_target *t, const char *what, int err)
-{
-	char why[HEALTH_CAUSE_MAX];
-
-	hc_close_fd(e, t);
-	snprintf(why, sizeof(why), "%s: %s", what, strerror(err));
-	hc_no_result(e, t, why);
-}
-
-void hc_fail_errno(struct health_engine *e, struct hc_target *t, const char *what, int err)
-{
-	char cause[HEALTH_CAUSE_MAX];
-
-	if (hc_errno_is_local(err)) {
-		hc_fail_local(e, t, what, err);
-		return;
-	}
-	hc_close_fd(e, t);
-	if (err == ECONNREFUSED)
-		snprintf(cause, sizeof(cause), "%s",
-			 strcmp(what, "connect") ? "port unreachable" : "connection refused");
-	else
-		snprintf(cause, sizeof(cause), "%s: %s", what, strerror(err));
-	hc_result(e, t, false, cause);
-}
 
 /* --- dispatch --------------------------------------------------------------------------------- */
 
@@ -132,19 +67,6 @@ bool hc_check_ready(struct health_engine *e, struct hc_target *t)
 	const struct hc_kind_ops *ops = hc_kind(t);
 
 	return ops && ops->ready && ops->ready(e, t);
-}
-
-/* hc_check_ready for a check on its own fd, ready when poll gives it any of events. */
-bool hc_fd_ready(struct health_engine *e, struct hc_target *t, short events)
-{
-	struct pollfd pfd = {.fd = t->fd, .events = events};
-
-	if (t->fd < 0 || t->reaping)
-		return false;
-	if (poll(&pfd, 1, 0) <= 0 || !pfd.revents)
-		return false;
-	hc_check_event(e, t, pfd.revents);
-	return !t->running;
 }
 
 void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)

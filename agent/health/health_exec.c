@@ -165,7 +165,7 @@ static void hc_exec_event(struct health_engine *e, struct hc_target *t, uint32_t
 
 static bool hc_exec_ready(struct health_engine *e, struct hc_target *t)
 {
-	return hc_fd_ready(e, t, POLLIN);
+	return hc_fd_ready(e, t, POLLIN, hc_exec_event);
 }
 
 static void hc_exec_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)

@@ -91,7 +91,14 @@ struct health_engine {
 	uint64_t check_error_logged_ns; /* last "could not run" warning, rate limited */
 };
 
-/* The core's side: one result of a check in flight, with its cause when it failed. */
+/* health_result.c: the heap of due times (by due_ns) and the engine's epoll. */
+uint64_t hc_random(struct health_engine *e, uint64_t below); /* 0..below-1, no pattern */
+int hc_heap_push(struct health_engine *e, struct hc_target *t);
+void hc_heap_remove(struct health_engine *e, struct hc_target *t);
+void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t due);
+int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
+
+/* One result of a check in flight, with its cause when it failed. */
 void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char *cause);
 /* Or none: the check could not run for a reason of the agent's own (why says which). */
 void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why);
@@ -126,15 +133,15 @@ bool hc_check_ready(struct health_engine *e, struct hc_target *t);
 void hc_check_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len);
 /* Drops whatever a target holds (removal, engine close); no result. */
 void hc_check_stop(struct health_engine *e, struct hc_target *t);
-/* For the kinds: their fd out of epoll, then closed (-1 after). */
+/* health_io.c, for the kinds: their fd out of epoll, then closed (-1 after). */
 void hc_close_fd(struct health_engine *e, struct hc_target *t);
 /* The check could not run for a reason of the agent's own: fd closed, no verdict. */
 void hc_fail_local(struct health_engine *e, struct hc_target *t, const char *what, int err);
 /* A system call of the check failed: a verdict (down), unless the errno is the agent's. */
 void hc_fail_errno(struct health_engine *e, struct hc_target *t, const char *what, int err);
-/* The ready operation of a kind on its own fd: judged at once if poll gives it events. */
-bool hc_fd_ready(struct health_engine *e, struct hc_target *t, short events);
-int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
+/* The ready operation of a kind on its own fd: judged at once by event if poll gives it events. */
+bool hc_fd_ready(struct health_engine *e, struct hc_target *t, short events,
+		 void (*event)(struct health_engine *e, struct hc_target *t, uint32_t events));
 
 /* health_exec.c: commands whose target went, killed, reaped from the loop. */
 void hc_orphan_event(struct health_engine *e, struct hc_orphan *o);

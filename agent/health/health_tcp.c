@@ -115,12 +115,12 @@ static void hc_udp_start(struct health_engine *e, struct hc_target *t)
 
 static bool hc_tcp_ready(struct health_engine *e, struct hc_target *t)
 {
-	return hc_fd_ready(e, t, POLLOUT);
+	return hc_fd_ready(e, t, POLLOUT, hc_tcp_event);
 }
 
 static bool hc_udp_ready(struct health_engine *e, struct hc_target *t)
 {
-	return hc_fd_ready(e, t, POLLIN);
+	return hc_fd_ready(e, t, POLLIN, hc_udp_event);
 }
 
 static void hc_tcp_timeout(struct health_engine *e, struct hc_target *t, char *cause, size_t len)
