@@ -94,12 +94,13 @@ static void agent_health_adopt(struct agent *a)
 		v = &a->cfg.vips[i];
 		for (j = 0; j < v->n_backends; j++) {
 			uint32_t idx = dataplane_pair_index(a->dp, v, &v->backends[j].addr);
-			const struct dp_backend *be = &a->dp->be[idx];
+			struct dataplane_pair p;
 
-			if (idx && (be->slot.flags & (LB_BE_F_DOWN | LB_BE_F_DOWN_KEPT)) &&
-			    memcmp(be->slot.dmac, zero_mac, sizeof(zero_mac)))
-				health_assume_down(a->health, &be->addr,
-						   v->backends[j].health ?: &v->health);
+			if (!dataplane_pair_get(a->dp, idx, &p) &&
+			    (p.flags & (LB_BE_F_DOWN | LB_BE_F_DOWN_KEPT)) &&
+			    memcmp(p.dmac, zero_mac, sizeof(zero_mac)))
+				health_assume_down(a->health, &v->backends[j].addr,
+						   cfg_backend_health(v, &v->backends[j]));
 		}
 	}
 }
@@ -209,9 +210,8 @@ static int agent_start_balancer(struct agent *a)
 	a->dp = dataplane_open(&a->cfg);
 	if (!a->dp)
 		return -errno;
-	a->dp->health_up = agent_health_up;
-	a->dp->health_ctx = a->health;
-	if (a->dp->adopted)
+	dataplane_set_health(a->dp, agent_health_up, a->health);
+	if (dataplane_adopted(a->dp))
 		agent_health_adopt(a);
 	a->nhw = nexthop_watch_open();
 	if (!a->nhw) {
@@ -230,7 +230,7 @@ static int agent_start_balancer(struct agent *a)
 	if (err)
 		return err;
 	/* MACs adopted from the pins may be stale: check them all once. */
-	if (a->dp->adopted) {
+	if (dataplane_adopted(a->dp)) {
 		err = dataplane_resolve(a->dp, &a->cfg, true);
 		if (err)
 			log_warnx("agent: resolving next hops: %s", strerror(-err));
@@ -423,7 +423,7 @@ static void agent_on_tick(struct agent *a)
 	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0 || !a->dp)
 		return;
 	all = a->nh_changed && clock_now_ms() - a->nh_full_ms >= AGENT_NH_FULL_MS;
-	if (!all && !a->dp->nh_retry)
+	if (!all && !dataplane_next_hops_retrying(a->dp))
 		return;
 	if (all) {
 		a->nh_changed = false;

@@ -142,9 +142,9 @@ static bool cluster_agent_attached(const struct agent *a)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-	if (!a->dp || a->dp->link_fd < 0)
+	if (!a->dp || !dataplane_attached(a->dp))
 		return false;
-	if (bpf_xdp_query(a->dp->ifindex, 0, &q))
+	if (bpf_xdp_query(dataplane_ifindex(a->dp), 0, &q))
 		return false;
 	return q.prog_id || q.drv_prog_id || q.skb_prog_id;
 }
@@ -187,7 +187,7 @@ void cluster_agent_process(struct agent *a)
 	 * A data plane adopted from the pins never stopped forwarding: its conntrack is as current
 	 * as the routes a killed agent left, so the restart keeps announcing through the catch-up.
 	 */
-	cl->in_sync = !a->sync || sync_in_sync(a->sync) || (a->dp && a->dp->adopted);
+	cl->in_sync = !a->sync || sync_in_sync(a->sync) || (a->dp && dataplane_adopted(a->dp));
 	n = a->sync ? sync_get_peers(a->sync, cl->peers, SYNC_PEERS_MAX) : 0;
 	cl->n_peers = n < SYNC_PEERS_MAX ? n : SYNC_PEERS_MAX;
 	for (i = 0; i < a->cfg.n_vips; i++)

@@ -82,7 +82,7 @@ static const char *ctl_xdp_mode(const struct agent *a)
 	uint32_t ifindex;
 
 	if (a->dp)
-		return a->dp->generic ? "generic" : "native";
+		return dataplane_generic(a->dp) ? "generic" : "native";
 	if (nexthop_ifindex(a->cfg.node.interface, &ifindex, NULL) || bpf_xdp_query(ifindex, 0, &q))
 		return "native";
 	return q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native";
@@ -151,24 +151,23 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 		ct_new = ct_seen_count(ctl_map_fd(a, "lb_ct_new"));
 	}
 	*result = json_pack(
-		"{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-		"s:I, s:I, s:i, s:I, s:o, s:b, s:o}",
-		"node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
-		cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode",
-		ctl_xdp_mode(a), "attached",
-		a->dp ? a->dp->link_fd >= 0 : a->backend_applied, "config", a->config_path,
-		"config_loaded_at", (json_int_t)a->config_loaded_at, "reloads_ok",
-		(json_int_t)a->reloads_ok, "reloads_failed", (json_int_t)a->reloads_failed,
-		"last_reload_error",
-		a->last_reload_error[0] ? json_string(a->last_reload_error) : json_null(), "vips",
-		(json_int_t)a->cfg.n_vips, "backends", (json_int_t)ctl_unique_backends(&a->cfg),
-		"conntrack_entries", (json_int_t)(ct > 0 ? ct : 0), "conntrack_unconfirmed",
-		(json_int_t)(ct_new > 0 ? ct_new : 0), "uptime_s",
-		(json_int_t)(time(NULL) - a->started), "control_rejected",
-		(json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
-		"next_hops_pending", (json_int_t)(a->dp ? a->dp->nh_pending : 0), "sync",
-		ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync), "health",
-		ctl_health_totals(a));
+	    "{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I, s:i, s:I, s:o, s:b, s:o}",
+	    "node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
+	    cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode", ctl_xdp_mode(a),
+	    "attached", a->dp ? dataplane_attached(a->dp) : a->backend_applied, "config",
+	    a->config_path, "config_loaded_at", (json_int_t)a->config_loaded_at, "reloads_ok",
+	    (json_int_t)a->reloads_ok, "reloads_failed", (json_int_t)a->reloads_failed,
+	    "last_reload_error",
+	    a->last_reload_error[0] ? json_string(a->last_reload_error) : json_null(), "vips",
+	    (json_int_t)a->cfg.n_vips, "backends", (json_int_t)ctl_unique_backends(&a->cfg),
+	    "conntrack_entries", (json_int_t)(ct > 0 ? ct : 0), "conntrack_unconfirmed",
+	    (json_int_t)(ct_new > 0 ? ct_new : 0), "uptime_s",
+	    (json_int_t)(time(NULL) - a->started), "control_rejected",
+	    (json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
+	    "next_hops_pending", (json_int_t)(a->dp ? dataplane_next_hops_pending(a->dp) : 0),
+	    "sync", ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync), "health",
+	    ctl_health_totals(a));
 	return *result ? 0 : -ENOMEM;
 }
 
@@ -229,6 +228,7 @@ static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 {
 	uint32_t idx = dataplane_pair_index(a->dp, vip, &b->addr);
 	struct lb_backend_stats st = {};
+	struct dataplane_pair pair;
 	char addr[CFG_ADDR_STRLEN], label[CFG_LABEL_MAX], mac[18];
 	json_t *vips = json_array(), *nh = json_null();
 	size_t i, j;
@@ -239,12 +239,12 @@ static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 				cfg_vip_label(&a->cfg.vips[i], label, sizeof(label));
 				json_array_append_new(vips, json_string(label));
 			}
-	if (idx) {
-		const uint8_t *m = a->dp->be[idx].slot.dmac;
+	if (!dataplane_pair_get(a->dp, idx, &pair)) {
+		const uint8_t *m = pair.dmac;
 
 		dataplane_read_percpu(a->dp, ctl_map_fd(a, "lb_backend_stats"), idx, &st,
 				      sizeof(st));
-		if (a->dp->be[idx].nh_known) {
+		if (pair.next_hop_known) {
 			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 				 m[2], m[3], m[4], m[5]);
 			nh = json_string(mac);

@@ -157,7 +157,7 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	int seen;
 
 	s->have_dp = true;
-	s->next_hops_pending = a->dp->nh_pending;
+	s->next_hops_pending = dataplane_next_hops_pending(a->dp);
 	s->conntrack_entries = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_conntrack"));
 	seen = ct_seen_count(dataplane_map_fd(a->dp, "lb_ct_new"));
 	s->conntrack_unconfirmed = seen > 0 ? (uint64_t)seen : 0;
@@ -257,7 +257,7 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 	    .zone = a->cfg.node.zone,
 	    .role = cfg_role_name(a->role),
 	    .started = a->started,
-	    .attached = a->dp ? a->dp->link_fd >= 0 : a->backend_applied,
+	    .attached = a->dp ? dataplane_attached(a->dp) : a->backend_applied,
 	    .reloads_ok = a->reloads_ok,
 	    .reloads_failed = a->reloads_failed,
 	    .last_reload_ok = !a->last_reload_error[0],

@@ -413,3 +413,49 @@ cleanup:
 	free(vals);
 	return err;
 }
+
+void dataplane_set_health(struct dataplane *dp, dataplane_up_fn fn, void *ctx)
+{
+	dp->health_up = fn;
+	dp->health_ctx = ctx;
+}
+
+bool dataplane_attached(const struct dataplane *dp)
+{
+	return dp->link_fd >= 0;
+}
+
+bool dataplane_generic(const struct dataplane *dp)
+{
+	return dp->generic;
+}
+
+uint32_t dataplane_ifindex(const struct dataplane *dp)
+{
+	return dp->ifindex;
+}
+
+bool dataplane_adopted(const struct dataplane *dp)
+{
+	return dp->adopted;
+}
+
+size_t dataplane_next_hops_pending(const struct dataplane *dp)
+{
+	return dp->nh_pending;
+}
+
+size_t dataplane_next_hops_retrying(const struct dataplane *dp)
+{
+	return dp->nh_retry;
+}
+
+int dataplane_pair_get(const struct dataplane *dp, uint32_t idx, struct dataplane_pair *out)
+{
+	if (!idx || idx >= LB_MAX_BACKENDS || !dp->be[idx].used)
+		return -ENOENT;
+	out->next_hop_known = dp->be[idx].nh_known;
+	out->flags = dp->be[idx].slot.flags;
+	memcpy(out->dmac, dp->be[idx].slot.dmac, sizeof(out->dmac));
+	return 0;
+}

@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "dataplane/ct_seen.h"
 #include "dataplane/dataplane.h"
+#include "dataplane/dataplane_int.h"
 #include "lb.skel.h"
 #include "common/log.h"
 #include "netns.h"
