@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The node agent's event loop: one epoll over a signalfd (SIGHUP reloads,
- * SIGTERM/SIGINT stop), a timerfd (next-hop retries), the control socket and
- * the rtnetlink watch. Everything runs on this one thread.
+ * The node agent's core: one epoll over a signalfd (SIGHUP reloads,
+ * SIGTERM/SIGINT stop), a timerfd (the parts' ticks) and the fds of its parts
+ * (core/parts.h), whose table start, reload, stop and the loop walk. Everything
+ * runs on this one thread.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,22 +14,13 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
-#include <linux/if_ether.h>
 
-#include "common/clock.h"
-#include "core/agent.h"
-#include "backend/backend_mode.h"
-#include "config/config.h"
-#include "control/control.h"
-#include "core/cluster_agent.h"
-#include "dataplane/dataplane.h"
-#include "health/health.h"
 #include "common/log.h"
-#include "core/metrics_agent.h"
-#include "dataplane/nexthop.h"
-#include "sync/sync.h"
+#include "config/config.h"
+#include "core/agent.h"
+#include "core/parts.h"
 
-static int agent_epoll_add(struct agent *a, int fd)
+int agent_epoll_add(struct agent *a, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
@@ -72,177 +64,16 @@ static int agent_open_loop(struct agent *a)
 	return err;
 }
 
-/* A pair follows its own check: the backend's, else its VIP's. */
-static bool agent_health_up(void *ctx, const struct cfg_vip *vip, const struct cfg_backend *b)
+/* Whether part runs on this node's role. */
+static bool agent_part_on(const struct agent *a, const struct agent_part *part)
 {
-	return health_check_up(ctx, &b->addr, b->health ?: &vip->health);
-}
-
-/*
- * After a restart, a pair the adopted data plane holds DOWN with its next
- * hop known was DOWN by its checks: its check goes on from down, not from
- * the configured initial state (else a dead backend takes new flows until
- * fall checks fail again).
- */
-static void agent_health_adopt(struct agent *a)
-{
-	static const uint8_t zero_mac[ETH_ALEN];
-	const struct cfg_vip *v;
-	size_t i, j;
-
-	for (i = 0; i < a->cfg.n_vips; i++) {
-		v = &a->cfg.vips[i];
-		for (j = 0; j < v->n_backends; j++) {
-			uint32_t idx = dataplane_pair_index(a->dp, v, &v->backends[j].addr);
-			struct dataplane_pair p;
-
-			if (!dataplane_pair_get(a->dp, idx, &p) &&
-			    (p.flags & (LB_BE_F_DOWN | LB_BE_F_DOWN_KEPT)) &&
-			    memcmp(p.dmac, zero_mac, sizeof(zero_mac)))
-				health_assume_down(a->health, &v->backends[j].addr,
-						   cfg_backend_health(v, &v->backends[j]));
-		}
-	}
-}
-
-/* Every backend of every VIP with a check, under the VIP's check unless it has its own. */
-static int agent_health_want(struct agent *a, const struct lb_config *cfg)
-{
-	size_t i, j;
-	int err;
-
-	health_begin(a->health);
-	for (i = 0; i < cfg->n_vips; i++) {
-		const struct cfg_vip *v = &cfg->vips[i];
-
-		for (j = 0; j < v->n_backends; j++) {
-			const struct cfg_health *hc = v->backends[j].health ?: &v->health;
-
-			if (hc->type == CFG_HC_NONE)
-				continue;
-			err = health_want(a->health, &v->backends[j].addr, hc);
-			if (err) {
-				health_commit(a->health);
-				return err;
-			}
-		}
-	}
-	health_commit(a->health);
-	return 0;
-}
-
-/* A verdict flipped; the maps follow once the batch of results is handled. */
-static void agent_on_health_change(void *ctx, const struct xaddr *addr,
-				   const struct cfg_health *hc, enum health_state state,
-				   const char *cause)
-{
-	struct agent *a = ctx;
-	char buf[CFG_ADDR_STRLEN], vips[256] = "", label[CFG_LABEL_MAX];
-	size_t i, j, off = 0;
-
-	/* The verdict is the pairs' whose check this is: name their VIPs. */
-	for (i = 0; i < a->cfg.n_vips; i++) {
-		const struct cfg_vip *v = &a->cfg.vips[i];
-
-		for (j = 0; j < v->n_backends; j++) {
-			const struct cfg_backend *b = &v->backends[j];
-
-			if (!cfg_addr_equal(&b->addr, addr) ||
-			    !cfg_health_equal(b->health ?: &v->health, hc))
-				continue;
-			cfg_vip_label(v, label, sizeof(label));
-			if (off < sizeof(vips))
-				off += snprintf(vips + off, sizeof(vips) - off, "%s%s",
-						off ? ", " : "", label);
-		}
-	}
-	log_info("agent: backend %s is %s (%s) in VIP %s", cfg_format_addr(addr, buf, sizeof(buf)),
-		 health_state_name(state), cause, vips[0] ? vips : "-");
-	a->health_changed = true;
-}
-
-/* Conntrack sync to the peers: reads lb_events, writes their flows into lb_conntrack. */
-static int agent_sync_open(struct agent *a)
-{
-	const struct lb_config *cfg = &a->cfg;
-	struct sync_params p = {
-		.cfg = &cfg->sync,
-		.node_id = cfg->node.id,
-		.zone = cfg->node.zone,
-		.ifname = cfg->sync.interface[0] ? cfg->sync.interface : cfg->node.interface,
-		.conntrack_fd = dataplane_map_fd(a->dp, "lb_conntrack"),
-		.backend_ids_fd = dataplane_map_fd(a->dp, "lb_backend_ids"),
-		.vips_fd = dataplane_map_fd(a->dp, "lb_vips"),
-		.events_fd = dataplane_map_fd(a->dp, "lb_events"),
-	};
-
-	if (!cfg->sync.enabled)
-		return 0;
-	a->sync = sync_open(&p);
-	if (!a->sync)
-		return -errno;
-	return agent_epoll_add(a, sync_fd(a->sync));
-}
-
-static void agent_sync_close(struct agent *a)
-{
-	if (!a->sync)
-		return;
-	epoll_ctl(a->epfd, EPOLL_CTL_DEL, sync_fd(a->sync), NULL);
-	sync_close(a->sync);
-	a->sync = NULL;
-}
-
-static int agent_start_balancer(struct agent *a)
-{
-	int err;
-
-	a->health = health_open(agent_on_health_change, a);
-	if (!a->health) {
-		log_warn("agent: opening the health check engine");
-		return -errno;
-	}
-	err = agent_epoll_add(a, health_fd(a->health));
-	if (!err)
-		err = agent_health_want(a, &a->cfg);
-	if (err)
-		return err;
-	a->dp = dataplane_open(&a->cfg);
-	if (!a->dp)
-		return -errno;
-	dataplane_set_health(a->dp, agent_health_up, a->health);
-	if (dataplane_adopted(a->dp))
-		agent_health_adopt(a);
-	a->nhw = nexthop_watch_open();
-	if (!a->nhw) {
-		log_warn("agent: opening the next-hop watch");
-		return -errno;
-	}
-	err = agent_epoll_add(a, nexthop_watch_fd(a->nhw));
-	if (err)
-		return err;
-	err = dataplane_apply(a->dp, &a->cfg);
-	if (err)
-		log_warnx("agent: programming the data plane: %s", strerror(-err));
-	err = agent_sync_open(a);
-	if (!err)
-		err = cluster_agent_open(a);
-	if (err)
-		return err;
-	/* MACs adopted from the pins may be stale: check them all once. */
-	if (dataplane_adopted(a->dp)) {
-		err = dataplane_resolve(a->dp, &a->cfg, true);
-		if (err)
-			log_warnx("agent: resolving next hops: %s", strerror(-err));
-	}
-	return 0;
+	return part->roles & (1U << a->role);
 }
 
 int agent_start(struct agent *a, const struct agent_opts *opts)
 {
-	const struct control_verb *verbs;
 	char err_msg[CFG_ERR_MAX];
-	size_t n_verbs;
+	size_t i;
 	int err;
 
 	memset(a, 0, sizeof(*a));
@@ -267,32 +98,15 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 	err = agent_open_loop(a);
 	if (err)
 		return err;
+	for (i = 0; i < agent_n_parts; i++) {
+		const struct agent_part *part = agent_parts[i];
 
-	if (a->role == CFG_ROLE_BACKEND) {
-		err = backend_mode_apply(&a->cfg);
-		if (err) {
-			log_msg(LOG_LVL_ERR, "agent: backend mode: %s", strerror(-err));
-			return err;
-		}
-		a->backend_applied = true;
-		verbs = agent_backend_verbs;
-		n_verbs = agent_n_backend_verbs;
-	} else {
-		err = agent_start_balancer(a);
+		if (!agent_part_on(a, part) || !part->start)
+			continue;
+		err = part->start(a);
 		if (err)
 			return err;
-		verbs = agent_balancer_verbs;
-		n_verbs = agent_n_balancer_verbs;
 	}
-
-	a->ctl = control_open(a->socket, a->cfg.node.control_group, verbs, n_verbs, a);
-	if (!a->ctl)
-		return -errno;
-	err = agent_epoll_add(a, control_listen_fd(a->ctl));
-	if (!err)
-		err = agent_metrics_open(a);
-	if (err)
-		return err;
 	log_info("agent: %s node %u (zone %s) running, control socket %s",
 		 cfg_role_name(a->role), a->cfg.node.id, a->cfg.node.zone, a->socket);
 	return 0;
@@ -324,58 +138,50 @@ static int agent_check_restart_keys(const struct agent *a, const struct lb_confi
 
 int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
 {
-	const char *stage = "health checks";
-	struct lb_config new = {};
-	struct cfg_metrics old_metrics = a->cfg.node.metrics;
-	bool resync;
+	const char *stage = NULL;
+	struct lb_config next = {}, old;
+	size_t i;
 	int ret;
 
-	ret = cfg_load(a->config_path, &new, err, errlen);
+	ret = cfg_load(a->config_path, &next, err, errlen);
 	if (!ret)
-		ret = agent_check_restart_keys(a, &new, err, errlen);
+		ret = agent_check_restart_keys(a, &next, err, errlen);
 	if (ret) {
 		a->reloads_failed++;
 		snprintf(a->last_reload_error, sizeof(a->last_reload_error), "%s", err);
 		log_warnx("agent: reload refused, keeping the running config: %s", err);
-		cfg_free(&new);
+		cfg_free(&next);
 		return -EINVAL;
 	}
-	if (new.node.conntrack_size != a->cfg.node.conntrack_size)
+	if (next.node.conntrack_size != a->cfg.node.conntrack_size)
 		log_warnx("agent: node.conntrack_size takes effect only after an unload");
 
-	cfg_diff(&a->cfg, &new, chg);
-	if (a->health)
-		ret = agent_health_want(a, &new);
-	if (!ret && a->dp) {
-		stage = "programming the data plane";
-		ret = dataplane_apply(a->dp, &new);
+	cfg_diff(&a->cfg, &next, chg);
+	for (i = 0; i < agent_n_parts; i++) {
+		const struct agent_part *part = agent_parts[i];
+		int r;
+
+		if (!agent_part_on(a, part) || !part->reload || (ret && !part->reload_always))
+			continue;
+		r = part->reload(a, &next);
+		if (r && !ret) {
+			ret = r;
+			stage = part->name;
+		}
 	}
-	if (!ret && a->backend_applied) {
-		stage = "backend mode";
-		ret = backend_mode_apply(&new);
-	}
-	/* Sync carries node id and zone in every message: a change of either restarts it. */
-	resync = a->dp && (memcmp(&a->cfg.sync, &new.sync, sizeof(new.sync)) ||
-			   a->cfg.node.id != new.node.id ||
-			   strcmp(a->cfg.node.zone, new.node.zone));
-	if (resync)
-		agent_sync_close(a);
-	/* Before the swap: the state machine maps its verdicts from the old VIPs to the new. */
-	if (a->dp && cluster_agent_reload(a, &new) && !ret) {
-		stage = "cluster";
-		ret = -EIO;
-	}
-	cfg_free(&a->cfg);
-	a->cfg = new;
+	old = a->cfg;
+	a->cfg = next;
 	a->config_loaded_at = time(NULL);
-	if (!ret && resync) {
-		stage = "connection sync";
-		ret = agent_sync_open(a);
+	for (i = 0; i < agent_n_parts && !ret; i++) {
+		const struct agent_part *part = agent_parts[i];
+
+		if (!agent_part_on(a, part) || !part->reloaded)
+			continue;
+		ret = part->reloaded(a, &old);
+		if (ret)
+			stage = part->name;
 	}
-	if (!ret) {
-		stage = "metrics endpoint";
-		ret = agent_metrics_update(a, &old_metrics);
-	}
+	cfg_free(&old);
 	if (ret) {
 		a->reloads_failed++;
 		snprintf(err, errlen, "reload: %s: %s", stage, strerror(-ret));
@@ -409,65 +215,31 @@ static void agent_on_signal(struct agent *a)
 	}
 }
 
-/*
- * Route and neighbour changes are handled here, at most once a second: our own
- * resolutions make neighbour events, and answering each with a full pass would
- * feed itself.
- */
 static void agent_on_tick(struct agent *a)
 {
 	uint64_t expirations;
-	bool all;
-	int err;
+	size_t i;
 
-	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0 || !a->dp)
+	if (read(a->timerfd, &expirations, sizeof(expirations)) < 0)
 		return;
-	all = a->nh_changed && clock_now_ms() - a->nh_full_ms >= AGENT_NH_FULL_MS;
-	if (!all && !dataplane_next_hops_retrying(a->dp))
-		return;
-	if (all) {
-		a->nh_changed = false;
-		a->nh_full_ms = clock_now_ms();
+	for (i = 0; i < agent_n_parts; i++)
+		if (agent_parts[i]->tick && agent_part_on(a, agent_parts[i]))
+			agent_parts[i]->tick(a);
+}
+
+/* The part whose fd is readable handles it. */
+static void agent_on_fd(struct agent *a, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < agent_n_parts; i++) {
+		const struct agent_part *part = agent_parts[i];
+
+		if (part->fd && part->event && agent_part_on(a, part) && part->fd(a) == fd) {
+			part->event(a);
+			return;
+		}
 	}
-	err = dataplane_resolve(a->dp, &a->cfg, all);
-	if (err)
-		log_warnx("agent: resolving next hops: %s", strerror(-err));
-}
-
-static void agent_on_netlink(struct agent *a)
-{
-	int err = nexthop_watch_process(a->nhw);
-
-	if (err < 0)
-		log_warnx("agent: next-hop watch: %s", strerror(-err));
-	else if (err > 0)
-		a->nh_changed = true;
-}
-
-/*
- * One diff for all the verdicts of a batch: when a whole rack fails, its
- * backends leave the tables in one pass, each affected table rebuilt once.
- */
-static void agent_on_health(struct agent *a)
-{
-	int err = health_process(a->health);
-
-	if (err)
-		log_warnx("agent: health checks: %s", strerror(-err));
-	if (!a->health_changed || !a->dp)
-		return;
-	a->health_changed = false;
-	err = dataplane_apply(a->dp, &a->cfg);
-	if (err)
-		log_warnx("agent: applying health changes: %s", strerror(-err));
-}
-
-static void agent_on_sync(struct agent *a)
-{
-	int err = sync_process(a->sync);
-
-	if (err)
-		log_warnx("agent: connection sync: %s", strerror(-err));
 }
 
 int agent_run(struct agent *a)
@@ -487,47 +259,23 @@ int agent_run(struct agent *a)
 			fd = evs[i].data.fd;
 			if (fd == a->sigfd)
 				agent_on_signal(a);
-			else if (fd == a->timerfd) {
+			else if (fd == a->timerfd)
 				agent_on_tick(a);
-				/* MHD enforces its connection timeout only when it runs. */
-				if (a->metrics)
-					metrics_process(a->metrics);
-			}
-			else if (a->ctl && fd == control_listen_fd(a->ctl))
-				control_serve_one(a->ctl);
-			else if (a->nhw && fd == nexthop_watch_fd(a->nhw))
-				agent_on_netlink(a);
-			else if (a->health && fd == health_fd(a->health))
-				agent_on_health(a);
-			else if (a->sync && fd == sync_fd(a->sync))
-				agent_on_sync(a);
-			else if (a->cluster && fd == cluster_agent_fd(a->cluster))
-				cluster_agent_process(a);
-			else if (a->metrics && fd == metrics_fd(a->metrics))
-				metrics_process(a->metrics);
+			else
+				agent_on_fd(a, fd);
 		}
 	}
 	return 0;
 }
 
+/* Parts stop in reverse: the cluster withdraws while the data plane still forwards. */
 void agent_stop(struct agent *a)
 {
-	cluster_agent_close(a); /* withdraw first: the router moves traffic while we still forward */
-	agent_metrics_close(a);
-	if (a->ctl)
-		control_close(a->ctl);
-	if (a->nhw)
-		nexthop_watch_close(a->nhw);
-	agent_sync_close(a);
-	if (a->dp) {
-		if (a->unload)
-			dataplane_unload(a->dp);
-		dataplane_close(a->dp);
-	}
-	if (a->health)
-		health_close(a->health);
-	if (a->backend_applied && a->unload)
-		backend_mode_remove(&a->cfg);
+	size_t i;
+
+	for (i = agent_n_parts; i-- > 0;)
+		if (agent_parts[i]->stop && agent_part_on(a, agent_parts[i]))
+			agent_parts[i]->stop(a);
 	if (a->timerfd >= 0)
 		close(a->timerfd);
 	if (a->sigfd >= 0)

@@ -32,6 +32,7 @@ struct agent {
 	struct health_engine *health; /* balancer only */
 	bool health_changed; /* verdicts flipped during this health_process */
 	struct sync *sync; /* balancer with sync.enabled */
+	bool sync_restart; /* a reload changed what sync messages carry: reopen after the swap */
 	struct cluster_agent *cluster; /* balancer with cluster.enabled: zones, announcements */
 	struct metrics *metrics; /* node.metrics endpoint; NULL when off */
 	int epfd, sigfd, timerfd;
@@ -59,6 +60,9 @@ int agent_run(struct agent *a);
 void agent_stop(struct agent *a);
 
 /* Re-reads the config file; a bad file leaves everything as it was (-EINVAL, message in err). */
+/* Adds fd to the agent's epoll (readable). 0 or -errno. */
+int agent_epoll_add(struct agent *a, int fd);
+
 int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen);
 
 /* The verb tables of ctl_verbs.c. */

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "cluster/announce.h"
 #include "cluster/cluster.h"
+#include "core/parts.h"
 #include "core/cluster_agent.h"
 #include "dataplane/dataplane.h"
 #include "common/log.h"
@@ -382,3 +383,25 @@ int cluster_agent_verb(void *ctx, json_t *args, json_t **result, char *err, size
 		snprintf(err, errlen, "cluster: out of memory");
 	return *result ? 0 : -ENOMEM;
 }
+
+static int cluster_agent_reload_part(struct agent *a, const struct lb_config *next)
+{
+	return a->dp && cluster_agent_reload(a, next) ? -EIO : 0;
+}
+
+static int cluster_agent_fd_part(const struct agent *a)
+{
+	return a->cluster ? cluster_agent_fd(a->cluster) : -1;
+}
+
+const struct agent_part agent_part_cluster = {
+    .name = "cluster",
+    .roles = AGENT_PART_BALANCER,
+    .start = cluster_agent_open,
+    /* Before the swap, whatever happened: the state machine maps its verdicts to the new VIPs. */
+    .reload = cluster_agent_reload_part,
+    .reload_always = true,
+    .stop = cluster_agent_close,
+    .fd = cluster_agent_fd_part,
+    .event = cluster_agent_process,
+};

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <bpf/bpf.h>
 
+#include "core/parts.h"
 #include "core/cluster_agent.h"
 #include "dataplane/ct_seen.h"
 #include "dataplane/dataplane.h"
@@ -285,3 +286,36 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 	free(s.zones);
 	return err;
 }
+
+static int agent_metrics_reloaded(struct agent *a, const struct lb_config *old)
+{
+	return agent_metrics_update(a, &old->node.metrics);
+}
+
+static int agent_metrics_fd(const struct agent *a)
+{
+	return a->metrics ? metrics_fd(a->metrics) : -1;
+}
+
+static void agent_metrics_event(struct agent *a)
+{
+	metrics_process(a->metrics);
+}
+
+/* MHD enforces its connection timeout only when it runs. */
+static void agent_metrics_tick(struct agent *a)
+{
+	if (a->metrics)
+		metrics_process(a->metrics);
+}
+
+const struct agent_part agent_part_metrics = {
+    .name = "metrics endpoint",
+    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
+    .start = agent_metrics_open,
+    .reloaded = agent_metrics_reloaded,
+    .stop = agent_metrics_close,
+    .fd = agent_metrics_fd,
+    .event = agent_metrics_event,
+    .tick = agent_metrics_tick,
+};

@@ -1,6 +1,18 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Sync as the control verbs show it: counters, rejects by reason, the live peers. */
+/*
+ * Sync in the agent: opened on the data plane's maps, restarted by a reload
+ * that changes what its messages carry, and shown to the control verbs
+ * (counters, rejects by reason, the live peers).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "common/log.h"
+#include "core/agent.h"
+#include "core/parts.h"
 #include "core/sync_agent.h"
+#include "dataplane/dataplane.h"
 
 json_t *sync_agent_stats_json(const struct sync *s)
 {
@@ -48,3 +60,82 @@ json_t *sync_agent_peers_json(const struct sync *s)
 				    "dump_done", info[i].dump_done));
 	return json_pack("{s:o}", "peers", list);
 }
+
+/* --- the part: sync on the data plane's maps ---------------------------------------------- */
+
+/* Conntrack sync to the peers: reads lb_events, writes their flows into lb_conntrack. */
+static int sync_agent_start(struct agent *a)
+{
+	const struct lb_config *cfg = &a->cfg;
+	struct sync_params p = {
+	    .cfg = &cfg->sync,
+	    .node_id = cfg->node.id,
+	    .zone = cfg->node.zone,
+	    .ifname = cfg->sync.interface[0] ? cfg->sync.interface : cfg->node.interface,
+	    .conntrack_fd = dataplane_map_fd(a->dp, "lb_conntrack"),
+	    .backend_ids_fd = dataplane_map_fd(a->dp, "lb_backend_ids"),
+	    .vips_fd = dataplane_map_fd(a->dp, "lb_vips"),
+	    .events_fd = dataplane_map_fd(a->dp, "lb_events"),
+	};
+
+	if (!cfg->sync.enabled)
+		return 0;
+	a->sync = sync_open(&p);
+	if (!a->sync)
+		return -errno;
+	return agent_epoll_add(a, sync_fd(a->sync));
+}
+
+static void sync_agent_stop(struct agent *a)
+{
+	if (!a->sync)
+		return;
+	epoll_ctl(a->epfd, EPOLL_CTL_DEL, sync_fd(a->sync), NULL);
+	sync_close(a->sync);
+	a->sync = NULL;
+}
+
+/* Sync (it runs on a data plane) carries node id and zone in every message: a change of either
+ * restarts it. */
+static int sync_agent_reload(struct agent *a, const struct lb_config *next)
+{
+	a->sync_restart =
+	    a->dp && (memcmp(&a->cfg.sync, &next->sync, sizeof(next->sync)) ||
+		      a->cfg.node.id != next->node.id || strcmp(a->cfg.node.zone, next->node.zone));
+	if (a->sync_restart)
+		sync_agent_stop(a);
+	return 0;
+}
+
+static int sync_agent_reloaded(struct agent *a, const struct lb_config *old)
+{
+	if (!a->sync_restart)
+		return 0;
+	a->sync_restart = false;
+	return sync_agent_start(a);
+}
+
+static int sync_agent_fd(const struct agent *a)
+{
+	return a->sync ? sync_fd(a->sync) : -1;
+}
+
+static void sync_agent_event(struct agent *a)
+{
+	int err = sync_process(a->sync);
+
+	if (err)
+		log_warnx("agent: connection sync: %s", strerror(-err));
+}
+
+const struct agent_part agent_part_sync = {
+    .name = "connection sync",
+    .roles = AGENT_PART_BALANCER,
+    .start = sync_agent_start,
+    .reload = sync_agent_reload,
+    .reload_always = true,
+    .reloaded = sync_agent_reloaded,
+    .stop = sync_agent_stop,
+    .fd = sync_agent_fd,
+    .event = sync_agent_event,
+};

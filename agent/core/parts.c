@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The table of the agent's parts, in start order (stop goes the other way):
+ * checks before the data plane that asks them, the data plane before sync and
+ * the cluster that read its maps, the control socket and metrics last. The
+ * parts too small for a file of their own are here.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "backend/backend_mode.h"
+#include "common/log.h"
+#include "control/control.h"
+#include "core/agent.h"
+#include "core/parts.h"
+
+/* role: backend: the decap program attached and the VIPs on lo. */
+static int backend_part_start(struct agent *a)
+{
+	int err = backend_mode_apply(&a->cfg);
+
+	if (err) {
+		log_msg(LOG_LVL_ERR, "agent: backend mode: %s", strerror(-err));
+		return err;
+	}
+	a->backend_applied = true;
+	return 0;
+}
+
+static int backend_part_reload(struct agent *a, const struct lb_config *next)
+{
+	return a->backend_applied ? backend_mode_apply(next) : 0;
+}
+
+static void backend_part_stop(struct agent *a)
+{
+	if (a->backend_applied && a->unload)
+		backend_mode_remove(&a->cfg);
+}
+
+const struct agent_part agent_part_backend = {
+    .name = "backend mode",
+    .roles = AGENT_PART_BACKEND,
+    .start = backend_part_start,
+    .reload = backend_part_reload,
+    .stop = backend_part_stop,
+};
+
+/* The control socket, with the verbs of the node's role. */
+static int control_part_start(struct agent *a)
+{
+	bool backend = a->role == CFG_ROLE_BACKEND;
+
+	a->ctl = control_open(a->socket, a->cfg.node.control_group,
+			      backend ? agent_backend_verbs : agent_balancer_verbs,
+			      backend ? agent_n_backend_verbs : agent_n_balancer_verbs, a);
+	if (!a->ctl)
+		return -errno;
+	return agent_epoll_add(a, control_listen_fd(a->ctl));
+}
+
+static void control_part_stop(struct agent *a)
+{
+	if (a->ctl)
+		control_close(a->ctl);
+	a->ctl = NULL;
+}
+
+static int control_part_fd(const struct agent *a)
+{
+	return a->ctl ? control_listen_fd(a->ctl) : -1;
+}
+
+static void control_part_event(struct agent *a)
+{
+	control_serve_one(a->ctl);
+}
+
+const struct agent_part agent_part_control = {
+    .name = "control socket",
+    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
+    .start = control_part_start,
+    .stop = control_part_stop,
+    .fd = control_part_fd,
+    .event = control_part_event,
+};
+
+const struct agent_part *const agent_parts[] = {
+    &agent_part_health,	 &agent_part_dataplane, &agent_part_backend, &agent_part_sync,
+    &agent_part_cluster, &agent_part_control,	&agent_part_metrics,
+};
+const size_t agent_n_parts = sizeof(agent_parts) / sizeof(agent_parts[0]);
