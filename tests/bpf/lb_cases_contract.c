@@ -310,4 +310,4 @@ static const struct lb_case cases[] = {
 	LB_CASE("echo request's Ethernet padding cut from the reply", echo_request_padding_cut),
 };
 
-const struct lb_case_table lb_cases_contract = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_contract = LB_CASES_ONLY(cases);

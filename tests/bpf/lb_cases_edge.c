@@ -279,4 +279,4 @@ static const struct lb_case cases[] = {
 	LB_CASE("IPv6 GUE too big: PTB with MTU - 48, VLAN kept", too_big6_vlan_answered),
 };
 
-const struct lb_case_table lb_cases_edge = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_edge = LB_CASES_ONLY(cases);

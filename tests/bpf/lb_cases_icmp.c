@@ -638,4 +638,4 @@ static const struct lb_case cases[] = {
 		too_big_short_original_quoted_whole),
 };
 
-const struct lb_case_table lb_cases_icmp = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_icmp = LB_CASES_ONLY(cases);

@@ -333,4 +333,4 @@ static const struct lb_case cases[] = {
 		ip6_later_fragment_to_addrs_vip_forwarded),
 };
 
-const struct lb_case_table lb_cases_parse = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_parse = LB_CASES_ONLY(cases);

@@ -474,4 +474,4 @@ static const struct lb_case cases[] = {
 			synced_entry_counts_on, synced_entry_counts_on_check),
 };
 
-const struct lb_case_table lb_cases_sync = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_sync = LB_CASES_ONLY(cases);
