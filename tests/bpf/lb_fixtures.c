@@ -247,21 +247,20 @@ static uint8_t *ip_len_field(struct pkt *p, size_t *hdr)
 
 static void row_bend(struct pkt *p, const struct lb_row_bend *b)
 {
-	size_t off = pkt_l3_offset(p->b, p->len), hdr = 0, i;
+	size_t off = pkt_l3_offset(p->b, p->len), hdr, i;
+	uint8_t *f;
 
 	if (b->frame_len)
 		p->len = b->frame_len;
+	f = ip_len_field(p, &hdr);
 	if (b->cut_l3) {
 		p->len = off + b->cut_l3;
-		put16(ip_len_field(p, &hdr), b->cut_l3 - hdr);
+		put16(f, b->cut_l3 - hdr);
 	}
 	if (b->ip_len)
-		put16(ip_len_field(p, &hdr), b->ip_len);
-	if (b->ip_len_over) {
-		uint8_t *f = ip_len_field(p, &hdr);
-
+		put16(f, b->ip_len);
+	if (b->ip_len_over)
 		put16(f, p->len - off - hdr + b->ip_len_over);
-	}
 	for (i = 0; i < b->n_poke; i++)
 		p->b[b->poke[i].at] = b->poke[i].val;
 	if (b->second_tag_tci) {
