@@ -264,9 +264,11 @@ static void row_bend(struct pkt *p, const struct lb_row_bend *b)
 	for (i = 0; i < b->n_poke; i++)
 		p->b[b->poke[i].at] = b->poke[i].val;
 	if (b->second_tag_tci) {
-		memmove(p->b + off + 4, p->b + off, p->len - off);
-		put16(p->b + off - 2, 0x8100);
-		put16(p->b + off, b->second_tag_tci);
+		size_t at = off - 2; /* the first tag's EtherType field */
+
+		memmove(p->b + at + 4, p->b + at, p->len - at);
+		put16(p->b + at, 0x8100);
+		put16(p->b + at + 2, b->second_tag_tci);
 		p->len += 4;
 	}
 	if (b->pad) {
