@@ -3,6 +3,7 @@
 #ifndef XDPLB_TESTS_LB_CASES_H
 #define XDPLB_TESTS_LB_CASES_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 
 #include "lb_world.h"
@@ -144,6 +145,12 @@ struct lb_row {
 	struct lb_row_want want;
 	void (*check)(struct lb_run *r); /* map state after the packet; optional */
 };
+
+/* lb_row_pkt fields of a client flow to the world's first VIPs (W_VIP4_TCP and its kin). */
+#define LB_TCP4 .proto = IPPROTO_TCP, .dst = "192.0.2.10", .dport = 80
+#define LB_TCP6 .proto = IPPROTO_TCP, .dst = "2001:db8::10", .dport = 80
+#define LB_UDP4 .proto = IPPROTO_UDP, .dst = "192.0.2.10", .dport = 53
+#define LB_UDP6 .proto = IPPROTO_UDP, .dst = "2001:db8::10", .dport = 53
 
 #define LB_FWD(v, b)                                                                               \
 	{                                                                                          \

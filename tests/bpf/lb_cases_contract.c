@@ -14,10 +14,6 @@
 #include "lb_cases.h"
 #include "lb_filter.h"
 
-#define TCP4 .proto = IPPROTO_TCP, .dst = "192.0.2.10", .dport = 80
-#define TCP6 .proto = IPPROTO_TCP, .dst = "2001:db8::10", .dport = 80
-#define UDP4 .proto = IPPROTO_UDP, .dst = "192.0.2.10", .dport = 53
-
 /* Turns the VIP filter on, with the bits of the world's addresses or none. */
 static void filter_on(bool with_vip_bits)
 {
@@ -103,16 +99,17 @@ static const uint8_t nop3_eol[] = { 0x01, 0x01, 0x01, 0x00 };
 /* clang-format off */
 static const struct lb_row rows[] = {
 	{ "VLAN tag cut by the frame end: dropped",
-	  .pkt = { TCP4, .vlan_tpid = 0x8100 }, .bend = { .frame_len = 16 },
+	  .pkt = { LB_TCP4, .vlan_tpid = 0x8100 }, .bend = { .frame_len = 16 },
 	  .want = LB_DROPPED(LB_DROP_ETH_TRUNCATED) },
 	{ "second VLAN tag passes",
-	  .pkt = { TCP4, .vlan_tpid = 0x88a8, .vlan_tci = 100 }, .bend = { .second_tag_tci = 7 },
+	  .pkt = { LB_TCP4, .vlan_tpid = 0x88a8, .vlan_tci = 100 }, .bend = { .second_tag_tci = 7 },
 	  .want = { LB_PASS } },
 	/* The frame holds the whole TCP header, the IP packet's length does not. */
 	{ "TCP header cut by the IPv4 length: dropped",
-	  .pkt = { TCP4 }, .bend = { .ip_len = 20 + 12 }, .want = LB_DROPPED(LB_DROP_L4_MALFORMED) },
+	  .pkt = { LB_TCP4 }, .bend = { .ip_len = 20 + 12 },
+	  .want = LB_DROPPED(LB_DROP_L4_MALFORMED) },
 	{ "UDP header cut by the IPv6 payload length: dropped",
-	  .pkt = { .proto = IPPROTO_UDP, .dst = "2001:db8::10", .dport = 53 },
+	  .pkt = { LB_UDP6 },
 	  .bend = { .ip_len = 4 }, .want = LB_DROPPED(LB_DROP_L4_MALFORMED) },
 	{ "ICMPv6 in IPv4 passes",
 	  .pkt = { .proto = IPPROTO_ICMPV6, .dst = "192.0.2.10", .icmp_type = 128 },
@@ -124,10 +121,10 @@ static const struct lb_row rows[] = {
 	  .pkt = { .proto = IPPROTO_ICMP, .dst = "192.0.2.10", .frag = PKT_IP4_MF },
 	  .want = LB_DROPPED(LB_DROP_FRAGMENT) },
 	{ "VIP filter on, VIP bit set: forwarded",
-	  .world = { .maps = filter_with_vip_bits }, .pkt = { TCP6 },
+	  .world = { .maps = filter_with_vip_bits }, .pkt = { LB_TCP6 },
 	  .want = LB_FWD(W_VIP6_TCP, W_BE3) },
 	{ "VIP filter on, VIP bit clear: passes",
-	  .world = { .maps = filter_without_vip_bits }, .pkt = { TCP4 }, .want = { LB_PASS } },
+	  .world = { .maps = filter_without_vip_bits }, .pkt = { LB_TCP4 }, .want = { LB_PASS } },
 	{ "VIP filter on, no VIP: passes",
 	  .world = { .maps = filter_with_vip_bits },
 	  .pkt = { .proto = IPPROTO_TCP, .dst = "198.51.100.200", .dport = 80 },
@@ -137,21 +134,21 @@ static const struct lb_row rows[] = {
 	  .pkt = { .proto = IPPROTO_TCP, .dst = "192.0.2.14", .dport = 80 },
 	  .want = LB_FWD(W_VIP4_FAIL_OPEN, W_BE6) },
 	{ "maglev_size 0 counts as no table",
-	  .world = { .maps = maglev_size_zero }, .pkt = { TCP4 },
+	  .world = { .maps = maglev_size_zero }, .pkt = { LB_TCP4 },
 	  .want = LB_DROPPED(LB_DROP_NO_TABLE) },
 	{ "synced entry's index rewritten to the local one",
-	  .world = { .synced = { "198.51.100.2", 77, 9 } }, .pkt = { TCP4 },
+	  .world = { .synced = { "198.51.100.2", 77, 9 } }, .pkt = { LB_TCP4 },
 	  .want = LB_FWD(W_VIP4_TCP, W_BE2), .check = synced_entry_index_rewritten_check },
 	{ "GUE/IPv6 around IPv4 UDP without checksum",
-	  .world = { .fill = { W_VIP4_UDP_GUE, W_BE4 } }, .pkt = { UDP4, .udp_csum_zero = true },
+	  .world = { .fill = { W_VIP4_UDP_GUE, W_BE4 } }, .pkt = { LB_UDP4, .udp_csum_zero = true },
 	  .want = LB_FWD(W_VIP4_UDP_GUE, W_BE4) },
 	{ "GUE/IPv6 around IPv6 with a routing header",
-	  .pkt = { .proto = IPPROTO_UDP, .dst = "2001:db8::10", .dport = 53,
+	  .pkt = { LB_UDP6,
 		   .ext = { { .type = 43 } }, .n_ext = 1 },
 	  .want = LB_FWD(W_VIP6_UDP_GUE, W_BE4) },
 	{ "GUE/IPv6 around IPv4 with options",
 	  .world = { .fill = { W_VIP4_UDP_GUE, W_BE4 } },
-	  .pkt = { UDP4, .ip_opts = nop3_eol, .ip_opts_len = sizeof(nop3_eol) },
+	  .pkt = { LB_UDP4, .ip_opts = nop3_eol, .ip_opts_len = sizeof(nop3_eol) },
 	  .want = LB_FWD(W_VIP4_UDP_GUE, W_BE4) },
 	{ "GUE/IPv6 around a later IPv4 fragment",
 	  .world = { .maps = vip4_addrs_gue },

@@ -7,8 +7,6 @@
 
 #include "lb_cases.h"
 
-#define UDP4 .proto = IPPROTO_UDP, .dst = "192.0.2.10", .dport = 53
-
 static const uint8_t odd[] = "0123456789abc";
 static const uint8_t nop3_eol[] = { 0x01, 0x01, 0x01, 0x00 };
 
@@ -16,7 +14,7 @@ static const uint8_t nop3_eol[] = { 0x01, 0x01, 0x01, 0x00 };
 /* clang-format off */
 static const struct lb_row rows[] = {
 	{ "802.1ad tag kept on the encapsulated frame",
-	  .pkt = { .proto = IPPROTO_TCP, .dst = "2001:db8::10", .dport = 80, .vlan_tpid = 0x88a8,
+	  .pkt = { LB_TCP6, .vlan_tpid = 0x88a8,
 		   .vlan_tci = 300 },
 	  .want = LB_FWD(W_VIP6_TCP, W_BE3) },
 	/*
@@ -24,16 +22,16 @@ static const struct lb_row rows[] = {
 	 * header and the padding is not carried to the backend.
 	 */
 	{ "Ethernet padding: lengths from the IP header, padding not carried",
-	  .pkt = { UDP4, .payload = (const uint8_t *)"he", .payload_len = 2 },
+	  .pkt = { LB_UDP4, .payload = (const uint8_t *)"he", .payload_len = 2 },
 	  .bend = { .pad = 8 }, .want = LB_FWD(W_VIP4_UDP_GUE, W_BE2) },
 	{ "GUE over IPv6 carrying an IPv4 VIP's packet",
-	  .world = { .fill = { W_VIP4_UDP_GUE, W_BE4 } }, .pkt = { UDP4 },
+	  .world = { .fill = { W_VIP4_UDP_GUE, W_BE4 } }, .pkt = { LB_UDP4 },
 	  .want = LB_FWD(W_VIP4_UDP_GUE, W_BE4) },
 	{ "GUE source port range of one port",
-	  .world = { .gue_sport_min = 50000, .gue_sport_max = 50000 }, .pkt = { UDP4 },
+	  .world = { .gue_sport_min = 50000, .gue_sport_max = 50000 }, .pkt = { LB_UDP4 },
 	  .want = LB_FWD(W_VIP4_UDP_GUE, W_BE2) },
 	{ "GUE inverted source port range: default 0xc000 | h2",
-	  .world = { .gue_sport_min = 50000, .gue_sport_max = 40000 }, .pkt = { UDP4 },
+	  .world = { .gue_sport_min = 50000, .gue_sport_max = 40000 }, .pkt = { LB_UDP4 },
 	  .want = LB_FWD(W_VIP4_UDP_GUE, W_BE2) },
 	{ "IPv6 outer source with 16 varied bits",
 	  .world = { .tun_src6_bits = 16 },
@@ -41,10 +39,10 @@ static const struct lb_row rows[] = {
 	  .want = LB_FWD(W_VIP4_TO6, W_BE3) },
 	{ "IPv4 outer source with 16 varied bits",
 	  .world = { .tun_src4_bits = 16 },
-	  .pkt = { .proto = IPPROTO_TCP, .dst = "192.0.2.10", .dport = 80, .sport = 40001 },
+	  .pkt = { LB_TCP4, .sport = 40001 },
 	  .want = LB_FWD(W_VIP4_TCP, W_BE1) },
 	{ "IPv6 later fragment to a port-only VIP address passes",
-	  .pkt = { .proto = IPPROTO_TCP, .dst = "2001:db8::10", .dport = 80,
+	  .pkt = { LB_TCP6,
 		   .ext = { { .type = IPPROTO_FRAGMENT, .frag_off = 100, .frag_id = 9 } },
 		   .n_ext = 1, .raw = true },
 	  .want = { LB_PASS } },
@@ -62,7 +60,7 @@ static const struct lb_row rows[] = {
 	  .want = { LB_ECHO_REPLY } },
 	{ "IPv6 GUE too big: PTB with MTU - 48, VLAN kept",
 	  .world = { .mtu = 1280 },
-	  .pkt = { .proto = IPPROTO_UDP, .dst = "2001:db8::10", .dport = 53, .vlan_tpid = 0x8100,
+	  .pkt = { LB_UDP6, .vlan_tpid = 0x8100,
 		   .vlan_tci = 5, .l3_size = 40 + 8 + 1300 },
 	  .want = { .verdict = LB_TOO_BIG, .overhead = 48 } },
 };

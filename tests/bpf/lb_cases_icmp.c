@@ -8,10 +8,6 @@
 
 #include "lb_cases.h"
 
-#define TCP4 .proto = IPPROTO_TCP, .dst = "192.0.2.10", .dport = 80
-#define TCP6 .proto = IPPROTO_TCP, .dst = "2001:db8::10", .dport = 80
-#define UDP4 .proto = IPPROTO_UDP, .dst = "192.0.2.10", .dport = 53
-#define UDP6 .proto = IPPROTO_UDP, .dst = "2001:db8::10", .dport = 53
 #define ROUTED(v, b)                                                                               \
 	{                                                                                          \
 		.verdict = LB_ERROR_ROUTED, .vip = v, .be = b                                      \
@@ -58,12 +54,12 @@ static const struct lb_row rows[] = {
 
 	/* --- errors: .pkt names the flow whose reply the error quotes --- */
 	{ "ICMP frag needed (minimal quote) goes to the Maglev backend",
-	  .pkt = { TCP4, .err = { .type = 3, .code = 4, .rest = 1400, .quote_len = 28 } },
+	  .pkt = { LB_TCP4, .err = { .type = 3, .code = 4, .rest = 1400, .quote_len = 28 } },
 	  .want = ROUTED(W_VIP4_TCP, W_BE1), .check = frag_needed4_creates_no_entry },
 	{ "ICMP time exceeded routed to the flow's backend",
-	  .pkt = { TCP4, .err = { .type = 11 } }, .want = ROUTED(W_VIP4_TCP, W_BE1) },
+	  .pkt = { LB_TCP4, .err = { .type = 11 } }, .want = ROUTED(W_VIP4_TCP, W_BE1) },
 	{ "ICMP error about a GUE VIP's flow encapsulated with GUE",
-	  .pkt = { UDP4, .err = { .type = 3, .code = 3 } },
+	  .pkt = { LB_UDP4, .err = { .type = 3, .code = 3 } },
 	  .want = ROUTED(W_VIP4_UDP_GUE, W_BE2) },
 	{ "ICMP error about a wildcard VIP's flow routed",
 	  .world = { .icmp_entry = "192.0.2.11" },
@@ -76,12 +72,13 @@ static const struct lb_row rows[] = {
 		   .err = { .type = 3, .code = 4, .rest = 1400 } },
 	  .want = ROUTED_BY_ADDRS(W_VIP4_ADDRS, W_BE1) },
 	{ "ICMP error forwarded with its VLAN tag kept",
-	  .pkt = { TCP4, .err = { .type = 11, .vlan_tci = 12 } },
+	  .pkt = { LB_TCP4, .err = { .type = 11, .vlan_tci = 12 } },
 	  .want = ROUTED(W_VIP4_TCP, W_BE1) },
 	{ "ICMPv6 packet too big routed to the flow's backend",
-	  .pkt = { TCP6, .err = { .type = 2, .rest = 1280 } }, .want = ROUTED(W_VIP6_TCP, W_BE3) },
+	  .pkt = { LB_TCP6, .err = { .type = 2, .rest = 1280 } },
+	  .want = ROUTED(W_VIP6_TCP, W_BE3) },
 	{ "ICMPv6 time exceeded (minimal quote) routed",
-	  .pkt = { TCP6, .err = { .type = 3, .quote_len = 48 } },
+	  .pkt = { LB_TCP6, .err = { .type = 3, .quote_len = 48 } },
 	  .want = ROUTED(W_VIP6_TCP, W_BE3) },
 	{ "ICMP error quoting no VIP flow: dropped",
 	  .pkt = { .proto = IPPROTO_TCP, .dst = "192.0.2.10", .dport = 81,
@@ -92,49 +89,52 @@ static const struct lb_row rows[] = {
 		   .err = { .type = 2, .rest = 1280 } },
 	  .want = LB_DROPPED(LB_DROP_ICMP_UNMATCHED) },
 	{ "ICMP error with a quote cut in the L4 header: dropped",
-	  .pkt = { TCP4, .err = { .type = 3, .code = 4, .rest = 1400, .quote_len = 24 } },
+	  .pkt = { LB_TCP4, .err = { .type = 3, .code = 4, .rest = 1400, .quote_len = 24 } },
 	  .want = LB_DROPPED(LB_DROP_ICMP_MALFORMED) },
 	{ "ICMPv6 error with a quote cut in the IPv6 header: dropped",
-	  .pkt = { TCP6, .err = { .type = 2, .rest = 1280, .quote_len = 36 } },
+	  .pkt = { LB_TCP6, .err = { .type = 2, .rest = 1280, .quote_len = 36 } },
 	  .want = LB_DROPPED(LB_DROP_ICMP_MALFORMED) },
 
 	/* --- too big after encapsulation: .l3_size is the client packet's --- */
 	{ "IPv4 DF too big after IPIP: frag needed with MTU - 20",
-	  .world = { .mtu = 1000 }, .pkt = { TCP4, .l3_size = 981 }, .want = TOO_BIG(20) },
+	  .world = { .mtu = 1000 }, .pkt = { LB_TCP4, .l3_size = 981 }, .want = TOO_BIG(20) },
 	{ "IPv4 exactly at MTU - 20 forwarded",
-	  .world = { .mtu = 1000 }, .pkt = { TCP4, .l3_size = 980 },
+	  .world = { .mtu = 1000 }, .pkt = { LB_TCP4, .l3_size = 980 },
 	  .want = LB_FWD(W_VIP4_TCP, W_BE1) },
 	{ "IPv4 without DF too big: dropped",
-	  .world = { .mtu = 1000 }, .pkt = { TCP4, .l3_size = 1200, .no_df = true },
+	  .world = { .mtu = 1000 }, .pkt = { LB_TCP4, .l3_size = 1200, .no_df = true },
 	  .want = LB_DROPPED(LB_DROP_TOO_BIG) },
 	{ "IPv6 too big after 6in6: packet too big with MTU - 40",
-	  .world = { .mtu = 1300 }, .pkt = { TCP6, .l3_size = 1261 }, .want = TOO_BIG(40) },
+	  .world = { .mtu = 1300 }, .pkt = { LB_TCP6, .l3_size = 1261 }, .want = TOO_BIG(40) },
 	{ "IPv6 exactly at MTU - 40 forwarded",
-	  .world = { .mtu = 1300 }, .pkt = { TCP6, .l3_size = 1260 },
+	  .world = { .mtu = 1300 }, .pkt = { LB_TCP6, .l3_size = 1260 },
 	  .want = LB_FWD(W_VIP6_TCP, W_BE3) },
 	{ "GUE over IPv4 overhead is 28",
-	  .world = { .mtu = 1000 }, .pkt = { UDP4, .l3_size = 973 }, .want = TOO_BIG(28) },
+	  .world = { .mtu = 1000 }, .pkt = { LB_UDP4, .l3_size = 973 }, .want = TOO_BIG(28) },
 	{ "GUE over IPv6 overhead is 48",
-	  .world = { .mtu = 1300 }, .pkt = { UDP6, .l3_size = 1253 }, .want = TOO_BIG(48) },
+	  .world = { .mtu = 1300 }, .pkt = { LB_UDP6, .l3_size = 1253 }, .want = TOO_BIG(48) },
 	{ "IPv4 to an IPv6 backend overhead is 40",
 	  .world = { .mtu = 1000 },
 	  .pkt = { .proto = IPPROTO_TCP, .dst = "192.0.2.12", .dport = 80, .l3_size = 961 },
 	  .want = TOO_BIG(40) },
 	{ "too-big answer keeps the VLAN tag",
 	  .world = { .mtu = 1000 },
-	  .pkt = { TCP4, .l3_size = 1100, .vlan_tpid = 0x8100, .vlan_tci = 42 },
+	  .pkt = { LB_TCP4, .l3_size = 1100, .vlan_tpid = 0x8100, .vlan_tci = 42 },
 	  .want = TOO_BIG(20) },
 	{ "ICMP error too big to encapsulate: dropped",
-	  .world = { .mtu = 100 }, .pkt = { TCP4, .err = { .type = 3, .code = 4, .rest = 1400 } },
+	  .world = { .mtu = 100 },
+	  .pkt = { LB_TCP4, .err = { .type = 3, .code = 4, .rest = 1400 } },
 	  .want = LB_DROPPED(LB_DROP_TOO_BIG) },
 	{ "ICMP error over GUE/IPv6: ICMPv4 inner summed in full",
 	  .world = { .fill = { W_VIP4_UDP_GUE, W_BE4 } },
-	  .pkt = { UDP4, .err = { .type = 3, .code = 3 } }, .want = ROUTED(W_VIP4_UDP_GUE, W_BE4) },
+	  .pkt = { LB_UDP4, .err = { .type = 3, .code = 3 } },
+	  .want = ROUTED(W_VIP4_UDP_GUE, W_BE4) },
 	{ "ICMP error quoting ICMP: unmatched",
 	  .pkt = { .proto = IPPROTO_ICMP, .dst = "192.0.2.10", .err = { .type = 3, .code = 1 } },
 	  .want = LB_DROPPED(LB_DROP_ICMP_UNMATCHED) },
 	{ "ICMPv6 error about a GUE/IPv6 VIP's flow routed",
-	  .pkt = { UDP6, .err = { .type = 1, .code = 4 } }, .want = ROUTED(W_VIP6_UDP_GUE, W_BE4) },
+	  .pkt = { LB_UDP6, .err = { .type = 1, .code = 4 } },
+	  .want = ROUTED(W_VIP6_UDP_GUE, W_BE4) },
 	/* A quoted later fragment has no ports: only an address-hashed (port 0) VIP matches. */
 	{ "ICMP error quoting a later fragment routed by addresses",
 	  .world = { .icmp_entry = "192.0.2.13" },
@@ -151,7 +151,7 @@ static const struct lb_row rows[] = {
 			    .quote_n_ext = 1 } },
 	  .want = ROUTED_BY_ADDRS(W_VIP6_ADDRS, W_BE3) },
 	{ "ICMPv6 error quoting more extension headers than skipped: malformed",
-	  .pkt = { TCP6,
+	  .pkt = { LB_TCP6,
 		   .err = { .type = 2, .rest = 1280,
 			    .quote_ext = (const struct pkt_ext6[]){
 				    { .type = IPPROTO_DSTOPTS }, { .type = IPPROTO_DSTOPTS },
@@ -160,7 +160,7 @@ static const struct lb_row rows[] = {
 			    .quote_n_ext = LB_IP6_EXT_MAX + 1 } },
 	  .want = LB_DROPPED(LB_DROP_ICMP_MALFORMED) },
 	{ "too-big answer quotes a short original whole",
-	  .world = { .mtu = 100 }, .pkt = { TCP4, .l3_size = 90 }, .want = TOO_BIG(20) },
+	  .world = { .mtu = 100 }, .pkt = { LB_TCP4, .l3_size = 90 }, .want = TOO_BIG(20) },
 };
 /* clang-format on */
 
