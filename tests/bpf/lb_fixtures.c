@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Runs every lb fixture table as one parameterized Criterion test, one program load per case. */
+/*
+ * Runs every lb fixture table, its rows of data and its story functions, as one
+ * parameterized Criterion test, one program load per case.
+ */
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
