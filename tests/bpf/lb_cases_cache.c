@@ -293,4 +293,4 @@ static const struct lb_case cases[] = {
 		cached_flow_bad_tcp_header),
 };
 
-const struct lb_case_table lb_cases_cache = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_cache = LB_CASES_ONLY(cases);

@@ -229,15 +229,6 @@ static void sync_disabled_no_event(struct lb_run *r)
 	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
 }
 
-static void new_flow_counted(struct lb_run *r)
-{
-	struct pkt_spec s;
-
-	client_tcp4(&s);
-	s.tcp_flags = PKT_TCP_SYN;
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
-}
-
 static void new_flow_counted_check(struct lb_run *r)
 {
 	struct lb_vip_stats vs;
@@ -311,20 +302,6 @@ static void tracked_flow_counted_check(struct lb_run *r)
 	cr_expect_leq(conn.last_seen_ns - conn.created_ns, 1000000000ULL,
 		      "created %llu ns before the second packet: the first packet's time, in 1024 ns "
 		      "steps", (unsigned long long)(conn.last_seen_ns - conn.created_ns));
-}
-
-static void synced_entry_counts_on(struct lb_run *r)
-{
-	struct lb_flow_key key;
-	struct lb_conn conn = { .backend_index = 77, .flags = LB_CONN_F_SYNCED, .packets = 40 };
-	struct pkt_spec s;
-
-	client_tcp4(&s);
-	key = w_key(&s, false);
-	pkt_addr(conn.backend_addr, "198.51.100.2");
-	conn.backend_family = LB_AF_INET;
-	cr_assert_eq(bpf_map_update_elem(r->h.conntrack, &key, &conn, BPF_ANY), 0);
-	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
 }
 
 static void synced_entry_counts_on_check(struct lb_run *r)
@@ -446,6 +423,21 @@ static void torn_slot_does_not_confirm_check(struct lb_run *r)
 		     seen.backend_index);
 }
 
+/* Rows laid out by hand (see lb_cases_fwd.c). */
+/* clang-format off */
+static const struct lb_row rows[] = {
+	{ "new flow counted per VIP and per backend",
+	  .pkt = { LB_TCP4, .tcp_flags = PKT_TCP_SYN }, .want = LB_FWD(W_VIP4_TCP, W_BE1),
+	  .check = new_flow_counted_check },
+	{ "new flow's lb_ct_new entry names backend by address",
+	  .pkt = { LB_TCP4, .tcp_flags = PKT_TCP_SYN }, .want = LB_FWD(W_VIP4_TCP, W_BE1),
+	  .check = new_flow_entry_content },
+	{ "synced entry keeps counting its packets",
+	  .world = { .synced = { "198.51.100.2", 77, 40 } }, .pkt = { LB_TCP4 },
+	  .want = LB_FWD(W_VIP4_TCP, W_BE2), .check = synced_entry_counts_on_check },
+};
+/* clang-format on */
+
 static const struct lb_case cases[] = {
 	LB_CASE_CHECKED("sync event at the 3rd packet",
 			event_at_third_packet, event_at_third_packet_check),
@@ -460,18 +452,12 @@ static const struct lb_case cases[] = {
 			event_at_refresh_cached, event_at_refresh_cached_check),
 	LB_CASE_CHECKED("2-packet flow is not synced", short_flow_not_synced, no_event_check),
 	LB_CASE_CHECKED("sync off (0) emits nothing", sync_disabled_no_event, no_event_check),
-	LB_CASE_CHECKED("new flow counted per VIP and per backend",
-			new_flow_counted, new_flow_counted_check),
-	LB_CASE_CHECKED("new flow's lb_ct_new entry names backend by address",
-			new_flow_counted, new_flow_entry_content),
 	LB_CASE_CHECKED("2nd packet confirms the flow into lb_conntrack, counts a hit",
 			tracked_flow_counted, tracked_flow_counted_check),
 	LB_CASE_CHECKED("two flows seen once in one lb_ct_new slot both confirm",
 			colliding_flows_both_confirm, colliding_flows_both_confirm_check),
 	LB_CASE_CHECKED("a torn lb_ct_new slot (one flow's key, another's backend) is not used",
 			torn_slot_does_not_confirm, torn_slot_does_not_confirm_check),
-	LB_CASE_CHECKED("synced entry keeps counting its packets",
-			synced_entry_counts_on, synced_entry_counts_on_check),
 };
 
-const struct lb_case_table lb_cases_sync = { cases, sizeof(cases) / sizeof(cases[0]) };
+const struct lb_case_table lb_cases_sync = LB_TABLE(cases, rows);
