@@ -2,6 +2,7 @@
 /* lb fixtures: every encapsulation, what passes, conntrack and Maglev decisions. */
 #include <criterion/criterion.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <netinet/in.h>
 
 #include "lb_cases.h"
@@ -229,17 +230,81 @@ static void drain_backend_keeps_its_flow(struct lb_run *r)
 	lbc_forward(r, &s, W_VIP4_TCP, W_BE6);
 }
 
+/*
+ * A slot is a (VIP, backend) pair. A tracked flow whose hint names a slot of
+ * the same address but of another VIP (a peer's index, a slot reused) must
+ * not take that pair's state: here it is DOWN in the other VIP, and the flow
+ * goes on with its own VIP's pair (looked up by address and VIP), not picked
+ * again (the table now says BE2).
+ */
+#define W_OTHER_VIPS_PAIR 200
+
+static void hint_to_another_vips_pair_finds_its_own(struct lb_run *r)
+{
+	struct lb_backend other = r->backends[W_BE1];
+	struct lb_flow_key key;
+	struct lb_conn conn;
+	struct pkt_spec s;
+	struct pkt p;
+
+	other.vip_index = W_VIP4_WILD;
+	other.flags = LB_BE_F_DOWN;
+	cr_assert_eq(harness_lb_backend(&r->h, W_OTHER_VIPS_PAIR, &other, 0), 0);
+	/* The flow cache off: every packet asks lb_conntrack and its hint. */
+	cr_assert_eq(harness_lb_generation(&r->h, 0), 0);
+	syn_then(r, &s, "192.0.2.10");
+	lbc_build(&p, &s);
+	cr_assert_eq(w_send(r, &p), XDP_TX, "the flow's ACK is forwarded");
+	key = w_key(&s, false);
+	cr_assert_eq(bpf_map_lookup_elem(r->h.conntrack, &key, &conn), 0, "no conntrack entry");
+	conn.backend_index = W_OTHER_VIPS_PAIR;
+	cr_assert_eq(bpf_map_update_elem(r->h.conntrack, &key, &conn, BPF_ANY), 0);
+	w_table_fill(r, W_VIP4_TCP, W_BE2);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE1);
+}
+
+/* down_flows: keep: a pair its checks took down serves its tracked flows, no new ones. */
+static void down_kept_backend_keeps_its_flow(struct lb_run *r)
+{
+	struct pkt_spec s;
+
+	w_set_backend_flags(r, W_BE6, 0);
+	w_table_fill(r, W_VIP4_TCP, W_BE6);
+	syn_then(r, &s, "192.0.2.10");
+	w_set_backend_flags(r, W_BE6, LB_BE_F_DOWN_KEPT);
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE6);
+}
+
+static void down_kept_backend_gets_no_new_flow(struct lb_run *r)
+{
+	uint32_t next = W_BE2;
+	struct lb_flow_key key;
+	struct pkt_spec s;
+
+	w_client(&s, IPPROTO_TCP, "192.0.2.10", 80);
+	key = w_key(&s, false);
+	w_set_backend_flags(r, W_BE6, LB_BE_F_DOWN_KEPT);
+	w_table_at(r, W_VIP4_TCP, W_BE6, (w_slot(r, &key) + 1) % W_TABLE_SIZE, &next, 1);
+	s.tcp_flags = PKT_TCP_SYN;
+	lbc_forward(r, &s, W_VIP4_TCP, W_BE2);
+}
+
 static const struct lb_case cases[] = {
-	LB_CASE("conntrack hit keeps the backend after a Maglev table change",
-		conntrack_hit_after_table_change),
-	LB_CASE("SYN on a tracked tuple picks again from the new table",
-		syn_on_tracked_tuple_repicks),
-	LB_CASE("SYN on a confirmed tuple re-picks in place: the next ACK follows",
-		syn_on_confirmed_tuple_repicks_in_place),
-	LB_CASE("tracked flow of a DOWN backend is picked again", down_backend_flow_repicked),
-	LB_CASE("tracked flow of a backend waiting for its MAC: dropped, then goes on there",
-		waiting_backend_flow_kept),
-	LB_CASE("DRAIN backend keeps its tracked flow", drain_backend_keeps_its_flow),
+    LB_CASE("conntrack hit keeps the backend after a Maglev table change",
+	    conntrack_hit_after_table_change),
+    LB_CASE("SYN on a tracked tuple picks again from the new table", syn_on_tracked_tuple_repicks),
+    LB_CASE("SYN on a confirmed tuple re-picks in place: the next ACK follows",
+	    syn_on_confirmed_tuple_repicks_in_place),
+    LB_CASE("tracked flow of a DOWN backend is picked again", down_backend_flow_repicked),
+    LB_CASE("tracked flow of a backend waiting for its MAC: dropped, then goes on there",
+	    waiting_backend_flow_kept),
+    LB_CASE("DRAIN backend keeps its tracked flow", drain_backend_keeps_its_flow),
+    LB_CASE("a hint to the same address's pair of another VIP: the flow's own pair",
+	    hint_to_another_vips_pair_finds_its_own),
+    LB_CASE("down_flows keep: a DOWN_KEPT pair keeps its tracked flow",
+	    down_kept_backend_keeps_its_flow),
+    LB_CASE("down_flows keep: a DOWN_KEPT pair gets no new flow",
+	    down_kept_backend_gets_no_new_flow),
 };
 
 const struct lb_case_table lb_cases_fwd = LB_TABLE(cases, rows);
