@@ -59,7 +59,7 @@ static uint32_t dp_be_hash_slot(uint32_t vip_index, const struct xaddr *a)
 
 static void dp_be_hash_insert(struct dataplane *dp, uint32_t idx)
 {
-	uint32_t slot = dp_be_hash_slot(dp->be[idx].vip_index, &dp->be[idx].addr);
+	uint32_t slot = dp_be_hash_slot(dp->be[idx].slot.vip_index, &dp->be[idx].addr);
 
 	while (dp->be_hash[slot])
 		slot = (slot + 1) % DP_BE_HASH_SIZE;
@@ -83,7 +83,8 @@ static uint32_t dp_pair_find(const struct dataplane *dp, uint32_t vip_index,
 	uint32_t slot = dp_be_hash_slot(vip_index, addr), idx;
 
 	while ((idx = dp->be_hash[slot])) {
-		if (dp->be[idx].vip_index == vip_index && dp_xaddr_equal(&dp->be[idx].addr, addr))
+		if (dp->be[idx].slot.vip_index == vip_index &&
+		    dp_xaddr_equal(&dp->be[idx].addr, addr))
 			return idx;
 		slot = (slot + 1) % DP_BE_HASH_SIZE;
 	}
@@ -159,7 +160,6 @@ static int dp_write_backend(struct dataplane *dp, uint32_t idx)
 	struct lb_backend want = be->slot, cur;
 	int fd = bpf_map__fd(dp->skel->maps.lb_backends);
 
-	want.vip_index = be->vip_index;
 	want.flags = be->drain ? LB_BE_F_DRAIN : 0;
 	/*
 	 * A next hop still being asked for (just added, or after a restart) keeps
@@ -200,7 +200,6 @@ static int dp_add_backend(struct dataplane *dp, uint32_t vip_index, const struct
 	memset(be, 0, sizeof(*be));
 	be->used = true;
 	be->addr = *addr;
-	be->vip_index = vip_index;
 	dataplane_key_from_xaddr(addr, be->slot.addr, &be->slot.family);
 	be->slot.vip_index = vip_index;
 	dp_be_hash_insert(dp, idx);
@@ -219,7 +218,7 @@ static int dp_remove_backend(struct dataplane *dp, uint32_t idx)
 	int err = 0;
 
 	dataplane_key_from_xaddr(&be->addr, key.addr, &key.family);
-	key.vip_index = be->vip_index;
+	key.vip_index = be->slot.vip_index;
 	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_backend_ids), &key) &&
 	    errno != ENOENT)
 		err = -errno;
@@ -246,7 +245,31 @@ static void dp_nh_backoff(struct dp_backend *be)
 	be->nh_next_ms = clock_now_ms() + be->nh_delay_ms;
 }
 
-/* Whether idx is the first pair of its address: only that one speaks of the next hop. */
+/*
+ * Pair `to` takes the next-hop state of `from`, a pair of the same address:
+ * one neighbour, asked once. True when to's slot changed.
+ */
+static bool dp_nh_take(struct dataplane *dp, uint32_t to, uint32_t from)
+{
+	struct dp_backend *t = &dp->be[to];
+	const struct dp_backend *f = &dp->be[from];
+	bool changed = t->nh_known != f->nh_known || t->nh_unreachable != f->nh_unreachable ||
+		       t->slot.ifindex != f->slot.ifindex ||
+		       memcmp(t->slot.dmac, f->slot.dmac, 6) ||
+		       memcmp(t->slot.smac, f->slot.smac, 6);
+
+	memcpy(t->slot.dmac, f->slot.dmac, 6);
+	memcpy(t->slot.smac, f->slot.smac, 6);
+	t->slot.ifindex = f->slot.ifindex;
+	t->nh_known = f->nh_known;
+	t->nh_unreachable = f->nh_unreachable;
+	t->nh_logged = f->nh_logged;
+	t->nh_delay_ms = f->nh_delay_ms;
+	t->nh_next_ms = f->nh_next_ms;
+	return changed;
+}
+
+/* Whether idx is the first pair of its address: only that one speaks of its next hop. */
 static bool dp_first_pair(const struct dataplane *dp, uint32_t idx)
 {
 	uint32_t i;
@@ -262,10 +285,10 @@ static bool dp_first_pair(const struct dataplane *dp, uint32_t idx)
  * found or lost, or one never known going from asked-for to unreachable
  * (NO_NEXTHOP to DOWN, dp_write_backend()) or back.
  */
-static bool dp_resolve_one(struct dataplane *dp, uint32_t idx)
+static bool dp_resolve_one(struct dataplane *dp, uint32_t idx, bool speak)
 {
 	struct dp_backend *be = &dp->be[idx];
-	bool was_unreachable = be->nh_unreachable, speak = dp_first_pair(dp, idx);
+	bool was_unreachable = be->nh_unreachable;
 	char buf[INET6_ADDRSTRLEN];
 	struct nexthop nh;
 	uint32_t ifindex;
@@ -669,20 +692,14 @@ static int dp_adopt_weights(struct dataplane *dp)
  */
 static bool dp_copy_next_hop(struct dataplane *dp, uint32_t idx)
 {
-	struct dp_backend *be = &dp->be[idx];
 	uint32_t i;
 
-	for (i = 1; i < dp->be_fresh; i++) {
-		const struct dp_backend *o = &dp->be[i];
-
-		if (i == idx || !o->used || !o->nh_known || !dp_xaddr_equal(&o->addr, &be->addr))
-			continue;
-		memcpy(be->slot.dmac, o->slot.dmac, 6);
-		memcpy(be->slot.smac, o->slot.smac, 6);
-		be->slot.ifindex = o->slot.ifindex;
-		be->nh_known = true;
-		return true;
-	}
+	for (i = 1; i < dp->be_fresh; i++)
+		if (i != idx && dp->be[i].used && dp->be[i].nh_known &&
+		    dp_xaddr_equal(&dp->be[i].addr, &dp->be[idx].addr)) {
+			dp_nh_take(dp, idx, i);
+			return true;
+		}
 	return false;
 }
 
@@ -712,7 +729,7 @@ static int dp_apply_backends(struct dataplane *dp, const struct lb_config *cfg,
 				if (err)
 					return err;
 				if (!dp_copy_next_hop(dp, idx))
-					dp_resolve_one(dp, idx);
+					dp_resolve_one(dp, idx, dp_first_pair(dp, idx));
 			}
 			be = &dp->be[idx];
 			be->configured = true;
@@ -884,8 +901,10 @@ int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool al
 {
 	uint64_t now = clock_now_ms();
 	bool changed = false;
-	uint32_t i;
+	uint32_t i, h, *memo = dp->nh_memo;
 
+	/* This pass's answers by address: a backend in several VIPs is asked for once. */
+	memset(memo, 0, sizeof(dp->nh_memo));
 	for (i = 1; i < dp->be_fresh; i++) {
 		const struct dp_backend *be = &dp->be[i];
 
@@ -897,8 +916,16 @@ int dataplane_resolve(struct dataplane *dp, const struct lb_config *cfg, bool al
 			continue;
 		if (!all && (be->nh_known || be->nh_unreachable))
 			continue;
-		if (dp_resolve_one(dp, i))
-			changed = true;
+		for (h = dp_be_hash_slot(0, &be->addr);
+		     memo[h] && !dp_xaddr_equal(&dp->be[memo[h]].addr, &be->addr);
+		     h = (h + 1) % DP_BE_HASH_SIZE)
+			;
+		if (memo[h]) {
+			changed |= dp_nh_take(dp, i, memo[h]);
+			continue;
+		}
+		memo[h] = i;
+		changed |= dp_resolve_one(dp, i, true);
 	}
 	if (changed)
 		return dataplane_apply(dp, cfg);
@@ -1006,9 +1033,10 @@ int dp_state_adopt(struct dataplane *dp)
 		be->used = true;
 		be->addr.family = bk.family;
 		memcpy(be->addr.addr, bk.addr, sizeof(bk.addr));
-		be->vip_index = bk.vip_index;
 		if (bpf_map_lookup_elem(be_fd, &idx, &be->slot))
 			memset(&be->slot, 0, sizeof(be->slot));
+		/* The ids entry says which pair the slot is, whatever the slot holds. */
+		be->slot.vip_index = bk.vip_index;
 		be->drain = be->slot.flags & LB_BE_F_DRAIN;
 		be->nh_known = !(be->slot.flags & LB_BE_F_DOWN) &&
 			       memcmp(be->slot.dmac, zero_mac, 6);

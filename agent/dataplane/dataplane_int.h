@@ -23,9 +23,8 @@ struct dp_backend {
 	uint64_t nh_next_ms;   /* CLOCK_MONOTONIC ms of the next timer retry */
 	bool healthy;	       /* health checks' verdict when the slot was last written */
 	bool down_keeps_flows; /* the VIP keeps a DOWN pair's flows (down_flows: keep) */
-	uint32_t vip_index;    /* the pair's VIP: index into dataplane.vips */
 	struct xaddr addr;
-	struct lb_backend slot; /* what lb_backends holds for it */
+	struct lb_backend slot; /* what lb_backends holds for it; slot.vip_index: the pair's VIP */
 	uint64_t freed_seq;	/* when it was freed: older free slots are reused first */
 };
 
@@ -68,6 +67,7 @@ struct dataplane {
 	struct dp_backend be[LB_MAX_BACKENDS];
 	uint32_t be_fresh;		   /* next never-used backend index */
 	uint32_t be_hash[DP_BE_HASH_SIZE]; /* pair indices by (VIP, address), 0 = empty */
+	uint32_t nh_memo[DP_BE_HASH_SIZE]; /* dataplane_resolve's scratch: first pair per address */
 	struct dp_vip vips[LB_MAX_VIPS];
 	uint32_t vip_fresh;
 	struct lb_vip_key icmp[LB_MAX_VIPS];	  /* installed ICMP entries */
