@@ -47,7 +47,7 @@ SKELS := $(patsubst %.bpf.c,$(OUTPUT)/%.skel.h,$(notdir $(BPF_SRCS)))
 
 LIB_SRCS := $(filter-out agent/core/main.c,$(wildcard agent/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
-# What lbctl links of the agent: the control protocol and logging, nothing else.
+# What lbctl links of the agent (agent/common/): control protocol, log, clock; nothing else.
 COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard agent/common/*.c))
 AGENT_HDRS := $(wildcard agent/*/*.h cli/*.h)
 CLI_SRCS := $(wildcard cli/*.c)
