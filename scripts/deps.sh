@@ -18,6 +18,7 @@ packages=(
 	netbase	# /etc/protocols: 'ip rule ... ipproto tcp' in the soak tier
 	bc	# e2e and soak: failover times in fractions of a second
 	curl python3 socat tcpdump	# e2e: real clients and servers; tcpdump for looking around the demo
+	openssl	# unit tier: the https check's test server and its certificate
 	bird2	# e2e and demo: BGP/BFD routing daemon
 	dnsmasq-base	# e2e: a real DNS server behind the UDP health check (no system service, unlike dnsmasq)
 	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
+#include "skip.h"
+
 #include "common/clock.h"
 #include "control/control.h"
 #include "common/ctl_proto.h"
@@ -697,7 +699,7 @@ static void skip_unless_root(const char *why)
 	if (!geteuid())
 		return;
 	rmdir(tmpdir);
-	cr_skip_test("needs root %s", why);
+	XLB_SKIP("needs root %s", why);
 }
 
 /* Runs fn in a child that dropped to nobody/nogroup; returns the child's exit status. */

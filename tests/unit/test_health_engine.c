@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 
+#include "skip.h"
+
 #include "common/clock.h"
 #include "config/config.h"
 #include "health/health.h"
@@ -599,7 +601,7 @@ Test(health_engine, ipv6_tcp_and_http_checks_reach_the_address)
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	gone = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) || listen(fd, 16))
-		cr_skip_test("no IPv6 loopback here");
+		XLB_SKIP("no IPv6 loopback here");
 	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
 	open_port = ntohs(sin6.sin6_port);
 	sin6.sin6_port = 0;
@@ -667,7 +669,7 @@ Test(health_engine, https_checks_the_certificate_only_when_told_to)
 	cr_assert_not_null(mkdtemp(dir));
 	pid = tls_server(dir, port);
 	if (pid < 0)
-		cr_skip_test("openssl cannot make a certificate here");
+		XLB_SKIP("openssl cannot make a certificate here");
 	for (i = 0; i < 3; i++) {
 		hcs[i] = check(CFG_HC_HTTPS, port, i != 1);
 		/* The first verification loads the CA store: give the handshake time. */

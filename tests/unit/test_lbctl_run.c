@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
+#include "skip.h"
+
 #include "control/control.h"
 
 extern char **environ;
@@ -75,7 +77,7 @@ static void run_setup(void)
 static void need_lbctl(void)
 {
 	if (!dir[0])
-		cr_skip_test("%s not built (make lbctl with the same OUTPUT)", lbctl_path);
+		XLB_SKIP("%s not built (make lbctl with the same OUTPUT)", lbctl_path);
 }
 
 static void run_teardown(void)

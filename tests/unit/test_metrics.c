@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
+
+#include "skip.h"
 #include <criterion/redirect.h>
 
 #include "config/config.h"
@@ -206,7 +208,7 @@ Test(metrics, promtool_accepts_the_exposition)
 	char *text;
 
 	if (system("command -v promtool >/dev/null"))
-		cr_skip_test("promtool missing: install the Debian package prometheus");
+		XLB_SKIP("promtool missing: install the Debian package prometheus");
 	mx_canned(&s);
 	text = mx_render_canned(&s);
 	cr_expect_eq(mx_promtool(text), 0, "promtool check metrics refused:\n%s", text);
@@ -216,7 +218,7 @@ Test(metrics, promtool_accepts_the_exposition)
 Test(metrics, promtool_catches_a_counter_without_total)
 {
 	if (system("command -v promtool >/dev/null"))
-		cr_skip_test("promtool missing: install the Debian package prometheus");
+		XLB_SKIP("promtool missing: install the Debian package prometheus");
 	/* The check above is only worth something if promtool does refuse bad input. */
 	cr_expect_neq(mx_promtool("# HELP xdplb_x_packets x\n# TYPE xdplb_x_packets counter\n"
 				  "xdplb_x_packets 1\n"),
