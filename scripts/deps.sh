@@ -19,6 +19,7 @@ packages=(
 	bc	# e2e and soak: failover times in fractions of a second
 	curl python3 socat tcpdump	# e2e: real clients and servers; tcpdump for looking around the demo
 	openssl	# unit tier: the https check's test server and its certificate
+	ca-certificates	# https checks with tls_verify: the CA store libcurl verifies against
 	bird2	# e2e and demo: BGP/BFD routing daemon
 	dnsmasq-base	# e2e: a real DNS server behind the UDP health check (no system service, unlike dnsmasq)
 	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14

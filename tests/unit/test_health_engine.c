@@ -248,7 +248,8 @@ static void expect_change_to(uint16_t port, enum health_state state, const char 
 
 	for (i = 0; i < n_changes; i++)
 		if (changes[i].port == port && changes[i].state == state) {
-			cr_assert_str_eq(changes[i].cause, cause, "port %u", port);
+			cr_assert_str_eq(changes[i].cause, cause, "port %u: '%s', expected '%s'", port,
+					 changes[i].cause, cause);
 			return;
 		}
 	cr_assert_fail("port %u never went %s", port, health_state_name(state));
