@@ -373,6 +373,19 @@ static const char *ctl_backend_state(struct agent *a, const struct xaddr *addr,
 	return state ?: "down";
 }
 
+/* Why a runtime change of a backend (in vip, or in all) failed: ret, with the message in err. */
+static int ctl_backend_failed(int ret, const char *text, const struct cfg_vip *vip, char *err,
+			      size_t errlen)
+{
+	if (ret == -ENOENT)
+		snprintf(err, errlen, "backend %s is not configured%s", text,
+			 vip ? " in that VIP" : "");
+	else
+		snprintf(err, errlen, "backend %s: programming the data plane: %s", text,
+			 strerror(-ret));
+	return ret;
+}
+
 /* Drains (or undrains) a backend in one VIP (args.vip), or in every VIP it serves. */
 static int ctl_drain_set(struct agent *a, json_t *args, json_t **result, bool drain, char *err,
 			 size_t errlen)
@@ -388,16 +401,8 @@ static int ctl_drain_set(struct agent *a, json_t *args, json_t **result, bool dr
 	if (ret)
 		return ret;
 	ret = dataplane_set_drain(a->dp, &a->cfg, &addr, vip, drain);
-	if (ret == -ENOENT) {
-		snprintf(err, errlen, "backend %s is not configured%s", text,
-			 vip ? " in that VIP" : "");
-		return ret;
-	}
-	if (ret) {
-		snprintf(err, errlen, "backend %s: programming the data plane: %s", text,
-			 strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return ctl_backend_failed(ret, text, vip, err, errlen);
 	if (vip)
 		cfg_vip_label(vip, label, sizeof(label));
 	log_info("agent: backend %s %s%s%s", ctl_fmt(&addr, buf, sizeof(buf)),
@@ -437,16 +442,8 @@ static int ctl_backend_weight(void *ctx, json_t *args, json_t **result, char *er
 	if (ret)
 		return ret;
 	ret = dataplane_set_weight(a->dp, &a->cfg, &addr, vip, weight);
-	if (ret == -ENOENT) {
-		snprintf(err, errlen, "backend %s is not configured%s", text,
-			 vip ? " in that VIP" : "");
-		return ret;
-	}
-	if (ret) {
-		snprintf(err, errlen, "backend %s: programming the data plane: %s", text,
-			 strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return ctl_backend_failed(ret, text, vip, err, errlen);
 	log_info("agent: backend %s weight %lld", ctl_fmt(&addr, buf, sizeof(buf)), weight);
 	*result = json_pack("{s:s, s:I}", "backend", buf, "weight", (json_int_t)weight);
 	return *result ? 0 : -ENOMEM;
