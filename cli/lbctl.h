@@ -89,6 +89,13 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args);
 int lbctl_print_reload(FILE *out, json_t *res, json_t *args);
 int lbctl_print_version(FILE *out, json_t *res, json_t *args);
 int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
+/* A table of {"name": {"packets", "bytes"}} under header ("DROP REASON"), "no drops" if empty. */
+int lbctl_print_counters(FILE *out, const char *header, json_t *counters, bool all_rows);
+/* cli/print_backend.c: what status and stats say of a backend host. */
+struct table;
+int lbctl_status_decap_row(struct table *t, json_t *status);
+int lbctl_status_lo_row(struct table *t, json_t *status);
+int lbctl_print_backend_stats(FILE *out, json_t *res);
 /* cli/print_sync.c */
 int lbctl_print_sync(FILE *out, json_t *res, json_t *args);
 int lbctl_print_peers(FILE *out, json_t *res, json_t *args);
