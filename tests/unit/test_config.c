@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Config: the examples load, every error class names file:line:column, helpers round-trip. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -111,7 +112,12 @@ Test(config, loads_single_node_example)
 	cr_assert_eq(cfg.node.hash_seed, 0x5eed);
 	cr_assert_str_eq(cfg_format_addr(&cfg.node.tun_src4, buf, sizeof(buf)), "198.51.100.0");
 	cr_assert_eq(cfg.node.tun_src4_bits, 4);
-	cr_assert_eq(cfg.n_vips, 3);
+	cr_assert_eq(cfg.n_vips, 4);
+	/* The example of a service whose connections must meet on one backend (FTP, iperf3). */
+	web = cfg_find_vip(&cfg, "files");
+	cr_assert_not_null(web, "no example of hash: addresses");
+	cr_assert_eq(web->port, 0);
+	cr_assert(web->flags & LB_VIP_F_HASH_ADDRS);
 	web = cfg_find_vip(&cfg, "web");
 	cr_assert_not_null(web);
 	cr_assert_eq(web->n_backends, 3);
@@ -119,11 +125,42 @@ Test(config, loads_single_node_example)
 	cr_assert_eq(cfg_find_vip(&cfg, "dns")->proto, IPPROTO_UDP);
 }
 
-Test(config, loads_cluster_example_with_zones)
+/*
+ * An example that names files under /etc/xdplb (the sync key), loaded as an operator would
+ * after creating them: a copy with those paths in a temporary directory holding the files.
+ */
+static void load_example_with_files(const char *path)
+{
+	char dir[] = "/tmp/xdplb-example-XXXXXX", key[64], copy[64], cmd[512];
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/sync.key", dir);
+	snprintf(copy, sizeof(copy), "%s/lb.yaml", dir);
+	fd = open(key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "0123456789abcdef0123456789abcdef", 32), 32);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "sed 's|/etc/xdplb/|%s/|g' %s > %s", dir, path, copy);
+	cr_assert_eq(system(cmd), 0);
+	load_example(copy);
+	unlink(copy);
+	unlink(key);
+	rmdir(dir);
+}
+
+Test(config, loads_cluster_example_with_zones_sync_and_cluster)
 {
 	const struct cfg_vip *web, *api;
 
-	load_example("configs/cluster-node-a1.yaml");
+	load_example_with_files("configs/cluster-node-a1.yaml");
+	/* A cluster node: sync with its key, the zone state machine announcing. */
+	cr_assert(cfg.sync.enabled);
+	cr_assert(strstr(cfg.sync.key_file, "/sync.key"));
+	cr_assert_eq(cfg.sync.heartbeat_ms, 200);
+	cr_assert(cfg.cluster.enabled);
+	cr_assert_eq(cfg.cluster.announce_table, 100);
+	cr_assert_eq(cfg.cluster.secondary_mode, CFG_SECONDARY_STANDBY);
 	cr_assert_eq(cfg.node.id, 11);
 	cr_assert_eq(cfg.node.xdp_mode, CFG_XDP_NATIVE);
 	cr_assert_eq(cfg.node.gue_sport_min, 40000);
