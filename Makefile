@@ -283,6 +283,12 @@ test-unit: $(OUTPUT)/tests/unit_tests
 test-bpf: $(OUTPUT)/tests/bpf_tests
 	$(Q)bash scripts/tier.sh bpf $(OUTPUT)/tests/bpf_tests
 
+# What `make install` puts against what the docs name; one TLS stack. The package
+# itself is built and installed in fresh Debian roots by tests/package/ci.sh (CI).
+test-package: all
+	@echo '=== package tests ==='
+	$(Q)XDPLB_BIN=$(OUTPUT) bash tests/package/run.sh
+
 test-e2e: all
 	$(Q)bash scripts/tier.sh e2e bash tests/e2e/run.sh
 

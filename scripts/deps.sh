@@ -11,7 +11,7 @@ packages=(
 	libjansson-dev	# control protocol (JSON)
 	libmnl-dev	# netlink: routes and neighbours
 	libsodium-dev	# sync message authentication
-	libcurl4-openssl-dev	# HTTP(S) health checks
+	libcurl4-gnutls-dev	# HTTP(S) health checks, TLS by GnuTLS as libmicrohttpd's (one TLS stack)
 	libmicrohttpd-dev	# Prometheus endpoint
 	libcriterion-dev	# unit and BPF test tiers
 	iproute2 iputils-ping procps ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
