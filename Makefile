@@ -218,37 +218,58 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 MANS := $(patsubst man/%,$(OUTPUT)/man/%.gz,$(wildcard man/*.[0-9]))
+# The group node.control.group names in the shipped configs; install creates it.
+CONTROL_GROUP := xdplb
 
 $(OUTPUT)/man:
 	$(Q)mkdir -p $@
 
+# The unit and the man pages carry install paths (@SBINDIR@, @SYSCONFDIR@, @DOCDIR@).
+# $(OUTPUT)/paths holds the paths they were made with and changes only with them,
+# so `make install PREFIX=/usr` after a build for /usr/local makes them again.
+SUBST_PATHS := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@DOCDIR@|$(DOCDIR)|g'
+
+$(OUTPUT)/paths: FORCE | $(OUTPUT)
+	$(Q)printf '%s\n' '$(SBINDIR)' '$(SYSCONFDIR)' '$(DOCDIR)' > $@.new
+	$(Q)if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+FORCE:
+
 # mandoc's lint fails the build on a page with warnings (scripts/deps.sh installs
 # mandoc); without it the page is built unchecked, and says so.
-$(OUTPUT)/man/%.gz: man/% | $(OUTPUT)/man
+$(OUTPUT)/man/%.gz: man/% $(OUTPUT)/paths | $(OUTPUT)/man
 	$(call msg,MAN,$@)
-	$(Q)if command -v mandoc >/dev/null; then mandoc -T lint -W warning $<; \
+	$(Q)$(SUBST_PATHS) $< > $(OUTPUT)/man/$*
+	$(Q)if command -v mandoc >/dev/null; then mandoc -T lint -W warning $(OUTPUT)/man/$*; \
 	else echo "  warning: mandoc not installed, $< not linted (make deps installs it)" >&2; fi
-	$(Q)gzip -9n -c $< > $@
+	$(Q)gzip -9n -c $(OUTPUT)/man/$* > $@
 
 man: $(MANS)
 
-$(OUTPUT)/lbagent.service: scripts/lbagent.service | $(OUTPUT)
+$(OUTPUT)/lbagent.service: scripts/lbagent.service $(OUTPUT)/paths | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+	$(Q)$(SUBST_PATHS) $< > $@
 
+# Without DESTDIR (a live install) the control group is created if missing; a
+# package creates it in its postinst (debian/xdplb.postinst).
 install: all man $(OUTPUT)/lbagent.service
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)/examples/bird \
 		$(DESTDIR)$(SYSCONFDIR)/xdplb
 	$(Q)install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 0644 $(filter %.5.gz,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
 	$(Q)install -m 0644 $(filter %.8.gz,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
 	$(Q)install -m 0644 $(OUTPUT)/lbagent.service $(DESTDIR)$(UNITDIR)/
 	$(Q)install -m 0644 cli/lbctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/lbctl
+	$(Q)install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/
 	$(Q)install -m 0644 configs/*.yaml $(DESTDIR)$(DOCDIR)/examples/
+	$(Q)install -m 0644 configs/bird/*.conf $(DESTDIR)$(DOCDIR)/examples/bird/
 	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/xdplb/lb.yaml || \
 		install -m 0600 configs/single-node.yaml $(DESTDIR)$(SYSCONFDIR)/xdplb/lb.yaml
+	$(Q)if [ -z "$(DESTDIR)" ] && ! getent group $(CONTROL_GROUP) >/dev/null; then \
+		echo "  GROUP    $(CONTROL_GROUP)"; groupadd --system $(CONTROL_GROUP); fi
 
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
