@@ -22,7 +22,7 @@ endif
 # The agent code is built twice: normal, and with sanitizers for `make test-asan`.
 SAN ?=
 CFLAGS ?= -g -O2
-XCFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
+XCFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -D_GNU_SOURCE -DXDPLB_VERSION=\"$(VERSION)\" \
 	-I$(OUTPUT) -Ibpf -Iagent -Icli $(SAN)
 # Flags come from pkg-config, as a Debian build takes them. Targets that install
@@ -33,7 +33,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --cflags --libs criterion 2>/dev/null || echo -lcriterion)
 XCFLAGS += $(PKG_CFLAGS)
-LDLIBS := -Wl,--as-needed $(PKG_LIBS) -lm
+LDLIBS := $(LDFLAGS) -Wl,--as-needed $(PKG_LIBS) -lm
 # The kernel side takes only the kernel's uapi headers (the host's asm/ from
 # /usr/include/$(ARCH_TRIPLE)), libbpf's and its own: glibc's headers, compiled
 # for the bpf target, want 32-bit stubs a plain Debian does not have. The
@@ -65,7 +65,7 @@ TEST_TIERS := unit asan fuzz bpf e2e soak
 .DELETE_ON_ERROR:
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
 	test-asan test-fuzz fuzz soak test-soak \
-	install uninstall man plots
+	install uninstall man plots deb test-package FORCE
 .DEFAULT_GOAL := all
 # Keep the BPF objects between the skeleton steps (benchmarks and `ip link` load them).
 .SECONDARY:
@@ -92,7 +92,10 @@ help:
 	@echo '  make man        man pages lbagent(8), lbctl(8), xdplb.yaml(5), checked by mandoc'
 	@echo '  make install    binaries, man pages, systemd unit, completion, examples; PREFIX'
 	@echo '                 (/usr/local), DESTDIR; /etc/xdplb/lb.yaml only if absent'
-	@echo '  make uninstall  remove what install put (never /etc/xdplb/lb.yaml)'
+	@echo '  make uninstall  remove what install put (never /etc/xdplb/lb.yaml, nor the group)'
+	@echo '  make deb        Debian package with dpkg-buildpackage (debian/) into $(OUTPUT)/deb/'
+	@echo '  make test-package  what install puts, against the man pages and the unit; one TLS'
+	@echo '                 stack in lbagent; lintian on the package when it is built'
 	@echo '  make plots      docs/img/*.png from the tables of docs/BENCHMARKS.md (gnuplot)'
 	@echo '  make format     clang-format every C file'
 	@echo '  make clean      remove $(OUTPUT)/'
@@ -209,7 +212,7 @@ test-asan:
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer' \
 		test-unit
 
-# --- man pages, install, plots ------------------------------------------------
+# --- man pages, install, package, plots ---------------------------------------
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -278,6 +281,18 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8.gz,$(MANS)))) \
 		$(DESTDIR)$(UNITDIR)/lbagent.service $(DESTDIR)$(COMPLETIONDIR)/lbctl
 	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
+
+# The package is built by Debian's tools from debian/ (its own build in
+# $(OUTPUT)/debian, PREFIX=/usr); dpkg-buildpackage leaves its files next to
+# the source tree, from where they move to $(OUTPUT)/deb/.
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version)
+DEB_ARCH = $(shell dpkg-architecture -q DEB_HOST_ARCH)
+deb:
+	$(Q)dpkg-buildpackage -us -uc -b
+	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(OUTPUT)/deb
+	$(Q)for f in ../xdplb_$(DEB_VERSION)_$(DEB_ARCH).* ../xdplb-dbgsym_$(DEB_VERSION)_*; do \
+		if [ -e "$$f" ]; then mv "$$f" $(OUTPUT)/deb/; fi; done
+	$(Q)ls $(OUTPUT)/deb/*.deb
 
 plots:
 	$(Q)bash scripts/plots.sh docs/BENCHMARKS.md docs/img
