@@ -90,12 +90,12 @@ help:
 	@echo '  make demo       a load-balancer cluster in namespaces with real traffic'
 	@echo '  make demo-down  tear the demo down'
 	@echo '  make man        man pages lbagent(8), lbctl(8), xdplb.yaml(5), checked by mandoc'
-	@echo '  make install    binaries, man pages, systemd unit, completion, examples; PREFIX'
-	@echo '                 (/usr/local), DESTDIR; /etc/xdplb/lb.yaml only if absent'
+	@echo '  make install    binaries, man pages, systemd unit, completion, docs, examples, the'
+	@echo '                 group xdplb; PREFIX (/usr/local), DESTDIR; /etc/xdplb/lb.yaml if absent'
 	@echo '  make uninstall  remove what install put (never /etc/xdplb/lb.yaml, nor the group)'
-	@echo '  make deb        Debian package with dpkg-buildpackage (debian/) into $(OUTPUT)/deb/'
-	@echo '  make test-package  what install puts, against the man pages and the unit; one TLS'
-	@echo '                 stack in lbagent; lintian on the package when it is built'
+	@echo '  make deb        Debian package by dpkg-buildpackage from debian/, into $(OUTPUT)/deb/'
+	@echo '  make test-package  install against what the man pages and the unit name; one TLS'
+	@echo '                 stack in lbagent (CI also installs the .deb in a fresh root)'
 	@echo '  make plots      docs/img/*.png from the tables of docs/BENCHMARKS.md (gnuplot)'
 	@echo '  make format     clang-format every C file'
 	@echo '  make clean      remove $(OUTPUT)/'
@@ -283,11 +283,12 @@ uninstall:
 	$(Q)rm -rf $(DESTDIR)$(DOCDIR)
 
 # The package is built by Debian's tools from debian/ (its own build in
-# $(OUTPUT)/debian, PREFIX=/usr); dpkg-buildpackage leaves its files next to
-# the source tree, from where they move to $(OUTPUT)/deb/.
+# $(OUTPUT)/debian, PREFIX=/usr), once deps.sh installed the build dependencies;
+# dpkg-buildpackage leaves its files next to the source tree, from where they
+# move to $(OUTPUT)/deb/.
 DEB_VERSION = $(shell dpkg-parsechangelog -S Version)
 DEB_ARCH = $(shell dpkg-architecture -q DEB_HOST_ARCH)
-deb:
+deb: deps
 	$(Q)dpkg-buildpackage -us -uc -b
 	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(OUTPUT)/deb
 	$(Q)for f in ../xdplb_$(DEB_VERSION)_$(DEB_ARCH).* ../xdplb-dbgsym_$(DEB_VERSION)_*; do \
