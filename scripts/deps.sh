@@ -25,7 +25,7 @@ packages=(
 	libclang-rt-14-dev	# make fuzz / test-fuzz: libFuzzer and the sanitizer runtimes for clang 14
 	valgrind libcap2-bin	# e2e: agent under valgrind; capsh to read the agent's capabilities
 	mandoc	# make man: lints the man pages (the build fails on a warning)
-	dpkg-dev debhelper lintian	# make deb: dpkg-buildpackage and dh build the package; lintian checks it
+	build-essential dpkg-dev debhelper lintian	# make deb: dpkg-buildpackage (which wants build-essential) and dh build the package; lintian checks it
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 )
 
