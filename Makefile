@@ -60,7 +60,7 @@ BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
 # The test tiers `make test` runs, in order; `make help` prints this list and README.md's
 # "Tests" has a bullet for each (tests/unit/test_docs.c checks both).
-TEST_TIERS := unit asan fuzz bpf e2e soak
+TEST_TIERS := unit package asan fuzz bpf e2e soak
 
 .DELETE_ON_ERROR:
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
@@ -78,6 +78,8 @@ help:
 	@echo '  make deps       install missing Debian packages (scripts/deps.sh), mount bpffs'
 	@echo '  make test       every test tier, in this order: $(TEST_TIERS) (installs what it needs)'
 	@echo '  make test-unit  unit tier (Criterion)'
+	@echo '  make test-package  package tier: make install against what the man pages and the'
+	@echo '                 unit name; one TLS stack in lbagent (CI installs the .deb in a fresh root)'
 	@echo '  make test-asan  unit tier with agent, lbctl and tests built with ASan+UBSan'
 	@echo '  make test-fuzz  each libFuzzer target for FUZZ_TEST_SECONDS (15), regressions first'
 	@echo '  make test-bpf   BPF tier: packets through bpf_prog_test_run (root)'
@@ -94,8 +96,6 @@ help:
 	@echo '                 group xdplb; PREFIX (/usr/local), DESTDIR; /etc/xdplb/lb.yaml if absent'
 	@echo '  make uninstall  remove what install put (never /etc/xdplb/lb.yaml, nor the group)'
 	@echo '  make deb        Debian package by dpkg-buildpackage from debian/, into $(OUTPUT)/deb/'
-	@echo '  make test-package  install against what the man pages and the unit name; one TLS'
-	@echo '                 stack in lbagent (CI also installs the .deb in a fresh root)'
 	@echo '  make plots      docs/img/*.png from the tables of docs/BENCHMARKS.md (gnuplot)'
 	@echo '  make format     clang-format every C file'
 	@echo '  make clean      remove $(OUTPUT)/'
@@ -323,8 +323,7 @@ test-bpf: $(OUTPUT)/tests/bpf_tests
 # What `make install` puts against what the docs name; one TLS stack. The package
 # itself is built and installed in fresh Debian roots by tests/package/ci.sh (CI).
 test-package: all
-	@echo '=== package tests ==='
-	$(Q)XDPLB_BIN=$(OUTPUT) bash tests/package/run.sh
+	$(Q)XDPLB_BIN=$(OUTPUT) bash scripts/tier.sh package bash tests/package/run.sh
 
 test-e2e: all
 	$(Q)bash scripts/tier.sh e2e bash tests/e2e/run.sh

@@ -15,7 +15,8 @@ skip() {
 	exit 0
 }
 
-if [ "$tier" != unit ]; then
+# The unit and package tiers need neither root nor BPF.
+if [ "$tier" != unit ] && [ "$tier" != package ]; then
 	[ "$(id -u)" -eq 0 ] || skip "needs root (BPF programs, network namespaces)"
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
 		skip "bpffs not mounted and cannot be mounted"
