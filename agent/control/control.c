@@ -190,6 +190,11 @@ cleanup:
 	return NULL;
 }
 
+int control_set_group(struct control_server *srv, const char *group)
+{
+	return control_set_owner(srv->addr.sun_path, group);
+}
+
 int control_listen_fd(const struct control_server *srv)
 {
 	return srv->fd;

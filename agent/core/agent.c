@@ -136,8 +136,25 @@ static int agent_check_restart_keys(const struct agent *a, const struct lb_confi
 	return -EINVAL;
 }
 
+/* "node.mtu, sync": the names of the settings bits, "" for none. */
+static void agent_settings_list(uint32_t settings, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < CFG_SET_COUNT && used < len; i++) {
+		if (!(settings & (1u << i)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", cfg_setting_name(i));
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
+
 int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
 {
+	char settings[CFG_SET_COUNT * 24];
 	const char *stage = NULL;
 	struct lb_config next = {}, old;
 	size_t i;
@@ -191,9 +208,10 @@ int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t err
 	}
 	a->reloads_ok++;
 	a->last_reload_error[0] = '\0';
-	log_info("agent: reloaded %s: VIPs +%u -%u ~%u, backends +%u -%u", a->config_path,
-		 chg->vips_added, chg->vips_removed, chg->vips_changed, chg->backends_added,
-		 chg->backends_removed);
+	agent_settings_list(chg->settings, settings, sizeof(settings));
+	log_info("agent: reloaded %s: VIPs +%u -%u ~%u, backends +%u -%u, settings changed: %s",
+		 a->config_path, chg->vips_added, chg->vips_removed, chg->vips_changed,
+		 chg->backends_added, chg->backends_removed, settings[0] ? settings : "none");
 	return 0;
 }
 

@@ -746,17 +746,23 @@ static int ctl_reload(void *ctx, json_t *args, json_t **result, char *err, size_
 {
 	struct cfg_changes c;
 	int ret = agent_reload(ctx, &c, err, errlen);
+	json_t *settings;
+	unsigned int i;
 
 	/* A bad file is not a bad request: keep it out of control_rejected. */
 	if (ret == -EINVAL)
 		return -EBADMSG;
 	if (ret)
 		return ret;
-	*result = json_pack("{s:{s:I, s:I, s:I, s:I, s:I}}", "changed", "vips_added",
+	settings = json_array();
+	for (i = 0; settings && i < CFG_SET_COUNT; i++)
+		if (c.settings & (1u << i))
+			json_array_append_new(settings, json_string(cfg_setting_name(i)));
+	*result = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:o}}", "changed", "vips_added",
 			    (json_int_t)c.vips_added, "vips_removed", (json_int_t)c.vips_removed,
 			    "vips_changed", (json_int_t)c.vips_changed, "backends_added",
 			    (json_int_t)c.backends_added, "backends_removed",
-			    (json_int_t)c.backends_removed);
+			    (json_int_t)c.backends_removed, "settings", settings);
 	return *result ? 0 : -ENOMEM;
 }
 

@@ -59,6 +59,14 @@ static int control_part_start(struct agent *a)
 	return agent_epoll_add(a, control_listen_fd(a->ctl));
 }
 
+/* node.control.group: the socket changes hands at once, its clients stay connected. */
+static int control_part_reload(struct agent *a, const struct lb_config *next)
+{
+	if (!a->ctl || !strcmp(a->cfg.node.control_group, next->node.control_group))
+		return 0;
+	return control_set_group(a->ctl, next->node.control_group);
+}
+
 static void control_part_stop(struct agent *a)
 {
 	if (a->ctl)
@@ -80,6 +88,7 @@ const struct agent_part agent_part_control = {
     .name = "control socket",
     .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
     .start = control_part_start,
+    .reload = control_part_reload,
     .stop = control_part_stop,
     .fd = control_part_fd,
     .event = control_part_event,
