@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Logging to stderr with a level prefix; journald adds the time itself. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,20 @@ void log_set_level(enum log_level level)
 enum log_level log_get_level(void)
 {
 	return log_level;
+}
+
+const char *log_cut(const char *text)
+{
+	/* Whole up to a little over the cut: "abc...", three characters longer, would hide less. */
+	static char slots[LOG_CUT_SLOTS][LOG_CUT_SHOWN + 8 + 1];
+	static unsigned int next;
+	char *out = slots[next++ % LOG_CUT_SLOTS];
+	size_t len = strlen(text), n = len <= LOG_CUT_SHOWN + 8 ? len : LOG_CUT_SHOWN, i;
+
+	for (i = 0; i < n; i++)
+		out[i] = iscntrl((unsigned char)text[i]) ? '?' : text[i];
+	strcpy(out + n, n < len ? "..." : "");
+	return out;
 }
 
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap, int err)

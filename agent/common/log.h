@@ -18,6 +18,16 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A value as a message shows it: whole when short, else its first LOG_CUT_SHOWN characters and
+ * "...", control characters as '?'. Then a huge value never pushes the reason out of the message
+ * buffer. The text lives in one of LOG_CUT_SLOTS static buffers, reused in turn: enough for the
+ * values of one message.
+ */
+#define LOG_CUT_SHOWN 32
+#define LOG_CUT_SLOTS 4
+const char *log_cut(const char *text);
+
 /* Routes libbpf's messages into this module (debug ones only at -v). */
 void log_route_libbpf(void);
 

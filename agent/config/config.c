@@ -49,7 +49,7 @@ static int cfg_parse_node_addresses(struct cfg_ctx *ctx, const char *what,
 			if (cfg_addr_equal(&node->addresses[j], &node->addresses[i]))
 				return cfg_error(ctx, val->kids[i],
 						 "node address %s: listed twice (first at line %d)",
-						 val->kids[i]->text, val->kids[j]->line);
+						 log_cut(val->kids[i]->text), val->kids[j]->line);
 	}
 	node->n_addresses = val->n_kids;
 	return 0;
@@ -72,16 +72,16 @@ static int cfg_parse_tunnel_source(struct cfg_ctx *ctx, const char *what,
 		return err;
 	if (snprintf(text, sizeof(text), "%s", val->text) >= (int)sizeof(text))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	slash = strchr(text, '/');
 	if (slash)
 		*slash = '\0';
 	if (cfg_parse_addr(text, addr) || addr->family != family)
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (slash && cfg_text_to_u64(slash + 1, &prefix))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (prefix > width || prefix < width - CFG_TUN_VARY_BITS_MAX)
 		return cfg_error(
 		    ctx, val, "%s: /%llu would vary %lld bits per flow; at most %d (/%u..%u)", what,
@@ -159,14 +159,15 @@ static int cfg_parse_node_gue_ports(struct cfg_ctx *ctx, const char *what,
 		*dash = '\0';
 	if (cfg_text_to_u64(text, &lo) || (dash && cfg_text_to_u64(dash + 1, &hi)))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (!dash)
 		hi = lo;
 	if (!lo || lo > 65535 || !hi || hi > 65535)
-		return cfg_error(ctx, val, "%s: %s: ports must be 1..65535", what, val->text);
+		return cfg_error(ctx, val, "%s: %s: ports must be 1..65535", what,
+				 log_cut(val->text));
 	if (lo > hi)
 		return cfg_error(ctx, val, "%s: %s: the first port is above the last", what,
-				 val->text);
+				 log_cut(val->text));
 	node->gue_sport_min = lo;
 	node->gue_sport_max = hi;
 	return 0;
@@ -296,7 +297,7 @@ static int cfg_parse_vip_port(struct cfg_ctx *ctx, const char *what, const struc
 	}
 	if (cfg_text_to_u64(val->text, &v) || !v || v > 65535)
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	vip->port = v;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "common/log.h"
 #include "config/config_yaml.h"
 
 /* The schema nests five levels; the bound keeps hostile input from exhausting the stack. */
@@ -302,5 +303,5 @@ void cfg_yaml_describe(const struct cfg_ynode *node, char *buf, size_t len)
 	else if (node->null)
 		snprintf(buf, len, "nothing (null)");
 	else
-		snprintf(buf, len, "'%.64s'", node->text);
+		snprintf(buf, len, "'%s'", log_cut(node->text));
 }

@@ -272,7 +272,7 @@ static int ctl_find_vip(struct agent *a, json_t *args, bool required, const stru
 		return ret;
 	*vip = cfg_find_vip(&a->cfg, name);
 	if (!*vip) {
-		snprintf(err, errlen, "no VIP %s", name);
+		snprintf(err, errlen, "no VIP %s", log_cut(name));
 		return -ENOENT;
 	}
 	return 0;
@@ -344,7 +344,8 @@ static int ctl_backend_arg(json_t *args, struct xaddr *addr, const char **text, 
 	if (ret)
 		return ret;
 	if (cfg_parse_addr(*text, addr)) {
-		snprintf(err, errlen, "args.backend: %s: not an IPv4 or IPv6 address", *text);
+		snprintf(err, errlen, "args.backend: %s: not an IPv4 or IPv6 address",
+			 log_cut(*text));
 		return -EINVAL;
 	}
 	return 0;
@@ -570,7 +571,7 @@ static int ctl_parse_endpoint(const char *key, const char *text, struct xaddr *a
 	*port = p;
 	return 0;
 bad:
-	snprintf(err, errlen, "args.%s: %s: expected ip:port or [ipv6]:port", key, text);
+	snprintf(err, errlen, "args.%s: %s: expected ip:port or [ipv6]:port", key, log_cut(text));
 	return -EINVAL;
 }
 
@@ -671,7 +672,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	if (ret)
 		return ret;
 	if (strcmp(proto_s, "tcp") && strcmp(proto_s, "udp")) {
-		snprintf(err, errlen, "args.proto: %s: expected tcp or udp", proto_s);
+		snprintf(err, errlen, "args.proto: %s: expected tcp or udp", log_cut(proto_s));
 		return -EINVAL;
 	}
 	if (client.family != vaddr.family) {

@@ -179,3 +179,24 @@ Test(agent_reload, names_node_id_zone_and_addresses)
 	/* addresses also moved the tunnel source that cfg_load derives from them. */
 	cr_assert(chg.settings & (1u << CFG_SET_NODE_TUNNEL_SOURCE));
 }
+
+/* A verb's argument is cut in its message like a config value: the reason stays whole. */
+Test(agent_reload, verb_message_cuts_a_huge_argument_not_the_reason)
+{
+	char err[CFG_ERR_MAX] = "", *huge = malloc(100001);
+	json_t *args, *result = NULL;
+	size_t i;
+
+	cr_assert_not_null(huge);
+	memset(huge, 'a', 100000);
+	huge[100000] = '\0';
+	args = json_pack("{s:s}", "backend", huge);
+	for (i = 0; strcmp(agent_balancer_verbs[i].name, "backend.drain"); i++)
+		;
+	cr_assert_eq(agent_balancer_verbs[i].fn(&reload_agent, args, &result, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "args.backend: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...: not an IPv4 or "
+			      "IPv6 address");
+	json_decref(args);
+	free(huge);
+}

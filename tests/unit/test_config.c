@@ -846,3 +846,45 @@ Test(config, vip_equal_sees_every_change)
 	EXPECT_CHANGE(be[0] = base.backends[1]; be[1] = base.backends[0]);
 #undef EXPECT_CHANGE
 }
+
+/*
+ * A huge value is cut in the message, never the reason: a 10 MB zone lost "is longer than 31
+ * characters" when the message buffer filled up with the value.
+ */
+static void expect_reason_with_cut_value(const char *fmt, size_t value_len, const char *message)
+{
+	size_t text_len = strlen(fmt) + value_len;
+	char *value = malloc(value_len + 1), *text = malloc(text_len + 1);
+
+	cr_assert(value && text);
+	memset(value, 'a', value_len);
+	value[value_len] = '\0';
+	snprintf(text, text_len + 1, fmt, value);
+	expect_error(text, message);
+	free(value);
+	free(text);
+}
+
+#define A32 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+Test(config, huge_value_is_cut_not_the_reason)
+{
+	expect_reason_with_cut_value("node:\n  id: 1\n  zone: %s\n  interface: lo\n", 10 << 20,
+				     "lb.yaml:3:9: node.zone: '" A32
+				     "...' is longer than 31 characters");
+	expect_reason_with_cut_value("node:\n  id: 1\n  zone: a\n  interface: lo\n  %s: 1\n", 1000,
+				     "lb.yaml:5:3: node: unknown key '" A32
+				     "...' (expected one of: id, zone, role, interface, xdp_mode, "
+				     "addresses, tunnel_source, mtu, gue_source_ports, outer_ttl, "
+				     "hash_seed, conntrack_size, control, bpffs, metrics)");
+	expect_reason_with_cut_value(
+	    "node:\n  id: 1\n  zone: a\n  interface: lo\n  mtu: %s\n", 1 << 20,
+	    "lb.yaml:5:8: node.mtu: expected an integer 0..65535, found '" A32 "...'");
+	expect_reason_with_cut_value(
+	    NODE "vips:\n  - {name: web, address: 192.0.2.10, port: 80, protocol: %s}\n", 1 << 20,
+	    "lb.yaml:7:58: vip.protocol: expected one of: tcp, udp, found '" A32 "...'");
+	/* 40 characters are shown whole: only what would crowd the reason out is cut. */
+	expect_reason_with_cut_value(
+	    "node:\n  id: 1\n  zone: a\n  interface: lo\n  mtu: %s\n", 40,
+	    "lb.yaml:5:8: node.mtu: expected an integer 0..65535, found '" A32 "aaaaaaaa'");
+}
