@@ -4,10 +4,14 @@
 #define XDPLB_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
+/* Also looks whether stderr is the journal (JOURNAL_STREAM): lines get "<priority>" then. */
 void log_init(const char *prog, enum log_level level);
+/* Whether fd is the stream journal_stream ("DEVICE:INODE", $JOURNAL_STREAM) names. */
+bool log_stream_is_journal(const char *journal_stream, int fd);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 

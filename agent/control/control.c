@@ -433,6 +433,7 @@ void control_serve_one(struct control_server *srv)
 		goto cleanup;
 	}
 	ret = verb->fn(srv->ctx, args, &result, err, sizeof(err));
+	log_debug("control: %s: %s", verb->name, !ret ? "ok" : err[0] ? err : strerror(-ret));
 	if (ret) {
 		json_decref(result);
 		result = NULL;

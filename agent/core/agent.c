@@ -103,6 +103,7 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 
 		if (!agent_part_on(a, part) || !part->start)
 			continue;
+		log_debug("agent: starting %s", part->name);
 		err = part->start(a);
 		if (err)
 			return err;
@@ -180,6 +181,7 @@ int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t err
 
 		if (!agent_part_on(a, part) || !part->reload || (ret && !part->reload_always))
 			continue;
+		log_debug("agent: reload: %s", part->name);
 		r = part->reload(a, &next);
 		if (r && !ret) {
 			ret = r;

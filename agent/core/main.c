@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 
 	log_init("lbagent", level);
 	log_route_libbpf();
+	log_info("lbagent %s starting: config %s", XDPLB_VERSION, opts.config_path);
 	err = agent_start(&agent, &opts);
 	/* Ready for systemd (Type=notify) once attached and answering on the control socket. */
 	if (!err && notify_send("READY=1\nSTATUS=forwarding, control socket open"))
