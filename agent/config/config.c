@@ -804,3 +804,17 @@ void cfg_free(struct lb_config *cfg)
 	free(cfg->vips);
 	memset(cfg, 0, sizeof(*cfg));
 }
+
+void cfg_peek_control_socket(const char *path, char *out, size_t len)
+{
+	const struct cfg_ynode *at = NULL;
+	struct cfg_ynode *root = NULL;
+	char err[CFG_ERR_MAX];
+
+	if (!cfg_yaml_load(path, &root, err, sizeof(err)) && root)
+		at = cfg_yaml_get(cfg_yaml_get(cfg_yaml_get(root, "node"), "control"), "socket");
+	snprintf(out, len, "%s",
+		 at && at->type == CFG_Y_SCALAR && at->text[0] == '/' ? at->text
+								      : CFG_DEFAULT_CONTROL_SOCKET);
+	cfg_yaml_free(root);
+}

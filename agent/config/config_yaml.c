@@ -289,7 +289,7 @@ const struct cfg_ynode *cfg_yaml_get(const struct cfg_ynode *map, const char *ke
 	if (!map || map->type != CFG_Y_MAP)
 		return NULL;
 	for (i = 0; i + 1 < map->n_kids; i += 2)
-		if (!strcmp(map->kids[i]->text, key))
+		if (map->kids[i]->type == CFG_Y_SCALAR && !strcmp(map->kids[i]->text, key))
 			return map->kids[i + 1];
 	return NULL;
 }

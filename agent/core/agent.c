@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "core/agent.h"
+#include "core/notify.h"
 #include "core/parts.h"
 
 int agent_epoll_add(struct agent *a, int fd)
@@ -153,7 +154,7 @@ static void agent_settings_list(uint32_t settings, char *buf, size_t len)
 	}
 }
 
-int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
+static int agent_reload_file(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
 {
 	char settings[CFG_SET_COUNT * 24];
 	const char *stage = NULL;
@@ -215,6 +216,18 @@ int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t err
 		 a->config_path, chg->vips_added, chg->vips_removed, chg->vips_changed,
 		 chg->backends_added, chg->backends_removed, settings[0] ? settings : "none");
 	return 0;
+}
+
+/* systemd hears of every reload, refused or not: a refused one leaves the old config running. */
+int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
+{
+	int ret;
+
+	notify_reloading();
+	ret = agent_reload_file(a, chg, err, errlen);
+	notify_ready(ret ? "forwarding; the last reload was refused, the previous config runs"
+			 : "forwarding, config reloaded");
+	return ret;
 }
 
 static void agent_on_signal(struct agent *a)
