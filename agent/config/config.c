@@ -2,12 +2,14 @@
 /* The config schema: YAML tree -> struct lb_config, every value and cross-reference checked. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "config/config.h"
 #include "config/config_int.h"
@@ -535,10 +537,41 @@ static const struct cfg_section cfg_top_section = {
 
 /* --- the whole file --------------------------------------------------------------------------- */
 
+/*
+ * What the control socket needs from the host, checked here so that --check-config catches
+ * it: a start would attach the data plane first and fail later, at the socket.
+ */
+static int cfg_check_control(struct cfg_ctx *ctx, const struct cfg_ynode *map,
+			     const struct cfg_node *node)
+{
+	const struct cfg_ynode *control = cfg_yaml_get(map, "control");
+	struct sockaddr_un sun;
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int ret;
+
+	if (strlen(node->control_socket) >= sizeof(sun.sun_path))
+		return cfg_error(ctx, cfg_yaml_get(control, "socket") ?: map,
+				 "node.control.socket: longer than %zu characters, the most a unix "
+				 "socket path holds",
+				 sizeof(sun.sun_path) - 1);
+	if (!node->control_group[0])
+		return 0;
+	ret = getgrnam_r(node->control_group, &gr, buf, sizeof(buf), &res);
+	if (ret || !res)
+		return cfg_error(
+		    ctx, cfg_yaml_get(control, "group") ?: map, "node.control.group: %s: %s",
+		    node->control_group,
+		    ret ? strerror(ret)
+			: "no such group (groupadd --system it, or set \"\" for root only)");
+	return 0;
+}
+
 static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root, struct cfg_node *node)
 {
 	const struct cfg_ynode *map = cfg_yaml_get(root, "node");
 	size_t i;
+	int err;
 
 	if (node->role == CFG_ROLE_BALANCER && !node->interface[0])
 		return cfg_error(ctx, map,
@@ -549,6 +582,9 @@ static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root, str
 		    ctx, map,
 		    "node: missing required key 'addresses' (role backend decapsulates "
 		    "tunnel packets sent to them)");
+	err = cfg_check_control(ctx, map, node);
+	if (err)
+		return err;
 	/* Without an explicit tunnel source the node's own address is the outer source. */
 	for (i = 0; i < node->n_addresses; i++) {
 		if (node->addresses[i].family == LB_AF_INET && !node->tun_src4.family)

@@ -106,8 +106,14 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 			continue;
 		log_debug("agent: starting %s", part->name);
 		err = part->start(a);
-		if (err)
+		if (err) {
+			log_msg(LOG_LVL_ERR,
+				"agent: %s failed (%s): what this start attached is "
+				"taken down",
+				part->name, strerror(-err));
+			a->start_failed = true;
 			return err;
+		}
 	}
 	log_info("agent: %s node %u (zone %s) running, control socket %s",
 		 cfg_role_name(a->role), a->cfg.node.id, a->cfg.node.zone, a->socket);

@@ -17,10 +17,15 @@
 /* role: backend: the decap program attached and the VIPs on lo. */
 static int backend_part_start(struct agent *a)
 {
-	int err = backend_mode_apply(&a->cfg);
+	int err;
 
+	a->backend_adopted = backend_mode_pinned(&a->cfg);
+	err = backend_mode_apply(&a->cfg);
 	if (err) {
 		log_msg(LOG_LVL_ERR, "agent: backend mode: %s", strerror(-err));
+		/* Part way: what this start added goes, an adopted decap keeps running. */
+		if (!a->backend_adopted)
+			backend_mode_remove(&a->cfg);
 		return err;
 	}
 	a->backend_applied = true;
@@ -34,7 +39,7 @@ static int backend_part_reload(struct agent *a, const struct lb_config *next)
 
 static void backend_part_stop(struct agent *a)
 {
-	if (a->backend_applied && a->unload)
+	if (a->backend_applied && (a->unload || (a->start_failed && !a->backend_adopted)))
 		backend_mode_remove(&a->cfg);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Config: the examples load, every error class names file:line:column, helpers round-trip. */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -123,6 +124,16 @@ Test(config, loads_cluster_example_with_zones)
 {
 	const struct cfg_vip *web, *api;
 
+	/* Its control group is the package's: on a host without it, the file says so. */
+	if (!getgrnam("xdplb")) {
+		cr_assert_eq(
+		    cfg_load("configs/cluster-node-a1.yaml", &cfg, cfg_err, sizeof(cfg_err)),
+		    -EINVAL);
+		cr_assert_str_eq(cfg_err, "configs/cluster-node-a1.yaml:19:53: node.control.group: "
+					  "xdplb: no such group (groupadd --system it, or set \"\" "
+					  "for root only)");
+		return;
+	}
 	load_example("configs/cluster-node-a1.yaml");
 	cr_assert_eq(cfg.node.id, 11);
 	cr_assert_eq(cfg.node.xdp_mode, CFG_XDP_NATIVE);
@@ -241,14 +252,33 @@ Test(config, applies_defaults)
 Test(config, parses_hex_seed_sync_counts_and_control)
 {
 	expect_load(NODE "  hash_seed: 0xDEADBEEF\n"
-			 "  control: {socket: /run/lb.sock, group: wheel}\n"
+			 "  control: {socket: /run/lb.sock, group: root}\n"
 			 "sync: {first_packets: 0, refresh_packets: 1000}\n");
 	cr_assert_eq(cfg.node.hash_seed, 0xdeadbeef);
 	cr_assert_str_eq(cfg.node.control_socket, "/run/lb.sock");
-	cr_assert_str_eq(cfg.node.control_group, "wheel");
+	cr_assert_str_eq(cfg.node.control_group, "root");
 	cr_assert_eq(cfg.node.sync_first_packets, 0);
 	cr_assert_eq(cfg.node.sync_refresh_packets, 1000);
 	cr_assert_eq(cfg.n_vips, 0);
+}
+
+/* A start would fail at the socket, after attaching: --check-config must say it first. */
+Test(config, refuses_a_control_group_the_host_does_not_have)
+{
+	expect_error(NODE "  control: {group: no-such-group-xdplb}\n",
+		     "lb.yaml:6:20: node.control.group: no-such-group-xdplb: no such group "
+		     "(groupadd --system it, or set \"\" for root only)");
+}
+
+Test(config, refuses_a_control_socket_path_a_socket_cannot_have)
+{
+	expect_error(
+	    NODE
+	    "  control: {socket: /run/xdplb/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaa.sock}\n",
+	    "lb.yaml:6:21: node.control.socket: longer than 107 characters, the most a "
+	    "unix socket path holds");
 }
 
 /* --- structure -------------------------------------------------------------------------------- */

@@ -215,3 +215,18 @@ Test(lbagent_run, reload_exits_with_the_agents_verdict)
 	cr_assert_eq(agent_reload_against(verb_reload_ok, out, sizeof(out)), 0, "%s", out);
 	cr_assert_str_eq(out, "lbagent: reloaded: {\"vips_added\":1}\n");
 }
+
+/* What the start would refuse after attaching, --check-config refuses first: exit 1, its line. */
+Test(lbagent_run, check_config_refuses_a_missing_control_group)
+{
+	char out[4096];
+
+	if (!run_dir[0])
+		XLB_SKIP("%s not built (make lbagent with the same OUTPUT)", agent_path);
+	agent_write("lb.yaml", "node:\n  id: 1\n  zone: a\n  interface: lo\n"
+			       "  control: {group: no-such-group-xdplb}\n");
+	cr_assert_eq(agent_exit("--check-config lb.yaml", out, sizeof(out)), 1, "%s", out);
+	cr_assert_str_eq(out,
+			 "lb.yaml:5:20: node.control.group: no-such-group-xdplb: no such group "
+			 "(groupadd --system it, or set \"\" for root only)\n");
+}
