@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* lbagent: the xdplb node agent. Options, then the event loop of agent.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -77,7 +78,9 @@ static int main_reload(const struct agent_opts *opts)
 		cfg_peek_control_socket(opts->config_path, sock, sizeof(sock));
 	ret = ctl_call(sock, "reload", NULL, MAIN_RELOAD_TIMEOUT_MS, &res, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "lbagent: reload refused: %s\n", err);
+		/* The agent's own word, or why it could not be asked ("connect PATH: ..."). */
+		fprintf(stderr, "lbagent: reload %s: %s\n",
+			ret == -EREMOTEIO ? "refused" : "not done", err);
 		return 1;
 	}
 	changed = json_dumps(json_object_get(res, "changed"), JSON_COMPACT);

@@ -52,13 +52,19 @@ static void agent_run_teardown(void)
 
 TestSuite(lbagent_run, .init = agent_run_setup, .fini = agent_run_teardown, .timeout = 30);
 
-/* Starts "lbagent ARGS 2>&1" for reading; need_agent first. */
+/* A skipped test never reaches .fini: setup makes nothing when lbagent is not there. */
+static void need_agent(void)
+{
+	if (!run_dir[0])
+		XLB_SKIP("%s not built (make lbagent with the same OUTPUT)", agent_path);
+}
+
+/* Starts "lbagent ARGS 2>&1" in the run directory, for reading. */
 static FILE *agent_popen(const char *args)
 {
 	char cmd[PATH_MAX + 512];
 
-	if (!run_dir[0])
-		XLB_SKIP("%s not built (make lbagent with the same OUTPUT)", agent_path);
+	need_agent();
 	snprintf(cmd, sizeof(cmd), "cd %s && '%s' %s 2>&1", run_dir, agent_path, args);
 	return popen(cmd, "r");
 }
@@ -83,6 +89,7 @@ static void agent_write(const char *name, const char *text)
 	char path[128];
 	FILE *f;
 
+	need_agent();
 	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
@@ -221,12 +228,19 @@ Test(lbagent_run, check_config_refuses_a_missing_control_group)
 {
 	char out[4096];
 
-	if (!run_dir[0])
-		XLB_SKIP("%s not built (make lbagent with the same OUTPUT)", agent_path);
 	agent_write("lb.yaml", "node:\n  id: 1\n  zone: a\n  interface: lo\n"
 			       "  control: {group: no-such-group-xdplb}\n");
 	cr_assert_eq(agent_exit("--check-config lb.yaml", out, sizeof(out)), 1, "%s", out);
 	cr_assert_str_eq(out,
 			 "lb.yaml:5:20: node.control.group: no-such-group-xdplb: no such group "
 			 "(groupadd --system it, or set \"\" for root only)\n");
+}
+
+Test(lbagent_run, reload_without_an_agent_says_why_and_fails)
+{
+	char out[4096];
+
+	cr_assert_eq(agent_exit("-s nobody.sock --reload", out, sizeof(out)), 1, "%s", out);
+	cr_assert_str_eq(out, "lbagent: reload not done: connect nobody.sock: No such file or "
+			      "directory\n");
 }
