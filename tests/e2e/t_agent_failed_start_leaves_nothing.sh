@@ -5,6 +5,7 @@
 #   the start refuses before attaching anything;
 # - a control socket that cannot be created (its directory is a file): the start fails after
 #   attaching, and takes down the XDP program and the pins it made;
+# - an attach that fails (another program holds the interface) leaves no pins;
 # - the same failure on top of a data plane adopted from an earlier agent's pins keeps it;
 # - a backend needs no node.interface: decap attaches to the interface that holds
 #   node.addresses.
@@ -67,8 +68,18 @@ grep -q "attached is taken down" <<<"$OUT" || fail "the failed start does not sa
 xdp_on_a0 && fail "a failed start left XDP on a0"
 log "failed start after attaching: no pins, no XDP left"
 
-# 3. The same failure over an adopted data plane: the earlier agent's pins stay.
+# 2b. Someone else's XDP program on the interface: the attach itself fails, after the maps
+#     were pinned.
+ip -n "$(ns lb)" link set dev a0 xdpgeneric obj "$(xdp_pass_obj)" sec xdp ||
+	fail "cannot attach another XDP program to a0"
 conf "$XLB_RUNDIR/good.yaml" "$SOCK"
+run_agent "$XLB_RUNDIR/good.yaml"
+[ "$RC" = 1 ] || fail "start over another XDP program exited $RC: $OUT"
+[ "$(pins)" = 0 ] || fail "a failed attach left $(pins) pins: $(find "$PINS" -mindepth 1)"
+ip -n "$(ns lb)" link set dev a0 xdpgeneric off
+log "failed attach: no pins left"
+
+# 3. The same failure over an adopted data plane: the earlier agent's pins stay.
 bg lb "$XLB_RUNDIR/lb-agent.log.good" "$LBAGENT" -c "$XLB_RUNDIR/good.yaml"
 good=$BG_PID
 wait_for 30 "agent attached" test -S "$SOCK" || fail "the good agent did not start"
