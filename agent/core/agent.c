@@ -107,9 +107,7 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 		log_debug("agent: starting %s", part->name);
 		err = part->start(a);
 		if (err) {
-			log_msg(LOG_LVL_ERR,
-				"agent: %s failed (%s): what this start attached is "
-				"taken down",
+			log_msg(LOG_LVL_ERR, "agent: %s failed (%s): what this start attached is taken down",
 				part->name, strerror(-err));
 			a->start_failed = true;
 			return err;

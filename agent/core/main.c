@@ -16,15 +16,17 @@
 /* systemd gives ExecReload= TimeoutStartSec= (60 s in the unit): the verdict comes sooner. */
 #define MAIN_RELOAD_TIMEOUT_MS 60000
 
-static const struct option main_options[] = {{"config", required_argument, NULL, 'c'},
-					     {"check-config", required_argument, NULL, 'C'},
-					     {"backend", no_argument, NULL, 'b'},
-					     {"socket", required_argument, NULL, 's'},
-					     {"verbose", no_argument, NULL, 'v'},
-					     {"version", no_argument, NULL, 'V'},
-					     {"reload", no_argument, NULL, 'R'},
-					     {"help", no_argument, NULL, 'h'},
-					     {}};
+static const struct option main_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-config", required_argument, NULL, 'C' },
+	{ "backend", no_argument, NULL, 'b' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "reload", no_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
 
 static void main_usage(FILE *out)
 {
