@@ -58,6 +58,10 @@ BENCHES := $(patsubst bench/%.c,$(OUTPUT)/bench/%,$(filter-out %.bpf.c,$(BENCH_S
 
 BINS := $(OUTPUT)/lbagent $(OUTPUT)/lbctl
 
+# The test tiers `make test` runs, in order; `make help` prints this list and README.md's
+# "Tests" has a bullet for each (tests/unit/test_docs.c checks both).
+TEST_TIERS := unit asan fuzz bpf e2e soak
+
 .DELETE_ON_ERROR:
 .PHONY: all deps build test test-unit test-bpf test-e2e bench demo demo-down format clean help \
 	test-asan test-fuzz fuzz soak test-soak \
@@ -72,14 +76,14 @@ help:
 	@echo 'xdplb targets:'
 	@echo '  make [all]      build BPF objects, skeletons, lbagent and lbctl into $(OUTPUT)/'
 	@echo '  make deps       install missing Debian packages (scripts/deps.sh), mount bpffs'
-	@echo '  make test       every test tier: unit, bpf, e2e, soak (installs what it needs)'
+	@echo '  make test       every test tier, in this order: $(TEST_TIERS) (installs what it needs)'
 	@echo '  make test-unit  unit tier (Criterion)'
-	@echo '  make test-bpf   BPF tier: packets through bpf_prog_test_run (root)'
-	@echo '  make test-e2e   end-to-end tier in network namespaces (root)'
 	@echo '  make test-asan  unit tier with agent, lbctl and tests built with ASan+UBSan'
 	@echo '  make test-fuzz  each libFuzzer target for FUZZ_TEST_SECONDS (15), regressions first'
-	@echo '  make fuzz       each libFuzzer target for FUZZ_SECONDS (300)'
+	@echo '  make test-bpf   BPF tier: packets through bpf_prog_test_run (root)'
+	@echo '  make test-e2e   end-to-end tier in network namespaces (root)'
 	@echo '  make test-soak  soak tier: SOAK_TEST_SECONDS (90) of the soak below (root)'
+	@echo '  make fuzz       each libFuzzer target for FUZZ_SECONDS (300)'
 	@echo '  make soak       SOAK_SECONDS (150) of traffic on two synced LB nodes: flaps, reloads,'
 	@echo '                 an agent restart, a node failover and its return (root)'
 	@echo '  make bench      benchmarks; results feed docs/BENCHMARKS.md'
@@ -272,7 +276,7 @@ soak: deps
 # "N passed, N failed"); scripts/tier.sh prints SKIP and fails under CI=true
 # when a tier cannot run here.
 test: deps
-	$(Q)$(MAKE) --no-print-directory -k test-unit test-asan test-fuzz test-bpf test-e2e test-soak
+	$(Q)$(MAKE) --no-print-directory -k $(addprefix test-,$(TEST_TIERS))
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(Q)bash scripts/tier.sh unit $(OUTPUT)/tests/unit_tests

@@ -16,6 +16,16 @@
 /* Ethernet header plus one VLAN tag: what moves forward over the stripped headers. */
 #define DECAP_L2_MAX (ETH_HLEN + 4)
 
+/* Which tunnel this was, from the outer EtherType and what the outer header said it carries. */
+static __always_inline __u32 decap_kind(__be16 l3_proto, const struct decap_tunnel *t)
+{
+	if (!t->inner_version)
+		return LB_DECAP_GUE;
+	if (l3_proto == bpf_htons(ETH_P_IP))
+		return t->inner_version == 4 ? LB_DECAP_IPIP : LB_DECAP_IP6_IN_IP4;
+	return t->inner_version == 4 ? LB_DECAP_IP4_IN_IP6 : LB_DECAP_IP6IP6;
+}
+
 SEC("xdp")
 int xdp_decap(struct xdp_md *ctx)
 {
@@ -64,6 +74,7 @@ int xdp_decap(struct xdp_md *ctx)
 		((struct decap_vlan_hdr *)(data + ETH_HLEN))->proto = inner_proto;
 	}
 	lb_stat_add(LB_STAT_DECAP, bytes);
+	lb_counter_add(&decap_stats, decap_kind(l3_proto, &t), bytes);
 	return XDP_PASS;
 }
 

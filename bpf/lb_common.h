@@ -144,6 +144,25 @@ enum lb_stat_index {
 };
 #undef LB_STAT_ENUM
 
+/*
+ * Tunnels the decap program strips, by kind: index into decap_stats (each
+ * also counted in LB_STAT_DECAP). Same stability rule. One row per kind:
+ * X(ENUM suffix, number, name, what it is). The name is the `kind` label of
+ * xdplb_decapsulated_packets_total and the key in `lbctl stats` on a backend.
+ */
+#define LB_DECAP_KINDS(X)                                                                          \
+	X(IPIP, 0, "ipip", "IPv4 in IPv4 (protocol 4)")                                            \
+	X(IP6_IN_IP4, 1, "6in4", "IPv6 in IPv4 (protocol 41)")                                     \
+	X(IP4_IN_IP6, 2, "4in6", "IPv4 in IPv6 (next header 4)")                                   \
+	X(IP6IP6, 3, "ip6ip6", "IPv6 in IPv6 (next header 41)")                                    \
+	X(GUE, 4, "gue", "GUE: UDP to the GUE port, over IPv4 or IPv6")
+
+#define LB_DECAP_ENUM(id, nr, name, help) LB_DECAP_##id = nr,
+enum lb_decap_kind {
+	LB_DECAP_KINDS(LB_DECAP_ENUM) LB_DECAP_MAX,
+};
+#undef LB_DECAP_ENUM
+
 /* lb_vips key: what a packet is addressed to. */
 struct lb_vip_key {
 	__u32 addr[4]; /* VIP address */

@@ -56,6 +56,26 @@ int lbctl_parse(int argc, char *const argv[], struct lbctl_cmd *cmd, char *err, 
 void lbctl_cmd_free(struct lbctl_cmd *cmd);
 void lbctl_usage(FILE *out);
 
+/* cli/args.c: the global options, wherever they are on the line. */
+struct lbctl_opts {
+	const char *socket; /* -s, --socket; NULL when not given */
+	bool json, help, version;
+	char **words; /* the command's words in their order (argv, compacted in place) */
+	int n_words;
+};
+
+/*
+ * Takes the global options out of argv[1..argc) and leaves the other words in o->words. An
+ * unknown option before the command or -s without a path: -EINVAL with the reason in err
+ * (o still holds every word, for a focused usage).
+ */
+int lbctl_args_split(int argc, char *argv[], struct lbctl_opts *o, char *err, size_t errlen);
+/*
+ * The usage line (and with_help, the help line) of each verb the words name: "backend" names
+ * every backend verb, "backend drain 192.0.2.1" only drain. Returns how many it printed.
+ */
+int lbctl_usage_of(FILE *out, int n, char *const words[], bool with_help);
+
 /* cli/print.c: one printer per verb. */
 int lbctl_print_status(FILE *out, json_t *res, json_t *args);
 int lbctl_print_vip_list(FILE *out, json_t *res, json_t *args);
@@ -69,6 +89,13 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args);
 int lbctl_print_reload(FILE *out, json_t *res, json_t *args);
 int lbctl_print_version(FILE *out, json_t *res, json_t *args);
 int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
+/* A table of {"name": {"packets", "bytes"}} under header ("DROP REASON"), "no drops" if empty. */
+int lbctl_print_counters(FILE *out, const char *header, json_t *counters, bool all_rows);
+/* cli/print_backend.c: what status and stats say of a backend host. */
+struct table;
+int lbctl_status_decap_row(struct table *t, json_t *status);
+int lbctl_status_lo_row(struct table *t, json_t *status);
+int lbctl_print_backend_stats(FILE *out, json_t *res);
 /* cli/print_sync.c */
 int lbctl_print_sync(FILE *out, json_t *res, json_t *args);
 int lbctl_print_peers(FILE *out, json_t *res, json_t *args);

@@ -41,6 +41,8 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 	static const char *const align = "ll";
 	char when[FMT_BUF], up[FMT_BUF], sync[FMT_BUF];
 	json_t *last = json_object_get(res, "last_reload_error");
+	/* A backend's status has its decap program instead of a balancer's maps. */
+	bool backend = json_is_object(json_object_get(res, "decap"));
 	struct table *t;
 	int ret = 0;
 
@@ -50,10 +52,14 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 	ret |= table_cell(t, "node");
 	ret |= table_cell(t, "%" PRIu64 ", zone %s, %s", res_uint(res, "node_id"),
 			  res_str(res, "zone"), res_str(res, "role"));
-	ret |= table_cell(t, "interface");
-	ret |= table_cell(t, "%s, xdp %s, %s", res_str(res, "interface"), res_str(res, "xdp_mode"),
-			  json_is_true(json_object_get(res, "attached")) ? "attached"
-									 : "NOT attached");
+	if (backend) {
+		ret |= lbctl_status_decap_row(t, res);
+	} else {
+		ret |= table_cell(t, "interface");
+		ret |= table_cell(
+		    t, "%s, xdp %s, %s", res_str(res, "interface"), res_str(res, "xdp_mode"),
+		    json_is_true(json_object_get(res, "attached")) ? "attached" : "NOT attached");
+	}
 	ret |= table_cell(t, "config");
 	ret |= table_cell(t, "%s, loaded %s", res_str(res, "config"),
 			  fmt_time(when, sizeof(when), res_uint(res, "config_loaded_at")));
@@ -62,17 +68,23 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 			  res_uint(res, "reloads_failed"),
 			  json_is_string(last) ? "; last error: " : "",
 			  json_is_string(last) ? json_string_value(last) : "");
-	ret |= table_cell(t, "vips");
-	ret |= table_cell(t, "%" PRIu64, res_uint(res, "vips"));
-	ret |= table_cell(t, "backends");
-	if (res_uint(res, "next_hops_pending"))
-		ret |= table_cell(t, "%" PRIu64 ", %" PRIu64 " waiting for a next hop",
-				  res_uint(res, "backends"), res_uint(res, "next_hops_pending"));
-	else
-		ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
-	ret |= table_cell(t, "conntrack");
-	ret |= table_cell(t, "%" PRIu64 " entries, %" PRIu64 " unconfirmed (seen once)",
-			  res_uint(res, "conntrack_entries"), res_uint(res, "conntrack_unconfirmed"));
+	if (backend) {
+		ret |= lbctl_status_lo_row(t, res);
+	} else {
+		ret |= table_cell(t, "vips");
+		ret |= table_cell(t, "%" PRIu64, res_uint(res, "vips"));
+		ret |= table_cell(t, "backends");
+		if (res_uint(res, "next_hops_pending"))
+			ret |= table_cell(t, "%" PRIu64 ", %" PRIu64 " waiting for a next hop",
+					  res_uint(res, "backends"),
+					  res_uint(res, "next_hops_pending"));
+		else
+			ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
+		ret |= table_cell(t, "conntrack");
+		ret |= table_cell(t, "%" PRIu64 " entries, %" PRIu64 " unconfirmed (seen once)",
+				  res_uint(res, "conntrack_entries"),
+				  res_uint(res, "conntrack_unconfirmed"));
+	}
 	if (json_is_object(json_object_get(res, "health"))) {
 		json_t *h = json_object_get(res, "health");
 
@@ -166,8 +178,8 @@ static const char *fmt_health(char *buf, size_t len, json_t *b)
  */
 static int print_backends(FILE *out, json_t *list, bool with_vips)
 {
-	const char *hdr[10] = {"ADDRESS", "STATE", "WEIGHT",    "ZONE",
-			       "NEXT HOP", "PACKETS", "BYTES", "NEW FLOWS"};
+	const char *hdr[10] = {"ADDRESS",  "STATE",   "WEIGHT", "ZONE",
+			       "NEXT HOP", "PACKETS", "BYTES",	"NEW FLOWS"};
 	char align[11] = "llrllrrr", bytes[FMT_BUF], health[2 * FMT_BUF + 160];
 	size_t i, ncols = 8;
 	bool checked = false;
@@ -285,6 +297,34 @@ int lbctl_print_backend_weight(FILE *out, json_t *res, json_t *args)
 	return 0;
 }
 
+/* A table of {"name": {"packets", "bytes"}} under header; zero rows left out unless all_rows. */
+int lbctl_print_counters(FILE *out, const char *header, json_t *counters, bool all_rows)
+{
+	const char *const hdr[] = {header, "PACKETS", "BYTES"};
+	char bytes[FMT_BUF];
+	const char *name;
+	struct table *t;
+	json_t *c;
+	int ret = 0;
+
+	t = table_new(COUNT(hdr), hdr, "lrr");
+	if (!t)
+		return -ENOMEM;
+	json_object_foreach (counters, name, c) {
+		if (!all_rows && !res_uint(c, "packets"))
+			continue;
+		ret |= table_cell(t, "%s", name);
+		ret |= table_cell(t, "%" PRIu64, res_uint(c, "packets"));
+		ret |= table_cell(t, "%s", fmt_bytes(bytes, sizeof(bytes), res_uint(c, "bytes")));
+	}
+	if (!ret && table_rows(t))
+		table_print(t, out);
+	else if (!ret)
+		fputs("no drops\n", out);
+	table_free(t);
+	return ret ? -ENOMEM : 0;
+}
+
 int lbctl_print_stats(FILE *out, json_t *res, json_t *args)
 {
 	static const struct {
@@ -299,14 +339,12 @@ int lbctl_print_stats(FILE *out, json_t *res, json_t *args)
 	    {"events_lost", "sync events lost"},
 	    {"ct_insert_failed", "conntrack insert failed"},
 	};
-	static const char *const hdr[] = {"DROP REASON", "PACKETS", "BYTES"};
-	json_t *drops = json_object_get(res, "drops"), *d;
-	struct table *t, *dt = NULL;
-	char bytes[FMT_BUF];
-	const char *reason;
+	struct table *t;
 	size_t i;
 	int ret = 0;
 
+	if (json_is_object(json_object_get(res, "decap")))
+		return lbctl_print_backend_stats(out, res);
 	t = table_new(2, NULL, "lr");
 	if (!t)
 		return -ENOMEM;
@@ -314,28 +352,12 @@ int lbctl_print_stats(FILE *out, json_t *res, json_t *args)
 		ret |= table_cell(t, "%s", counters[i].label);
 		ret |= table_cell(t, "%" PRIu64, res_uint(res, counters[i].key));
 	}
-	dt = table_new(COUNT(hdr), hdr, "lrr");
-	if (!dt) {
-		ret = -ENOMEM;
-		goto cleanup;
+	if (!ret) {
+		table_print(t, out);
+		fputc('\n', out);
+		ret =
+		    lbctl_print_counters(out, "DROP REASON", json_object_get(res, "drops"), false);
 	}
-	json_object_foreach (drops, reason, d) {
-		if (!res_uint(d, "packets"))
-			continue;
-		ret |= table_cell(dt, "%s", reason);
-		ret |= table_cell(dt, "%" PRIu64, res_uint(d, "packets"));
-		ret |= table_cell(dt, "%s", fmt_bytes(bytes, sizeof(bytes), res_uint(d, "bytes")));
-	}
-	if (ret)
-		goto cleanup;
-	table_print(t, out);
-	fputc('\n', out);
-	if (table_rows(dt))
-		table_print(dt, out);
-	else
-		fputs("no drops\n", out);
-cleanup:
-	table_free(dt);
 	table_free(t);
 	return ret ? -ENOMEM : 0;
 }
@@ -397,8 +419,9 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args)
 		fprintf(out, "an established flow found in conntrack (hash 0x%08" PRIx64 ")\n",
 			res_uint(res, "hash"));
 	else if (!strcmp(res_str(res, "source"), "conntrack_unconfirmed"))
-		fprintf(out, "a flow seen once, waiting for its second packet (hash 0x%08" PRIx64
-			")\n", res_uint(res, "hash"));
+		fprintf(out,
+			"a flow seen once, waiting for its second packet (hash 0x%08" PRIx64 ")\n",
+			res_uint(res, "hash"));
 	else if (json_is_integer(slot))
 		fprintf(out, "picked by Maglev: hash 0x%08" PRIx64 ", slot %" PRIu64 "\n",
 			res_uint(res, "hash"), res_uint(res, "slot"));

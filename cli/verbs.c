@@ -58,15 +58,19 @@ void lbctl_usage(FILE *out)
 {
 	int i;
 
-	fputs("usage: lbctl [-j] [-s socket] <command> [args]\n\ncommands:\n", out);
+	fputs("usage: lbctl [-j] [-s socket] <command> [args]\n"
+	      "       lbctl <command> --help | help <command> | --version\n\ncommands:\n",
+	      out);
 	for (i = LBCTL_NONE + 1; i < LBCTL_VERB_MAX; i++)
 		fprintf(out, "  %-46s %s\n", lbctl_verbs[i].synopsis, lbctl_verbs[i].help);
-	fputs("\noptions (before the command):\n"
+	fputs("\noptions (anywhere on the line):\n"
 	      "  -s, --socket PATH  control socket (default $XDPLB_SOCKET, else " CTL_SOCKET_DEFAULT
 	      ")\n"
 	      "  -j, --json         print the agent's JSON result as it is\n"
-	      "  -h, --help         this help\n"
+	      "  -h, --help         this help; after a command, that command's usage\n"
+	      "  -V, --version      lbctl's own version (`lbctl version` asks lbagent too)\n"
 	      "\n<vip> is a config name or address:port/proto (192.0.2.10:80/tcp, "
-	      "[2001:db8::10]:443/tcp,\n192.0.2.10:*/udp); <addr> an IPv4 or IPv6 address.\n",
+	      "[2001:db8::10]:443/tcp,\n192.0.2.10:*/udp); <addr> an IPv4 or IPv6 address.\n"
+	      "Exit status: 0 done, 1 the command failed, 2 the command line is wrong.\n",
 	      out);
 }

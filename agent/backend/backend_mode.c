@@ -31,8 +31,8 @@
  * touching addresses someone else put there. 0-3 are the kernel's own values.
  */
 #define BACKEND_IFA_PROTO 0x78
-#define DECAP_PIN_SUBDIR  "decap"
-#define DECAP_PIN_LINK	  "link"
+#define DECAP_PIN_SUBDIR  BACKEND_DECAP_PIN_SUBDIR
+#define DECAP_PIN_LINK	  BACKEND_DECAP_PIN_LINK
 #define DECAP_PIN_PROG	  "xdp_decap"
 #define DECAP_ADDRS_MAX	  64 /* max_entries of decap_addrs (bpf/lib/decap_maps.h) */
 
@@ -399,7 +399,7 @@ static int backend_mkdir_bpffs(const char *bpffs_dir, const char *dir)
 static void backend_unpin_maps(const char *dir)
 {
 	static const char *const names[] = {"decap_addrs", "decap_settings", "lb_stats",
-					    "lb_drops"};
+					    "lb_drops", "decap_stats"};
 	char path[PATH_MAX];
 	size_t i;
 

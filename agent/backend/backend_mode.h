@@ -7,6 +7,10 @@
 
 #include "model/model.h"
 
+/* Under cfg->node.bpffs_dir: the decap program's pins, and its link's name there. */
+#define BACKEND_DECAP_PIN_SUBDIR "decap"
+#define BACKEND_DECAP_PIN_LINK	 "link"
+
 /*
  * Sets up this host as a backend for cfg (role backend), idempotently, in the caller's
  * network namespace:

@@ -16,6 +16,7 @@
 #include "core/agent.h"
 #include "backend/backend_mode.h"
 #include "core/cluster_agent.h"
+#include "core/ctl_backend.h"
 #include "config/config.h"
 #include "control/control.h"
 #include "dataplane/ct_seen.h"
@@ -168,7 +169,14 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 	    "next_hops_pending", (json_int_t)(a->dp ? dataplane_next_hops_pending(a->dp) : 0),
 	    "sync", ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync), "health",
 	    ctl_health_totals(a));
-	return *result ? 0 : -ENOMEM;
+	if (!*result)
+		return -ENOMEM;
+	if (a->role == CFG_ROLE_BACKEND && ctl_backend_status(a, *result, err, errlen)) {
+		json_decref(*result);
+		*result = NULL;
+		return -EIO;
+	}
+	return 0;
 }
 
 static json_t *ctl_vip_flags(const struct cfg_vip *v)
@@ -469,7 +477,7 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 	}
 	for (i = 1; i < LB_DROP_MAX; i++) {
 		/* The metrics' reason label and this key are one name (LB_DROP_REASONS). */
-		if (!metrics_drop_name(i) ||
+		if (!metrics_drop_in_role(i, false) ||
 		    dataplane_read_percpu(a->dp, drops_fd, i, &c, sizeof(c)))
 			continue;
 		json_object_set_new(drops, metrics_drop_name(i),
@@ -477,6 +485,7 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 					      "bytes", (json_int_t)c.bytes));
 	}
 	json_object_set_new(*result, "drops", drops);
+	json_object_set_new(*result, "role", json_string("balancer"));
 	return 0;
 }
 
@@ -820,10 +829,14 @@ const struct control_verb agent_balancer_verbs[] = {
 const size_t agent_n_balancer_verbs =
 	sizeof(agent_balancer_verbs) / sizeof(agent_balancer_verbs[0]);
 
-/* A backend host has no balancer maps: it reports itself and can be reloaded or stopped. */
+/*
+ * A backend host has no balancer maps: it reports itself and its decap program, and can be
+ * reloaded or stopped.
+ */
 const struct control_verb agent_backend_verbs[] = {
 	{ "version", false, ctl_version },
 	{ "status", false, ctl_status },
+	{ "stats", false, ctl_backend_stats },
 	{ "reload", true, ctl_reload },
 	{ "shutdown", true, ctl_shutdown },
 };

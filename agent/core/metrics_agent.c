@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <bpf/bpf.h>
 
+#include "backend/backend_state.h"
 #include "core/parts.h"
 #include "core/cluster_agent.h"
 #include "dataplane/ct_seen.h"
@@ -184,6 +185,22 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	return 0;
 }
 
+/* A backend's decap program, read from its pins; nothing pinned leaves the counters at 0. */
+static int mx_fill_decap(struct agent *a, struct metrics_snapshot *s)
+{
+	struct backend_state st;
+	int err = backend_state_read(&a->cfg, &st), i;
+
+	if (err)
+		return err;
+	s->have_decap = true;
+	memcpy(s->decap, st.decap, sizeof(s->decap));
+	memcpy(s->drops, st.drops, sizeof(s->drops));
+	for (i = 0; i < LB_STAT_MAX; i++)
+		s->stats[i] = st.stats[i].packets;
+	return 0;
+}
+
 static int mx_fill_sync(struct agent *a, struct metrics_snapshot *s)
 {
 	s->have_sync = true;
@@ -269,6 +286,8 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 
 	if (a->dp)
 		err = mx_fill_dataplane(a, &s);
+	else if (a->role == CFG_ROLE_BACKEND)
+		err = mx_fill_decap(a, &s);
 	if (!err && a->health) {
 		s.have_health = true;
 		health_get_stats(a->health, &s.health);

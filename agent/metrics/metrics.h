@@ -68,9 +68,11 @@ struct metrics_snapshot {
 	uint64_t control_rejected;
 	uint64_t next_hops_pending;
 	uint64_t conntrack_entries;
-	uint64_t conntrack_unconfirmed; /* lb_ct_new */
+	uint64_t conntrack_unconfirmed;	      /* lb_ct_new */
 	uint64_t stats[LB_STAT_MAX];	      /* packets of each lb_stats counter */
 	struct lb_counter drops[LB_DROP_MAX]; /* by reason; [0] unused */
+	bool have_decap; /* backend: stats, drops and decap hold the decap program's counters */
+	struct lb_counter decap[LB_DECAP_MAX]; /* tunnels stripped, by kind */
 	struct mx_vip *vips;
 	size_t n_vips;
 	struct mx_backend *backends;
@@ -94,6 +96,13 @@ struct metrics_snapshot {
 
 /* Lower-case drop reason names without LB_DROP_ (the `stats` verb's), NULL for gaps. */
 const char *metrics_drop_name(unsigned int reason);
+/*
+ * Whether the program of a role can count that drop reason: decap (backend) only its own two,
+ * lb.bpf.c (balancer) every other. A counter that can only ever be 0 is left out.
+ */
+bool metrics_drop_in_role(unsigned int reason, bool backend);
+/* The tunnel kinds of decap_stats (LB_DECAP_KINDS): "ipip", "6in4", ...; NULL out of range. */
+const char *metrics_decap_kind_name(unsigned int kind);
 
 /* The text exposition of s into a malloc'ed *text (not NUL-terminated: *len bytes). */
 int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len);

@@ -23,6 +23,24 @@ const char *metrics_drop_name(unsigned int reason)
 	return reason < LB_DROP_MAX ? mx_drop_names[reason] : NULL;
 }
 
+bool metrics_drop_in_role(unsigned int reason, bool backend)
+{
+	bool decap = reason == LB_DROP_DECAP_MALFORMED || reason == LB_DROP_ADJUST_FAILED;
+
+	if (!metrics_drop_name(reason))
+		return false;
+	return backend ? decap : reason != LB_DROP_DECAP_MALFORMED;
+}
+
+#define MX_DECAP_NAME(id, nr, name, help) [LB_DECAP_##id] = name,
+static const char *const mx_decap_names[LB_DECAP_MAX] = {LB_DECAP_KINDS(MX_DECAP_NAME)};
+#undef MX_DECAP_NAME
+
+const char *metrics_decap_kind_name(unsigned int kind)
+{
+	return kind < LB_DECAP_MAX ? mx_decap_names[kind] : NULL;
+}
+
 /* The global lb_stats counters, each its own family (they count different things). */
 #define MX_STAT_FAMILY(id, nr, key, metric, help) [LB_STAT_##id] = {metric, help},
 static const struct {
@@ -75,7 +93,8 @@ static void mx_sample(struct mx_out *o, const char *name, double value, ...)
 	va_end(ap);
 	if (!first)
 		fputc('}', o->f);
-	/* Counts print whole (never 1e+06); fractions (seconds) with 9 digits, not 0.0330000000001. */
+	/* Counts print whole (never 1e+06); fractions (seconds) with 9 digits, not 0.0330000000001.
+	 */
 	if (value == (double)(uint64_t)value)
 		fprintf(o->f, " %.0f\n", value);
 	else
@@ -116,6 +135,23 @@ static void mx_render_node(struct mx_out *o, const struct metrics_snapshot *s)
 	       s->control_rejected);
 }
 
+/* Drops by reason, only the reasons the role's program can count. */
+static void mx_render_drops(struct mx_out *o, const struct metrics_snapshot *s, bool backend)
+{
+	unsigned int i;
+
+	mx_family(o, "xdplb_dropped_packets_total", "counter", "Packets dropped, by reason.");
+	for (i = 1; i < LB_DROP_MAX; i++)
+		if (metrics_drop_in_role(i, backend))
+			mx_sample(o, "xdplb_dropped_packets_total", s->drops[i].packets, "reason",
+				  mx_drop_names[i], NULL);
+	mx_family(o, "xdplb_dropped_bytes_total", "counter", "Bytes dropped, by reason.");
+	for (i = 1; i < LB_DROP_MAX; i++)
+		if (metrics_drop_in_role(i, backend))
+			mx_sample(o, "xdplb_dropped_bytes_total", s->drops[i].bytes, "reason",
+				  mx_drop_names[i], NULL);
+}
+
 static void mx_render_dataplane(struct mx_out *o, const struct metrics_snapshot *s)
 {
 	unsigned int i;
@@ -128,20 +164,33 @@ static void mx_render_dataplane(struct mx_out *o, const struct metrics_snapshot 
 	mx_one(o, "xdplb_conntrack_unconfirmed_entries", "gauge",
 	       "Flows seen once, waiting for a second packet (lb_ct_new).",
 	       s->conntrack_unconfirmed);
+	/* The decap total is the backend's, by kind (mx_render_decap). */
 	for (i = 0; i < LB_STAT_MAX; i++)
-		if (mx_stat_families[i].name)
+		if (mx_stat_families[i].name && i != LB_STAT_DECAP)
 			mx_one(o, mx_stat_families[i].name, "counter", mx_stat_families[i].help,
 			       s->stats[i]);
-	mx_family(o, "xdplb_dropped_packets_total", "counter", "Packets dropped, by reason.");
-	for (i = 1; i < LB_DROP_MAX; i++)
-		if (mx_drop_names[i])
-			mx_sample(o, "xdplb_dropped_packets_total", s->drops[i].packets, "reason",
-				  mx_drop_names[i], NULL);
-	mx_family(o, "xdplb_dropped_bytes_total", "counter", "Bytes dropped, by reason.");
-	for (i = 1; i < LB_DROP_MAX; i++)
-		if (mx_drop_names[i])
-			mx_sample(o, "xdplb_dropped_bytes_total", s->drops[i].bytes, "reason",
-				  mx_drop_names[i], NULL);
+	mx_render_drops(o, s, false);
+}
+
+/* A backend: the decap program's counters, tunnels stripped by kind, and its own drops. */
+static void mx_render_decap(struct mx_out *o, const struct metrics_snapshot *s)
+{
+	unsigned int i;
+
+	mx_family(o, "xdplb_decapsulated_packets_total", "counter",
+		  "Tunnel packets stripped and passed up (backend role), by tunnel kind.");
+	for (i = 0; i < LB_DECAP_MAX; i++)
+		mx_sample(o, "xdplb_decapsulated_packets_total", s->decap[i].packets, "kind",
+			  mx_decap_names[i], NULL);
+	mx_family(o, "xdplb_decapsulated_bytes_total", "counter",
+		  "Bytes of the tunnel packets stripped (outer headers included), by tunnel kind.");
+	for (i = 0; i < LB_DECAP_MAX; i++)
+		mx_sample(o, "xdplb_decapsulated_bytes_total", s->decap[i].bytes, "kind",
+			  mx_decap_names[i], NULL);
+	mx_one(o, mx_stat_families[LB_STAT_PASS].name, "counter",
+	       "Packets that were no tunnel to this host, handed to the kernel untouched.",
+	       s->stats[LB_STAT_PASS]);
+	mx_render_drops(o, s, true);
 }
 
 /* One family over every VIP; `off` is the uint64_t field of struct mx_vip to show. */
@@ -406,6 +455,8 @@ int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 		mx_render_vips(&o, s);
 		mx_render_backends(&o, s);
 	}
+	if (s->have_decap)
+		mx_render_decap(&o, s);
 	if (s->have_health)
 		mx_render_health(&o, s);
 	if (s->have_sync)

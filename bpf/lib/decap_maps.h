@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Maps of the decap program; its counters are the shared lb_stats / lb_drops. */
+/* Maps of the decap program; its counters are the shared lb_stats / lb_drops and decap_stats. */
 #ifndef XDPLB_DECAP_MAPS_H
 #define XDPLB_DECAP_MAPS_H
 
@@ -28,5 +28,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u16);
 } decap_settings SEC(".maps");
+
+/* Tunnels stripped, per kind (enum lb_decap_kind): which balancers' encapsulation arrives. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_DECAP_MAX);
+	__type(key, __u32);
+	__type(value, struct lb_counter);
+} decap_stats SEC(".maps");
 
 #endif /* XDPLB_DECAP_MAPS_H */

@@ -21,6 +21,7 @@ struct decap_case {
 	uint32_t action;
 	uint32_t drop; /* lb_drops index counted once, or LB_DROP_NONE */
 	uint32_t stat; /* lb_stats index counted once when no drop */
+	uint32_t kind; /* stat LB_STAT_DECAP: the decap_stats index counted once */
 	bool gue_off; /* run with decap_settings GUE port 0 */
 };
 
@@ -382,26 +383,26 @@ static void c_gue_port_when_gue_off(struct pkt *in, struct pkt *out)
 }
 
 /* Stripped and passed up; passed untouched; dropped as malformed. */
-#define DECAP_STRIPS(desc, fn) \
-	{ .name = desc, .build = fn, .action = XDP_PASS, .stat = LB_STAT_DECAP }
+#define DECAP_STRIPS(desc, fn, k) \
+	{ .name = desc, .build = fn, .action = XDP_PASS, .stat = LB_STAT_DECAP, .kind = LB_DECAP_##k }
 #define DECAP_IGNORES(desc, fn) \
 	{ .name = desc, .build = fn, .action = XDP_PASS, .stat = LB_STAT_PASS }
 #define DECAP_DROPS(desc, fn) \
 	{ .name = desc, .build = fn, .action = XDP_DROP, .drop = LB_DROP_DECAP_MALFORMED }
 
 static const struct decap_case decap_cases[] = {
-	DECAP_STRIPS("4in4 stripped, EtherType IPv4", c_4in4),
-	DECAP_STRIPS("6in4 stripped, EtherType IPv6", c_6in4),
-	DECAP_STRIPS("4in6 stripped, EtherType IPv4", c_4in6),
-	DECAP_STRIPS("6in6 stripped, EtherType IPv6", c_6in6),
-	DECAP_STRIPS("GUE over IPv4 carrying IPv4", c_gue4_inner4),
-	DECAP_STRIPS("GUE over IPv4 carrying IPv6", c_gue4_inner6),
-	DECAP_STRIPS("GUE over IPv6 carrying IPv4", c_gue6_inner4),
-	DECAP_STRIPS("GUE over IPv6 carrying IPv6", c_gue6_inner6),
-	DECAP_STRIPS("802.1Q tag kept, its EtherType set to the inner one", c_vlan_4in4),
-	DECAP_STRIPS("802.1ad tag kept on 6in6", c_qinq_6in6),
-	DECAP_STRIPS("Ethernet padding kept behind the inner packet", c_padded_4in4),
-	DECAP_STRIPS("outer IPv4 options stripped with the outer header", c_4in4_outer_options),
+	DECAP_STRIPS("4in4 stripped, EtherType IPv4", c_4in4, IPIP),
+	DECAP_STRIPS("6in4 stripped, EtherType IPv6", c_6in4, IP6_IN_IP4),
+	DECAP_STRIPS("4in6 stripped, EtherType IPv4", c_4in6, IP4_IN_IP6),
+	DECAP_STRIPS("6in6 stripped, EtherType IPv6", c_6in6, IP6IP6),
+	DECAP_STRIPS("GUE over IPv4 carrying IPv4", c_gue4_inner4, GUE),
+	DECAP_STRIPS("GUE over IPv4 carrying IPv6", c_gue4_inner6, GUE),
+	DECAP_STRIPS("GUE over IPv6 carrying IPv4", c_gue6_inner4, GUE),
+	DECAP_STRIPS("GUE over IPv6 carrying IPv6", c_gue6_inner6, GUE),
+	DECAP_STRIPS("802.1Q tag kept, its EtherType set to the inner one", c_vlan_4in4, IPIP),
+	DECAP_STRIPS("802.1ad tag kept on 6in6", c_qinq_6in6, IP6IP6),
+	DECAP_STRIPS("Ethernet padding kept behind the inner packet", c_padded_4in4, IPIP),
+	DECAP_STRIPS("outer IPv4 options stripped with the outer header", c_4in4_outer_options, IPIP),
 	DECAP_IGNORES("plain TCP to the host passes untouched", c_plain_tcp_to_host),
 	DECAP_IGNORES("IPIP to another address passes untouched", c_ipip_to_other_host),
 	DECAP_IGNORES("6in6 to another address passes untouched", c_ip6ip6_to_other_host),
@@ -423,6 +424,24 @@ static const struct decap_case decap_cases[] = {
 	DECAP_DROPS("GUE variant 0 header dropped", c_gue_variant0),
 	DECAP_DROPS("GUE without payload dropped", c_gue_empty),
 };
+
+/* A stripped packet counts once under its kind, and nothing else does. */
+static void expect_kind_counted(const struct decap_harness *h, const struct decap_case *c,
+				size_t len)
+{
+	struct lb_counter cnt;
+	uint32_t k;
+
+	for (k = 0; k < LB_DECAP_MAX; k++) {
+		bool counted = c->stat == LB_STAT_DECAP && !c->drop && k == c->kind;
+
+		cr_assert_eq(harness_percpu_sum(h->kinds, k, (uint64_t *)&cnt, 2), 0);
+		cr_expect_eq(cnt.packets, counted, "%s: decap kind %u counted %llu packets",
+			     c->name, k, (unsigned long long)cnt.packets);
+		cr_expect_eq(cnt.bytes, counted ? len : 0, "%s: decap kind %u bytes %llu", c->name,
+			     k, (unsigned long long)cnt.bytes);
+	}
+}
 
 #define N_DECAP_CASES (sizeof(decap_cases) / sizeof(decap_cases[0]))
 
@@ -468,5 +487,6 @@ ParameterizedTest(int *i, decap, fixtures)
 		     c->drop ? c->drop : c->stat, (unsigned long long)cnt.packets);
 	cr_expect_eq(cnt.bytes, in.len, "%s: counter bytes %llu, frame %zu", c->name,
 		     (unsigned long long)cnt.bytes, in.len);
+	expect_kind_counted(&h, c, in.len);
 	harness_decap_destroy(&h);
 }

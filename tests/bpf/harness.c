@@ -141,6 +141,7 @@ int harness_decap_load(struct decap_harness *h)
 	h->settings = bpf_map__fd(h->skel->maps.decap_settings);
 	h->stats = bpf_map__fd(h->skel->maps.lb_stats);
 	h->drops = bpf_map__fd(h->skel->maps.lb_drops);
+	h->kinds = bpf_map__fd(h->skel->maps.decap_stats);
 	return 0;
 }
 

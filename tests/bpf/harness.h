@@ -32,7 +32,7 @@ struct lb_harness {
 struct decap_harness {
 	struct decap *skel;
 	int prog_fd;
-	int addrs, settings, stats, drops;
+	int addrs, settings, stats, drops, kinds;
 };
 
 /* Runs one packet once (repeat = 1: a second run would see the rewritten buffer). */

@@ -58,6 +58,9 @@ log "forwarded $fwd0 -> $fwd1, web4 new flows $nf0 -> $nf1, bytes $vb0 -> $vb1,"
 [ $((be1 - be0)) -ge 150 ] || fail "backend packets moved by $((be1 - be0))"
 [ "$(metric "$m1" xdplb_conntrack_entries)" -ge 50 ] ||
 	fail "conntrack entries $(metric "$m1" xdplb_conntrack_entries) after 50 connections"
+# A balancer never decapsulates: no decap counter that could only ever be 0.
+grep -q '^xdplb_decapsulated_' "$m1" && fail "the balancer exports a decap counter: $(grep '^xdplb_decap' "$m1")"
+grep -q 'reason="decap_malformed"' "$m1" && fail "the balancer exports decap's drop reason"
 # The endpoint and lbctl read the same counters.
 lf=$(lbctl_json lb stats | json_get 'd["forwarded"]')
 [ "$lf" -ge "$fwd1" ] || fail "lbctl stats forwarded $lf below the scrape's $fwd1"
@@ -92,4 +95,15 @@ promtool check metrics <"$XLB_RUNDIR/be1.prom" >/dev/null 2>&1 || fail "promtool
 grep -q '^xdplb_node_info{node_id="11",zone="a",role="backend"} 1$' "$XLB_RUNDIR/be1.prom" ||
 	fail "be1's node_info: $(grep node_info "$XLB_RUNDIR/be1.prom")"
 grep -q '^xdplb_vip_' "$XLB_RUNDIR/be1.prom" && fail "a backend reports VIP traffic"
+# ... but the decap program's: tunnels stripped by kind (the 50 IPv4 connections above went
+# over IPIP, some to be1), passed packets, and only decap's own drop reasons.
+dc=$(metric "$XLB_RUNDIR/be1.prom" 'xdplb_decapsulated_packets_total{kind="ipip"}')
+[ "$dc" != none ] && [ "$dc" -gt 0 ] || fail "be1's ipip decap counter: $dc"
+[ "$(metric "$XLB_RUNDIR/be1.prom" 'xdplb_dropped_packets_total{reason="decap_malformed"}')" = 0 ] ||
+	fail "be1 has no decap_malformed drop counter at 0"
+grep -q 'reason="no_backend"' "$XLB_RUNDIR/be1.prom" && fail "a backend exports a balancer's drop reason"
+grep -q '^xdplb_passed_packets_total ' "$XLB_RUNDIR/be1.prom" || fail "be1 has no passed counter"
+# The endpoint and lbctl read the same counters.
+ls=$(lbctl_json be1 stats | json_get 'd["decap"]["ipip"]["packets"]')
+[ "$ls" -ge "$dc" ] || fail "lbctl stats on be1: ipip $ls below the scrape's $dc"
 true

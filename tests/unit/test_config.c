@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Config: the examples load, every error class names file:line:column, helpers round-trip. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -112,7 +113,12 @@ Test(config, loads_single_node_example)
 	cr_assert_eq(cfg.node.hash_seed, 0x5eed);
 	cr_assert_str_eq(cfg_format_addr(&cfg.node.tun_src4, buf, sizeof(buf)), "198.51.100.0");
 	cr_assert_eq(cfg.node.tun_src4_bits, 4);
-	cr_assert_eq(cfg.n_vips, 3);
+	cr_assert_eq(cfg.n_vips, 4);
+	/* The example of a service whose connections must meet on one backend (FTP, iperf3). */
+	web = cfg_find_vip(&cfg, "files");
+	cr_assert_not_null(web, "no example of hash: addresses");
+	cr_assert_eq(web->port, 0);
+	cr_assert(web->flags & LB_VIP_F_HASH_ADDRS);
 	web = cfg_find_vip(&cfg, "web");
 	cr_assert_not_null(web);
 	cr_assert_eq(web->n_backends, 3);
@@ -120,27 +126,64 @@ Test(config, loads_single_node_example)
 	cr_assert_eq(cfg_find_vip(&cfg, "dns")->proto, IPPROTO_UDP);
 }
 
-Test(config, loads_cluster_example_with_zones)
+/*
+ * An example that names files under /etc/xdplb (the sync key), loaded as an operator would
+ * after creating them: a copy with those paths in a temporary directory holding the files,
+ * and its control group replaced by group (the host's stand-in for one it lacks). Returns
+ * what cfg_load returned.
+ */
+static int load_example_with_files(const char *path, const char *group)
 {
+	char dir[] = "/tmp/xdplb-example-XXXXXX", key[64], copy[64], cmd[512];
+	int fd, ret;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/sync.key", dir);
+	snprintf(copy, sizeof(copy), "%s/lb.yaml", dir);
+	fd = open(key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "0123456789abcdef0123456789abcdef", 32), 32);
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "sed -e 's|/etc/xdplb/|%s/|g' -e 's|group: xdplb}|group: %s}|' %s > %s", dir,
+		 group, path, copy);
+	cr_assert_eq(system(cmd), 0);
+	ret = cfg_load(copy, &cfg, cfg_err, sizeof(cfg_err));
+	unlink(copy);
+	unlink(key);
+	rmdir(dir);
+	return ret;
+}
+
+Test(config, loads_cluster_example_with_zones_sync_and_cluster)
+{
+	const char *group = getgrnam("xdplb") ? "xdplb" : "root";
 	const struct cfg_vip *web, *api;
 
-	/* Its control group is the package's: on a host without it, the file says so. */
-	if (!getgrnam("xdplb")) {
-		cr_assert_eq(
-		    cfg_load("configs/cluster-node-a1.yaml", &cfg, cfg_err, sizeof(cfg_err)),
-		    -EINVAL);
-		cr_assert_str_eq(cfg_err, "configs/cluster-node-a1.yaml:19:53: node.control.group: "
-					  "xdplb: no such group (groupadd --system it, or set \"\" "
-					  "for root only)");
-		return;
+	/* Its control group is the package's: a host without it refuses the file, at the group. */
+	if (strcmp(group, "xdplb")) {
+		cr_assert_eq(load_example_with_files("configs/cluster-node-a1.yaml", "xdplb"),
+			     -EINVAL);
+		cr_assert(strstr(cfg_err,
+				 "/lb.yaml:25:53: node.control.group: xdplb: no such group "
+				 "(groupadd --system it, or set \"\" for root only)"),
+			  "%s", cfg_err);
 	}
-	load_example("configs/cluster-node-a1.yaml");
+	cr_assert_eq(load_example_with_files("configs/cluster-node-a1.yaml", group), 0, "%s",
+		     cfg_err);
+	/* A cluster node: sync with its key, the zone state machine announcing. */
+	cr_assert(cfg.sync.enabled);
+	cr_assert(strstr(cfg.sync.key_file, "/sync.key"));
+	cr_assert_eq(cfg.sync.heartbeat_ms, 200);
+	cr_assert(cfg.cluster.enabled);
+	cr_assert_eq(cfg.cluster.announce_table, 100);
+	cr_assert_eq(cfg.cluster.secondary_mode, CFG_SECONDARY_STANDBY);
 	cr_assert_eq(cfg.node.id, 11);
 	cr_assert_eq(cfg.node.xdp_mode, CFG_XDP_NATIVE);
 	cr_assert_eq(cfg.node.gue_sport_min, 40000);
 	cr_assert_eq(cfg.node.gue_sport_max, 40999);
 	cr_assert_eq(cfg.node.conntrack_size, 2097152);
-	cr_assert_str_eq(cfg.node.control_group, "xdplb");
+	cr_assert_str_eq(cfg.node.control_group, group);
 	web = cfg_find_vip(&cfg, "web");
 	api = cfg_find_vip(&cfg, "api");
 	cr_assert_eq(web->encap, LB_ENCAP_GUE);

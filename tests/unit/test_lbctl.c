@@ -441,6 +441,63 @@ Test(lbctl_print, stats_list_only_the_drop_reasons_seen)
 	free(out);
 }
 
+Test(lbctl_print, stats_of_a_backend_by_tunnel_kind_and_its_drops)
+{
+	char *out = print_canned(
+	    lbctl_print_stats,
+	    "{\"role\": \"backend\", \"decapsulated\": 42, \"passed\": 17, \"decap\": "
+	    "{\"ipip\": {\"packets\": 40, \"bytes\": 4000}, \"6in4\": {\"packets\": 0, "
+	    "\"bytes\": 0}, \"gue\": {\"packets\": 2, \"bytes\": 300}}, \"drops\": "
+	    "{\"adjust_failed\": {\"packets\": 0, \"bytes\": 0}, \"decap_malformed\": "
+	    "{\"packets\": 3, \"bytes\": 180}}}",
+	    NULL);
+
+	cr_assert_str_eq(out, "decapsulated  42\n"
+			      "passed        17\n"
+			      "\n"
+			      "TUNNEL  PACKETS    BYTES\n"
+			      "ipip         40  3.9 KiB\n"
+			      "6in4          0      0 B\n"
+			      "gue           2    300 B\n"
+			      "\n"
+			      "DROP REASON      PACKETS  BYTES\n"
+			      "decap_malformed        3  180 B\n");
+	free(out);
+}
+
+Test(lbctl_print, status_of_a_backend_says_where_decap_runs_and_which_vips_lo_holds)
+{
+	char *out = print_canned(
+	    lbctl_print_status,
+	    "{\"node_id\": 0, \"zone\": \"a\", \"role\": \"backend\", \"interface\": "
+	    "\"eth0\", \"xdp_mode\": \"native\", \"attached\": true, \"vips\": 3, "
+	    "\"backends\": 0, \"conntrack_entries\": 0, \"decap\": {\"attached\": true, "
+	    "\"interface\": \"eth0\", \"xdp_mode\": \"generic\", \"program_id\": 31, "
+	    "\"link_id\": 7, \"decapsulated\": 42, \"dropped\": 3}, \"vips_on_lo\": "
+	    "[\"192.0.2.10\", \"2001:db8::10\"], \"vips_missing_from_lo\": "
+	    "[\"192.0.2.11\"], \"uptime_s\": 60, \"pid\": 9}",
+	    NULL);
+
+	cr_assert(strstr(out, "node     0, zone a, backend\n"), "%s", out);
+	cr_assert(strstr(out, "decap    on eth0, xdp generic (program 31, link 7): "
+			      "42 decapsulated, 3 dropped\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "vips     3; on lo: 192.0.2.10, 2001:db8::10; "
+			      "MISSING from lo: 192.0.2.11\n"),
+		  "%s", out);
+	/* A balancer's rows say nothing of a backend. */
+	cr_assert_null(strstr(out, "conntrack"), "%s", out);
+	cr_assert_null(strstr(out, "backends"), "%s", out);
+	cr_assert_null(strstr(out, "interface"), "%s", out);
+	free(out);
+	out = print_canned(lbctl_print_status,
+			   "{\"role\": \"backend\", \"decap\": {\"attached\": false}, "
+			   "\"vips_on_lo\": [], \"vips_missing_from_lo\": []}",
+			   NULL);
+	cr_assert(strstr(out, "decap    NOT attached\n"), "%s", out);
+	free(out);
+}
+
 Test(lbctl_print, conntrack_list_with_durations_and_a_truncation_note)
 {
 	expect_printed(

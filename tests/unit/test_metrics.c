@@ -187,6 +187,62 @@ Test(metrics, backend_role_shows_no_dataplane_families)
 	free(text);
 }
 
+static int mx_promtool(const char *text);
+
+Test(metrics, balancer_exports_no_decap_counter)
+{
+	struct metrics_snapshot s;
+	char *text;
+
+	mx_canned(&s);
+	text = mx_render_canned(&s);
+	/* lb.bpf.c never decapsulates: such a counter could only ever be 0. */
+	cr_expect_null(strstr(text, "xdplb_decapsulated_"), "%s", text);
+	cr_expect_null(strstr(text, "reason=\"decap_malformed\""), "%s", text);
+	mx_expect_line(text, "xdplb_dropped_packets_total{reason=\"adjust_failed\"} 0");
+	free(text);
+}
+
+/* A backend's snapshot: the decap program's counters, nothing of the balancer's. */
+static void mx_canned_backend(struct metrics_snapshot *s)
+{
+	mx_canned(s);
+	s->have_dp = s->have_health = s->have_sync = s->have_cluster = false;
+	s->role = "backend";
+	memset(s->stats, 0, sizeof(s->stats));
+	memset(s->drops, 0, sizeof(s->drops));
+	s->have_decap = true;
+	s->decap[LB_DECAP_IPIP] = (struct lb_counter){.packets = 40, .bytes = 4000};
+	s->decap[LB_DECAP_GUE] = (struct lb_counter){.packets = 2, .bytes = 300};
+	s->stats[LB_STAT_DECAP] = 42;
+	s->stats[LB_STAT_PASS] = 17;
+	s->drops[LB_DROP_DECAP_MALFORMED] = (struct lb_counter){.packets = 3, .bytes = 180};
+}
+
+Test(metrics, backend_exports_decap_counters_by_kind_and_its_drops)
+{
+	struct metrics_snapshot s;
+	char *text;
+
+	mx_canned_backend(&s);
+	text = mx_render_canned(&s);
+	mx_expect_line(text, "xdplb_decapsulated_packets_total{kind=\"ipip\"} 40");
+	mx_expect_line(text, "xdplb_decapsulated_packets_total{kind=\"gue\"} 2");
+	mx_expect_line(text, "xdplb_decapsulated_packets_total{kind=\"ip6ip6\"} 0");
+	mx_expect_line(text, "xdplb_decapsulated_bytes_total{kind=\"ipip\"} 4000");
+	mx_expect_line(text, "xdplb_passed_packets_total 17");
+	mx_expect_line(text, "xdplb_dropped_packets_total{reason=\"decap_malformed\"} 3");
+	mx_expect_line(text, "xdplb_dropped_bytes_total{reason=\"decap_malformed\"} 180");
+	mx_expect_line(text, "xdplb_dropped_packets_total{reason=\"adjust_failed\"} 0");
+	/* Reasons only lb.bpf.c counts, and its counters, are not a backend's. */
+	cr_expect_null(strstr(text, "reason=\"no_backend\""), "%s", text);
+	cr_expect_null(strstr(text, "xdplb_forwarded_packets_total"), "%s", text);
+	cr_expect_null(strstr(text, "xdplb_conntrack_"), "%s", text);
+	if (!system("command -v promtool >/dev/null"))
+		cr_expect_eq(mx_promtool(text), 0, "promtool check metrics refused:\n%s", text);
+	free(text);
+}
+
 /* promtool (Debian package prometheus) lints names, types, units and the syntax. */
 static int mx_promtool(const char *text)
 {
