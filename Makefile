@@ -152,9 +152,10 @@ $(OUTPUT)/lbctl: $(CLI_SRCS) $(OUTPUT)/libxdplb-common.a $(AGENT_HDRS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(XCFLAGS) $(CLI_SRCS) $(OUTPUT)/libxdplb-common.a $(LDLIBS) -o $@
 
-# The unit tier also runs the built lbctl against a real control server.
+# The unit tier also runs the built lbctl against a real control server, and lbagent's
+# command line.
 $(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
-		$(OUTPUT)/libxdplb.a $(AGENT_HDRS) $(OUTPUT)/lbctl | $(OUTPUT)/tests
+		$(OUTPUT)/libxdplb.a $(AGENT_HDRS) $(OUTPUT)/lbctl $(OUTPUT)/lbagent | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itests $(UNIT_SRCS) $(filter-out cli/main.c,$(CLI_SRCS)) \
 		$(OUTPUT)/libxdplb.a $(LDLIBS) $(CRITERION_LIBS) -o $@

@@ -442,7 +442,7 @@ int lbctl_print_reload(FILE *out, json_t *res, json_t *args)
 	    {"backends_added", "backend", "added"},
 	    {"backends_removed", "backend", "removed"},
 	};
-	json_t *changed = json_object_get(res, "changed");
+	json_t *changed = json_object_get(res, "changed"), *settings, *setting;
 	const char *sep = "";
 	uint64_t n;
 	size_t i;
@@ -454,6 +454,12 @@ int lbctl_print_reload(FILE *out, json_t *res, json_t *args)
 			continue;
 		fprintf(out, "%s%" PRIu64 " %s%s %s", sep, n, parts[i].what, plural(n),
 			parts[i].how);
+		sep = ", ";
+	}
+	/* node.mtu and its kind: settings outside the VIPs that the reload applied. */
+	settings = json_object_get(changed, "settings");
+	json_array_foreach (settings, i, setting) {
+		fprintf(out, "%s%s changed", sep, json_string_value(setting));
 		sep = ", ";
 	}
 	fputs(sep[0] ? "\n" : "no changes\n", out);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -689,14 +690,71 @@ static int backend_detach_decap(const char *dir)
 	return err;
 }
 
+/* The interface that holds one of node.addresses (the first that one holds): tunnels arrive there.
+ */
+static int backend_find_interface(const struct lb_config *cfg, char *ifname, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+	struct ifaddrs *ifs, *ifa;
+	struct xaddr x;
+	size_t i;
+	int err = -ENODEV;
+
+	if (getifaddrs(&ifs))
+		return -errno;
+	for (i = 0; i < cfg->node.n_addresses && err == -ENODEV; i++) {
+		for (ifa = ifs; ifa; ifa = ifa->ifa_next) {
+			memset(&x, 0, sizeof(x));
+			if (!ifa->ifa_addr || (ifa->ifa_addr->sa_family != AF_INET &&
+					       ifa->ifa_addr->sa_family != AF_INET6))
+				continue;
+			x.family = ifa->ifa_addr->sa_family == AF_INET ? LB_AF_INET : LB_AF_INET6;
+			if (x.family == LB_AF_INET)
+				memcpy(x.addr, &((struct sockaddr_in *)ifa->ifa_addr)->sin_addr, 4);
+			else
+				memcpy(x.addr, &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr,
+				       16);
+			if (x.family != cfg->node.addresses[i].family ||
+			    memcmp(x.addr, cfg->node.addresses[i].addr, sizeof(x.addr)))
+				continue;
+			snprintf(ifname, len, "%s", ifa->ifa_name);
+			err = 0;
+			break;
+		}
+	}
+	freeifaddrs(ifs);
+	if (err) {
+		log_warnx("backend_mode_apply: no interface holds %s (node.addresses): set "
+			  "node.interface to where the tunnelled packets arrive",
+			  backend_fmt_addr(&cfg->node.addresses[0], s, sizeof(s)));
+		return err;
+	}
+	if (!strcmp(ifname, "lo")) {
+		log_warnx("backend_mode_apply: node.addresses are on lo, where no tunnelled packet "
+			  "arrives: set node.interface");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int backend_mode_apply(const struct lb_config *cfg)
 {
+	struct lb_config found;
 	uint16_t gue_port;
 	uint32_t ifindex;
 	int err;
 
 	if (!cfg || cfg->node.role != CFG_ROLE_BACKEND)
 		return -EINVAL;
+	/* No node.interface: the one that holds the node's tunnel addresses (docs/CONFIG.md). */
+	if (!cfg->node.interface[0]) {
+		found = *cfg;
+		err =
+		    backend_find_interface(cfg, found.node.interface, sizeof(found.node.interface));
+		if (err)
+			return err;
+		cfg = &found;
+	}
 	err = backend_pick_gue_port(cfg, &gue_port);
 	if (err)
 		return err;
@@ -722,6 +780,14 @@ int backend_mode_apply(const struct lb_config *cfg)
 		log_info("backend mode on %s: VIP addresses on lo, decap attached, no GUE",
 			 cfg->node.interface);
 	return 0;
+}
+
+bool backend_mode_pinned(const struct lb_config *cfg)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+
+	return !backend_pin_dir(cfg, dir, sizeof(dir)) &&
+	       !backend_pin_path(path, sizeof(path), dir, DECAP_PIN_LINK) && !access(path, F_OK);
 }
 
 int backend_mode_remove(const struct lb_config *cfg)

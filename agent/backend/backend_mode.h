@@ -3,6 +3,8 @@
 #ifndef XDPLB_BACKEND_MODE_H
 #define XDPLB_BACKEND_MODE_H
 
+#include <stdbool.h>
+
 #include "model/model.h"
 
 /* Under cfg->node.bpffs_dir: the decap program's pins, and its link's name there. */
@@ -20,6 +22,8 @@
  *   all and <iface> so the host never answers ARP for a VIP on its real interface (IPv6
  *   neighbour discovery already answers only for the receiving interface's addresses);
  * - bpf/decap.bpf.c loaded and attached (XDP link, cfg->node.xdp_mode) on cfg->node.interface,
+ *   or without one on the interface that holds the first of cfg->node.addresses found (-ENODEV
+ *   when none does, -EINVAL when it is lo, where no tunnel arrives),
  *   decap_addrs holding cfg->node.addresses (the interface's own global addresses when none
  *   are configured), decap_settings the GUE port of the VIPs (all GUE VIPs must share one
  *   port: -EINVAL otherwise; 0 = no GUE VIP).
@@ -29,6 +33,9 @@
  * Returns 0 or -errno; a failure part way leaves what was done (apply again, or remove).
  */
 int backend_mode_apply(const struct lb_config *cfg);
+
+/* Whether a decap link is pinned for cfg (an earlier agent's): a restart adopts it. */
+bool backend_mode_pinned(const struct lb_config *cfg);
 
 /*
  * Removes what apply did: the VIP addresses from lo (cfg's and any stamped by an earlier

@@ -1,19 +1,44 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Logging to stderr with a level prefix; journald adds the time itself. */
+/*
+ * Logging to stderr with a level word; journald adds the time itself. When stderr is the
+ * journal, every line starts with its syslog priority as sd-daemon(3) defines it ("<4>"), which
+ * journald takes off the line and keeps as the entry's priority: `journalctl -p warning` works.
+ */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 
 #include "common/log.h"
 
 static const char *log_prog = "xdplb";
 static enum log_level log_level = LOG_LVL_INFO;
+static bool log_journal; /* stderr is a journald stream: lines carry "<priority>" */
+
+bool log_stream_is_journal(const char *journal_stream, int fd)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	/* systemd sets JOURNAL_STREAM=DEVICE:INODE of the stream it gave the service. */
+	if (!journal_stream || sscanf(journal_stream, "%llu:%llu%n", &dev, &ino, &end) != 2 ||
+	    journal_stream[end] || fstat(fd, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
 
 void log_init(const char *prog, enum log_level level)
 {
 	log_prog = prog;
 	log_level = level;
+	/* Not inherited blindly: a child whose stderr was redirected elsewhere sees the mismatch.
+	 */
+	log_journal = log_stream_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO);
 }
 
 void log_set_level(enum log_level level)
@@ -26,12 +51,30 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
+const char *log_cut(const char *text)
+{
+	/* Whole up to a little over the cut: "abc...", three characters longer, would hide less. */
+	static char slots[LOG_CUT_SLOTS][LOG_CUT_SHOWN + 8 + 1];
+	static unsigned int next;
+	char *out = slots[next++ % LOG_CUT_SLOTS];
+	size_t len = strlen(text), n = len <= LOG_CUT_SHOWN + 8 ? len : LOG_CUT_SHOWN, i;
+
+	for (i = 0; i < n; i++)
+		out[i] = iscntrl((unsigned char)text[i]) ? '?' : text[i];
+	strcpy(out + n, n < len ? "..." : "");
+	return out;
+}
+
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap, int err)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
+	/* LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG of syslog.h */
+	static const int priorities[] = {3, 4, 6, 7};
 
 	if (level > log_level)
 		return;
+	if (log_journal)
+		fprintf(stderr, "<%d>", priorities[level]);
 	fprintf(stderr, "%s: %s: ", log_prog, names[level]);
 	vfprintf(stderr, fmt, ap);
 	if (err)

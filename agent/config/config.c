@@ -2,12 +2,14 @@
 /* The config schema: YAML tree -> struct lb_config, every value and cross-reference checked. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "config/config.h"
 #include "config/config_int.h"
@@ -49,7 +51,7 @@ static int cfg_parse_node_addresses(struct cfg_ctx *ctx, const char *what,
 			if (cfg_addr_equal(&node->addresses[j], &node->addresses[i]))
 				return cfg_error(ctx, val->kids[i],
 						 "node address %s: listed twice (first at line %d)",
-						 val->kids[i]->text, val->kids[j]->line);
+						 log_cut(val->kids[i]->text), val->kids[j]->line);
 	}
 	node->n_addresses = val->n_kids;
 	return 0;
@@ -72,16 +74,16 @@ static int cfg_parse_tunnel_source(struct cfg_ctx *ctx, const char *what,
 		return err;
 	if (snprintf(text, sizeof(text), "%s", val->text) >= (int)sizeof(text))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	slash = strchr(text, '/');
 	if (slash)
 		*slash = '\0';
 	if (cfg_parse_addr(text, addr) || addr->family != family)
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (slash && cfg_text_to_u64(slash + 1, &prefix))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (prefix > width || prefix < width - CFG_TUN_VARY_BITS_MAX)
 		return cfg_error(
 		    ctx, val, "%s: /%llu would vary %lld bits per flow; at most %d (/%u..%u)", what,
@@ -159,14 +161,15 @@ static int cfg_parse_node_gue_ports(struct cfg_ctx *ctx, const char *what,
 		*dash = '\0';
 	if (cfg_text_to_u64(text, &lo) || (dash && cfg_text_to_u64(dash + 1, &hi)))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (!dash)
 		hi = lo;
 	if (!lo || lo > 65535 || !hi || hi > 65535)
-		return cfg_error(ctx, val, "%s: %s: ports must be 1..65535", what, val->text);
+		return cfg_error(ctx, val, "%s: %s: ports must be 1..65535", what,
+				 log_cut(val->text));
 	if (lo > hi)
 		return cfg_error(ctx, val, "%s: %s: the first port is above the last", what,
-				 val->text);
+				 log_cut(val->text));
 	node->gue_sport_min = lo;
 	node->gue_sport_max = hi;
 	return 0;
@@ -296,7 +299,7 @@ static int cfg_parse_vip_port(struct cfg_ctx *ctx, const char *what, const struc
 	}
 	if (cfg_text_to_u64(val->text, &v) || !v || v > 65535)
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	vip->port = v;
 	return 0;
 }
@@ -534,10 +537,41 @@ static const struct cfg_section cfg_top_section = {
 
 /* --- the whole file --------------------------------------------------------------------------- */
 
+/*
+ * What the control socket needs from the host, checked here so that --check-config catches
+ * it: a start would attach the data plane first and fail later, at the socket.
+ */
+static int cfg_check_control(struct cfg_ctx *ctx, const struct cfg_ynode *map,
+			     const struct cfg_node *node)
+{
+	const struct cfg_ynode *control = cfg_yaml_get(map, "control");
+	struct sockaddr_un sun;
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int ret;
+
+	if (strlen(node->control_socket) >= sizeof(sun.sun_path))
+		return cfg_error(ctx, cfg_yaml_get(control, "socket") ?: map,
+				 "node.control.socket: longer than %zu characters, the most a unix "
+				 "socket path holds",
+				 sizeof(sun.sun_path) - 1);
+	if (!node->control_group[0])
+		return 0;
+	ret = getgrnam_r(node->control_group, &gr, buf, sizeof(buf), &res);
+	if (ret || !res)
+		return cfg_error(
+		    ctx, cfg_yaml_get(control, "group") ?: map, "node.control.group: %s: %s",
+		    node->control_group,
+		    ret ? strerror(ret)
+			: "no such group (groupadd --system it, or set \"\" for root only)");
+	return 0;
+}
+
 static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root, struct cfg_node *node)
 {
 	const struct cfg_ynode *map = cfg_yaml_get(root, "node");
 	size_t i;
+	int err;
 
 	if (node->role == CFG_ROLE_BALANCER && !node->interface[0])
 		return cfg_error(ctx, map,
@@ -548,6 +582,9 @@ static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root, str
 		    ctx, map,
 		    "node: missing required key 'addresses' (role backend decapsulates "
 		    "tunnel packets sent to them)");
+	err = cfg_check_control(ctx, map, node);
+	if (err)
+		return err;
 	/* Without an explicit tunnel source the node's own address is the outer source. */
 	for (i = 0; i < node->n_addresses; i++) {
 		if (node->addresses[i].family == LB_AF_INET && !node->tun_src4.family)
@@ -802,4 +839,18 @@ void cfg_free(struct lb_config *cfg)
 	}
 	free(cfg->vips);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+void cfg_peek_control_socket(const char *path, char *out, size_t len)
+{
+	const struct cfg_ynode *at = NULL;
+	struct cfg_ynode *root = NULL;
+	char err[CFG_ERR_MAX];
+
+	if (!cfg_yaml_load(path, &root, err, sizeof(err)) && root)
+		at = cfg_yaml_get(cfg_yaml_get(cfg_yaml_get(root, "node"), "control"), "socket");
+	snprintf(out, len, "%s",
+		 at && at->type == CFG_Y_SCALAR && at->text[0] == '/' ? at->text
+								      : CFG_DEFAULT_CONTROL_SOCKET);
+	cfg_yaml_free(root);
 }

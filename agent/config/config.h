@@ -32,6 +32,13 @@
 int cfg_load(const char *path, struct lb_config *cfg, char *err, size_t errlen);
 void cfg_free(struct lb_config *cfg);
 
+/*
+ * The control socket path would find: node.control.socket as the file writes it, read even
+ * from a file cfg_load refuses for another key (a reload client must still reach the agent to
+ * hear why), else the default. Never fails: an unreadable file gives the default.
+ */
+void cfg_peek_control_socket(const char *path, char *out, size_t len);
+
 const char *cfg_health_type_name(uint8_t type); /* "tcp", "http", ... "none" */
 
 /* What a health: section holds before its keys are read (type none). */

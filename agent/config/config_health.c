@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "common/log.h"
 #include "config/config.h"
 #include "config/config_int.h"
 
@@ -83,17 +84,17 @@ static int cfg_value_duration(struct cfg_ctx *ctx, const char *what, const struc
 	v = isdigit((unsigned char)val->text[0]) ? strtoull(val->text, &end, 10) : 0;
 	if (!isdigit((unsigned char)val->text[0]) || errno)
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (!strcmp(end, "ms"))
 		scale = 1;
 	else if (!strcmp(end, "s"))
 		scale = 1000;
 	else
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (v > max_ms || v * scale < min_ms || v * scale > max_ms)
-		return cfg_error(ctx, val, "%s: %s is out of range %ums..%us", what, val->text,
-				 min_ms, max_ms / 1000);
+		return cfg_error(ctx, val, "%s: %s is out of range %ums..%us", what,
+				 log_cut(val->text), min_ms, max_ms / 1000);
 	*out = v * scale;
 	return 0;
 }
@@ -110,11 +111,11 @@ static int cfg_value_token(struct cfg_ctx *ctx, const char *what, const struct c
 		return err;
 	if (strlen(val->text) >= size)
 		return cfg_error(ctx, val, "%s: '%s' is longer than %zu characters", what,
-				 val->text, size - 1);
+				 log_cut(val->text), size - 1);
 	for (c = val->text; *c; c++)
 		if (!isgraph((unsigned char)*c))
 			return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-					 val->text);
+					 log_cut(val->text));
 	strcpy(field, val->text);
 	return 0;
 }
@@ -288,7 +289,7 @@ static int cfg_hc_method(struct cfg_ctx *ctx, const char *what, const struct cfg
 		if (!isupper((unsigned char)*c))
 			return cfg_error(ctx, val,
 					 "%s: expected an HTTP method like GET, found '%s'", what,
-					 val->text);
+					 log_cut(val->text));
 	return 0;
 }
 
@@ -302,7 +303,7 @@ static int cfg_hc_path(struct cfg_ctx *ctx, const char *what, const struct cfg_y
 	    cfg_value_token(ctx, what, val, "a path starting with '/'", hc->path, sizeof(hc->path));
 	if (!err && hc->path[0] != '/')
 		return cfg_error(ctx, val, "%s: expected a path starting with '/', found '%s'",
-				 what, val->text);
+				 what, log_cut(val->text));
 	return err;
 }
 
@@ -328,19 +329,19 @@ static int cfg_hc_status_item(struct cfg_ctx *ctx, const char *what, const struc
 		return err;
 	if (!isdigit((unsigned char)val->text[0]))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	lo = hi = strtoul(val->text, &end, 10);
 	if (*end == '-' && isdigit((unsigned char)end[1]))
 		hi = strtoul(end + 1, &end, 10);
 	if (*end)
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (lo < 100 || hi > 599)
 		return cfg_error(ctx, val, "%s: %s: HTTP status codes are 100..599", what,
-				 val->text);
+				 log_cut(val->text));
 	if (lo > hi)
 		return cfg_error(ctx, val, "%s: %s: the first status is above the last", what,
-				 val->text);
+				 log_cut(val->text));
 	range[0] = lo;
 	range[1] = hi;
 	return 0;
@@ -434,7 +435,7 @@ static int cfg_hc_command(struct cfg_ctx *ctx, const char *what, const struct cf
 	}
 	if (hc->command[0] != '/')
 		return cfg_error(ctx, val->kids[0], "%s: '%s': the program needs an absolute path",
-				 what, hc->command);
+				 what, log_cut(hc->command));
 	memset(hc->command + off, 0, sizeof(hc->command) - off);
 	hc->argc = val->n_kids;
 	return 0;
@@ -502,7 +503,7 @@ static int cfg_check_one_health(struct cfg_ctx *ctx, const char *what, const str
 			;
 		if (!(cfg_health_key_types[k] & (1U << hc->type)))
 			return cfg_error(ctx, key, "%s.%s: means nothing to a %s check", what,
-					 key->text, cfg_health_type_name(hc->type));
+					 log_cut(key->text), cfg_health_type_name(hc->type));
 	}
 	if (hc->type == CFG_HC_NONE)
 		return 0;

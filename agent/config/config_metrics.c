@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "config/config.h"
 #include "config/config_metrics.h"
 
@@ -70,7 +71,7 @@ static int cfg_parse_metrics_listen(struct cfg_ctx *ctx, const char *what,
 	if (cfg_metrics_parse_listen(val->text, m))
 		return cfg_error(ctx, val,
 				 "%s: %s: expected addr:port ([addr]:port for IPv6), \"\" or off",
-				 what, val->text);
+				 what, log_cut(val->text));
 	return 0;
 }
 

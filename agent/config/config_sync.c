@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "config/config.h"
 #include "config/config_int.h"
 #include "config/config_sync.h"
@@ -43,12 +44,13 @@ static int cfg_sync_uint(struct cfg_ctx *ctx, const char *key, const struct cfg_
 	for (c = val->text; *c; c++)
 		if (!isdigit((unsigned char)*c))
 			return cfg_error(ctx, val, "sync.%s: expected %s, found '%s'", key,
-					      expected, val->text);
+					 expected, log_cut(val->text));
 	errno = 0;
 	*out = strtoull(val->text, &end, 10);
 	if (errno || *out < min || *out > max)
 		return cfg_error(ctx, val, "sync.%s: %s is out of range %llu..%llu", key,
-				      val->text, (unsigned long long)min, (unsigned long long)max);
+				 log_cut(val->text), (unsigned long long)min,
+				 (unsigned long long)max);
 	return 0;
 }
 
@@ -64,7 +66,7 @@ static int cfg_sync_bool(struct cfg_ctx *ctx, const char *key, const struct cfg_
 		return 0;
 	}
 	return cfg_error(ctx, val, "sync.%s: expected true or false, found '%s'", key,
-			      val->text);
+			 log_cut(val->text));
 }
 
 static bool cfg_sync_is_multicast(const struct xaddr *a)
@@ -84,12 +86,12 @@ static int cfg_sync_group(struct cfg_ctx *ctx, const struct cfg_ynode *val, stru
 		return err;
 	if (cfg_parse_addr(val->text, out))
 		return cfg_error(ctx, val, "sync.group %s: not an IPv4 or IPv6 address",
-				      val->text);
+				 log_cut(val->text));
 	if (!cfg_sync_is_multicast(out))
 		return cfg_error(ctx, val,
-				      "sync.group %s: not a multicast address (224.0.0.0/4 or "
-				      "ff00::/8)",
-				      val->text);
+				 "sync.group %s: not a multicast address (224.0.0.0/4 or "
+				 "ff00::/8)",
+				 log_cut(val->text));
 	return 0;
 }
 
@@ -103,17 +105,17 @@ static int cfg_sync_string(struct cfg_ctx *ctx, const char *key, const struct cf
 	if (err)
 		return err;
 	if (path && val->text[0] != '/')
-		return cfg_error(ctx, val, "sync.%s: expected an absolute path, found '%s'",
-				      key, val->text);
+		return cfg_error(ctx, val, "sync.%s: expected an absolute path, found '%s'", key,
+				 log_cut(val->text));
 	if (!val->text[0] || strlen(val->text) >= size)
 		return cfg_error(ctx, val,
-				      "sync.%s: '%s' is empty or longer than %zu "
-				      "characters",
-				      key, val->text, size - 1);
+				 "sync.%s: '%s' is empty or longer than %zu "
+				 "characters",
+				 key, log_cut(val->text), size - 1);
 	for (c = val->text; !path && *c; c++)
 		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
-			return cfg_error(ctx, val, "sync.%s: '%s' is not an interface name",
-					      key, val->text);
+			return cfg_error(ctx, val, "sync.%s: '%s' is not an interface name", key,
+					 log_cut(val->text));
 	strcpy(field, val->text);
 	return 0;
 }

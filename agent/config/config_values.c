@@ -23,13 +23,17 @@ __attribute__((format(printf, 3, 4))) int cfg_error(struct cfg_ctx *ctx, const s
 						    const char *fmt, ...)
 {
 	va_list ap;
-	int off;
+	int off, n;
 
 	off = snprintf(ctx->err, ctx->errlen, "%s:%d:%d: ", ctx->path, at->line, at->column);
 	if (off >= 0 && (size_t)off < ctx->errlen) {
 		va_start(ap, fmt);
-		vsnprintf(ctx->err + off, ctx->errlen - off, fmt, ap);
+		n = vsnprintf(ctx->err + off, ctx->errlen - off, fmt, ap);
 		va_end(ap);
+		/* Values are cut with log_cut; should a message still not fit, say that it is cut.
+		 */
+		if (n >= 0 && (size_t)n >= ctx->errlen - off && ctx->errlen - off > 3)
+			strcpy(ctx->err + ctx->errlen - 4, "...");
 	}
 	return -EINVAL;
 }
@@ -99,10 +103,11 @@ int cfg_value_uint(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode
 		return err;
 	if (cfg_text_to_u64(val->text, out))
 		return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
-				 val->text);
+				 log_cut(val->text));
 	if (*out < min || *out > max)
-		return cfg_error(ctx, val, "%s: %s is out of range %llu..%llu", what, val->text,
-				 (unsigned long long)min, (unsigned long long)max);
+		return cfg_error(ctx, val, "%s: %s is out of range %llu..%llu", what,
+				 log_cut(val->text), (unsigned long long)min,
+				 (unsigned long long)max);
 	return 0;
 }
 
@@ -122,7 +127,8 @@ int cfg_value_bool(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode
 			return 0;
 		}
 	}
-	return cfg_error(ctx, val, "%s: expected true or false, found '%s'", what, val->text);
+	return cfg_error(ctx, val, "%s: expected true or false, found '%s'", what,
+			 log_cut(val->text));
 }
 
 static int cfg_value_ident(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
@@ -145,13 +151,13 @@ static int cfg_value_ident(struct cfg_ctx *ctx, const char *what, const struct c
 		return cfg_error(ctx, val, "%s: expected a name, found ''", what);
 	if (len >= size)
 		return cfg_error(ctx, val, "%s: '%s' is longer than %zu characters", what,
-				 val->text, size - 1);
+				 log_cut(val->text), size - 1);
 	/* No ':' or '/': a VIP name can then never be mistaken for an "addr:port/proto" label. */
 	for (c = val->text; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
 			return cfg_error(ctx, val,
 					 "%s: '%s': only letters, digits, '.', '_' and '-' allowed",
-					 what, val->text);
+					 what, log_cut(val->text));
 	memcpy(field, val->text, len + 1);
 	return 0;
 }
@@ -166,7 +172,7 @@ static int cfg_value_path(struct cfg_ctx *ctx, const char *what, const struct cf
 		return err;
 	if (val->text[0] != '/')
 		return cfg_error(ctx, val, "%s: expected an absolute path, found '%s'", what,
-				 val->text);
+				 log_cut(val->text));
 	if (strlen(val->text) >= size)
 		return cfg_error(ctx, val, "%s: path longer than %zu characters", what, size - 1);
 	strcpy(field, val->text);
@@ -186,11 +192,11 @@ static int cfg_value_ifname(struct cfg_ctx *ctx, const char *what, const struct 
 		return cfg_error(ctx, val, "%s: expected an interface name, found ''", what);
 	if (strlen(val->text) >= size)
 		return cfg_error(ctx, val, "%s: '%s' is longer than %zu characters", what,
-				 val->text, size - 1);
+				 log_cut(val->text), size - 1);
 	for (c = val->text; *c; c++)
 		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
 			return cfg_error(ctx, val, "%s: '%s' is not an interface name", what,
-					 val->text);
+					 log_cut(val->text));
 	strcpy(field, val->text);
 	return 0;
 }
@@ -214,7 +220,8 @@ int cfg_value_enum(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode
 			return 0;
 		}
 	}
-	return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected, val->text);
+	return cfg_error(ctx, val, "%s: expected %s, found '%s'", what, expected,
+			 log_cut(val->text));
 }
 
 /* Unspecified, multicast and broadcast addresses can be neither VIPs nor tunnel endpoints. */
@@ -236,9 +243,11 @@ int cfg_value_addr(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode
 	if (err)
 		return err;
 	if (cfg_parse_addr(val->text, out))
-		return cfg_error(ctx, val, "%s %s: not an IPv4 or IPv6 address", what, val->text);
+		return cfg_error(ctx, val, "%s %s: not an IPv4 or IPv6 address", what,
+				 log_cut(val->text));
 	if (!cfg_addr_is_unicast(out))
-		return cfg_error(ctx, val, "%s %s: not a unicast address", what, val->text);
+		return cfg_error(ctx, val, "%s %s: not a unicast address", what,
+				 log_cut(val->text));
 	return 0;
 }
 
@@ -290,7 +299,7 @@ static int cfg_error_unknown_key(struct cfg_ctx *ctx, const struct cfg_section *
 		snprintf(expected + strlen(expected), sizeof(expected) - strlen(expected), "%s%s",
 			 i ? ", " : "", sec->keys[i].name);
 	return cfg_error(ctx, key, "%s: unknown key '%s' (expected one of: %s)", sec->what,
-			 key->text, expected);
+			 log_cut(key->text), expected);
 }
 
 int cfg_parse_section(struct cfg_ctx *ctx, const struct cfg_section *sec,
@@ -315,7 +324,7 @@ int cfg_parse_section(struct cfg_ctx *ctx, const struct cfg_section *sec,
 			return cfg_error_unknown_key(ctx, sec, key);
 		if (seen[k])
 			return cfg_error(ctx, key, "%s: key '%s' given twice (first at line %d)",
-					 sec->what, key->text, seen[k]->line);
+					 sec->what, log_cut(key->text), seen[k]->line);
 		seen[k] = key;
 		err = cfg_parse_value(ctx, sec, &sec->keys[k], map->kids[i + 1], obj);
 		if (err)

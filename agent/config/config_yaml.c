@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "common/log.h"
 #include "config/config_yaml.h"
 
 /* The schema nests five levels; the bound keeps hostile input from exhausting the stack. */
@@ -288,7 +289,7 @@ const struct cfg_ynode *cfg_yaml_get(const struct cfg_ynode *map, const char *ke
 	if (!map || map->type != CFG_Y_MAP)
 		return NULL;
 	for (i = 0; i + 1 < map->n_kids; i += 2)
-		if (!strcmp(map->kids[i]->text, key))
+		if (map->kids[i]->type == CFG_Y_SCALAR && !strcmp(map->kids[i]->text, key))
 			return map->kids[i + 1];
 	return NULL;
 }
@@ -302,5 +303,5 @@ void cfg_yaml_describe(const struct cfg_ynode *node, char *buf, size_t len)
 	else if (node->null)
 		snprintf(buf, len, "nothing (null)");
 	else
-		snprintf(buf, len, "'%.64s'", node->text);
+		snprintf(buf, len, "'%s'", log_cut(node->text));
 }

@@ -190,6 +190,11 @@ cleanup:
 	return NULL;
 }
 
+int control_set_group(struct control_server *srv, const char *group)
+{
+	return control_set_owner(srv->addr.sun_path, group);
+}
+
 int control_listen_fd(const struct control_server *srv)
 {
 	return srv->fd;
@@ -428,6 +433,7 @@ void control_serve_one(struct control_server *srv)
 		goto cleanup;
 	}
 	ret = verb->fn(srv->ctx, args, &result, err, sizeof(err));
+	log_debug("control: %s: %s", verb->name, !ret ? "ok" : err[0] ? err : strerror(-ret));
 	if (ret) {
 		json_decref(result);
 		result = NULL;

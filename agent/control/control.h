@@ -34,6 +34,8 @@ struct control_server;
 struct control_server *control_open(const char *path, const char *group,
 				    const struct control_verb *verbs, size_t n_verbs, void *ctx);
 int control_listen_fd(const struct control_server *srv); /* for the agent's epoll */
+/* Gives the socket to group (mode 0660), or back to root only with "" (0600). 0 or -errno. */
+int control_set_group(struct control_server *srv, const char *group);
 /*
  * Call when the listen fd is readable: accepts one client, reads one request (bounded: 1 s, 64
  * KiB), checks SO_PEERCRED for mutating verbs, dispatches, writes the reply, closes. Never blocks

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "core/agent.h"
+#include "core/notify.h"
 #include "core/parts.h"
 
 int agent_epoll_add(struct agent *a, int fd)
@@ -103,9 +104,14 @@ int agent_start(struct agent *a, const struct agent_opts *opts)
 
 		if (!agent_part_on(a, part) || !part->start)
 			continue;
+		log_debug("agent: starting %s", part->name);
 		err = part->start(a);
-		if (err)
+		if (err) {
+			log_msg(LOG_LVL_ERR, "agent: %s failed (%s): what this start attached is taken down",
+				part->name, strerror(-err));
+			a->start_failed = true;
 			return err;
+		}
 	}
 	log_info("agent: %s node %u (zone %s) running, control socket %s",
 		 cfg_role_name(a->role), a->cfg.node.id, a->cfg.node.zone, a->socket);
@@ -136,8 +142,25 @@ static int agent_check_restart_keys(const struct agent *a, const struct lb_confi
 	return -EINVAL;
 }
 
-int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
+/* "node.mtu, sync": the names of the settings bits, "" for none. */
+static void agent_settings_list(uint32_t settings, char *buf, size_t len)
 {
+	size_t used = 0;
+	unsigned int i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < CFG_SET_COUNT && used < len; i++) {
+		if (!(settings & (1u << i)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", cfg_setting_name(i));
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
+
+static int agent_reload_file(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
+{
+	char settings[CFG_SET_COUNT * 24];
 	const char *stage = NULL;
 	struct lb_config next = {}, old;
 	size_t i;
@@ -163,6 +186,7 @@ int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t err
 
 		if (!agent_part_on(a, part) || !part->reload || (ret && !part->reload_always))
 			continue;
+		log_debug("agent: reload: %s", part->name);
 		r = part->reload(a, &next);
 		if (r && !ret) {
 			ret = r;
@@ -191,10 +215,23 @@ int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t err
 	}
 	a->reloads_ok++;
 	a->last_reload_error[0] = '\0';
-	log_info("agent: reloaded %s: VIPs +%u -%u ~%u, backends +%u -%u", a->config_path,
-		 chg->vips_added, chg->vips_removed, chg->vips_changed, chg->backends_added,
-		 chg->backends_removed);
+	agent_settings_list(chg->settings, settings, sizeof(settings));
+	log_info("agent: reloaded %s: VIPs +%u -%u ~%u, backends +%u -%u, settings changed: %s",
+		 a->config_path, chg->vips_added, chg->vips_removed, chg->vips_changed,
+		 chg->backends_added, chg->backends_removed, settings[0] ? settings : "none");
 	return 0;
+}
+
+/* systemd hears of every reload, refused or not: a refused one leaves the old config running. */
+int agent_reload(struct agent *a, struct cfg_changes *chg, char *err, size_t errlen)
+{
+	int ret;
+
+	notify_reloading();
+	ret = agent_reload_file(a, chg, err, errlen);
+	notify_ready(ret ? "forwarding; the last reload was refused, the previous config runs"
+			 : "forwarding, config reloaded");
+	return ret;
 }
 
 static void agent_on_signal(struct agent *a)

@@ -41,6 +41,12 @@ struct agent {
 	char last_reload_error[CFG_ERR_MAX];
 	bool stopping; /* leave the loop after this event */
 	bool unload; /* and take the data plane down on the way out */
+	/*
+	 * The start failed: what it attached anew goes on the way out (the data plane, backend
+	 * mode); what it adopted from the pins of an earlier agent stays and keeps forwarding.
+	 */
+	bool start_failed;
+	bool backend_adopted; /* backend only: the decap link was pinned before this start */
 };
 
 /* What a reload changed, for the reply of the reload verb. */

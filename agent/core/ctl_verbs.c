@@ -280,7 +280,7 @@ static int ctl_find_vip(struct agent *a, json_t *args, bool required, const stru
 		return ret;
 	*vip = cfg_find_vip(&a->cfg, name);
 	if (!*vip) {
-		snprintf(err, errlen, "no VIP %s", name);
+		snprintf(err, errlen, "no VIP %s", log_cut(name));
 		return -ENOENT;
 	}
 	return 0;
@@ -352,7 +352,8 @@ static int ctl_backend_arg(json_t *args, struct xaddr *addr, const char **text, 
 	if (ret)
 		return ret;
 	if (cfg_parse_addr(*text, addr)) {
-		snprintf(err, errlen, "args.backend: %s: not an IPv4 or IPv6 address", *text);
+		snprintf(err, errlen, "args.backend: %s: not an IPv4 or IPv6 address",
+			 log_cut(*text));
 		return -EINVAL;
 	}
 	return 0;
@@ -579,7 +580,7 @@ static int ctl_parse_endpoint(const char *key, const char *text, struct xaddr *a
 	*port = p;
 	return 0;
 bad:
-	snprintf(err, errlen, "args.%s: %s: expected ip:port or [ipv6]:port", key, text);
+	snprintf(err, errlen, "args.%s: %s: expected ip:port or [ipv6]:port", key, log_cut(text));
 	return -EINVAL;
 }
 
@@ -680,7 +681,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	if (ret)
 		return ret;
 	if (strcmp(proto_s, "tcp") && strcmp(proto_s, "udp")) {
-		snprintf(err, errlen, "args.proto: %s: expected tcp or udp", proto_s);
+		snprintf(err, errlen, "args.proto: %s: expected tcp or udp", log_cut(proto_s));
 		return -EINVAL;
 	}
 	if (client.family != vaddr.family) {
@@ -755,17 +756,23 @@ static int ctl_reload(void *ctx, json_t *args, json_t **result, char *err, size_
 {
 	struct cfg_changes c;
 	int ret = agent_reload(ctx, &c, err, errlen);
+	json_t *settings;
+	unsigned int i;
 
 	/* A bad file is not a bad request: keep it out of control_rejected. */
 	if (ret == -EINVAL)
 		return -EBADMSG;
 	if (ret)
 		return ret;
-	*result = json_pack("{s:{s:I, s:I, s:I, s:I, s:I}}", "changed", "vips_added",
+	settings = json_array();
+	for (i = 0; settings && i < CFG_SET_COUNT; i++)
+		if (c.settings & (1u << i))
+			json_array_append_new(settings, json_string(cfg_setting_name(i)));
+	*result = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:o}}", "changed", "vips_added",
 			    (json_int_t)c.vips_added, "vips_removed", (json_int_t)c.vips_removed,
 			    "vips_changed", (json_int_t)c.vips_changed, "backends_added",
 			    (json_int_t)c.backends_added, "backends_removed",
-			    (json_int_t)c.backends_removed);
+			    (json_int_t)c.backends_removed, "settings", settings);
 	return *result ? 0 : -ENOMEM;
 }
 

@@ -56,7 +56,7 @@ static void dataplane_agent_stop(struct agent *a)
 		nexthop_watch_close(a->nhw);
 	a->nhw = NULL;
 	if (a->dp) {
-		if (a->unload)
+		if (a->unload || (a->start_failed && !dataplane_adopted(a->dp)))
 			dataplane_unload(a->dp);
 		dataplane_close(a->dp);
 	}

@@ -75,13 +75,29 @@ static int health_agent_want(struct agent *a, const struct lb_config *cfg)
 	return 0;
 }
 
-/* A verdict flipped; the maps follow once the batch of results is handled. */
+/* "http check of port 80 (GET /health)": which check, for the log. */
+static void health_agent_describe(const struct cfg_health *hc, char *buf, size_t len)
+{
+	if (hc->type == CFG_HC_EXEC)
+		snprintf(buf, len, "exec check (%s)", log_cut(hc->command));
+	else if (hc->type == CFG_HC_HTTP || hc->type == CFG_HC_HTTPS)
+		snprintf(buf, len, "%s check of port %u (%s %s)", cfg_health_type_name(hc->type),
+			 hc->port, hc->method, log_cut(hc->path));
+	else
+		snprintf(buf, len, "%s check of port %u", cfg_health_type_name(hc->type), hc->port);
+}
+
+/*
+ * A verdict flipped; the maps follow once the batch of results is handled. One line per
+ * verdict, naming every VIP the check serves: a backend down is a warning (it takes traffic
+ * away), a backend up again is news.
+ */
 static void health_agent_on_change(void *ctx, const struct xaddr *addr,
 				   const struct cfg_health *hc, enum health_state state,
 				   const char *cause)
 {
 	struct agent *a = ctx;
-	char buf[CFG_ADDR_STRLEN], vips[256] = "", label[CFG_LABEL_MAX];
+	char buf[CFG_ADDR_STRLEN], vips[256] = "", label[CFG_LABEL_MAX], check[128];
 	size_t i, j, off = 0;
 
 	/* The verdict is the pairs' whose check this is: name their VIPs. */
@@ -100,8 +116,11 @@ static void health_agent_on_change(void *ctx, const struct xaddr *addr,
 						off ? ", " : "", label);
 		}
 	}
-	log_info("agent: backend %s is %s (%s) in VIP %s", cfg_format_addr(addr, buf, sizeof(buf)),
-		 health_state_name(state), cause, vips[0] ? vips : "-");
+	health_agent_describe(hc, check, sizeof(check));
+	log_msg(state == HEALTH_DOWN ? LOG_LVL_WARN : LOG_LVL_INFO,
+		"agent: backend %s is %s (%s) in VIP %s, by its %s",
+		cfg_format_addr(addr, buf, sizeof(buf)), health_state_name(state), cause,
+		vips[0] ? vips : "-", check);
 	a->health_changed = true;
 }
 

@@ -2,10 +2,13 @@
 /*
  * sd_notify without libsystemd: the protocol is one datagram of
  * "KEY=value" lines to the socket systemd names in $NOTIFY_SOCKET, and
- * that is all lbagent needs (READY=1 once the data plane is up, STOPPING=1).
+ * that is all lbagent needs (READY=1 once the data plane is up, RELOADING=1
+ * and READY=1 around a reload, STOPPING=1).
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,4 +45,24 @@ int notify_send(const char *state)
 		err = -EMSGSIZE;
 	close(fd);
 	return err;
+}
+
+int notify_reloading(void)
+{
+	struct timespec ts;
+	char msg[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ULL +
+		     (unsigned long long)ts.tv_nsec / 1000);
+	return notify_send(msg);
+}
+
+int notify_ready(const char *status)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
+	return notify_send(msg);
 }

@@ -11,4 +11,12 @@
  */
 int notify_send(const char *state);
 
+/*
+ * Around a reload (systemd 252 reads these from a Type=notify service too):
+ * RELOADING=1 with MONOTONIC_USEC (the clock of the reload's start, as
+ * sd_notify(3) asks), then READY=1 with a STATUS line saying how it went.
+ */
+int notify_reloading(void);
+int notify_ready(const char *status);
+
 #endif /* XDPLB_NOTIFY_H */

@@ -17,10 +17,15 @@
 /* role: backend: the decap program attached and the VIPs on lo. */
 static int backend_part_start(struct agent *a)
 {
-	int err = backend_mode_apply(&a->cfg);
+	int err;
 
+	a->backend_adopted = backend_mode_pinned(&a->cfg);
+	err = backend_mode_apply(&a->cfg);
 	if (err) {
 		log_msg(LOG_LVL_ERR, "agent: backend mode: %s", strerror(-err));
+		/* Part way: what this start added goes, an adopted decap keeps running. */
+		if (!a->backend_adopted)
+			backend_mode_remove(&a->cfg);
 		return err;
 	}
 	a->backend_applied = true;
@@ -34,7 +39,7 @@ static int backend_part_reload(struct agent *a, const struct lb_config *next)
 
 static void backend_part_stop(struct agent *a)
 {
-	if (a->backend_applied && a->unload)
+	if (a->backend_applied && (a->unload || (a->start_failed && !a->backend_adopted)))
 		backend_mode_remove(&a->cfg);
 }
 
@@ -59,6 +64,14 @@ static int control_part_start(struct agent *a)
 	return agent_epoll_add(a, control_listen_fd(a->ctl));
 }
 
+/* node.control.group: the socket changes hands at once, its clients stay connected. */
+static int control_part_reload(struct agent *a, const struct lb_config *next)
+{
+	if (!a->ctl || !strcmp(a->cfg.node.control_group, next->node.control_group))
+		return 0;
+	return control_set_group(a->ctl, next->node.control_group);
+}
+
 static void control_part_stop(struct agent *a)
 {
 	if (a->ctl)
@@ -80,6 +93,7 @@ const struct agent_part agent_part_control = {
     .name = "control socket",
     .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
     .start = control_part_start,
+    .reload = control_part_reload,
     .stop = control_part_stop,
     .fd = control_part_fd,
     .event = control_part_event,

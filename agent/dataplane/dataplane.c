@@ -4,6 +4,7 @@
  * pinned (maps, so conntrack survives; the link, so forwarding never stops),
  * load, attach, pin. Programming the maps is dataplane_apply.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -273,9 +274,25 @@ static int dp_pin_prog(struct dataplane *dp)
 	return bpf_program__pin(dp->skel->progs.xdp_lb, path);
 }
 
+/* Whether dir holds no pin yet (or is not there): what a failed open pins there is its own. */
+static bool dp_dir_empty(const char *dir)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
 struct dataplane *dataplane_open(const struct lb_config *cfg)
 {
 	struct dataplane *dp;
+	bool fresh = false;
 	int err;
 
 	dp = calloc(1, sizeof(*dp));
@@ -297,6 +314,7 @@ struct dataplane *dataplane_open(const struct lb_config *cfg)
 		log_warn("dataplane: interface %s", dp->ifname);
 		goto cleanup;
 	}
+	fresh = dp_dir_empty(dp->pin_dir);
 	err = dp_check_bpffs(dp->pin_dir);
 	if (err)
 		goto cleanup;
@@ -340,6 +358,9 @@ struct dataplane *dataplane_open(const struct lb_config *cfg)
 	return dp;
 
 cleanup:
+	/* Maps pinned, or a link attached, by this open alone: none of it outlives the failure. */
+	if (dp->skel && fresh)
+		dataplane_unload(dp);
 	dataplane_close(dp);
 	errno = -err;
 	return NULL;

@@ -119,11 +119,18 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 {
 	const struct cfg_health *hc = &t->conf->hc;
 	uint64_t now = clock_now_ns(), next;
+	char addr[CFG_ADDR_STRLEN];
 
 	t->running = false;
 	t->checked = true;
 	t->latency_us = (now - t->started_ns) / 1000;
 	snprintf(t->last, sizeof(t->last), "%s", ok ? "ok" : cause);
+	/* Thousands of checks a second: no address formatted for a line nobody sees. */
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		log_debug("health: %s check of %s port %u: %s in %llu us",
+			  cfg_health_type_name(hc->type),
+			  cfg_format_addr(&t->addr, addr, sizeof(addr)), hc->port, t->last,
+			  (unsigned long long)t->latency_us);
 	e->stats.checks++;
 	e->stats.running--;
 	if (!ok)

@@ -107,6 +107,94 @@ static unsigned int cfg_count_backends(const struct lb_config *from, const struc
 	return n;
 }
 
+const char *cfg_setting_name(unsigned int setting)
+{
+	static const char *const names[CFG_SET_COUNT] = {
+	    [CFG_SET_NODE_ID] = "node.id",
+	    [CFG_SET_NODE_ZONE] = "node.zone",
+	    [CFG_SET_NODE_ADDRESSES] = "node.addresses",
+	    [CFG_SET_NODE_TUNNEL_SOURCE] = "node.tunnel_source",
+	    [CFG_SET_NODE_MTU] = "node.mtu",
+	    [CFG_SET_NODE_GUE_SOURCE_PORTS] = "node.gue_source_ports",
+	    [CFG_SET_NODE_OUTER_TTL] = "node.outer_ttl",
+	    [CFG_SET_NODE_HASH_SEED] = "node.hash_seed",
+	    [CFG_SET_NODE_CONTROL_GROUP] = "node.control.group",
+	    [CFG_SET_NODE_METRICS] = "node.metrics",
+	    [CFG_SET_SYNC] = "sync",
+	    [CFG_SET_CLUSTER] = "cluster",
+	};
+
+	return setting < CFG_SET_COUNT ? names[setting] : "?";
+}
+
+static bool cfg_addrs_equal(const struct xaddr *a, size_t na, const struct xaddr *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!cfg_addr_equal(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+/* Field by field: the structs have padding that nothing promises to be zero. */
+static bool cfg_sync_equal(const struct lb_config *a, const struct lb_config *b)
+{
+	const struct cfg_sync *x = &a->sync, *y = &b->sync;
+
+	return x->enabled == y->enabled && cfg_addr_equal(&x->group, &y->group) &&
+	       x->port == y->port && x->ttl == y->ttl && !strcmp(x->interface, y->interface) &&
+	       !strcmp(x->key_file, y->key_file) && x->heartbeat_ms == y->heartbeat_ms &&
+	       x->peer_timeout_ms == y->peer_timeout_ms &&
+	       x->dump_timeout_ms == y->dump_timeout_ms &&
+	       a->node.sync_first_packets == b->node.sync_first_packets &&
+	       a->node.sync_refresh_packets == b->node.sync_refresh_packets &&
+	       a->node.sync_refresh_seconds == b->node.sync_refresh_seconds;
+}
+
+static bool cfg_cluster_equal(const struct cfg_cluster *x, const struct cfg_cluster *y)
+{
+	return x->enabled == y->enabled && x->secondary_mode == y->secondary_mode &&
+	       x->announce_table == y->announce_table && x->metric_primary == y->metric_primary &&
+	       x->metric_secondary == y->metric_secondary && x->hold_down_ms == y->hold_down_ms &&
+	       x->interval_ms == y->interval_ms;
+}
+
+static uint32_t cfg_diff_settings(const struct lb_config *old, const struct lb_config *new)
+{
+	const struct cfg_node *o = &old->node, *n = &new->node;
+	const struct cfg_metrics *om = &o->metrics, *nm = &n->metrics;
+	const bool differ[CFG_SET_COUNT] = {
+	    [CFG_SET_NODE_ID] = o->id != n->id,
+	    [CFG_SET_NODE_ZONE] = strcmp(o->zone, n->zone) != 0,
+	    [CFG_SET_NODE_ADDRESSES] =
+		!cfg_addrs_equal(o->addresses, o->n_addresses, n->addresses, n->n_addresses),
+	    [CFG_SET_NODE_TUNNEL_SOURCE] = !cfg_addr_equal(&o->tun_src4, &n->tun_src4) ||
+					   !cfg_addr_equal(&o->tun_src6, &n->tun_src6) ||
+					   o->tun_src4_bits != n->tun_src4_bits ||
+					   o->tun_src6_bits != n->tun_src6_bits,
+	    [CFG_SET_NODE_MTU] = o->mtu != n->mtu,
+	    [CFG_SET_NODE_GUE_SOURCE_PORTS] =
+		o->gue_sport_min != n->gue_sport_min || o->gue_sport_max != n->gue_sport_max,
+	    [CFG_SET_NODE_OUTER_TTL] = o->outer_ttl != n->outer_ttl,
+	    [CFG_SET_NODE_HASH_SEED] = o->hash_seed != n->hash_seed,
+	    [CFG_SET_NODE_CONTROL_GROUP] = strcmp(o->control_group, n->control_group) != 0,
+	    [CFG_SET_NODE_METRICS] = om->enabled != nm->enabled || om->port != nm->port ||
+				     !cfg_addr_equal(&om->addr, &nm->addr),
+	    [CFG_SET_SYNC] = !cfg_sync_equal(old, new),
+	    [CFG_SET_CLUSTER] = !cfg_cluster_equal(&old->cluster, &new->cluster),
+	};
+	uint32_t bits = 0;
+	unsigned int i;
+
+	for (i = 0; i < CFG_SET_COUNT; i++)
+		if (differ[i])
+			bits |= 1u << i;
+	return bits;
+}
+
 void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct cfg_changes *chg)
 {
 	const struct cfg_vip *match;
@@ -124,4 +212,5 @@ void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct c
 			chg->vips_removed++;
 	chg->backends_added = cfg_count_backends(new, old);
 	chg->backends_removed = cfg_count_backends(old, new);
+	chg->settings = cfg_diff_settings(old, new);
 }

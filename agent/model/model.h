@@ -205,10 +205,35 @@ bool cfg_health_equal(const struct cfg_health *a, const struct cfg_health *b);
 /* Same everything incl. backends (in order); not where in the file it was written. */
 bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b);
 
-/* What a reload from old to new changes, counted by VIP and by backend address. */
+/* The settings outside vips a reload applies, as bits of cfg_changes.settings. */
+enum cfg_setting {
+	CFG_SET_NODE_ID,
+	CFG_SET_NODE_ZONE,
+	CFG_SET_NODE_ADDRESSES,
+	CFG_SET_NODE_TUNNEL_SOURCE,
+	CFG_SET_NODE_MTU,
+	CFG_SET_NODE_GUE_SOURCE_PORTS,
+	CFG_SET_NODE_OUTER_TTL,
+	CFG_SET_NODE_HASH_SEED,
+	CFG_SET_NODE_CONTROL_GROUP,
+	CFG_SET_NODE_METRICS,
+	CFG_SET_SYNC,
+	CFG_SET_CLUSTER,
+	CFG_SET_COUNT,
+};
+
+/* "node.mtu", "sync"...: how the file names the setting. */
+const char *cfg_setting_name(unsigned int setting);
+
+/*
+ * What a reload from old to new changes, counted by VIP and by backend address, and the
+ * settings it applies that changed. Keys a reload refuses (role, interface...) and
+ * node.conntrack_size (applied at the next load only) are not settings here.
+ */
 struct cfg_changes {
 	unsigned int vips_added, vips_removed, vips_changed;
 	unsigned int backends_added, backends_removed;
+	uint32_t settings; /* 1u << CFG_SET_* */
 };
 
 void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct cfg_changes *chg);

@@ -42,8 +42,11 @@ state=$(lbctl_json lb backend list web4 | json_get "[b['state'] for b in d['back
 cause=$(health_of web4 "${BE4[be1]}" last_result)
 log "be1's last check: $cause"
 [ "$cause" = "connection refused" ] || fail "be1's last result is '$cause'"
-grep -q "backend ${BE4[be1]} is down (connection refused)" "$XLB_RUNDIR"/lb-agent.log.* ||
-	fail "the agent log does not say why be1 went down"
+# Once, as a warning, with its VIP, its check and its cause.
+down_lines=$(grep -h "backend ${BE4[be1]} is down" "$XLB_RUNDIR"/lb-agent.log.*)
+[ "$(grep -c . <<<"$down_lines")" = 1 ] || fail "be1 down not logged exactly once: $down_lines"
+grep -q "^lbagent: warning: agent: backend ${BE4[be1]} is down (connection refused) in VIP web4, by its http check of port $HTTP_PORT (GET /)\$" <<<"$down_lines" ||
+	fail "the down line does not name level, VIP, check and cause: $down_lines"
 
 for _ in $(seq 200); do pid_alive "$during" || break; sleep 0.1; done
 log "requests while be1 died: $(http_summary <"$XLB_RUNDIR/during.json" 2>/dev/null || echo none)"

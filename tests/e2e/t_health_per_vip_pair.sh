@@ -75,7 +75,7 @@ log "100 requests to web4 with (web4, $be) DOWN: $(http_summary <<<"$out")"
 [ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] || fail "web4 requests failed"
 [ "$(json_get "d['counts'].get('$be', 0)" <<<"$out")" = 0 ] ||
 	fail "web4 sent new connections to $be whose web service is down"
-grep -q "backend $addr is down (.*) in VIP web4$" "$XLB_RUNDIR"/lb-agent.log.* ||
+grep -q "backend $addr is down (.*) in VIP web4, by its [a-z]* check of port [0-9]*.*$" "$XLB_RUNDIR"/lb-agent.log.* ||
 	fail "the agent did not log (web4, $be) going down: $(grep -h "backend $addr is" "$XLB_RUNDIR"/lb-agent.log.*)"
 
 # Drain one pair of another host: its other pair keeps taking new flows.

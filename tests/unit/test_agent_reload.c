@@ -122,3 +122,81 @@ Test(agent_reload, backend_first_mention_is_unique)
 			n += cfg_backend_first(&reload_agent.cfg, i, j);
 	cr_assert_eq(n, 2, "198.51.100.11 and .12 once each");
 }
+
+/*
+ * Every node key a reload applies is counted and named, alone: a reload that changed only
+ * node.mtu said "no changes" while it wrote the new MTU into the data plane.
+ */
+Test(agent_reload, names_each_node_setting_it_applies)
+{
+	static const struct {
+		const char *yaml, *name;
+	} cases[] = {
+	    {"  mtu: 1400\n", "node.mtu"},
+	    {"  outer_ttl: 32\n", "node.outer_ttl"},
+	    {"  hash_seed: 7\n", "node.hash_seed"},
+	    {"  gue_source_ports: 40000-40100\n", "node.gue_source_ports"},
+	    {"  tunnel_source: {ipv4: 198.51.100.16/28}\n", "node.tunnel_source"},
+	    {"  control: {group: root}\n", "node.control.group"},
+	    {"  metrics: {listen: off}\n", "node.metrics"},
+	};
+	struct cfg_changes chg;
+	char err[CFG_ERR_MAX] = "", text[1024];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 NODE_YAML "%svips:\n  - {name: web, address: 192.0.2.10, port: 80,\n"
+				   "     backends: [{address: 198.51.100.11}]}\n",
+			 cases[i].yaml);
+		/* From the one-VIP file with defaults, so that only this key differs. */
+		reload_write(NODE_YAML "vips:\n  - {name: web, address: 192.0.2.10, port: 80,\n"
+				       "     backends: [{address: 198.51.100.11}]}\n");
+		cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), 0, "%s", err);
+		reload_write(text);
+		cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(chg.vips_added + chg.vips_removed + chg.vips_changed, 0, "%s",
+			     cases[i].name);
+		cr_assert_eq(__builtin_popcount(chg.settings), 1, "%s: settings 0x%x",
+			     cases[i].name, chg.settings);
+		for (k = 0; !(chg.settings & (1u << k)); k++)
+			;
+		cr_assert_str_eq(cfg_setting_name(k), cases[i].name);
+	}
+}
+
+Test(agent_reload, names_node_id_zone_and_addresses)
+{
+	struct cfg_changes chg;
+	char err[CFG_ERR_MAX] = "";
+
+	reload_write("node:\n  id: 2\n  zone: b\n  role: balancer\n  interface: lo\n"
+		     "  addresses: [198.51.100.2]\n");
+	cr_assert_eq(agent_reload(&reload_agent, &chg, err, sizeof(err)), 0, "%s", err);
+	cr_assert(chg.settings & (1u << CFG_SET_NODE_ID));
+	cr_assert(chg.settings & (1u << CFG_SET_NODE_ZONE));
+	cr_assert(chg.settings & (1u << CFG_SET_NODE_ADDRESSES));
+	/* addresses also moved the tunnel source that cfg_load derives from them. */
+	cr_assert(chg.settings & (1u << CFG_SET_NODE_TUNNEL_SOURCE));
+}
+
+/* A verb's argument is cut in its message like a config value: the reason stays whole. */
+Test(agent_reload, verb_message_cuts_a_huge_argument_not_the_reason)
+{
+	char err[CFG_ERR_MAX] = "", *huge = malloc(100001);
+	json_t *args, *result = NULL;
+	size_t i;
+
+	cr_assert_not_null(huge);
+	memset(huge, 'a', 100000);
+	huge[100000] = '\0';
+	args = json_pack("{s:s}", "backend", huge);
+	for (i = 0; strcmp(agent_balancer_verbs[i].name, "backend.drain"); i++)
+		;
+	cr_assert_eq(agent_balancer_verbs[i].fn(&reload_agent, args, &result, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "args.backend: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...: not an IPv4 or "
+			      "IPv6 address");
+	json_decref(args);
+	free(huge);
+}

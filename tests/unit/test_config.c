@@ -2,6 +2,7 @@
 /* Config: the examples load, every error class names file:line:column, helpers round-trip. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -127,12 +128,14 @@ Test(config, loads_single_node_example)
 
 /*
  * An example that names files under /etc/xdplb (the sync key), loaded as an operator would
- * after creating them: a copy with those paths in a temporary directory holding the files.
+ * after creating them: a copy with those paths in a temporary directory holding the files,
+ * and its control group replaced by group (the host's stand-in for one it lacks). Returns
+ * what cfg_load returned.
  */
-static void load_example_with_files(const char *path)
+static int load_example_with_files(const char *path, const char *group)
 {
 	char dir[] = "/tmp/xdplb-example-XXXXXX", key[64], copy[64], cmd[512];
-	int fd;
+	int fd, ret;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(key, sizeof(key), "%s/sync.key", dir);
@@ -141,19 +144,33 @@ static void load_example_with_files(const char *path)
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, "0123456789abcdef0123456789abcdef", 32), 32);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "sed 's|/etc/xdplb/|%s/|g' %s > %s", dir, path, copy);
+	snprintf(cmd, sizeof(cmd),
+		 "sed -e 's|/etc/xdplb/|%s/|g' -e 's|group: xdplb}|group: %s}|' %s > %s", dir,
+		 group, path, copy);
 	cr_assert_eq(system(cmd), 0);
-	load_example(copy);
+	ret = cfg_load(copy, &cfg, cfg_err, sizeof(cfg_err));
 	unlink(copy);
 	unlink(key);
 	rmdir(dir);
+	return ret;
 }
 
 Test(config, loads_cluster_example_with_zones_sync_and_cluster)
 {
+	const char *group = getgrnam("xdplb") ? "xdplb" : "root";
 	const struct cfg_vip *web, *api;
 
-	load_example_with_files("configs/cluster-node-a1.yaml");
+	/* Its control group is the package's: a host without it refuses the file, at the group. */
+	if (strcmp(group, "xdplb")) {
+		cr_assert_eq(load_example_with_files("configs/cluster-node-a1.yaml", "xdplb"),
+			     -EINVAL);
+		cr_assert(strstr(cfg_err,
+				 "/lb.yaml:25:53: node.control.group: xdplb: no such group "
+				 "(groupadd --system it, or set \"\" for root only)"),
+			  "%s", cfg_err);
+	}
+	cr_assert_eq(load_example_with_files("configs/cluster-node-a1.yaml", group), 0, "%s",
+		     cfg_err);
 	/* A cluster node: sync with its key, the zone state machine announcing. */
 	cr_assert(cfg.sync.enabled);
 	cr_assert(strstr(cfg.sync.key_file, "/sync.key"));
@@ -166,7 +183,7 @@ Test(config, loads_cluster_example_with_zones_sync_and_cluster)
 	cr_assert_eq(cfg.node.gue_sport_min, 40000);
 	cr_assert_eq(cfg.node.gue_sport_max, 40999);
 	cr_assert_eq(cfg.node.conntrack_size, 2097152);
-	cr_assert_str_eq(cfg.node.control_group, "xdplb");
+	cr_assert_str_eq(cfg.node.control_group, group);
 	web = cfg_find_vip(&cfg, "web");
 	api = cfg_find_vip(&cfg, "api");
 	cr_assert_eq(web->encap, LB_ENCAP_GUE);
@@ -278,14 +295,33 @@ Test(config, applies_defaults)
 Test(config, parses_hex_seed_sync_counts_and_control)
 {
 	expect_load(NODE "  hash_seed: 0xDEADBEEF\n"
-			 "  control: {socket: /run/lb.sock, group: wheel}\n"
+			 "  control: {socket: /run/lb.sock, group: root}\n"
 			 "sync: {first_packets: 0, refresh_packets: 1000}\n");
 	cr_assert_eq(cfg.node.hash_seed, 0xdeadbeef);
 	cr_assert_str_eq(cfg.node.control_socket, "/run/lb.sock");
-	cr_assert_str_eq(cfg.node.control_group, "wheel");
+	cr_assert_str_eq(cfg.node.control_group, "root");
 	cr_assert_eq(cfg.node.sync_first_packets, 0);
 	cr_assert_eq(cfg.node.sync_refresh_packets, 1000);
 	cr_assert_eq(cfg.n_vips, 0);
+}
+
+/* A start would fail at the socket, after attaching: --check-config must say it first. */
+Test(config, refuses_a_control_group_the_host_does_not_have)
+{
+	expect_error(NODE "  control: {group: no-such-group-xdplb}\n",
+		     "lb.yaml:6:20: node.control.group: no-such-group-xdplb: no such group "
+		     "(groupadd --system it, or set \"\" for root only)");
+}
+
+Test(config, refuses_a_control_socket_path_a_socket_cannot_have)
+{
+	expect_error(
+	    NODE
+	    "  control: {socket: /run/xdplb/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaa.sock}\n",
+	    "lb.yaml:6:21: node.control.socket: longer than 107 characters, the most a "
+	    "unix socket path holds");
 }
 
 /* --- structure -------------------------------------------------------------------------------- */
@@ -882,4 +918,46 @@ Test(config, vip_equal_sees_every_change)
 	EXPECT_CHANGE(be[1].addr = addr_of("198.51.100.13"));
 	EXPECT_CHANGE(be[0] = base.backends[1]; be[1] = base.backends[0]);
 #undef EXPECT_CHANGE
+}
+
+/*
+ * A huge value is cut in the message, never the reason: a 10 MB zone lost "is longer than 31
+ * characters" when the message buffer filled up with the value.
+ */
+static void expect_reason_with_cut_value(const char *fmt, size_t value_len, const char *message)
+{
+	size_t text_len = strlen(fmt) + value_len;
+	char *value = malloc(value_len + 1), *text = malloc(text_len + 1);
+
+	cr_assert(value && text);
+	memset(value, 'a', value_len);
+	value[value_len] = '\0';
+	snprintf(text, text_len + 1, fmt, value);
+	expect_error(text, message);
+	free(value);
+	free(text);
+}
+
+#define A32 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+Test(config, huge_value_is_cut_not_the_reason)
+{
+	expect_reason_with_cut_value("node:\n  id: 1\n  zone: %s\n  interface: lo\n", 10 << 20,
+				     "lb.yaml:3:9: node.zone: '" A32
+				     "...' is longer than 31 characters");
+	expect_reason_with_cut_value("node:\n  id: 1\n  zone: a\n  interface: lo\n  %s: 1\n", 1000,
+				     "lb.yaml:5:3: node: unknown key '" A32
+				     "...' (expected one of: id, zone, role, interface, xdp_mode, "
+				     "addresses, tunnel_source, mtu, gue_source_ports, outer_ttl, "
+				     "hash_seed, conntrack_size, control, bpffs, metrics)");
+	expect_reason_with_cut_value(
+	    "node:\n  id: 1\n  zone: a\n  interface: lo\n  mtu: %s\n", 1 << 20,
+	    "lb.yaml:5:8: node.mtu: expected an integer 0..65535, found '" A32 "...'");
+	expect_reason_with_cut_value(
+	    NODE "vips:\n  - {name: web, address: 192.0.2.10, port: 80, protocol: %s}\n", 1 << 20,
+	    "lb.yaml:7:58: vip.protocol: expected one of: tcp, udp, found '" A32 "...'");
+	/* 40 characters are shown whole: only what would crowd the reason out is cut. */
+	expect_reason_with_cut_value(
+	    "node:\n  id: 1\n  zone: a\n  interface: lo\n  mtu: %s\n", 40,
+	    "lb.yaml:5:8: node.mtu: expected an integer 0..65535, found '" A32 "aaaaaaaa'");
 }

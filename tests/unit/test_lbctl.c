@@ -557,6 +557,12 @@ Test(lbctl_print, reload_names_only_what_changed)
 	    "{\"changed\": {\"vips_added\": 0, \"vips_removed\": 0, \"vips_changed\": 0, "
 	    "\"backends_added\": 0, \"backends_removed\": 0}}",
 	    NULL, "reloaded: no changes\n");
+	expect_printed(
+	    lbctl_print_reload,
+	    "{\"changed\": {\"vips_added\": 0, \"vips_removed\": 0, \"vips_changed\": 0, "
+	    "\"backends_added\": 0, \"backends_removed\": 0, "
+	    "\"settings\": [\"node.mtu\", \"sync\"]}}",
+	    NULL, "reloaded: node.mtu changed, sync changed\n");
 }
 
 Test(lbctl_print, short_confirmations_of_mutating_verbs)
