@@ -84,6 +84,12 @@ int ctl_backend_status(struct agent *a, json_t *result, char *err, size_t errlen
 	    st.attached ? json_string(st.generic ? "generic" : "native") : json_null(),
 	    "program_id", (json_int_t)st.prog_id, "link_id", (json_int_t)st.link_id, "decapsulated",
 	    ctl_packets(st.decap, LB_DECAP_MAX), "dropped", ctl_packets(st.drops, LB_DROP_MAX));
+	/* node.interface may be empty (decap then runs where node.addresses are): name where it is.
+	 */
+	if (st.attached && (json_object_set_new(result, "interface", json_string(st.interface)) ||
+			    json_object_set_new(result, "xdp_mode",
+						json_string(st.generic ? "generic" : "native"))))
+		return -ENOMEM;
 	if (!decap || json_object_set_new(result, "decap", decap) ||
 	    json_object_set_new(result, "vips_on_lo", on) ||
 	    json_object_set_new(result, "vips_missing_from_lo", missing))

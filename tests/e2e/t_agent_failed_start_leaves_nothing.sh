@@ -119,6 +119,10 @@ wait_for 30 "backend agent answers" nsx lb "$LBCTL" -s "$SOCK" status ||
 grep -q "backend mode on a0: VIP addresses on lo, decap attached" "$XLB_RUNDIR/be-agent.log" ||
 	fail "decap not attached to a0: $(cat "$XLB_RUNDIR/be-agent.log")"
 xdp_on_a0 || fail "no XDP on a0 in backend mode"
+# status names the interface decap runs on, not the empty node.interface.
+st=$(nsx lb "$LBCTL" -j -s "$SOCK" status) || fail "backend status failed"
+where=$(json_get 'd["interface"] + " " + d["xdp_mode"]' <<<"$st")
+[ "$where" = "a0 generic" ] || fail "backend status says decap on \"$where\", not on a0 generic"
 nsx lb "$LBCTL" -s "$SOCK" shutdown --unload >/dev/null || fail "backend shutdown --unload failed"
 wait_for 5 "backend agent gone" sh -c "! kill -0 $be 2>/dev/null" || stop_pid "$be"
 log "backend without node.interface: decap attached on a0"
