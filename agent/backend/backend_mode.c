@@ -695,7 +695,7 @@ int backend_mode_apply(const struct lb_config *cfg)
 	uint32_t ifindex;
 	int err;
 
-	if (!cfg || cfg->node.role != CFG_ROLE_BACKEND)
+	if (!cfg || cfg->node.role == CFG_ROLE_BALANCER)
 		return -EINVAL;
 	err = backend_pick_gue_port(cfg, &gue_port);
 	if (err)

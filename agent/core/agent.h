@@ -25,6 +25,7 @@ struct agent {
 	enum cfg_role role;
 	struct dataplane *dp; /* balancer only */
 	bool backend_applied; /* backend only: decap attached, VIPs on lo */
+	struct proxy *proxy; /* proxy only: HAProxy and its config */
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
 	bool nh_changed; /* the watch reported a change not yet re-resolved */

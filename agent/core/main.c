@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "common/log.h"
 #include "core/notify.h"
+#include "proxy/proxy.h"
 
 static const struct option main_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -40,13 +41,27 @@ static void main_usage(FILE *out)
 		CFG_DEFAULT_PATH);
 }
 
+/* What HAProxy says of the config the agent would write for it, when it is installed. */
+static int main_check_proxy(const struct lb_config *cfg, char *err, size_t errlen)
+{
+	bool checked;
+	int ret = proxy_check_config(cfg, &checked, err, errlen);
+
+	if (!ret && !checked)
+		fprintf(stderr, "%s: note: %s not found, HAProxy did not check the proxy config\n",
+			cfg->path, cfg->proxy.haproxy);
+	return ret;
+}
+
 static int main_check_config(const char *path)
 {
 	struct lb_config cfg = {};
 	char err[CFG_ERR_MAX];
 
-	if (cfg_load(path, &cfg, err, sizeof(err))) {
+	if (cfg_load(path, &cfg, err, sizeof(err)) ||
+	    (cfg.node.role == CFG_ROLE_PROXY && main_check_proxy(&cfg, err, sizeof(err)))) {
 		fprintf(stderr, "%s\n", err);
+		cfg_free(&cfg);
 		return 1;
 	}
 	cfg_free(&cfg);

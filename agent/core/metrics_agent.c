@@ -311,7 +311,7 @@ static void agent_metrics_tick(struct agent *a)
 
 const struct agent_part agent_part_metrics = {
     .name = "metrics endpoint",
-    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
+    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND | AGENT_PART_PROXY,
     .start = agent_metrics_open,
     .reloaded = agent_metrics_reloaded,
     .stop = agent_metrics_close,
