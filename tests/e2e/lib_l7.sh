@@ -84,6 +84,7 @@ proxy_config_write() {
 	    - name: www
 	      vip: web4
 	      protocol: http
+	${L7_WWW_EXTRA:-}
 	      rules:
 	        - {host: api.example.com, group: api}
 	        - {host: "*.api.example.com", path: /v1/, group: api}
@@ -154,13 +155,20 @@ $L7_LB_EXTRA}"
 
 # l7_setup: topology, origins, both proxies, the LB; HTTP answered through the VIP.
 l7_setup() {
-	local be
 	e2e_init
+	l7_up
+}
+
+# l7_up: l7_setup after e2e_init (a test that makes files for the configs first).
+l7_up() {
+	local be out
 	topo_create
 	origins_start
 	log "origins up in $ORIGIN_NS"
 	for be in $PROXIES; do
 		proxy_config_write "$be" "$XLB_RUNDIR/$be.yaml"
+		out=$("$LBAGENT" --check-config "$XLB_RUNDIR/$be.yaml" 2>&1) ||
+			fail "--check-config refuses $be.yaml: $out"
 		proxy_start "$be"
 	done
 	LB_CONF=$XLB_RUNDIR/lb.yaml
