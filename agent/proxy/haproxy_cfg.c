@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/config_proxy.h"
 #include "proxy/haproxy_cfg.h"
@@ -86,7 +87,25 @@ static void haproxy_put_origin(FILE *f, const struct lb_config *cfg, unsigned in
 		fprintf(f, "# at %s:%d:%d: %s %s\n", cfg->path, line, column, what, name);
 }
 
-static void haproxy_put_listener(FILE *f, const struct cfg_proxy_listener *l)
+/*
+ * A certificate file replaced under the same name must reload HAProxy too: the structure
+ * names each file's identity (inode, size, change time), which the real config leaves out.
+ */
+static void haproxy_put_cert_ids(FILE *f, const struct cfg_proxy_listener *l)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < l->n_certs; i++) {
+		if (stat(l->certs[i], &st))
+			memset(&st, 0, sizeof(st));
+		fprintf(f, "    # crt %s %llu %lld %lld.%09ld\n", l->certs[i],
+			(unsigned long long)st.st_ino, (long long)st.st_size,
+			(long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	}
+}
+
+static void haproxy_put_listener(FILE *f, const struct cfg_proxy_listener *l, unsigned int flags)
 {
 	bool https = l->protocol == CFG_L7_HTTPS;
 	size_t i;
@@ -101,6 +120,8 @@ static void haproxy_put_listener(FILE *f, const struct cfg_proxy_listener *l)
 	}
 	fprintf(f, "\n    timeout client %ums\n    timeout http-request %ums\n", l->client_ms,
 		l->request_ms);
+	if (flags & HAPROXY_CFG_STRUCTURE)
+		haproxy_put_cert_ids(f, l);
 	if (l->forwarded_for)
 		fprintf(f,
 			"    option forwardfor\n"
@@ -191,7 +212,7 @@ char *haproxy_cfg_render(const struct lb_config *cfg, unsigned int flags)
 	for (i = 0; i < p->n_listeners; i++) {
 		haproxy_put_origin(f, cfg, flags, "listener", p->listeners[i].name,
 				   p->listeners[i].line, p->listeners[i].column);
-		haproxy_put_listener(f, &p->listeners[i]);
+		haproxy_put_listener(f, &p->listeners[i], flags);
 	}
 	for (i = 0; i < p->n_groups; i++) {
 		haproxy_put_origin(f, cfg, flags, "group", p->groups[i].name, p->groups[i].line,

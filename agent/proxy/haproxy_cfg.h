@@ -18,8 +18,9 @@
 
 enum haproxy_cfg_flags {
 	/*
-	 * Leave out what the runtime API changes (server weights and states, the gate): two
-	 * renderings that are equal this way differ only in what needs no reload.
+	 * Leave out what the runtime API changes (server weights and states, the gate), and
+	 * name each certificate file's identity: two renderings that are equal this way differ
+	 * only in what needs no reload. For comparing, not for HAProxy.
 	 */
 	HAPROXY_CFG_STRUCTURE = 1U << 0,
 	/* The gate is up: the agent has seen a worker run and the node is not draining. */

@@ -191,6 +191,34 @@ Test(proxy_config, https_needs_certificates_only_root_reads)
 	cr_assert_eq(load_proxy(body), 0, "%s", perr);
 }
 
+Test(proxy_config, a_replaced_certificate_changes_the_structure)
+{
+	char body[1024], pem[64], tmp[72], *before, *after;
+	FILE *f;
+
+	snprintf(pem, sizeof(pem), "%s/site.pem", pdir);
+	snprintf(tmp, sizeof(tmp), "%s/new.pem", pdir);
+	for (int i = 0; i < 2; i++) {
+		f = fopen(i ? tmp : pem, "w");
+		cr_assert_not_null(f);
+		fprintf(f, "-----BEGIN PRIVATE KEY-----\nkey number %d, long enough to be a key\n",
+			i);
+		fclose(f);
+		chmod(i ? tmp : pem, 0600);
+	}
+	snprintf(body, sizeof(body),
+		 "  listeners:\n    - {name: s, vip: tls, protocol: https, default_group: app, "
+		 "certificates: [%s]}\n" GROUPS,
+		 pem);
+	cr_assert_eq(load_proxy(body), 0, "%s", perr);
+	before = haproxy_cfg_render(&pcfg, HAPROXY_CFG_STRUCTURE);
+	cr_assert_eq(rename(tmp, pem), 0);
+	after = haproxy_cfg_render(&pcfg, HAPROXY_CFG_STRUCTURE);
+	cr_assert_str_neq(before, after, "a rotated certificate must reload HAProxy");
+	free(before);
+	free(after);
+}
+
 /* --- the HAProxy config --------------------------------------------------------------- */
 
 #define RUNTIME_BASE                                                                               \
