@@ -40,6 +40,7 @@ struct agent {
 	time_t started, config_loaded_at;
 	uint64_t reloads_ok, reloads_failed;
 	char last_reload_error[CFG_ERR_MAX];
+	char reload_why[CFG_ERR_MAX - 64]; /* a part that refuses a reload may say why here */
 	bool stopping; /* leave the loop after this event */
 	bool unload; /* and take the data plane down on the way out */
 };

@@ -37,18 +37,12 @@ static int proxy_part_start(struct agent *a)
 
 static int proxy_part_reload(struct agent *a, const struct lb_config *next)
 {
-	char err[CFG_ERR_MAX];
-
-	return proxy_prepare(a->proxy, next, err, sizeof(err));
+	return proxy_prepare(a->proxy, next, a->reload_why, sizeof(a->reload_why));
 }
 
 static int proxy_part_reloaded(struct agent *a, const struct lb_config *old)
 {
-	int fd = proxy_fd(a->proxy), err;
-
-	err = proxy_apply(a->proxy, &a->cfg);
-	/* An apply never starts a master: the fd is the same. */
-	return fd == proxy_fd(a->proxy) ? err : -EIO;
+	return proxy_apply(a->proxy, &a->cfg);
 }
 
 static void proxy_part_stop(struct agent *a)

@@ -133,7 +133,9 @@ static int proxy_start_master(struct proxy *p)
 
 	err = haproxy_spawn(p->bin, p->cfg_file, p->master_sock, p->pid_file, &p->pid, &p->pidfd);
 	if (err) {
-		log_warnx("proxy: starting %s: %s", p->bin, strerror(-err));
+		log_warnx("proxy: starting %s: %s; next try in %u ms", p->bin, strerror(-err),
+			  p->backoff_ms);
+		p->restart_at_ms = clock_now_ms() + p->backoff_ms;
 		return err;
 	}
 	p->child = true;
@@ -288,6 +290,13 @@ int proxy_prepare(struct proxy *p, const struct lb_config *next, char *err, size
 		return -errno;
 	free(p->next_structure);
 	p->next_structure = text;
+	if (strcmp(next->proxy.run_dir, p->dir) || strcmp(next->proxy.haproxy, p->bin)) {
+		snprintf(err, errlen,
+			 "proxy.run_dir or proxy.haproxy changed: a reload cannot apply this, "
+			 "restart the agent");
+		log_warnx("proxy: %s", err);
+		return -EINVAL;
+	}
 	if (!strcmp(text, p->structure))
 		return 0;
 	/* Checked in a file of its own: the running config stays until HAProxy accepts this. */

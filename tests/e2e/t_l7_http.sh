@@ -89,9 +89,25 @@ log "refused: $out"
 [ "$(proxy_field be1 reloads)" = $((reloads1 + 1)) ] || fail "a refused config reloaded HAProxy"
 out=$(l7_loop 10 /new/x)
 [[ $out == "ok=10 err=0 api1=10 " ]] || fail "the old config does not serve after a refused one: $out"
-unset L7_LISTENERS
+# Valid YAML that HAProxy refuses (a certificate file that holds no certificate): the same.
+head -c 600 /dev/urandom | base64 >"$XLB_RUNDIR/junk.pem"
+chmod 600 "$XLB_RUNDIR/junk.pem"
+L7_VIPS="  - {name: tls4, address: $VIP4, port: 443, protocol: tcp}"
+L7_LISTENERS="    - {name: tls, vip: tls4, protocol: https, certificates: [$XLB_RUNDIR/junk.pem], default_group: app}"
 proxy_config_write be1 "$XLB_RUNDIR/be1.yaml"
-log "bad listener refused with its position; the running config kept serving"
+line=$(grep -n 'name: tls, vip: tls4' "$XLB_RUNDIR/be1.yaml" | cut -d: -f1)
+out=$(lbctl be1 reload 2>&1) && fail "a listener with a junk certificate was accepted"
+log "refused: $out"
+[[ $out == *"be1.yaml:$line:"*"listener tls: haproxy -c: "*"certificate"* ]] ||
+	fail "HAProxy's refusal does not name be1.yaml:$line:column and the listener: $out"
+[ "$(proxy_field be1 pid)" = "$pid1" ] || fail "a config HAProxy refused restarted it"
+[ "$(proxy_field be1 reloads)" = $((reloads1 + 1)) ] || fail "a config HAProxy refused reloaded it"
+out=$(l7_loop 10 /new/x)
+[[ $out == "ok=10 err=0 api1=10 " ]] || fail "the old config does not serve after HAProxy refused one: $out"
+unset L7_LISTENERS L7_VIPS
+proxy_config_write be1 "$XLB_RUNDIR/be1.yaml"
+out=$(lbctl be1 reload 2>&1) || fail "the good config back refused: $out"
+log "bad listeners refused with their position (ours and HAProxy's); the running config kept serving"
 
 # --- an origin killed mid-traffic -------------------------------------------------------
 stop_pid "${ORIGIN_PID[app2]}"
