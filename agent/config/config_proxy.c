@@ -139,6 +139,12 @@ static int cfg_group_timeouts(struct cfg_ctx *ctx, const char *what, const struc
 	return cfg_parse_section(ctx, &cfg_group_timeout_section, val, obj);
 }
 
+static int cfg_group_proxy_protocol(struct cfg_ctx *ctx, const char *what,
+				    const struct cfg_ynode *val, void *obj)
+{
+	return cfg_proxy_bool(ctx, what, val, &((struct cfg_proxy_group *)obj)->proxy_protocol);
+}
+
 static const struct cfg_enum cfg_balance_names[] = {
     {"roundrobin", CFG_BALANCE_ROUNDROBIN},
     {"leastconn", CFG_BALANCE_LEASTCONN},
@@ -152,6 +158,7 @@ static const struct cfg_key cfg_group_keys[] = {
     CFG_IDENT("cookie", struct cfg_proxy_group, cookie, 1, false),
     CFG_FUNC("check", cfg_group_check, false),
     CFG_FUNC("timeouts", cfg_group_timeouts, false),
+    CFG_FUNC("proxy_protocol", cfg_group_proxy_protocol, false),
     CFG_FUNC("servers", cfg_group_servers, true),
 };
 static const struct cfg_section cfg_group_section = CFG_SECTION("group", cfg_group_keys);

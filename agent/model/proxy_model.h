@@ -50,8 +50,8 @@ struct cfg_proxy_server {
 
 struct cfg_proxy_group {
 	char name[CFG_PROXY_NAME_MAX];
-	uint8_t balance;		 /* enum cfg_balance */
-	bool has_check;			 /* check: given (type tcp or http) */
+	uint8_t balance;     /* enum cfg_balance */
+	bool proxy_protocol; /* connections (and checks) to servers open with a PROXY v2 header */
 	char cookie[CFG_PROXY_NAME_MAX]; /* inserted persistence cookie's name; "" = none */
 	uint32_t connect_ms, server_ms;	 /* timeouts toward the servers */
 	struct cfg_health *check;	 /* the servers' active check; NULL = none */

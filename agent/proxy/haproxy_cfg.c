@@ -188,6 +188,9 @@ static void haproxy_put_group(FILE *f, const struct cfg_proxy_group *g, unsigned
 		haproxy_put_addr(f, &s->addr, s->port);
 		if (g->cookie[0])
 			fprintf(f, " cookie %s", s->name);
+		/* The checks too: a server that expects the header refuses connections without. */
+		if (g->proxy_protocol)
+			fprintf(f, " send-proxy-v2%s", g->check ? " check-send-proxy" : "");
 		/* Drained: weight 0 takes no new sessions, persistent ones still come. */
 		if (!(flags & HAPROXY_CFG_STRUCTURE))
 			fprintf(f, " weight %u%s", s->state == CFG_SRV_DRAIN ? 0 : s->weight,

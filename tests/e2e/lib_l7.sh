@@ -11,13 +11,16 @@ PROXIES="be1 be2"
 ORIGIN_NS=be3
 L7_HEALTH_PORT=8404
 HTTPS_PORT=443
-# name:port of each origin; the proxies' groups: app = app1 + app2, api = api1.
-ORIGINS="app1:8081 app2:8082 api1:8083"
+# name:port of each origin; the proxies' groups: app = app1 + app2, api = api1, pp = pp1
+# (which expects the PROXY protocol).
+ORIGINS="app1:8081 app2:8082 api1:8083 pp1:8084"
 declare -A ORIGIN_PID=()
 
-# origin_start NAME PORT: an nginx answering "origin=NAME uri=..." and serving files under /files/.
+# origin_start NAME PORT: an nginx answering "origin=NAME uri=..." and serving files under
+# /files/; pp* origins take the PROXY protocol and log the address it carries.
 origin_start() {
-	local name=$1 port=$2 dir=$XLB_RUNDIR/origin-$1
+	local name=$1 port=$2 dir=$XLB_RUNDIR/origin-$1 pp="" probe=()
+	case $name in pp*) pp=" proxy_protocol" probe=(--haproxy-protocol) ;; esac
 	mkdir -p "$dir/www/files" "$dir/tmp"
 	[ -e "$XLB_RUNDIR/big.bin" ] || head -c $((4 * 1024 * 1024)) /dev/urandom >"$XLB_RUNDIR/big.bin"
 	ln -sf "$XLB_RUNDIR/big.bin" "$dir/www/files/big.bin"
@@ -32,10 +35,10 @@ origin_start() {
 	    default_type text/plain;
 	    client_body_temp_path $dir/tmp;
 	    proxy_temp_path $dir/tmp;
-	    log_format l7 '\$remote_addr xff="\$http_x_forwarded_for" proto="\$http_x_forwarded_proto" host=\$host \$request_uri \$status';
+	    log_format l7 '\$remote_addr xff="\$http_x_forwarded_for" proto="\$http_x_forwarded_proto" host=\$host \$request_uri \$status pp=\$proxy_protocol_addr';
 	    access_log $dir/access.log l7;
 	    server {
-	        listen ${BE4[$ORIGIN_NS]}:$port;
+	        listen ${BE4[$ORIGIN_NS]}:$port$pp;
 	        location / { return 200 "origin=$name uri=\$uri\n"; }
 	        # Slow on purpose: a 4 MB download lasts 8 s, long enough for a reload in the middle.
 	        location /files/ { root $dir/www; limit_rate 512k; }
@@ -44,7 +47,7 @@ origin_start() {
 	EOF
 	bg "$ORIGIN_NS" "$dir/stdout.log" timeout "$XLB_LIFETIME" nginx -c "$dir/nginx.conf" -e "$dir/error.log"
 	ORIGIN_PID[$name]=$BG_PID
-	wait_for 10 "origin $name on :$port" nsx "$ORIGIN_NS" curl -sf -o /dev/null \
+	wait_for 10 "origin $name on :$port" nsx "$ORIGIN_NS" curl -sf -o /dev/null "${probe[@]}" \
 		"http://${BE4[$ORIGIN_NS]}:$port/" || fail "origin $name did not start: $(cat "$dir/error.log")"
 }
 
@@ -88,6 +91,7 @@ proxy_config_write() {
 	      rules:
 	        - {host: api.example.com, group: api}
 	        - {host: "*.api.example.com", path: /v1/, group: api}
+	        - {host: pp.example.com, group: pp}
 	${L7_RULES:-}
 	      default_group: app
 	${L7_LISTENERS:-}
@@ -102,6 +106,11 @@ proxy_config_write() {
 	      check: {path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2}
 	      servers:
 	        - {name: api1, address: $origin, port: $(origin_port api1)}
+	    - name: pp
+	      proxy_protocol: true
+	      check: {path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2}
+	      servers:
+	        - {name: pp1, address: $origin, port: $(origin_port pp1)}
 	YAML
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Layer 7 through the XDP tier: host and path rules reach their group; the
-# origin sees the client's address in X-Forwarded-For; a drain and a weight go
+# origin sees the client's address in X-Forwarded-For (and in the PROXY
+# protocol v2 where its group asks for it); a drain and a weight go
 # through HAProxy's runtime API with no reload; a rule added while a 4 MB
 # download runs reloads HAProxy seamlessly and the download completes byte for
 # byte; a bad listener is refused with file:line:column and the old config keeps
@@ -23,7 +24,11 @@ expect_origin API.Example.com:80 /x api1
 expect_origin eu.api.example.com /v1/users api1
 expect_origin eu.api.example.com /v2/users 'app[12]'
 expect_origin api.example.org / 'app[12]'
+expect_origin pp.example.com / pp1
 log "host (exact, wildcard) and path rules reach their groups"
+grep -q "pp=$CLI4\$" "$XLB_RUNDIR/origin-pp1/access.log" ||
+	fail "the PROXY protocol does not carry $CLI4 to pp1: $(tail -1 "$XLB_RUNDIR/origin-pp1/access.log")"
+log "the PROXY protocol v2 carries the client's address $CLI4 to pp1"
 
 grep -q "xff=\"$CLI4\" proto=\"http\"" "$XLB_RUNDIR"/origin-app*/access.log ||
 	fail "no origin log line with X-Forwarded-For $CLI4: $(tail -2 "$XLB_RUNDIR"/origin-app1/access.log)"

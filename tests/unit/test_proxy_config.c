@@ -324,3 +324,22 @@ Test(proxy_config, haproxy_accepts_the_example)
 	cr_assert_eq(proxy_check_config(&pcfg, &checked, perr, sizeof(perr)), 0, "%s", perr);
 	cr_assert(checked);
 }
+
+Test(proxy_config, proxy_protocol_goes_on_servers_and_their_checks)
+{
+	char *text;
+
+	cr_assert_eq(
+	    load_proxy(HTTP_LISTENER("") "  groups:\n    - name: app\n"
+					 "      proxy_protocol: true\n"
+					 "      check: {type: tcp}\n"
+					 "      servers: [{address: 198.51.100.31, port: 80}]\n"),
+	    0, "%s", perr);
+	text = haproxy_cfg_render(&pcfg, 0);
+	cr_assert_not_null(text);
+	cr_assert(strstr(text,
+			 "    server s1 198.51.100.31:80 send-proxy-v2 check-send-proxy weight "
+			 "100\n"),
+		  "%s", text);
+	free(text);
+}
