@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "config/config.h"
+#include "config/config_metrics.h"
 #include "config/config_proxy.h"
 #include "config/config_sync.h"
 
@@ -463,11 +464,25 @@ static int cfg_proxy_health(struct cfg_ctx *ctx, const char *what, const struct 
 	return cfg_parse_section(ctx, &cfg_proxy_health_section, val, obj);
 }
 
+static const struct cfg_key cfg_proxy_metrics_keys[] = {
+    CFG_FUNC("listen", cfg_parse_metrics_listen, false),
+};
+static const struct cfg_section cfg_proxy_metrics_section =
+    CFG_SECTION("proxy.metrics", cfg_proxy_metrics_keys);
+
+static int cfg_proxy_metrics(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			     void *obj)
+{
+	return cfg_parse_section(ctx, &cfg_proxy_metrics_section, val,
+				 &((struct cfg_proxy *)obj)->metrics);
+}
+
 static const struct cfg_key cfg_proxy_keys[] = {
     CFG_STRING("haproxy", CFG_K_PATH, struct cfg_proxy, haproxy, false),
     CFG_STRING("run_dir", CFG_K_PATH, struct cfg_proxy, run_dir, false),
     CFG_FUNC("health", cfg_proxy_health, false),
     CFG_FUNC("drain", cfg_proxy_drain, false),
+    CFG_FUNC("metrics", cfg_proxy_metrics, false),
     CFG_FUNC("listeners", cfg_proxy_listeners, false),
     CFG_FUNC("groups", cfg_proxy_groups, false),
 };
@@ -482,6 +497,7 @@ void cfg_proxy_defaults(struct lb_config *cfg)
 	strcpy(p->health_path, CFG_PROXY_DEFAULT_HEALTH_PATH);
 	strcpy(p->haproxy, CFG_PROXY_DEFAULT_HAPROXY);
 	strcpy(p->run_dir, CFG_PROXY_DEFAULT_RUN_DIR);
+	cfg_metrics_parse_listen(CFG_PROXY_DEFAULT_METRICS, &p->metrics);
 }
 
 int cfg_proxy_parse(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val, void *obj)

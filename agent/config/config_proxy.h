@@ -11,6 +11,7 @@
 #define CFG_PROXY_DEFAULT_RUN_DIR     "/run/xdplb/proxy"
 #define CFG_PROXY_DEFAULT_HEALTH_PORT 8404 /* HAProxy's own examples serve stats there */
 #define CFG_PROXY_DEFAULT_HEALTH_PATH "/healthz"
+#define CFG_PROXY_DEFAULT_METRICS     "127.0.0.1:8405" /* HAProxy's exporter, /metrics */
 #define CFG_PROXY_DEFAULT_WEIGHT      100
 #define CFG_PROXY_DEFAULT_CONNECT_MS  5000
 #define CFG_PROXY_DEFAULT_SERVER_MS   60000

@@ -91,6 +91,7 @@ struct cfg_proxy {
 	bool drain;   /* the health endpoint answers 503: the balancers move new flows away */
 	uint16_t health_port; /* the health endpoint (HAProxy's monitor-uri), every address */
 	char health_path[CFG_PROXY_PATH_MAX];
+	struct cfg_metrics metrics;	  /* HAProxy's own Prometheus exporter; enabled: serve it */
 	char haproxy[CFG_PROXY_PATH_MAX]; /* the binary */
 	char run_dir[CFG_PROXY_PATH_MAX]; /* generated config, master socket, stats socket */
 	struct cfg_proxy_listener *listeners;

@@ -68,6 +68,18 @@ static void haproxy_put_health(FILE *f, const struct cfg_proxy *p, unsigned int 
 						: " disabled");
 }
 
+/* HAProxy's own exporter: per frontend, backend and server, HAProxy's metric names. */
+static void haproxy_put_metrics(FILE *f, const struct cfg_metrics *m)
+{
+	if (!m->enabled)
+		return;
+	fputs("frontend xlb_metrics\n    bind ", f);
+	haproxy_put_addr(f, &m->addr, m->port);
+	fputs("\n    http-request use-service prometheus-exporter if { path /metrics }\n"
+	      "    http-request return status 404\n\n",
+	      f);
+}
+
 static void haproxy_put_rule(FILE *f, const struct cfg_proxy_rule *r)
 {
 	fprintf(f, "    use_backend " HAPROXY_BE_PREFIX "%s if", r->group);
@@ -212,6 +224,7 @@ char *haproxy_cfg_render(const struct lb_config *cfg, unsigned int flags)
 		return NULL;
 	haproxy_put_global(f, cfg);
 	haproxy_put_health(f, p, flags);
+	haproxy_put_metrics(f, &p->metrics);
 	for (i = 0; i < p->n_listeners; i++) {
 		haproxy_put_origin(f, cfg, flags, "listener", p->listeners[i].name,
 				   p->listeners[i].line, p->listeners[i].column);

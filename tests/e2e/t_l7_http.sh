@@ -34,6 +34,19 @@ grep -q "xff=\"$CLI4\" proto=\"http\"" "$XLB_RUNDIR"/origin-app*/access.log ||
 	fail "no origin log line with X-Forwarded-For $CLI4: $(tail -2 "$XLB_RUNDIR"/origin-app1/access.log)"
 log "X-Forwarded-For carries the client's address $CLI4"
 
+# HAProxy's own exporter on the proxy's loopback: requests per listener, servers per group
+# (its process scope has a counter promtool lints, haproxy_process_failed_resolutions).
+nsx be1 curl -sf --max-time 3 "http://127.0.0.1:8405/metrics?scope=frontend&scope=backend&scope=server" \
+	>"$XLB_RUNDIR/haproxy-metrics.txt" ||
+	fail "no metrics from HAProxy's exporter on be1"
+n=$(awk '$1 ~ /^haproxy_frontend_http_requests_total\{proxy="l_www"\}$/ {print $2}' "$XLB_RUNDIR/haproxy-metrics.txt")
+[ "${n:-0}" -gt 0 ] || fail "haproxy_frontend_http_requests_total of l_www is '${n:-}'"
+grep -q '^haproxy_server_status{proxy="g_api",server="api1",state="UP"} 1$' "$XLB_RUNDIR/haproxy-metrics.txt" ||
+	fail "no UP status of g_api/api1 in the exporter"
+promtool check metrics <"$XLB_RUNDIR/haproxy-metrics.txt" >"$XLB_RUNDIR/promtool.txt" 2>&1 ||
+	fail "promtool refuses HAProxy's exposition: $(head -3 "$XLB_RUNDIR/promtool.txt")"
+log "HAProxy's exporter: l_www served $n requests on be1; promtool accepts it"
+
 # --- runtime changes: no reload -----------------------------------------------------
 proxies_reload() { # every proxy reloads its file; fails the test when one refuses
 	local be out

@@ -343,3 +343,20 @@ Test(proxy_config, proxy_protocol_goes_on_servers_and_their_checks)
 		  "%s", text);
 	free(text);
 }
+
+Test(proxy_config, haproxy_exporter_on_loopback_unless_told)
+{
+	char *text;
+
+	cr_assert_eq(load_proxy(HTTP_LISTENER("") GROUPS), 0, "%s", perr);
+	text = haproxy_cfg_render(&pcfg, 0);
+	cr_assert(strstr(text, "frontend xlb_metrics\n    bind 127.0.0.1:8405\n    http-request "
+			       "use-service prometheus-exporter if { path /metrics }\n"),
+		  "%s", text);
+	free(text);
+	cr_assert_eq(load_proxy("  metrics: {listen: off}\n" HTTP_LISTENER("") GROUPS), 0, "%s",
+		     perr);
+	text = haproxy_cfg_render(&pcfg, 0);
+	cr_assert_null(strstr(text, "xlb_metrics"), "metrics off: no exporter");
+	free(text);
+}
