@@ -27,7 +27,8 @@ packages=(
 	mandoc	# make man: lints the man pages (the build fails on a warning)
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 	haproxy	# role proxy: the layer-7 proxy lbagent runs and supervises (docs/PROXY.md)
-	nginx-light	# e2e (layer 7): the origin servers behind the proxies
+	nginx	# e2e (layer 7): the origin servers behind the proxies
+	wrk	# bench/l7_wrk.sh: HTTP load through the layer-7 tier
 )
 
 missing=()
