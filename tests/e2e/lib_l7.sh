@@ -200,10 +200,10 @@ l7_get() {
 
 # l7_loop N PATH [CURL ARGS]: N requests, one connection each; "ok=N err=N origins..." on stdout.
 l7_loop() {
-	local n=$1 path=$2 i ok=0 err=0 body
+	local n=$1 path=$2 ok=0 err=0 body
 	shift 2
 	declare -A seen=()
-	for i in $(seq "$n"); do
+	for _ in $(seq "$n"); do
 		if body=$(l7_get "$path" "$@"); then
 			ok=$((ok + 1))
 			body=${body%% *}
