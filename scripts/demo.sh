@@ -39,6 +39,8 @@ BGP_VIPS_EXTRA="  - name: web4
       - address: \"${BE4[be1]}\"
       - address: \"${BE4[be2]}\"
       - address: \"${BE4[be3]}\""
+# shellcheck source=demo_l7.sh
+source "$(dirname "$0")/demo_l7.sh"
 
 # Stops what the demo started (pids it recorded, checked to live in a demo
 # namespace), then the namespaces and the demo's bpffs.
@@ -143,6 +145,10 @@ demo_up() {
 	# one request a second for ten minutes at most.
 	bg cli "$XLB_RUNDIR/traffic.log" timeout 600 bash -c \
 		"for i in \$(seq 600); do curl -s -m 1 http://$VIP4/; sleep 1; done"
+
+	section "layer 7: HTTPS on $VIP4:443, terminated by HAProxy on proxy node be3"
+	demo_l7_up
+	demo_l7_show
 
 	section "what node a1 sees"
 	show a1 status

@@ -27,6 +27,9 @@ packages=(
 	mandoc	# make man: lints the man pages (the build fails on a warning)
 	build-essential dpkg-dev debhelper lintian	# make deb: dpkg-buildpackage (which wants build-essential) and dh build the package; lintian checks it
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
+	haproxy	# role proxy: the layer-7 proxy lbagent runs and supervises (docs/PROXY.md)
+	nginx	# e2e (layer 7): the origin servers behind the proxies
+	wrk	# bench/l7_wrk.sh: HTTP load through the layer-7 tier
 )
 
 missing=()
@@ -45,9 +48,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# BIRD's and Prometheus' packages enable system daemons; the project runs its own BIRD
-# instances and needs only promtool from the other.
-for unit in bird prometheus; do
+# BIRD's, Prometheus', HAProxy's and nginx's packages enable system daemons; the project
+# runs its own BIRD, HAProxy and nginx instances and needs only promtool from Prometheus.
+for unit in bird prometheus haproxy nginx; do
 	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet $unit 2>/dev/null; then
 		systemctl disable --now $unit >/dev/null 2>&1 || true
 	fi

@@ -744,7 +744,7 @@ int backend_mode_apply(const struct lb_config *cfg)
 	uint32_t ifindex;
 	int err;
 
-	if (!cfg || cfg->node.role != CFG_ROLE_BACKEND)
+	if (!cfg || cfg->node.role == CFG_ROLE_BALANCER)
 		return -EINVAL;
 	/* No node.interface: the one that holds the node's tunnel addresses (docs/CONFIG.md). */
 	if (!cfg->node.interface[0]) {

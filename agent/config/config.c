@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "config/config_int.h"
 #include "config/config_cluster.h"
+#include "config/config_proxy.h"
 #include "config/config_metrics.h"
 #include "config/config_sync.h"
 #include "config/config_yaml.h"
@@ -190,6 +191,7 @@ static int cfg_parse_node_control(struct cfg_ctx *ctx, const char *what,
 static const struct cfg_enum cfg_role_names[] = {
     {"balancer", CFG_ROLE_BALANCER},
     {"backend", CFG_ROLE_BACKEND},
+    {"proxy", CFG_ROLE_PROXY},
     {},
 };
 
@@ -526,6 +528,7 @@ static const struct cfg_key cfg_top_keys[] = {
     CFG_FUNC("node", cfg_parse_node, true),
     CFG_FUNC("sync", cfg_parse_sync, false),
     CFG_FUNC("cluster", cfg_cluster_parse, false),
+    CFG_FUNC("proxy", cfg_proxy_parse, false),
     CFG_FUNC("vips", cfg_parse_vips, false),
 };
 static const struct cfg_section cfg_top_section = {
@@ -577,11 +580,11 @@ static int cfg_check_node(struct cfg_ctx *ctx, const struct cfg_ynode *root, str
 		return cfg_error(ctx, map,
 				 "node: missing required key 'interface' (role balancer attaches "
 				 "to it)");
-	if (node->role == CFG_ROLE_BACKEND && !node->n_addresses)
-		return cfg_error(
-		    ctx, map,
-		    "node: missing required key 'addresses' (role backend decapsulates "
-		    "tunnel packets sent to them)");
+	if (node->role != CFG_ROLE_BALANCER && !node->n_addresses)
+		return cfg_error(ctx, map,
+				 "node: missing required key 'addresses' (role %s decapsulates "
+				 "tunnel packets sent to them)",
+				 cfg_role_name(node->role));
 	err = cfg_check_control(ctx, map, node);
 	if (err)
 		return err;
@@ -778,6 +781,7 @@ static void cfg_set_defaults(struct lb_config *cfg, const char *path)
 	node->sync_refresh_packets = CFG_DEFAULT_SYNC_REFRESH;
 	cfg_sync_defaults(cfg);
 	cfg_cluster_defaults(cfg);
+	cfg_proxy_defaults(cfg);
 	snprintf(node->control_socket, sizeof(node->control_socket), "%s",
 		 CFG_DEFAULT_CONTROL_SOCKET);
 	snprintf(node->bpffs_dir, sizeof(node->bpffs_dir), "%s", CFG_DEFAULT_BPFFS);
@@ -821,6 +825,8 @@ int cfg_load(const char *path, struct lb_config *cfg, char *err, size_t errlen)
 	if (ret)
 		goto cleanup;
 	ret = cfg_check_backend_slots(&ctx, root, cfg);
+	if (!ret)
+		ret = cfg_proxy_check(&ctx, root, cfg);
 cleanup:
 	cfg_yaml_free(root);
 	if (ret)
@@ -838,6 +844,7 @@ void cfg_free(struct lb_config *cfg)
 		free(cfg->vips[i].backends);
 	}
 	free(cfg->vips);
+	cfg_proxy_free(&cfg->proxy);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

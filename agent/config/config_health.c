@@ -69,7 +69,7 @@ void cfg_health_defaults(struct cfg_health *hc)
 }
 
 /* "500ms" or "2s": a bare number would leave the unit to guesswork. */
-static int cfg_value_duration(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+int cfg_value_duration(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			      uint32_t min_ms, uint32_t max_ms, uint32_t *out)
 {
 	static const char expected[] = "a duration like 500ms or 2s";
@@ -100,7 +100,7 @@ static int cfg_value_duration(struct cfg_ctx *ctx, const char *what, const struc
 }
 
 /* Printable text without spaces (a path, a host name, a method). */
-static int cfg_value_token(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+int cfg_value_token(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			   const char *expected, char *field, size_t size)
 {
 	const char *c;
@@ -463,6 +463,7 @@ static const struct cfg_key cfg_health_keys[] = {
 static const struct cfg_section cfg_vip_health_section = CFG_SECTION("vip.health", cfg_health_keys);
 static const struct cfg_section cfg_backend_health_section =
     CFG_SECTION("backend.health", cfg_health_keys);
+static const struct cfg_section cfg_group_check_section = CFG_SECTION("group.check", cfg_health_keys);
 
 /* The check types each key of cfg_health_keys applies to, in the same order. */
 static const unsigned int cfg_health_key_types[] = {
@@ -516,6 +517,8 @@ static int cfg_check_one_health(struct cfg_ctx *ctx, const char *what, const str
 	if (hc->type == CFG_HC_EXEC && !hc->argc)
 		return cfg_error(ctx, map, "%s: missing required key 'command' (type exec runs it)",
 				 what);
+	if (!vip) /* a proxy group's check: port 0 is each server's own */
+		return 0;
 	if (!hc->port && hc->type != CFG_HC_EXEC)
 		hc->port = vip->port;
 	if (!hc->port && hc->type != CFG_HC_EXEC)
@@ -556,6 +559,38 @@ int cfg_check_health(struct cfg_ctx *ctx, const struct cfg_ynode *vip_map, struc
 			err = cfg_check_one_health(ctx, "backend.health", map, vip, be->health);
 		if (err)
 			return err;
+	}
+	return 0;
+}
+
+/*
+ * A proxy server group's check: (HAProxy runs it): type http (the default) or tcp, and
+ * none of the keys only lbagent's own checker knows.
+ */
+int cfg_parse_group_check(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			  struct cfg_health *hc)
+{
+	static const char *const agent_only[] = {"jitter", "initial", "expect_body"};
+	const struct cfg_ynode *at;
+	size_t i;
+	int err;
+
+	cfg_health_defaults(hc);
+	hc->type = CFG_HC_HTTP;
+	err = cfg_parse_section(ctx, &cfg_group_check_section, val, hc);
+	if (!err)
+		err = cfg_check_one_health(ctx, what, val, NULL, hc);
+	if (err)
+		return err;
+	if (hc->type != CFG_HC_HTTP && hc->type != CFG_HC_TCP)
+		return cfg_error(ctx, cfg_yaml_get(val, "type"),
+				 "%s.type: %s: the proxy's checks are http or tcp", what,
+				 cfg_health_type_name(hc->type));
+	for (i = 0; i < sizeof(agent_only) / sizeof(agent_only[0]); i++) {
+		at = cfg_yaml_get(val, agent_only[i]);
+		if (at)
+			return cfg_error(ctx, at, "%s.%s: HAProxy's checks have no such setting",
+					 what, agent_only[i]);
 	}
 	return 0;
 }

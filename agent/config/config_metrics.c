@@ -56,7 +56,7 @@ int cfg_metrics_parse_listen(const char *text, struct cfg_metrics *m)
 	return 0;
 }
 
-static int cfg_parse_metrics_listen(struct cfg_ctx *ctx, const char *what,
+int cfg_parse_metrics_listen(struct cfg_ctx *ctx, const char *what,
 				    const struct cfg_ynode *val, void *obj)
 {
 	struct cfg_metrics *m = obj;

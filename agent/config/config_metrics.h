@@ -16,6 +16,10 @@ void cfg_metrics_defaults(struct cfg_metrics *m);
 int cfg_parse_node_metrics(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			   void *obj);
 
+/* A listen: key into the struct cfg_metrics obj: "addr:port", "" or off (also proxy.metrics). */
+int cfg_parse_metrics_listen(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			     void *obj);
+
 /* "addr:port" or "[v6addr]:port" into m (enabled); -EINVAL if it is neither. */
 int cfg_metrics_parse_listen(const char *text, struct cfg_metrics *m);
 

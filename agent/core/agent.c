@@ -180,6 +180,7 @@ static int agent_reload_file(struct agent *a, struct cfg_changes *chg, char *err
 		log_warnx("agent: node.conntrack_size takes effect only after an unload");
 
 	cfg_diff(&a->cfg, &next, chg);
+	a->reload_why[0] = '\0';
 	for (i = 0; i < agent_n_parts; i++) {
 		const struct agent_part *part = agent_parts[i];
 		int r;
@@ -208,7 +209,8 @@ static int agent_reload_file(struct agent *a, struct cfg_changes *chg, char *err
 	cfg_free(&old);
 	if (ret) {
 		a->reloads_failed++;
-		snprintf(err, errlen, "reload: %s: %s", stage, strerror(-ret));
+		snprintf(err, errlen, "reload: %s: %s", stage,
+			 a->reload_why[0] ? a->reload_why : strerror(-ret));
 		snprintf(a->last_reload_error, sizeof(a->last_reload_error), "%s", err);
 		log_warnx("agent: %s", err);
 		return ret;

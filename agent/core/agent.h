@@ -25,6 +25,7 @@ struct agent {
 	enum cfg_role role;
 	struct dataplane *dp; /* balancer only */
 	bool backend_applied; /* backend only: decap attached, VIPs on lo */
+	struct proxy *proxy; /* proxy only: HAProxy and its config */
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
 	bool nh_changed; /* the watch reported a change not yet re-resolved */
@@ -39,6 +40,7 @@ struct agent {
 	time_t started, config_loaded_at;
 	uint64_t reloads_ok, reloads_failed;
 	char last_reload_error[CFG_ERR_MAX];
+	char reload_why[CFG_ERR_MAX - 64]; /* a part that refuses a reload may say why here */
 	bool stopping; /* leave the loop after this event */
 	bool unload; /* and take the data plane down on the way out */
 	/*

@@ -27,6 +27,7 @@
 #include "metrics/metrics.h"
 #include "dataplane/nexthop.h"
 #include "sync/sync.h"
+#include "core/proxy_agent.h"
 #include "core/sync_agent.h"
 
 #define CTL_ABI 1
@@ -153,7 +154,7 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 	}
 	*result = json_pack(
 	    "{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:i, s:I, s:o, s:b, s:o}",
+	    "s:I, s:I, s:i, s:I, s:o, s:b, s:o, s:o}",
 	    "node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 	    cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode", ctl_xdp_mode(a),
 	    "attached", a->dp ? dataplane_attached(a->dp) : a->backend_applied, "config",
@@ -168,10 +169,11 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 	    (json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
 	    "next_hops_pending", (json_int_t)(a->dp ? dataplane_next_hops_pending(a->dp) : 0),
 	    "sync", ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync), "health",
-	    ctl_health_totals(a));
+	    ctl_health_totals(a), "proxy", proxy_agent_status_json(a));
 	if (!*result)
 		return -ENOMEM;
-	if (a->role == CFG_ROLE_BACKEND && ctl_backend_status(a, *result, err, errlen)) {
+	/* Backend and proxy nodes decapsulate: their status has the decap program and lo. */
+	if (a->role != CFG_ROLE_BALANCER && ctl_backend_status(a, *result, err, errlen)) {
 		json_decref(*result);
 		*result = NULL;
 		return -EIO;

@@ -12,6 +12,7 @@
 #include "common/ctl_proto.h"
 #include "common/log.h"
 #include "core/notify.h"
+#include "proxy/proxy.h"
 
 /* systemd gives ExecReload= TimeoutStartSec= (60 s in the unit): the verdict comes sooner. */
 #define MAIN_RELOAD_TIMEOUT_MS 60000
@@ -52,13 +53,27 @@ static void main_usage(FILE *out)
 	    CFG_DEFAULT_PATH);
 }
 
+/* What HAProxy says of the config the agent would write for it, when it is installed. */
+static int main_check_proxy(const struct lb_config *cfg, char *err, size_t errlen)
+{
+	bool checked;
+	int ret = proxy_check_config(cfg, &checked, err, errlen);
+
+	if (!ret && !checked)
+		fprintf(stderr, "%s: note: %s not found, HAProxy did not check the proxy config\n",
+			cfg->path, cfg->proxy.haproxy);
+	return ret;
+}
+
 static int main_check_config(const char *path)
 {
 	struct lb_config cfg = {};
 	char err[CFG_ERR_MAX];
 
-	if (cfg_load(path, &cfg, err, sizeof(err))) {
+	if (cfg_load(path, &cfg, err, sizeof(err)) ||
+	    (cfg.node.role == CFG_ROLE_PROXY && main_check_proxy(&cfg, err, sizeof(err)))) {
 		fprintf(stderr, "%s\n", err);
+		cfg_free(&cfg);
 		return 1;
 	}
 	cfg_free(&cfg);

@@ -286,7 +286,7 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 
 	if (a->dp)
 		err = mx_fill_dataplane(a, &s);
-	else if (a->role == CFG_ROLE_BACKEND)
+	else if (a->role != CFG_ROLE_BALANCER) /* backend or proxy: decap */
 		err = mx_fill_decap(a, &s);
 	if (!err && a->health) {
 		s.have_health = true;
@@ -330,7 +330,7 @@ static void agent_metrics_tick(struct agent *a)
 
 const struct agent_part agent_part_metrics = {
     .name = "metrics endpoint",
-    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
+    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND | AGENT_PART_PROXY,
     .start = agent_metrics_open,
     .reloaded = agent_metrics_reloaded,
     .stop = agent_metrics_close,

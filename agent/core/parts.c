@@ -14,7 +14,7 @@
 #include "core/agent.h"
 #include "core/parts.h"
 
-/* role: backend: the decap program attached and the VIPs on lo. */
+/* role: backend (and proxy): the decap program attached and the VIPs on lo. */
 static int backend_part_start(struct agent *a)
 {
 	int err;
@@ -45,7 +45,7 @@ static void backend_part_stop(struct agent *a)
 
 const struct agent_part agent_part_backend = {
     .name = "backend mode",
-    .roles = AGENT_PART_BACKEND,
+    .roles = AGENT_PART_BACKEND | AGENT_PART_PROXY,
     .start = backend_part_start,
     .reload = backend_part_reload,
     .stop = backend_part_stop,
@@ -54,7 +54,7 @@ const struct agent_part agent_part_backend = {
 /* The control socket, with the verbs of the node's role. */
 static int control_part_start(struct agent *a)
 {
-	bool backend = a->role == CFG_ROLE_BACKEND;
+	bool backend = a->role != CFG_ROLE_BALANCER;
 
 	a->ctl = control_open(a->socket, a->cfg.node.control_group,
 			      backend ? agent_backend_verbs : agent_balancer_verbs,
@@ -91,7 +91,7 @@ static void control_part_event(struct agent *a)
 
 const struct agent_part agent_part_control = {
     .name = "control socket",
-    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND,
+    .roles = AGENT_PART_BALANCER | AGENT_PART_BACKEND | AGENT_PART_PROXY,
     .start = control_part_start,
     .reload = control_part_reload,
     .stop = control_part_stop,
@@ -100,7 +100,7 @@ const struct agent_part agent_part_control = {
 };
 
 const struct agent_part *const agent_parts[] = {
-    &agent_part_health,	 &agent_part_dataplane, &agent_part_backend, &agent_part_sync,
-    &agent_part_cluster, &agent_part_control,	&agent_part_metrics,
+    &agent_part_health,	 &agent_part_dataplane, &agent_part_backend, &agent_part_proxy,
+    &agent_part_sync,	 &agent_part_cluster,	&agent_part_control, &agent_part_metrics,
 };
 const size_t agent_n_parts = sizeof(agent_parts) / sizeof(agent_parts[0]);

@@ -16,6 +16,7 @@ struct agent;
 
 #define AGENT_PART_BALANCER (1U << CFG_ROLE_BALANCER)
 #define AGENT_PART_BACKEND  (1U << CFG_ROLE_BACKEND)
+#define AGENT_PART_PROXY    (1U << CFG_ROLE_PROXY)
 
 struct agent_part {
 	const char *name; /* for messages: "reload: <name>: <why>" */
@@ -46,6 +47,7 @@ extern const size_t agent_n_parts;
 
 /* Rows defined next to each part's glue (the core's *_agent.c files, parts.c). */
 extern const struct agent_part agent_part_health, agent_part_dataplane, agent_part_backend,
-	agent_part_sync, agent_part_cluster, agent_part_control, agent_part_metrics;
+	agent_part_sync, agent_part_cluster, agent_part_control, agent_part_metrics,
+	agent_part_proxy;
 
 #endif /* XDPLB_PARTS_H */

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 
+#include "common/spawn.h"
 #include "config/config.h"
 #include "health/health_int.h"
 
@@ -61,18 +61,11 @@ static void hc_exec_env_free(char **env)
 	free(env);
 }
 
-/*
- * posix_spawn (vfork speed), in a process group of its own so that a timeout
- * kills whatever it started; signal mask and SIGPIPE back to defaults, since
- * the agent blocks the signals it reads from a signalfd and ignores SIGPIPE.
- */
+/* In a process group of its own, so that a timeout kills whatever it started. */
 static int hc_exec_spawn(struct hc_target *t, pid_t *pid)
 {
 	const struct cfg_health *hc = &t->conf->hc;
 	char *argv[CFG_HC_ARGV_MAX + 1];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, dfl;
 	size_t off = 0, i;
 	char **env;
 	int err;
@@ -85,29 +78,7 @@ static int hc_exec_spawn(struct hc_target *t, pid_t *pid)
 	env = hc_exec_env(t);
 	if (!env)
 		return -ENOMEM;
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-					    POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/*
-	 * The command gets none of the agent's descriptors, whether or not they
-	 * are close-on-exec (libraries open some that are not): a socket copy
-	 * held by a command outlives the agent's close, and its epoll
-	 * registration with it.
-	 */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	err = -posix_spawn(pid, argv[0], &fa, &attr, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	err = spawn_clean(pid, argv, env, SPAWN_OUT_NULL);
 	hc_exec_env_free(env);
 	return err;
 }

@@ -53,6 +53,8 @@ const char *cfg_encap_name(uint8_t encap)
 
 const char *cfg_role_name(enum cfg_role role)
 {
+	if (role == CFG_ROLE_PROXY)
+		return "proxy";
 	return role == CFG_ROLE_BACKEND ? "backend" : "balancer";
 }
 

@@ -25,6 +25,7 @@ struct xaddr {
 enum cfg_role {
 	CFG_ROLE_BALANCER = 0, /* runs lb.bpf.c on node.interface */
 	CFG_ROLE_BACKEND = 1, /* runs decap.bpf.c and holds the VIPs on lo */
+	CFG_ROLE_PROXY = 2, /* a backend that runs HAProxy on its VIPs (agent/proxy/) */
 };
 
 enum cfg_xdp_mode {
@@ -168,11 +169,14 @@ struct cfg_cluster {
 	uint32_t interval_ms;	   /* how often the state machine looks at its inputs */
 };
 
+#include "model/proxy_model.h"
+
 struct lb_config {
 	char path[CFG_PATH_MAX];
 	struct cfg_node node;
 	struct cfg_sync sync;
 	struct cfg_cluster cluster;
+	struct cfg_proxy proxy; /* role proxy */
 	struct cfg_vip *vips;
 	size_t n_vips;
 };
@@ -197,7 +201,7 @@ void cfg_vip_addr_label(const struct cfg_vip *vip, char *buf, size_t len); /* ad
 
 const char *cfg_proto_name(uint8_t proto);     /* "tcp", "udp" */
 const char *cfg_encap_name(uint8_t encap);     /* "ipip", "gue" */
-const char *cfg_role_name(enum cfg_role role); /* "balancer", "backend" */
+const char *cfg_role_name(enum cfg_role role); /* "balancer", "backend", "proxy" */
 
 /* How backend b of vip is checked: its own health: overrides, else the VIP's. */
 const struct cfg_health *cfg_backend_health(const struct cfg_vip *vip, const struct cfg_backend *b);
