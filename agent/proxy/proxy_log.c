@@ -237,10 +237,18 @@ void proxy_log_feed(struct proxy_log *pl, const char *buf, size_t len)
 	size_t b;
 
 	if (proxy_log_parse(buf, len, &l)) {
-		/* The first few say what is wrong; the counter says how often. */
-		if (pl->st.malformed++ < 3)
-			log_warnx("proxy: malformed HAProxy log line dropped: '%.*s'",
-				  (int)(len > 80 ? 80 : len), buf);
+		/* The first few say what is wrong (bytes shown as '?' unless printable); the
+		 * counter, how often. */
+		if (pl->st.malformed++ < 3) {
+			char text[LOG_CUT_SHOWN + 1];
+			size_t i;
+
+			for (i = 0; i < len && i < LOG_CUT_SHOWN; i++)
+				text[i] = isprint((unsigned char)buf[i]) ? buf[i] : '?';
+			text[i] = '\0';
+			log_warnx("proxy: malformed HAProxy log line dropped: '%s%s'", text,
+				  len > LOG_CUT_SHOWN ? "..." : "");
+		}
 		return;
 	}
 	s = proxy_log_find(pl, &l);
