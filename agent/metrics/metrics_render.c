@@ -453,12 +453,14 @@ static void mx_render_proxy(struct mx_out *o, const struct metrics_snapshot *s)
 
 	mx_family(o, "xdplb_proxy_log_lines_total", "counter",
 		  "HAProxy request log lines read, by result: ok, malformed (dropped), overflow "
-		  "(too many listener, group, server series; dropped).");
+		  "(too many listener, group, server series; dropped), notice (HAProxy's own "
+		  "messages).");
 	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.lines, "result", "ok", NULL);
 	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.malformed, "result", "malformed",
 		  NULL);
 	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.overflow, "result", "overflow",
 		  NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.notices, "result", "notice", NULL);
 	if (!s->n_l7)
 		return;
 	mx_family(o, "xdplb_proxy_responses_total", "counter",

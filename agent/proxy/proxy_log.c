@@ -236,6 +236,14 @@ void proxy_log_feed(struct proxy_log *pl, const char *buf, size_t len)
 	struct proxy_log_line l;
 	size_t b;
 
+	/*
+	 * HAProxy also sends a listener's own messages to its log target ("Proxy l_www stopped
+	 * (cumulated conns: ...)" at each reload): not request lines gone wrong.
+	 */
+	if (len >= 6 && !memcmp(buf, "Proxy ", 6)) {
+		pl->st.notices++;
+		return;
+	}
 	if (proxy_log_parse(buf, len, &l)) {
 		/* The first few say what is wrong (bytes shown as '?' unless printable); the
 		 * counter, how often. */

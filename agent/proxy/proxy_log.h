@@ -62,6 +62,7 @@ struct proxy_log_series {
 
 struct proxy_log_stats {
 	uint64_t lines;	    /* read and counted */
+	uint64_t notices;   /* HAProxy's own "Proxy ..." messages to the same target */
 	uint64_t malformed; /* not a line of the format: dropped */
 	uint64_t overflow;  /* well-formed, but PROXY_LOG_SERIES_MAX series exist already */
 };

@@ -113,6 +113,7 @@ Test(proxy_log, counts_latency_buckets_and_classes_per_server)
 	feed(pl, "xlb1 l_www g_app app1 -1 -1");     /* no time: a response, not a latency */
 	feed(pl, "xlb1 l_www g_app app2 101 2500");
 	feed(pl, "garbage");
+	feed(pl, "Proxy l_www stopped (cumulated conns: FE: 64, BE: 0).");
 	s = proxy_log_series(pl, &n);
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(s[0].server, "app1");
@@ -128,6 +129,7 @@ Test(proxy_log, counts_latency_buckets_and_classes_per_server)
 	cr_assert_eq(s[1].responses[PROXY_LOG_1XX], 1);
 	cr_assert_eq(proxy_log_stats(pl)->lines, 6);
 	cr_assert_eq(proxy_log_stats(pl)->malformed, 1);
+	cr_assert_eq(proxy_log_stats(pl)->notices, 1, "HAProxy's own message is no malformed line");
 	proxy_log_free(pl);
 }
 
