@@ -29,6 +29,7 @@ packages=(
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 	haproxy	# role proxy: the layer-7 proxy lbagent runs and supervises (docs/PROXY.md)
 	nginx	# e2e (layer 7): the origin servers behind the proxies
+	python3-websockets	# e2e (layer 7): a WebSocket origin and client through the proxies
 	wrk	# bench/l7_wrk.sh: HTTP load through the layer-7 tier
 )
 

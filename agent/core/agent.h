@@ -26,6 +26,7 @@ struct agent {
 	struct dataplane *dp; /* balancer only */
 	bool backend_applied; /* backend only: decap attached, VIPs on lo */
 	struct proxy *proxy; /* proxy only: HAProxy and its config */
+	struct proxy_log *proxy_log; /* proxy only: HAProxy's request log, for the metrics */
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
 	bool nh_changed; /* the watch reported a change not yet re-resolved */

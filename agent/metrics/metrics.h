@@ -16,6 +16,7 @@
 #include "health/health.h"
 #include "lb_common.h"
 #include "model/model.h"
+#include "proxy/proxy_log.h"
 #include "sync/sync.h"
 
 #define METRICS_CONTENT_TYPE   "text/plain; version=0.0.4; charset=utf-8"
@@ -92,6 +93,10 @@ struct metrics_snapshot {
 	size_t n_cluster_vips;
 	struct mx_zone *zones;
 	size_t n_zones;
+	bool have_proxy_log; /* proxy: HAProxy's request log read by the agent */
+	struct proxy_log_stats proxy_log;
+	const struct proxy_log_series *l7; /* per (listener, group, server), borrowed */
+	size_t n_l7;
 };
 
 /* Lower-case drop reason names without LB_DROP_ (the `stats` verb's), NULL for gaps. */

@@ -440,6 +440,56 @@ static void mx_render_cluster(struct mx_out *o, const struct metrics_snapshot *s
 	}
 }
 
+/* HAProxy's request log: responses and a latency histogram per (listener, group, server). */
+static void mx_render_proxy(struct mx_out *o, const struct metrics_snapshot *s)
+{
+	static const char *const classes[PROXY_LOG_CLASSES] = {"1xx", "2xx", "3xx",
+							       "4xx", "5xx", "other"};
+	const char *rs = "xdplb_proxy_response_seconds";
+	const struct proxy_log_series *l;
+	uint64_t cum;
+	char le[16];
+	size_t i, b;
+
+	mx_family(o, "xdplb_proxy_log_lines_total", "counter",
+		  "HAProxy request log lines read, by result: ok, malformed (dropped), overflow "
+		  "(too many listener, group, server series; dropped), notice (HAProxy's own "
+		  "messages).");
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.lines, "result", "ok", NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.malformed, "result", "malformed",
+		  NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.overflow, "result", "overflow",
+		  NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.notices, "result", "notice", NULL);
+	if (!s->n_l7)
+		return;
+	mx_family(o, "xdplb_proxy_responses_total", "counter",
+		  "HTTP responses per listener, group and server, by status class.");
+	for (i = 0; i < s->n_l7; i++)
+		for (b = 0; b < PROXY_LOG_CLASSES; b++)
+			mx_sample(o, "xdplb_proxy_responses_total", s->l7[i].responses[b],
+				  "listener", s->l7[i].listener, "group", s->l7[i].group, "server",
+				  s->l7[i].server, "code", classes[b], NULL);
+	mx_family(o, rs, "histogram",
+		  "Time HAProxy was active on a request, first byte in to last byte out (%Ta).");
+	for (i = 0; i < s->n_l7; i++) {
+		l = &s->l7[i];
+		for (b = 0, cum = 0; b < PROXY_LOG_BUCKETS; b++) {
+			cum += l->buckets[b];
+			snprintf(le, sizeof(le), "%g", proxy_log_bucket_ms[b] / 1000.0);
+			mx_sample(o, "xdplb_proxy_response_seconds_bucket", cum, "listener",
+				  l->listener, "group", l->group, "server", l->server, "le", le,
+				  NULL);
+		}
+		mx_sample(o, "xdplb_proxy_response_seconds_bucket", l->count, "listener",
+			  l->listener, "group", l->group, "server", l->server, "le", "+Inf", NULL);
+		mx_sample(o, "xdplb_proxy_response_seconds_sum", l->sum_ms / 1000.0, "listener",
+			  l->listener, "group", l->group, "server", l->server, NULL);
+		mx_sample(o, "xdplb_proxy_response_seconds_count", l->count, "listener",
+			  l->listener, "group", l->group, "server", l->server, NULL);
+	}
+}
+
 int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 {
 	struct mx_out o;
@@ -463,6 +513,8 @@ int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 		mx_render_sync(&o, s);
 	if (s->have_cluster)
 		mx_render_cluster(&o, s);
+	if (s->have_proxy_log)
+		mx_render_proxy(&o, s);
 	if (fclose(o.f)) {
 		free(*text);
 		*text = NULL;
