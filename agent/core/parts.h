@@ -48,6 +48,6 @@ extern const size_t agent_n_parts;
 /* Rows defined next to each part's glue (the core's *_agent.c files, parts.c). */
 extern const struct agent_part agent_part_health, agent_part_dataplane, agent_part_backend,
 	agent_part_sync, agent_part_cluster, agent_part_control, agent_part_metrics,
-	agent_part_proxy;
+	agent_part_proxy, agent_part_region;
 
 #endif /* XDPLB_PARTS_H */
