@@ -23,7 +23,7 @@ declare -A RG_REGION=([lb1]=r1 [lb2]=r2)
 RG_TTL=${RG_TTL:-2}
 RG_HOLD_DOWN=${RG_HOLD_DOWN:-3s}
 RG_CHECK_INTERVAL=${RG_CHECK_INTERVAL:-300ms}
-RG_ROUND=${RG_ROUND:-500ms}
+RG_ROUND=${RG_ROUND:-2s}
 RG_KNOT_PID=
 
 region_topo_create() {
@@ -130,9 +130,9 @@ region_config_write() {
 		  server: $RG_DNS4
 		  zone: $RG_ZONE
 		  tsig_key_file: $XLB_RUNDIR/dns.key
-		  timeout: 250ms
+		  timeout: 1s
 		  interval: $RG_ROUND
-		  observation_timeout: 3s
+		  observation_timeout: 6s
 		  observation_ttl: 1
 		  hold_down: $RG_HOLD_DOWN
 		  check: {type: tcp, port: $HTTP_PORT, interval: $RG_CHECK_INTERVAL, timeout: 200ms, rise: 2, fall: 2}
@@ -162,6 +162,8 @@ region_agent_start() {
 region_seen() {
 	lbctl_json "$1" dns | json_get "[r['seen_here'] for r in d['regions'] if r['name'] == '$2'][0]"
 }
+# region_seen_is NODE REGION STATE, for wait_for.
+region_seen_is() { [ "$(region_seen "$1" "$2")" = "$3" ]; }
 
 region_setup() {
 	e2e_init
