@@ -16,6 +16,7 @@
 #include "health/health.h"
 #include "lb_common.h"
 #include "model/model.h"
+#include "region/region.h"
 #include "sync/sync.h"
 
 #define METRICS_CONTENT_TYPE   "text/plain; version=0.0.4; charset=utf-8"
@@ -92,6 +93,10 @@ struct metrics_snapshot {
 	size_t n_cluster_vips;
 	struct mx_zone *zones;
 	size_t n_zones;
+	bool have_region; /* a region: section: DNS failover */
+	struct region_stats region;
+	struct region_view region_views[CFG_REGIONS_MAX];
+	size_t n_region_views;
 };
 
 /* Lower-case drop reason names without LB_DROP_ (the `stats` verb's), NULL for gaps. */

@@ -44,6 +44,13 @@ server=$(since "$t0")
 log "region 1 down: detected in ${detect}s, DNS answers only $VIP4B after ${server}s, a client sees it within $(echo "$server + $RG_TTL" | bc)s (TTL $RG_TTL s)"
 echo "figure: detection_s=$detect server_s=$server client_bound_s=$(echo "$server + $RG_TTL" | bc)"
 curl_by_name "region 1 gone"
+mx=$(nsx lb2 curl -s --max-time 3 http://127.0.0.1:9742/metrics)
+echo "$mx" | grep -q '^xdplb_region_up{region="r1"} 0$' ||
+	fail "metrics: r1 not down: $(echo "$mx" | grep region)"
+echo "$mx" | grep -q '^xdplb_region_seen_up{region="r1"} 0$' ||
+	fail "metrics: lb2 does not publish r1 down: $(echo "$mx" | grep region)"
+[ "$(echo "$mx" | sed -n 's/^xdplb_dns_updates_total{result="sent"} //p')" -gt 0 ] ||
+	fail "metrics: no update counted as sent"
 [ "$(lbctl_json lb2 dns | json_get 'd["names"][0]["records"]')" = "[\"$VIP4B\"]" ] ||
 	fail "lbctl dns on lb2 does not show the server's records: $(lbctl lb2 dns)"
 
