@@ -25,6 +25,7 @@ enum lbctl_verb_id {
 	LBCTL_SYNC,
 	LBCTL_PEERS,
 	LBCTL_CLUSTER,
+	LBCTL_DNS,
 	LBCTL_TOP,
 	LBCTL_LISTENER_LIST,
 	LBCTL_LISTENER_SHOW,
@@ -113,6 +114,7 @@ int lbctl_print_listener_list(FILE *out, json_t *res, json_t *args);
 int lbctl_print_listener_show(FILE *out, json_t *res, json_t *args);
 int lbctl_print_listener_drain(FILE *out, json_t *res, json_t *args);
 
+int lbctl_print_dns(FILE *out, json_t *res, json_t *args);
 /* cli/top.c: polls vip.list and backend.list (vip.show for one VIP) and prints rates. */
 int lbctl_print_top(FILE *out, json_t *frame, json_t *args);
 int lbctl_top(const char *path, json_t *args, bool json, FILE *out, char *err, size_t errlen);

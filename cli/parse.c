@@ -186,6 +186,7 @@ static const struct token t_main[] = {
     {TOK_WORD, "sync", .verb = LBCTL_SYNC, .next = t_end},
     {TOK_WORD, "peers", .verb = LBCTL_PEERS, .next = t_end},
     {TOK_WORD, "cluster", .verb = LBCTL_CLUSTER, .next = t_end},
+    {TOK_WORD, "dns", .verb = LBCTL_DNS, .next = t_end},
     {TOK_WORD, "top", .verb = LBCTL_TOP, .next = t_top_opts},
     {TOK_WORD, "listener", .next = t_listener_verbs},
     {.type = TOK_END},

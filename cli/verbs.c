@@ -48,6 +48,9 @@ const struct lbctl_verb lbctl_verbs[LBCTL_VERB_MAX] = {
     [LBCTL_CLUSTER] = {"cluster", "cluster",
 		       "zones and their nodes, which zone serves each VIP and why, transitions",
 		       NULL, LBCTL_TIMEOUT_MS, lbctl_print_cluster},
+    [LBCTL_DNS] = {"dns", "dns",
+		   "region failover: records on the DNS server, region verdicts, observers", NULL,
+		   LBCTL_TIMEOUT_MS, lbctl_print_dns},
     /* Not a verb of its own on the wire: top polls vip.list and backend.list. */
     [LBCTL_TOP] = {"vip.list", "top [vip] [--once] [-n N] [--interval S]",
 		   "live rates per VIP and backend (CPS, PPS, bytes/s)", NULL, LBCTL_TIMEOUT_MS,

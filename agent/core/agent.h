@@ -37,6 +37,7 @@ struct agent {
 	bool sync_restart; /* a reload changed what sync messages carry: reopen after the swap */
 	struct cluster_agent *cluster; /* balancer with cluster.enabled: zones, announcements */
 	struct metrics *metrics; /* node.metrics endpoint; NULL when off */
+	struct region *region; /* balancer with a region: section: DNS failover */
 	int epfd, sigfd, timerfd;
 	time_t started, config_loaded_at;
 	uint64_t reloads_ok, reloads_failed;

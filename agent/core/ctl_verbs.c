@@ -29,6 +29,7 @@
 #include "dataplane/nexthop.h"
 #include "sync/sync.h"
 #include "core/proxy_agent.h"
+#include "core/region_agent.h"
 #include "core/sync_agent.h"
 
 #define CTL_ABI 1
@@ -826,6 +827,7 @@ const struct control_verb agent_balancer_verbs[] = {
 	{ "conntrack.list", false, ctl_conntrack_list },
 	{ "explain", false, ctl_explain },
 	{ "cluster", false, cluster_agent_verb },
+	{ "dns", false, region_agent_verb },
 	{ "reload", true, ctl_reload },
 	{ "shutdown", true, ctl_shutdown },
 };

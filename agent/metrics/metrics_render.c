@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "metrics/metrics.h"
+#include "region/region_vote.h"
 #include "sync/sync_codec.h"
 
 #define MX_DROP_NAME(id, nr, name, help) [LB_DROP_##id] = name,
@@ -490,6 +491,38 @@ static void mx_render_proxy(struct mx_out *o, const struct metrics_snapshot *s)
 	}
 }
 
+static void mx_render_region(struct mx_out *o, const struct metrics_snapshot *s)
+{
+	const struct region_view *v;
+	size_t i;
+
+	mx_family(o, "xdplb_dns_updates_total", "counter",
+		  "RFC 2136 updates to the DNS server: sent (accepted), failed, conflict (a "
+		  "prerequisite failed: another writer came first).");
+	mx_sample(o, "xdplb_dns_updates_total", s->region.updates_sent, "result", "sent", NULL);
+	mx_sample(o, "xdplb_dns_updates_total", s->region.updates_failed, "result", "failed", NULL);
+	mx_sample(o, "xdplb_dns_updates_total", s->region.conflicts, "result", "conflict", NULL);
+	mx_family(o, "xdplb_dns_reads_total", "counter",
+		  "Zone transfers from the DNS server: ok or failed.");
+	mx_sample(o, "xdplb_dns_reads_total", s->region.reads, "result", "ok", NULL);
+	mx_sample(o, "xdplb_dns_reads_total", s->region.reads_failed, "result", "failed", NULL);
+	mx_family(o, "xdplb_region_up", "gauge",
+		  "1 while the majority of the other regions' observers keep the region in DNS.");
+	for (i = 0; i < s->n_region_views; i++) {
+		v = &s->region_views[i];
+		if (v->have_verdict)
+			mx_sample(o, "xdplb_region_up", !v->down, "region", v->name, NULL);
+	}
+	mx_family(o, "xdplb_region_seen_up", "gauge",
+		  "What this node publishes of another region: 1 up, 0 down (or held down).");
+	for (i = 0; i < s->n_region_views; i++) {
+		v = &s->region_views[i];
+		if (v->seen != REGION_SEEN_NONE)
+			mx_sample(o, "xdplb_region_seen_up", v->seen == REGION_SEEN_UP, "region",
+				  v->name, NULL);
+	}
+}
+
 int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 {
 	struct mx_out o;
@@ -515,6 +548,8 @@ int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 		mx_render_cluster(&o, s);
 	if (s->have_proxy_log)
 		mx_render_proxy(&o, s);
+	if (s->have_region)
+		mx_render_region(&o, s);
 	if (fclose(o.f)) {
 		free(*text);
 		*text = NULL;
