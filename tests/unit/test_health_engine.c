@@ -248,8 +248,8 @@ static void expect_change_to(uint16_t port, enum health_state state, const char 
 
 	for (i = 0; i < n_changes; i++)
 		if (changes[i].port == port && changes[i].state == state) {
-			cr_assert_str_eq(changes[i].cause, cause, "port %u: '%s', expected '%s'", port,
-					 changes[i].cause, cause);
+			cr_assert_str_eq(changes[i].cause, cause, "port %u: '%s', expected '%s'",
+					 port, changes[i].cause, cause);
 			return;
 		}
 	cr_assert_fail("port %u never went %s", port, health_state_name(state));
@@ -658,7 +658,28 @@ static pid_t tls_server(char *dir, uint16_t port)
 	return pid;
 }
 
-Test(health_engine, https_checks_the_certificate_only_when_told_to)
+/* True once something accepts TCP connections on 127.0.0.1:port (a child server started). */
+static bool tcp_listening(uint16_t port, int ms)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+				  .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	uint64_t end = clock_now_ns() + (uint64_t)ms * 1000000;
+	int fd, ok;
+
+	do {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && !connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return true;
+		usleep(20000);
+	} while (clock_now_ns() < end);
+	return false;
+}
+
+Test(health_engine, https_checks_the_certificate_only_when_told_to, .timeout = 40)
 {
 	char dir[] = "/tmp/xdplb-tls-XXXXXX", cmd[128];
 	struct health_engine *e = engine();
@@ -671,11 +692,14 @@ Test(health_engine, https_checks_the_certificate_only_when_told_to)
 	pid = tls_server(dir, port);
 	if (pid < 0)
 		XLB_SKIP("openssl cannot make a certificate here");
+	/* openssl s_server takes its time to start on a loaded machine. */
+	cr_assert(tcp_listening(port, 8000), "openssl s_server does not listen on port %u", port);
 	for (i = 0; i < 3; i++) {
 		hcs[i] = check(CFG_HC_HTTPS, port, i != 1);
-		/* The first verification loads the CA store: give the handshake time. */
-		hcs[i].interval_ms = 2000;
-		hcs[i].timeout_ms = 1500;
+		/* The first verification loads the CA store (slow under ASan on a loaded
+		 * machine: 1.5 s once ran out): give the handshake time. */
+		hcs[i].interval_ms = 5000;
+		hcs[i].timeout_ms = 4500;
 	}
 	/* Verify on, self-signed: down with libcurl's reason. */
 	strcpy(hcs[0].host, "www.example.com");
@@ -683,9 +707,8 @@ Test(health_engine, https_checks_the_certificate_only_when_told_to)
 	hcs[2].tls_verify = false; /* verify off, Host and SNI www.example.com: up */
 	strcpy(hcs[2].host, "www.example.com");
 	hcs[2].initial_up = false;
-	usleep(300000);
 	want_all(e, hcs, 3);
-	run_engine(e, 3, 6000);
+	run_engine(e, 3, 12000);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -790,7 +813,9 @@ Test(health_engine, out_of_descriptors_is_the_agents_failure_not_the_backends)
 	health_get_stats(e, &stats);
 	cr_assert_geq(stats.check_errors, 3, "only %llu checks could not run",
 		      (unsigned long long)stats.check_errors);
-	cr_assert_eq(stats.failures, 0, "the agent's own shortage was held against a backend: %s %s %s", e->heap[0]->last, e->heap[1]->last, e->heap[2]->last);
+	cr_assert_eq(stats.failures, 0,
+		     "the agent's own shortage was held against a backend: %s %s %s",
+		     e->heap[0]->last, e->heap[1]->last, e->heap[2]->last);
 	cr_assert_eq(n_changes, 0, "port %u went %s: %s", changes[0].port,
 		     health_state_name(changes[0].state), changes[0].cause);
 	/* With descriptors back, the same checks run and pass. */
