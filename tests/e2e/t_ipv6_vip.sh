@@ -8,12 +8,7 @@ e2e_setup
 body=$(nsx cli curl -s -m 3 -g "http://[$VIP6]/") || fail "curl http://[$VIP6]/ failed"
 case $body in be1 | be2 | be3) ;; *) fail "curl over IPv6 got '$body'" ;; esac
 
-out=$(client http --vip $VIP6 --port $HTTP_PORT --first-port 22000 --count 100)
-log "100 IPv6 requests: $(http_summary <<<"$out")"
-[ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] ||
-	fail "IPv6 requests failed: $(json_get 'd["error_samples"]' <<<"$out")"
-[ "$(json_get 'len(d["counts"])' <<<"$out")" = 3 ] ||
-	fail "IPv6 VIP did not use all three backends ($(http_summary <<<"$out"))"
+all_backends_answer http $VIP6 $HTTP_PORT 22000 100 "IPv6 requests"
 
 # The packets crossed the LB as IPv6 (not some other path): the VIP counted them.
 pk=$(lbctl_json lb vip list | json_get '[v["packets"] for v in d["vips"] if v["name"] == "web6"][0]')
