@@ -45,6 +45,7 @@ declare -A BE_RTR6=([be1]=2001:db8:b1::1 [be2]=2001:db8:b2::1 [be3]=2001:db8:b3:
 VIP4=192.0.2.10 # HTTP :80, stream :7000, UDP :9000
 VIP4B=192.0.2.20 # a second VIP that reloads add, change and remove
 VIP6=2001:db8:ffff::10
+VIP6B=2001:db8:ffff::20 # the cluster tests' second IPv6 VIP, health-checked like VIP4B
 VIP_ADDRS="$VIP4 $VIP4B $VIP6"
 HTTP_PORT=80
 STREAM_PORT=7000
@@ -54,7 +55,8 @@ INNER_MTU=1600
 # node.mtu of the LB node; a test of "packet too big" sets it below the client's path.
 LB_MTU=${LB_MTU:-$INNER_MTU}
 # 4: the backends get IPv4 addresses only (IPv6 VIPs reach them by 6in4 and send
-# their IPv6 replies through a link-local route); anything else: both families.
+# their IPv6 replies through a link-local route); 6: IPv6 only (an IPv6-only
+# underlay); anything else: both families.
 BE_FAMILIES=${BE_FAMILIES:-46}
 # Servers stop by themselves after this many seconds even if nobody cleans up
 # (0: never, for the demo).
@@ -229,20 +231,27 @@ topo_create() {
 
 # backends_link [ipv6]: each backend on its own link to the router, default route back
 # through it, the router's neighbour entry warmed; IPv4 only (the cluster topologies)
-# unless asked for IPv6 too (then only a link-local IPv6 route with BE_FAMILIES=4).
+# unless asked for IPv6 too (then only a link-local IPv6 route with BE_FAMILIES=4,
+# and no IPv4 with BE_FAMILIES=6).
 backends_link() {
 	local be
 	for be in $BACKENDS; do
 		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
-		addr_add "$be" rtr0 "${BE4[$be]}/28"
-		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
-		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
-		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+		if [ "$BE_FAMILIES" != 6 ]; then
+			addr_add "$be" rtr0 "${BE4[$be]}/28"
+			addr_add rtr "$be" "${BE_RTR4[$be]}/28"
+			ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
+			nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+		fi
 		[ "${1:-}" = ipv6 ] || continue
 		if [ "$BE_FAMILIES" = 4 ]; then
-			# No IPv6 address but the VIP on lo: replies leave by a link-local route.
-			addr_add rtr "$be" fe80::1/64
-			ip -n "$(ns "$be")" -6 route add default via fe80::1 dev rtr0
+			# No IPv6 address but the VIP on lo: replies leave by a link-local route,
+			# to the router's own link-local address (made from its MAC, so the
+			# same again after a test takes the link down and up).
+			wait_for 3 "the router's link-local address on $be" rtr_link_local "$be" ||
+				fail "no link-local address on the router's $be"
+			ip -n "$(ns "$be")" -6 route add default via "$(rtr_link_local "$be")" dev rtr0 ||
+				fail "IPv6 default route of $be"
 			continue
 		fi
 		addr_add "$be" rtr0 "${BE6[$be]}/64"
@@ -250,6 +259,11 @@ backends_link() {
 		ip -n "$(ns "$be")" -6 route add default via "${BE_RTR6[$be]}"
 		nsx rtr ping -6 -c1 -W1 -q "${BE6[$be]}" >/dev/null 2>&1
 	done
+}
+
+# rtr_link_local DEV: the router's link-local IPv6 address on DEV; fails if none yet.
+rtr_link_local() {
+	ip -n "$(ns rtr)" -6 -o addr show dev "$1" scope link | awk '{sub("/.*", "", $4); print $4; exit}' | grep .
 }
 
 # A small map-less BPF object for the test network, built once into the run directory.
@@ -431,6 +445,15 @@ lb_config_write() {
 	} >"$file"
 }
 
+# be_addresses BE: BE's tunnel addresses as a YAML flow list's items, per BE_FAMILIES.
+be_addresses() {
+	case $BE_FAMILIES in
+	4) echo "${BE4[$1]}" ;;
+	6) echo "\"${BE6[$1]}\"" ;;
+	*) echo "${BE4[$1]}, \"${BE6[$1]}\"" ;;
+	esac
+}
+
 # be_config_write BE FILE: a backend node's config: decap on rtr0 for its tunnel
 # addresses, and the VIPs it serves, which the agent puts on lo. udp6 says GUE so
 # that decap takes GUE too (port 6080), whether the LB sends udp6 in GUE or not.
@@ -443,7 +466,7 @@ be_config_write() {
 	  zone: a
 	  role: backend
 	  interface: rtr0
-	  addresses: [${BE4[$be]}$([ "$BE_FAMILIES" = 4 ] || echo ", \"${BE6[$be]}\"")]
+	  addresses: [$(be_addresses "$be")]
 	  control: {socket: $XLB_RUNDIR/run/$be.sock}
 	  bpffs: $XLB_RUNDIR/bpffs/$be
 	vips:
@@ -454,6 +477,7 @@ be_config_write() {
 	  - {name: web6, address: "$VIP6", port: $HTTP_PORT, protocol: tcp}
 	  - {name: stream6, address: "$VIP6", port: $STREAM_PORT, protocol: tcp}
 	  - {name: udp6, address: "$VIP6", port: $UDP_PORT, protocol: udp, encapsulation: gue}
+	  - {name: web6b, address: "$VIP6B", port: $HTTP_PORT, protocol: tcp}
 	YAML
 }
 
