@@ -390,8 +390,8 @@ stream_not_running() { ! stream_is running "$1"; }
 # --- configs -------------------------------------------------------------------
 
 # The VIP set every test starts from; a spec line is
-# "NAME ADDRESS PORT PROTO [encap=gue] be1=W be2=W ..." (backends take the VIP's
-# family, IPv4 when BE_FAMILIES=4).
+# "NAME ADDRESS PORT PROTO [encap=gue] [be_family=6] be1=W be2=W ..." (backends take
+# the VIP's family, IPv4 when BE_FAMILIES=4, IPv6 with be_family=6).
 VIPS_BASE="web4 $VIP4 $HTTP_PORT tcp be1=100 be2=100 be3=100
 stream4 $VIP4 $STREAM_PORT tcp be1=100 be2=100 be3=100
 udp4 $VIP4 $UDP_PORT udp be1=100 be2=100 be3=100
@@ -434,6 +434,8 @@ lb_config_write() {
 				"$name" "$addr" "$port" "$proto"
 			case " $rest " in *" encap=gue "*) printf '    encapsulation: gue\n' ;; esac
 			[ "$BE_FAMILIES" = 4 ] && fam=4
+			case " $rest " in *" be_family=6 "*) fam=6 ;; esac
+			rest=${rest/be_family=6/}
 			printf '    backends:\n'
 			for be in ${rest/encap=gue/}; do
 				w=${be#*=}
