@@ -18,9 +18,12 @@ for n in cli rtr sw $BGP_NODES $BACKENDS; do
 	v4=$(ip -n "$(ns "$n")" -4 -o addr show scope global | grep -v ': lo ')
 	[ -z "$v4" ] || fail "$n has an IPv4 address on a link: $v4"
 done
-# Three IPv6 BGP sessions with BFD up on the router, no other.
-up=$(birdc_ns rtr show bfd sessions | awk '$1 ~ /^2001:db8:10:/ && $3 == "Up"' | wc -l)
-[ "$up" = 3 ] || fail "router's BFD sessions over IPv6 up: $up of 3: $(birdc_ns rtr show bfd sessions | tr '\n' ' ')"
+# Three IPv6 BGP sessions with BFD up on the router (b1's may still be starting).
+bfd6_up() {
+	[ "$(birdc_ns rtr show bfd sessions | awk '$1 ~ /^2001:db8:10:/ && $3 == "Up"' | wc -l)" = 3 ]
+}
+wait_for 10 "three BFD sessions over IPv6 up on the router" bfd6_up ||
+	fail "router's BFD sessions: $(birdc_ns rtr show bfd sessions | tr '\n' ' ')"
 via=$(ip -n "$(ns rtr)" -6 route show "$VIP6" | grep -o 'via 2001:db8:10:[0-9]::2' | sort | tr '\n' ' ')
 [ "$via" = "via 2001:db8:10:1::2 via 2001:db8:10:2::2 " ] ||
 	fail "router's next hops to $VIP6: '$via'"
