@@ -193,7 +193,7 @@ static __always_inline int lb_target_icmp_error(struct xdp_md *ctx, const struct
 	return lb_maglev_pick(tgt->vip, tgt->hash, &tgt->be_index, &tgt->be);
 }
 
-/* Steps 8-10: family guard, MTU, encapsulation, counters, verdict. */
+/* Steps 8-10: next hop, MTU, encapsulation, counters, verdict. */
 static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 				   const struct lb_target *tgt)
 {
@@ -202,8 +202,6 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 	__u32 olen, mtu = set->mtu;
 	int ret;
 
-	if (pkt->flow.family == LB_AF_INET6 && be->family != LB_AF_INET6)
-		return lb_drop(LB_DROP_FAMILY_MISMATCH, pkt->len);
 	/* No MAC to send it to yet: the flow keeps its backend, the sender retransmits. */
 	if (be->flags & LB_BE_F_NO_NEXTHOP)
 		return lb_drop(LB_DROP_NO_BACKEND, pkt->len);

@@ -98,7 +98,8 @@ enum lb_event_reason {
 	X(FRAGMENT, 7, "fragment", "fragment to a VIP that hashes on ports")                       \
 	X(NO_BACKEND, 8, "no_backend", "no usable backend (table empty, all probes DOWN/DRAIN)")   \
 	X(NO_TABLE, 9, "no_table", "VIP has no Maglev table installed")                            \
-	X(FAMILY_MISMATCH, 10, "family_mismatch", "IPv6 VIP with an IPv4 backend")                 \
+	X(FAMILY_MISMATCH, 10, "family_mismatch",                                                  \
+	  "retired: IPv6 VIPs reach IPv4 backends by 6in4")                                        \
 	X(TOO_BIG, 11, "too_big", "too big after encap and not allowed to tell the sender")        \
 	X(ADJUST_FAILED, 12, "adjust_failed", "bpf_xdp_adjust_head/tail refused")                  \
 	X(ICMP_UNMATCHED, 13, "icmp_unmatched", "ICMP error to a VIP quoting no VIP flow")         \

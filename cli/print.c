@@ -414,7 +414,8 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args)
 		fputs("has no usable backend: new flows are dropped\n", out);
 		return 0;
 	}
-	fprintf(out, "goes to backend %s (%s), ", backend, res_str(res, "backend_state"));
+	fprintf(out, "goes to backend %s (%s, %s), ", backend, res_str(res, "backend_state"),
+		res_str(res, "tunnel"));
 	if (!strcmp(res_str(res, "source"), "conntrack"))
 		fprintf(out, "an established flow found in conntrack (hash 0x%08" PRIx64 ")\n",
 			res_uint(res, "hash"));

@@ -455,11 +455,6 @@ static int cfg_check_vip(struct cfg_ctx *ctx, const struct cfg_ynode *map,
 	for (i = 0; i < vip->n_backends; i++) {
 		be = &vip->backends[i];
 		cfg_format_addr(&be->addr, addr, sizeof(addr));
-		if (vip->addr.family == LB_AF_INET6 && be->addr.family == LB_AF_INET)
-			return cfg_error(ctx, backends->kids[i],
-					 "backend %s: IPv4 backend for IPv6 vip %s: the data plane "
-					 "cannot carry IPv6 inside IPv4",
-					 addr, label);
 		for (j = 0; j < i; j++)
 			if (cfg_addr_equal(&vip->backends[j].addr, &be->addr))
 				return cfg_error(ctx, backends->kids[i],
@@ -625,6 +620,34 @@ static int cfg_check_backend(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 	return 0;
 }
 
+/*
+ * Every family pair is forwarded (4in4, 6in4, 4in6, 6in6, each also in GUE), but
+ * an IPv6 client must be able to send 1280 bytes, the least every IPv6 path
+ * carries: with less room under node.mtu the "packet too big" it gets names an
+ * MTU below 1280, which RFC 8201 has it ignore, and the flow stalls.
+ */
+static int cfg_check_vip_room(struct cfg_ctx *ctx, const struct cfg_ynode *root,
+			      const struct lb_config *cfg, const struct cfg_vip *vip,
+			      const struct cfg_backend *be)
+{
+	const struct cfg_ynode *node = cfg_yaml_get(root, "node");
+	const struct cfg_ynode *mtu = cfg_yaml_get(node, "mtu");
+	unsigned int overhead =
+	    (be->addr.family == LB_AF_INET ? 20 : 40) + (vip->encap == LB_ENCAP_GUE ? 8 : 0);
+	char label[CFG_LABEL_MAX], addr[CFG_ADDR_STRLEN];
+
+	if (cfg->node.role != CFG_ROLE_BALANCER || vip->addr.family != LB_AF_INET6 ||
+	    !cfg->node.mtu || cfg->node.mtu >= CFG_MTU_MIN6 + overhead)
+		return 0;
+	cfg_vip_label(vip, label, sizeof(label));
+	cfg_format_addr(&be->addr, addr, sizeof(addr));
+	return cfg_error(ctx, mtu ? mtu : node,
+			 "node.mtu: %u leaves %u bytes for IPv6 vip %s through backend %s (line "
+			 "%d, %u bytes of %s): below 1280, the IPv6 minimum; at least %u",
+			 cfg->node.mtu, cfg->node.mtu - overhead, label, addr, be->line, overhead,
+			 vip->encap == LB_ENCAP_GUE ? "GUE" : "IPIP", CFG_MTU_MIN6 + overhead);
+}
+
 /* One backend entry of the file, for finding the entries that share a data-plane slot. */
 struct cfg_backend_ref {
 	const struct cfg_backend *be;
@@ -685,6 +708,8 @@ static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *
 			refs[n] =
 			    (struct cfg_backend_ref){&cfg->vips[i].backends[j], list->kids[j], n};
 			err = cfg_check_backend(ctx, root, cfg, refs[n].at, refs[n].be);
+			if (!err)
+				err = cfg_check_vip_room(ctx, root, cfg, &cfg->vips[i], refs[n].be);
 			if (err)
 				goto cleanup;
 		}

@@ -234,6 +234,21 @@ static json_t *ctl_health_item(const struct agent *a, const struct cfg_vip *v,
 			 "changes", (json_int_t)st.changes);
 }
 
+/*
+ * The tunnel the data plane puts around the VIP's packets toward a backend, named
+ * as decap counts it ("ipip", "6in4", "4in6", "ip6ip6"; the LB_DECAP_KINDS order
+ * is inner IPv6 + 2 x outer IPv6), "gue:" in front when GUE carries it.
+ */
+static const char *ctl_tunnel_name(uint8_t encap, uint8_t vip_family, uint8_t be_family, char *buf,
+				   size_t len)
+{
+	const char *kind =
+	    metrics_decap_kind_name((vip_family == LB_AF_INET6) + 2 * (be_family == LB_AF_INET6));
+
+	snprintf(buf, len, "%s%s", encap == LB_ENCAP_GUE ? "gue:" : "", kind ? kind : "?");
+	return buf;
+}
+
 /* One backend.list item: a (VIP, backend) pair, its state, weight, counters and health. */
 static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 				const struct cfg_vip *vip)
@@ -241,7 +256,7 @@ static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 	uint32_t idx = dataplane_pair_index(a->dp, vip, &b->addr);
 	struct lb_backend_stats st = {};
 	struct dataplane_pair pair;
-	char addr[CFG_ADDR_STRLEN], label[CFG_LABEL_MAX], mac[18];
+	char addr[CFG_ADDR_STRLEN], label[CFG_LABEL_MAX], mac[18], tunnel[16];
 	json_t *vips = json_array(), *nh = json_null();
 	size_t i, j;
 
@@ -263,14 +278,15 @@ static json_t *ctl_backend_item(struct agent *a, const struct cfg_backend *b,
 		}
 	}
 	cfg_vip_label(vip, label, sizeof(label));
-	return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "vip",
-			 label, "address", ctl_fmt(&b->addr, addr, sizeof(addr)), "index",
-			 (json_int_t)idx, "weight", (json_int_t)dataplane_weight(a->dp, vip, b),
-			 "zone", b->zone[0] ? b->zone : a->cfg.node.zone, "state",
-			 idx ? dataplane_backend_state(a->dp, idx) : "down", "vips", vips,
-			 "next_hop_mac", nh, "packets", (json_int_t)st.packets, "bytes",
-			 (json_int_t)st.bytes, "new_flows", (json_int_t)st.new_flows, "health",
-			 ctl_health_item(a, vip, b));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:o}", "vip", label,
+	    "address", ctl_fmt(&b->addr, addr, sizeof(addr)), "tunnel",
+	    ctl_tunnel_name(vip->encap, vip->addr.family, b->addr.family, tunnel, sizeof(tunnel)),
+	    "index", (json_int_t)idx, "weight", (json_int_t)dataplane_weight(a->dp, vip, b), "zone",
+	    b->zone[0] ? b->zone : a->cfg.node.zone, "state",
+	    idx ? dataplane_backend_state(a->dp, idx) : "down", "vips", vips, "next_hop_mac", nh,
+	    "packets", (json_int_t)st.packets, "bytes", (json_int_t)st.bytes, "new_flows",
+	    (json_int_t)st.new_flows, "health", ctl_health_item(a, vip, b));
 }
 
 static int ctl_find_vip(struct agent *a, json_t *args, bool required, const struct cfg_vip **vip,
@@ -666,7 +682,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	struct lb_backend be = {};
 	struct lb_ct_seen seen;
 	struct lb_conn conn;
-	char label[CFG_LABEL_MAX], baddr[CFG_ADDR_STRLEN];
+	char label[CFG_LABEL_MAX], baddr[CFG_ADDR_STRLEN], tunnel[16];
 	const char *source = "maglev";
 	uint32_t hash, slot = 0, idx = 0, zero = 0;
 	bool found = false;
@@ -747,12 +763,14 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 		ctl_xaddr(&bx, be.addr, be.family);
 		found = true;
 	}
-	*result = json_pack("{s:s, s:o, s:s, s:o, s:I, s:s}", "vip", label, "backend",
-			    found ? json_string(ctl_fmt(&bx, baddr, sizeof(baddr))) : json_null(),
-			    "source", source, "slot",
-			    found && !strcmp(source, "maglev") ? json_integer(slot) : json_null(),
-			    "hash", (json_int_t)hash, "backend_state",
-			    found ? ctl_slot_state(&be) : "none");
+	*result = json_pack(
+	    "{s:s, s:o, s:s, s:o, s:I, s:s, s:o}", "vip", label, "backend",
+	    found ? json_string(ctl_fmt(&bx, baddr, sizeof(baddr))) : json_null(), "source", source,
+	    "slot", found && !strcmp(source, "maglev") ? json_integer(slot) : json_null(), "hash",
+	    (json_int_t)hash, "backend_state", found ? ctl_slot_state(&be) : "none", "tunnel",
+	    found ? json_string(ctl_tunnel_name(info.encap, vaddr.family, bx.family, tunnel,
+						sizeof(tunnel)))
+		  : json_null());
 	return *result ? 0 : -ENOMEM;
 }
 

@@ -306,9 +306,6 @@ enum sync_reject sync_decode_record(const void *buf, size_t i, struct sync_recor
 	    !sync_addr_valid(r->flow.family, r->flow.dst) ||
 	    !sync_addr_valid(r->backend_family, r->backend_addr))
 		return SYNC_REJ_BAD_RECORD;
-	/* The data plane carries no IPv6 inside IPv4. */
-	if (r->flow.family == LB_AF_INET6 && r->backend_family == LB_AF_INET)
-		return SYNC_REJ_BAD_RECORD;
 	return SYNC_REJ_NONE;
 }
 

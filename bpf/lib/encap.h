@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Encapsulation toward a backend: IPIP (4in4, 6in6, 4in6) or GUE over IPv4/IPv6. */
+/* Encapsulation toward a backend: IPIP (4in4, 6in4, 6in6, 4in6) or GUE over IPv4/IPv6. */
 #ifndef XDPLB_LIB_ENCAP_H
 #define XDPLB_LIB_ENCAP_H
 
@@ -144,6 +144,8 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
 	bool gue = vip->encap == LB_ENCAP_GUE, outer4 = be->family == LB_AF_INET;
+	bool inner6 = pkt->flow.family == LB_AF_INET6;
+	__u8 proto = gue ? IPPROTO_UDP : inner6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 	__u32 l2 = pkt->l3_off, olen = lb_encap_overhead(vip, be);
 	__u8 ttl = set->outer_ttl ? set->outer_ttl : 64;
 	struct ethhdr *eth, *old;
@@ -181,9 +183,14 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 		udp = (void *)(ip + 1);
 		if ((void *)(udp + 1) > data_end)
 			return LB_DROP_ADJUST_FAILED;
-		lb_encap_ip4(ip, pkt->tos, pkt->flags & LB_PKT_F_DF, pkt->l3_len + olen, ttl,
-			     gue ? IPPROTO_UDP : IPPROTO_IPIP,
-			     lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2), be->addr[0]);
+		/*
+		 * IPv6 inside (6in4) always goes with DF: IPv6 is never fragmented on
+		 * the way, the balancer answers "too big" itself (step 9), and decap
+		 * on the backend does not reassemble outer fragments.
+		 */
+		lb_encap_ip4(ip, pkt->tos, inner6 || (pkt->flags & LB_PKT_F_DF), pkt->l3_len + olen,
+			     ttl, proto, lb_encap_src_word(set->tun_src4, set->tun_src4_bits, h2),
+			     be->addr[0]);
 		if (gue)
 			lb_encap_udp(udp, pkt->l3_len, vip, set, h2);
 		return 0;
@@ -199,9 +206,8 @@ static __always_inline int lb_encap(struct xdp_md *ctx, const struct lb_pkt *pkt
 	 * than it was written in would stall the store-to-load forwarding.
 	 */
 	src3 = lb_encap_src_word(set->tun_src6[3], set->tun_src6_bits, h2);
-	lb_encap_ip6(ip6, pkt->tos, hash, pkt->l3_len + (gue ? LB_UDP_HDR_LEN : 0),
-		     gue ? IPPROTO_UDP : pkt->flow.family == LB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6,
-		     ttl, set, src3, be);
+	lb_encap_ip6(ip6, pkt->tos, hash, pkt->l3_len + (gue ? LB_UDP_HDR_LEN : 0), proto, ttl, set,
+		     src3, be);
 	if (!gue)
 		return 0;
 	lb_encap_udp(udp, pkt->l3_len, vip, set, h2);

@@ -268,7 +268,8 @@ void w_expect_encap(struct lb_run *r, const struct pkt *in, uint32_t vip, uint32
 	o.ttl = st->outer_ttl ? st->outer_ttl : 64;
 	if (b->family == LB_AF_INET) {
 		o.src[0] = low_bits(st->tun_src4, st->tun_src4_bits, h2);
-		o.frag = inner4 && (inner[6] & 0x40) ? PKT_IP4_DF : 0;
+		/* 6in4 always with DF: IPv6 is not fragmented on the way. */
+		o.frag = !inner4 || (inner[6] & 0x40) ? PKT_IP4_DF : 0;
 	} else {
 		memcpy(o.src, st->tun_src6, sizeof(o.src));
 		o.src[3] = low_bits(st->tun_src6[3], st->tun_src6_bits, h2);

@@ -27,7 +27,7 @@ enum w_vip {
 	W_VIP4_ALL_DOWN = 8, /* 192.0.2.15:80 tcp -> backend 5 (DOWN) */
 	W_VIP6_ADDRS = 9, /* [2001:db8::13]:* udp, hashes on addresses -> backend 3 */
 	W_VIP4_NO_TABLE = 10, /* 192.0.2.16:80 tcp, no table installed */
-	W_VIP6_TO4 = 11, /* [2001:db8::16]:80 tcp -> backend 1 (IPv4: refused) */
+	W_VIP6_TO4 = 11, /* [2001:db8::16]:80 tcp, 6in4 -> backend 1 */
 	W_VIP4_EMPTY = 12, /* 192.0.2.17:80 tcp, table of LB_NO_BACKEND */
 	W_VIP4_REDIRECT = 13, /* 192.0.2.18:80 tcp -> backend 7 (ifindex 1) */
 	W_ICMP4 = 14, /* 192.0.2.10 ICMP entry */

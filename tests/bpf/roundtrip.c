@@ -68,6 +68,16 @@ Test(roundtrip, gue6_restores_client_packet)
 	roundtrip(IPPROTO_UDP, "2001:db8::10", 53, W_VIP6_UDP_GUE, W_BE4);
 }
 
+Test(roundtrip, ip6_in_ip4_restores_client_packet)
+{
+	roundtrip(IPPROTO_TCP, "2001:db8::16", 80, W_VIP6_TO4, W_BE1);
+}
+
+Test(roundtrip, gue4_carrying_ipv6_restores_client_packet)
+{
+	roundtrip(IPPROTO_UDP, "2001:db8::10", 53, W_VIP6_UDP_GUE, W_BE2);
+}
+
 Test(roundtrip, gue6_carrying_ipv4_restores_client_packet)
 {
 	roundtrip(IPPROTO_UDP, "192.0.2.10", 53, W_VIP4_UDP_GUE, W_BE4);

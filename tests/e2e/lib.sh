@@ -45,12 +45,19 @@ declare -A BE_RTR6=([be1]=2001:db8:b1::1 [be2]=2001:db8:b2::1 [be3]=2001:db8:b3:
 VIP4=192.0.2.10 # HTTP :80, stream :7000, UDP :9000
 VIP4B=192.0.2.20 # a second VIP that reloads add, change and remove
 VIP6=2001:db8:ffff::10
+VIP6B=2001:db8:ffff::20 # the cluster tests' second IPv6 VIP, health-checked like VIP4B
 VIP_ADDRS="$VIP4 $VIP4B $VIP6"
 HTTP_PORT=80
 STREAM_PORT=7000
 UDP_PORT=9000
 # Inner links carry encapsulated full-size frames: 1500 + 40 (ip6ip6) fits.
 INNER_MTU=1600
+# node.mtu of the LB node; a test of "packet too big" sets it below the client's path.
+LB_MTU=${LB_MTU:-$INNER_MTU}
+# 4: the backends get IPv4 addresses only (IPv6 VIPs reach them by 6in4 and send
+# their IPv6 replies through a link-local route); 6: IPv6 only (an IPv6-only
+# underlay); anything else: both families.
+BE_FAMILIES=${BE_FAMILIES:-46}
 # Servers stop by themselves after this many seconds even if nobody cleans up
 # (0: never, for the demo).
 XLB_LIFETIME=${XLB_LIFETIME:-900}
@@ -224,21 +231,39 @@ topo_create() {
 
 # backends_link [ipv6]: each backend on its own link to the router, default route back
 # through it, the router's neighbour entry warmed; IPv4 only (the cluster topologies)
-# unless asked for IPv6 too.
+# unless asked for IPv6 too (then only a link-local IPv6 route with BE_FAMILIES=4,
+# and no IPv4 with BE_FAMILIES=6).
 backends_link() {
 	local be
 	for be in $BACKENDS; do
 		veth_pair "$be" rtr0 rtr "$be" $INNER_MTU
-		addr_add "$be" rtr0 "${BE4[$be]}/28"
-		addr_add rtr "$be" "${BE_RTR4[$be]}/28"
-		ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
-		nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+		if [ "$BE_FAMILIES" != 6 ]; then
+			addr_add "$be" rtr0 "${BE4[$be]}/28"
+			addr_add rtr "$be" "${BE_RTR4[$be]}/28"
+			ip -n "$(ns "$be")" route add default via "${BE_RTR4[$be]}"
+			nsx rtr ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1
+		fi
 		[ "${1:-}" = ipv6 ] || continue
+		if [ "$BE_FAMILIES" = 4 ]; then
+			# No IPv6 address but the VIP on lo: replies leave by a link-local route,
+			# to the router's own link-local address (made from its MAC, so the
+			# same again after a test takes the link down and up).
+			wait_for 3 "the router's link-local address on $be" rtr_link_local "$be" ||
+				fail "no link-local address on the router's $be"
+			ip -n "$(ns "$be")" -6 route add default via "$(rtr_link_local "$be")" dev rtr0 ||
+				fail "IPv6 default route of $be"
+			continue
+		fi
 		addr_add "$be" rtr0 "${BE6[$be]}/64"
 		addr_add rtr "$be" "${BE_RTR6[$be]}/64"
 		ip -n "$(ns "$be")" -6 route add default via "${BE_RTR6[$be]}"
 		nsx rtr ping -6 -c1 -W1 -q "${BE6[$be]}" >/dev/null 2>&1
 	done
+}
+
+# rtr_link_local DEV: the router's link-local IPv6 address on DEV; fails if none yet.
+rtr_link_local() {
+	ip -n "$(ns rtr)" -6 -o addr show dev "$1" scope link | awk '{sub("/.*", "", $4); print $4; exit}' | grep .
 }
 
 # A small map-less BPF object for the test network, built once into the run directory.
@@ -365,7 +390,8 @@ stream_not_running() { ! stream_is running "$1"; }
 # --- configs -------------------------------------------------------------------
 
 # The VIP set every test starts from; a spec line is
-# "NAME ADDRESS PORT PROTO be1=W be2=W ..." (backends take the VIP's family).
+# "NAME ADDRESS PORT PROTO [encap=gue] [be_family=6] be1=W be2=W ..." (backends take
+# the VIP's family, IPv4 when BE_FAMILIES=4, IPv6 with be_family=6).
 VIPS_BASE="web4 $VIP4 $HTTP_PORT tcp be1=100 be2=100 be3=100
 stream4 $VIP4 $STREAM_PORT tcp be1=100 be2=100 be3=100
 udp4 $VIP4 $UDP_PORT udp be1=100 be2=100 be3=100
@@ -393,7 +419,7 @@ lb_config_write() {
 		  addresses: [$LB4, $LB6]
 		  # Outer source per flow: the low 4 bits vary (entropy on the backend side).
 		  tunnel_source: {ipv4: 198.51.100.240/28, ipv6: "2001:db8:1b::f0/124"}
-		  mtu: $INNER_MTU
+		  mtu: $LB_MTU
 		  hash_seed: 0x5eed
 		  conntrack_size: $LB_CONNTRACK_SIZE
 		  control: {socket: $LB_SOCK}
@@ -406,8 +432,12 @@ lb_config_write() {
 			case $addr in *:*) fam=6 ;; esac
 			printf '  - name: %s\n    address: "%s"\n    port: %s\n    protocol: %s\n' \
 				"$name" "$addr" "$port" "$proto"
+			case " $rest " in *" encap=gue "*) printf '    encapsulation: gue\n' ;; esac
+			[ "$BE_FAMILIES" = 4 ] && fam=4
+			case " $rest " in *" be_family=6 "*) fam=6 ;; esac
+			rest=${rest/be_family=6/}
 			printf '    backends:\n'
-			for be in $rest; do
+			for be in ${rest/encap=gue/}; do
 				w=${be#*=}
 				be=${be%%=*}
 				if [ $fam = 6 ]; then addr=${BE6[$be]}; else addr=${BE4[$be]}; fi
@@ -417,8 +447,18 @@ lb_config_write() {
 	} >"$file"
 }
 
+# be_addresses BE: BE's tunnel addresses as a YAML flow list's items, per BE_FAMILIES.
+be_addresses() {
+	case $BE_FAMILIES in
+	4) echo "${BE4[$1]}" ;;
+	6) echo "\"${BE6[$1]}\"" ;;
+	*) echo "${BE4[$1]}, \"${BE6[$1]}\"" ;;
+	esac
+}
+
 # be_config_write BE FILE: a backend node's config: decap on rtr0 for its tunnel
-# addresses, and the VIPs it serves, which the agent puts on lo.
+# addresses, and the VIPs it serves, which the agent puts on lo. udp6 says GUE so
+# that decap takes GUE too (port 6080), whether the LB sends udp6 in GUE or not.
 be_config_write() {
 	local be=$1 file=$2
 	cat >"$file" <<-YAML
@@ -428,7 +468,7 @@ be_config_write() {
 	  zone: a
 	  role: backend
 	  interface: rtr0
-	  addresses: [${BE4[$be]}, "${BE6[$be]}"]
+	  addresses: [$(be_addresses "$be")]
 	  control: {socket: $XLB_RUNDIR/run/$be.sock}
 	  bpffs: $XLB_RUNDIR/bpffs/$be
 	vips:
@@ -438,7 +478,8 @@ be_config_write() {
 	  - {name: web4b, address: $VIP4B, port: $HTTP_PORT, protocol: tcp}
 	  - {name: web6, address: "$VIP6", port: $HTTP_PORT, protocol: tcp}
 	  - {name: stream6, address: "$VIP6", port: $STREAM_PORT, protocol: tcp}
-	  - {name: udp6, address: "$VIP6", port: $UDP_PORT, protocol: udp}
+	  - {name: udp6, address: "$VIP6", port: $UDP_PORT, protocol: udp, encapsulation: gue}
+	  - {name: web6b, address: "$VIP6B", port: $HTTP_PORT, protocol: tcp}
 	YAML
 }
 
@@ -529,6 +570,19 @@ backends_all_up() {
 http_probe() {
 	[ "$(client http --vip "$1" --port $HTTP_PORT --first-port 19000 --timeout 0.5 |
 		json_get 'd["errors"]')" = 0 ]
+}
+
+# all_backends_answer MODE VIP PORT FIRST_PORT COUNT WHAT: COUNT requests (http) or
+# datagrams (udp) from distinct ports; fails the test unless every one is answered
+# and all three backends answered some.
+all_backends_answer() {
+	local out
+	out=$(client "$1" --vip "$2" --port "$3" --first-port "$4" --count "$5")
+	log "$5 $6: $(http_summary <<<"$out")"
+	[ "$(json_get 'd["errors"]' <<<"$out")" = 0 ] ||
+		fail "$6 failed: $(json_get 'd["error_samples"]' <<<"$out")"
+	[ "$(json_get 'len(d["counts"])' <<<"$out")" = 3 ] ||
+		fail "$6 did not reach all three backends ($(http_summary <<<"$out"))"
 }
 
 # http_counts JSON: "be1=N be2=N be3=N errors=N" from a client run.

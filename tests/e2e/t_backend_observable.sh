@@ -16,7 +16,7 @@ st=$(lbctl_json be1 status) || fail "lbctl status on be1 failed"
 [ "$(json_get 'd["decap"]["attached"]' <<<"$st")" = true ] || fail "decap not attached: $st"
 [ "$(json_get 'd["decap"]["interface"]' <<<"$st")" = rtr0 ] || fail "decap not on rtr0: $st"
 [ "$(json_get 'd["decap"]["program_id"] > 0' <<<"$st")" = true ] || fail "no program id: $st"
-[ "$(json_get 'sorted(d["vips_on_lo"])' <<<"$st")" = "[\"$VIP4\", \"$VIP4B\", \"$VIP6\"]" ] ||
+[ "$(json_get 'sorted(d["vips_on_lo"])' <<<"$st")" = "[\"$VIP4\", \"$VIP4B\", \"$VIP6\", \"$VIP6B\"]" ] ||
 	fail "VIPs on lo: $(json_get 'd["vips_on_lo"]' <<<"$st")"
 [ "$(json_get 'd["vips_missing_from_lo"]' <<<"$st")" = "[]" ] || fail "VIPs missing: $st"
 
@@ -43,7 +43,7 @@ grep -q "^decapsulated  *[0-9]" <<<"$human" || fail "lbctl stats: $human"
 grep -q "^ipip  *$ipip1 " <<<"$human" || fail "lbctl stats has no ipip row of $ipip1: $human"
 human=$(lbctl be1 status) || fail "lbctl status (human) failed"
 grep -q "^decap  *on rtr0, xdp " <<<"$human" || fail "lbctl status: $human"
-grep -q "^vips  *7; on lo: " <<<"$human" || fail "lbctl status: $human"
+grep -q "^vips  *8; on lo: " <<<"$human" || fail "lbctl status: $human"
 
 # A VIP that lo lost is named; a reload puts it back.
 nsx be1 ip addr del "$VIP4B/32" dev lo || fail "could not remove $VIP4B from be1's lo"

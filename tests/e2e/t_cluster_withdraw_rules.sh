@@ -6,13 +6,16 @@
 # recovers. A SIGTERM withdraws the node's routes before the agent exits
 # (XDP keeps forwarding what is in flight); a SIGKILL leaves them (XDP keeps
 # forwarding: hitless), and the restarted agent keeps announcing. A reload
-# changes nothing that is announced.
+# changes nothing that is announced. The IPv6 VIP on be3 (web6b, 6in4, its
+# own BGP session) is withdrawn and comes back with web4b.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_cluster.sh"
 source "$(dirname "$0")/lib_bgp.sh"
 bgp_setup
-wait_for 10 "$VIP4B routed to zone a" rtr_nexthops_are $VIP4B "la1 la2" ||
-	fail "route to $VIP4B: '$(rtr_nexthops $VIP4B)'"
+for v in $VIP4B $VIP6B; do
+	wait_for 10 "$v routed to zone a" rtr_nexthops_are $v "la1 la2" ||
+		fail "route to $v: '$(rtr_nexthops $v)'"
+done
 
 # be3 unreachable: its TCP checks fail on every node.
 t0=$(now_s)
@@ -20,17 +23,25 @@ ip -n "$(ns rtr)" link set dev be3 down
 wait_for 10 "$VIP4B withdrawn" rtr_nexthops_are $VIP4B "" ||
 	fail "route to $VIP4B with its backend down: '$(rtr_nexthops $VIP4B)'; $(lbctl a1 cluster)"
 log "be3 down: $VIP4B withdrawn after $(echo "$(now_s) - $t0" | bc) s"
+wait_for 5 "$VIP6B withdrawn" rtr_nexthops_are $VIP6B "" ||
+	fail "route to $VIP6B with its backend down: '$(rtr_nexthops $VIP6B)'; $(lbctl a1 cluster)"
 [ "$(rtr_nexthops $VIP4)" = "la1 la2" ] || fail "$VIP4 lost its route too: '$(rtr_nexthops $VIP4)'"
+[ "$(rtr_nexthops $VIP6)" = "la1 la2" ] || fail "$VIP6 lost its route too: '$(rtr_nexthops $VIP6)'"
 for n in $BGP_NODES; do
-	why=$(lbctl_json $n cluster | json_get '[v["why"] for v in d["vips"] if v["vip"] == "web4b"][0]')
-	[ "$why" = "no healthy backend" ] || fail "$n: web4b: '$why'"
+	for v in web4b web6b; do
+		why=$(lbctl_json $n cluster | json_get "[v[\"why\"] for v in d[\"vips\"] if v[\"vip\"] == \"$v\"][0]")
+		[ "$why" = "no healthy backend" ] || fail "$n: $v: '$why'"
+	done
 done
 t0=$(now_s)
 ip -n "$(ns rtr)" link set dev be3 up
 wait_for 15 "$VIP4B back" rtr_nexthops_are $VIP4B "la1 la2" ||
 	fail "route to $VIP4B after be3 recovered: '$(rtr_nexthops $VIP4B)'; $(lbctl a1 cluster)"
 log "be3 up: $VIP4B announced again after $(echo "$(now_s) - $t0" | bc) s"
+wait_for 5 "$VIP6B back" rtr_nexthops_are $VIP6B "la1 la2" ||
+	fail "route to $VIP6B after be3 recovered: '$(rtr_nexthops $VIP6B)'; $(lbctl a1 cluster)"
 wait_for 10 "HTTP through $VIP4B" http_probe $VIP4B || fail "no HTTP answer through $VIP4B"
+wait_for 10 "HTTP through $VIP6B" http_probe $VIP6B || fail "no HTTP answer through $VIP6B"
 
 # Routes removed behind the agent's back come back (it reads its table again every second).
 ip -n "$(ns a1)" route flush table $BGP_TABLE

@@ -3,12 +3,14 @@
 # A node that restarts from nothing (data plane unloaded, conntrack gone) gets
 # its peer's dump before it reports in sync, and that dump alone is enough: once
 # it is back, its peer is lost and every connection keeps flowing through it.
+# A long-lived IPv6 connection (stream6, 6in4) comes with the dump too.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_cluster.sh"
 N=50
 cluster_setup
 
 streams_start $N 42000
+stream_start "$VIP6" 43000
 # (Conditions in functions: wait_for re-runs a command, not a $(...) expanded once.)
 ct_entries() { lbctl_json "$1" status | json_get 'd["conntrack_entries"]'; }
 holds_flows() { [ "$(ct_entries "$1")" -ge $N ]; }
@@ -27,6 +29,8 @@ dumped=$(cluster_sync lb2 'd["received"]["dump_records"]')
 log "lb2 restarted: in sync with $ct conntrack entries, $dumped records from lb1's dump"
 [ "$dumped" -ge $N ] || fail "lb2 got $dumped dump records, lb1 holds $N flows"
 [ "$ct" -ge $N ] || fail "lb2 is in sync with $ct of $N flows"
+cluster_holds_flow lb2 stream6 43000 ||
+	fail "lb2's dump lacked the IPv6 flow: $(lbctl lb2 conntrack list stream6)"
 logf=$(ls -t "$XLB_RUNDIR"/lb2-agent.log.* | head -1)
 dump_line=$(grep -n "dump from node 1 is in" "$logf" | head -1 | cut -d: -f1)
 sync_line=$(grep -n "sync: in sync" "$logf" | head -1 | cut -d: -f1)
@@ -48,5 +52,7 @@ before=$(streams_bytes)
 wait_for 15 "every connection moving through lb2" streams_all_moved "$before" ||
 	fail "not every connection survived on the restarted lb2: $(streams_summary)"
 streams_count_is running $N || fail "connections broke: $(streams_summary)"
+stream_flows "$STREAM" 10 "over IPv6 through the restarted lb2"
 streams_stop
+stream_stop "$STREAM"
 streams_count_is done $N || fail "connections did not end cleanly: $(streams_summary)"

@@ -193,18 +193,23 @@ Test(config, loads_cluster_example_with_zones_sync_and_cluster)
 	cr_assert_str_eq(web->backends[2].zone, "b");
 }
 
-Test(config, loads_ipv6_example_with_4in6)
+Test(config, loads_ipv6_example_with_4in6_and_6in4)
 {
-	const struct cfg_vip *v4;
+	const struct cfg_vip *v4, *v6;
 
 	load_example("configs/ipv6.yaml");
 	cr_assert_eq(cfg.node.tun_src6.family, LB_AF_INET6);
 	cr_assert_eq(cfg.node.tun_src6_bits, 8);
-	cr_assert_eq(cfg.node.tun_src4.family, 0, "no IPv4 source anywhere in the file");
+	cr_assert_eq(cfg.node.tun_src4.family, LB_AF_INET, "the IPv4-only backends' source");
+	cr_assert_eq(cfg.node.tun_src4_bits, 4);
 	cr_assert_eq(cfg_find_vip(&cfg, "web6")->addr.family, LB_AF_INET6);
 	v4 = cfg_find_vip(&cfg, "web4in6");
 	cr_assert_eq(v4->addr.family, LB_AF_INET);
 	cr_assert_eq(v4->backends[0].addr.family, LB_AF_INET6);
+	v6 = cfg_find_vip(&cfg, "dns6in4");
+	cr_assert_eq(v6->addr.family, LB_AF_INET6);
+	cr_assert_eq(v6->encap, LB_ENCAP_GUE);
+	cr_assert_eq(v6->backends[0].addr.family, LB_AF_INET);
 }
 
 Test(config, loads_udp_example_with_any_port_and_address_hash)
@@ -615,12 +620,33 @@ Test(config, rejects_duplicate_backend_within_a_vip)
 		     "11)");
 }
 
-Test(config, rejects_ipv6_vip_with_ipv4_backend)
+/* 6in4 and GUE carrying IPv6 over IPv4: every family pair is forwarded. */
+Test(config, accepts_ipv6_vip_with_ipv4_backends)
 {
-	expect_error(NODE "vips:\n  - address: 2001:db8::10\n    port: 443\n    backends:\n"
+	expect_load(NODE "vips:\n  - address: 2001:db8::10\n    port: 443\n    backends:\n"
+			 "      - {address: 198.51.100.11}\n      - {address: 198.51.100.12}\n"
+			 "  - address: 2001:db8::10\n    port: 53\n    protocol: udp\n"
+			 "    encapsulation: gue\n    backends: [{address: 198.51.100.11}]\n");
+	cr_assert_eq(cfg.n_vips, 2);
+	cr_assert_eq(cfg.vips[0].addr.family, LB_AF_INET6);
+	cr_assert_eq(cfg.vips[0].backends[1].addr.family, LB_AF_INET);
+	cr_assert_eq(cfg.vips[1].encap, LB_ENCAP_GUE);
+}
+
+Test(config, rejects_mtu_leaving_ipv6_vip_under_1280)
+{
+	expect_error(NODE "  mtu: 1307\n"
+			  "vips:\n  - address: 2001:db8::10\n    port: 53\n    protocol: udp\n"
+			  "    encapsulation: gue\n    backends:\n"
 			  "      - {address: 198.51.100.11}\n",
-		     "lb.yaml:10:9: backend 198.51.100.11: IPv4 backend for IPv6 vip "
-		     "[2001:db8::10]:443/tcp: the data plane cannot carry IPv6 inside IPv4");
+		     "lb.yaml:6:8: node.mtu: 1307 leaves 1279 bytes for IPv6 vip "
+		     "[2001:db8::10]:53/udp through backend 198.51.100.11 (line 13, 28 bytes of "
+		     "GUE): below 1280, the IPv6 minimum; at least 1308");
+	cfg_free(&cfg);
+	expect_load(NODE "  mtu: 1308\n"
+			 "vips:\n  - address: 2001:db8::10\n    port: 53\n    protocol: udp\n"
+			 "    encapsulation: gue\n    backends:\n"
+			 "      - {address: 198.51.100.11}\n");
 }
 
 Test(config, rejects_backend_zone_conflict_between_vips)

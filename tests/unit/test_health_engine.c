@@ -175,11 +175,11 @@ static uint16_t closed_port(int type)
 
 /* --- driving the engine ----------------------------------------------------------------------- */
 
-static struct xaddr loopback(void)
+static struct xaddr loopback(const char *text)
 {
 	struct xaddr a;
 
-	cr_assert_eq(cfg_parse_addr("127.0.0.1", &a), 0);
+	cr_assert_eq(cfg_parse_addr(text, &a), 0);
 	return a;
 }
 
@@ -199,15 +199,22 @@ static struct cfg_health check(uint8_t type, uint16_t port, bool initial_up)
 	return hc;
 }
 
-static void want_all(struct health_engine *e, const struct cfg_health *hcs, size_t n)
+/* Every check of hcs on the loopback address text. */
+static void want_all_at(struct health_engine *e, const char *text, const struct cfg_health *hcs,
+			size_t n)
 {
-	struct xaddr a = loopback();
+	struct xaddr a = loopback(text);
 	size_t i;
 
 	health_begin(e);
 	for (i = 0; i < n; i++)
 		cr_assert_eq(health_want(e, &a, &hcs[i]), 0);
 	health_commit(e);
+}
+
+static void want_all(struct health_engine *e, const struct cfg_health *hcs, size_t n)
+{
+	want_all_at(e, "127.0.0.1", hcs, n);
 }
 
 /* Runs the engine until `want` state changes came in or ms passed. */
@@ -284,7 +291,7 @@ Test(health_engine, tcp_listener_is_up_and_closed_port_is_down)
 	    check(CFG_HC_TCP, closed, true),
 	};
 	struct health_status st;
-	struct xaddr a = loopback();
+	struct xaddr a = loopback("127.0.0.1");
 
 	want_all(e, hcs, 2);
 	run_engine(e, 2, 2000);
@@ -496,7 +503,7 @@ Test(health_engine, reload_keeps_the_state_of_unchanged_and_retuned_checks)
 	    check(CFG_HC_TCP, closed, true),
 	};
 	struct health_status st;
-	struct xaddr a = loopback();
+	struct xaddr a = loopback("127.0.0.1");
 
 	want_all(e, hcs, 2);
 	run_engine(e, 2, 2000);
@@ -526,7 +533,7 @@ Test(health_engine, assumed_down_starts_down_and_rises_by_its_checks)
 	struct health_engine *e = engine();
 	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
 	struct health_status st;
-	struct xaddr a = loopback(), other;
+	struct xaddr a = loopback("127.0.0.1"), other;
 
 	cr_assert_eq(cfg_parse_addr("192.0.2.99", &other), 0);
 	want_all(e, &hc, 1);
@@ -562,7 +569,7 @@ Test(health_engine, first_checks_spread_over_the_first_interval)
 	struct cfg_health hc = check(CFG_HC_TCP, srv.port[SRV_TCP], true);
 	uint64_t now = clock_now_ns(), lo = UINT64_MAX, hi = 0, span = 1000 * 1000000ULL, late;
 	size_t i, buckets[10] = {};
-	struct xaddr a = loopback();
+	struct xaddr a = loopback("127.0.0.1");
 
 	hc.interval_ms = 1000;
 	health_begin(e);
@@ -633,7 +640,7 @@ Test(health_engine, ipv6_tcp_and_http_checks_reach_the_address)
 }
 
 /* openssl s_server with a fresh self-signed certificate for www.example.com; -1 if unavailable. */
-static pid_t tls_server(char *dir, uint16_t port)
+static pid_t tls_server(char *dir, const char *host, uint16_t port)
 {
 	char cmd[512], portarg[32];
 	pid_t pid;
@@ -645,7 +652,7 @@ static pid_t tls_server(char *dir, uint16_t port)
 		 dir);
 	if (system(cmd))
 		return -1;
-	snprintf(portarg, sizeof(portarg), "127.0.0.1:%u", port);
+	snprintf(portarg, sizeof(portarg), "%s:%u", host, port);
 	pid = fork();
 	if (!pid) {
 		if (chdir(dir) || !freopen("/dev/null", "w", stdout) ||
@@ -689,7 +696,7 @@ Test(health_engine, https_checks_the_certificate_only_when_told_to, .timeout = 4
 	int i;
 
 	cr_assert_not_null(mkdtemp(dir));
-	pid = tls_server(dir, port);
+	pid = tls_server(dir, "127.0.0.1", port);
 	if (pid < 0)
 		XLB_SKIP("openssl cannot make a certificate here");
 	/* openssl s_server takes its time to start on a loaded machine. */
@@ -871,5 +878,85 @@ Test(health_engine, exec_checks_beside_socket_checks_give_no_false_verdict)
 	cr_assert_geq(stats.checks, 200, "only %llu checks ran", (unsigned long long)stats.checks);
 	cr_assert_eq(n_changes, 0, "port %u went %s: %s", changes[0].port,
 		     health_state_name(changes[0].state), changes[0].cause);
+	health_close(e);
+}
+
+/* A UDP echo on [::1]:port in a child that ends by itself within 10 s; its pid, or -1. */
+static pid_t udp6_echo(uint16_t *port)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	socklen_t len = sizeof(sin6);
+	char buf[512];
+	pid_t pid;
+	int fd;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    getsockname(fd, (struct sockaddr *)&sin6, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(sin6.sin6_port);
+	pid = fork();
+	if (!pid) {
+		alarm(10);
+		for (;;) {
+			len = sizeof(sin6);
+			ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&sin6, &len);
+
+			if (n >= 0)
+				sendto(fd, buf, n, 0, (struct sockaddr *)&sin6, len);
+		}
+	}
+	close(fd);
+	return pid;
+}
+
+/* The kinds the test above leaves out, over IPv6: UDP, HTTPS and exec reach [::1]. */
+Test(health_engine, ipv6_udp_https_and_exec_checks_reach_the_address)
+{
+	static const char *const env[] = {"/bin/sh", "-c",
+					  "test \"$XDPLB_BACKEND:$XDPLB_PORT\" = ::1:4243"};
+	char dir[] = "/tmp/xdplb-tls-XXXXXX", cmd[128];
+	struct health_engine *e = engine();
+	uint16_t echo_port, closed = closed_port(SOCK_DGRAM), tls_port = closed_port(SOCK_STREAM);
+	struct cfg_health hcs[4];
+	pid_t echo, tls;
+
+	echo = udp6_echo(&echo_port);
+	if (echo < 0)
+		XLB_SKIP("no IPv6 loopback here");
+	cr_assert_not_null(mkdtemp(dir));
+	tls = tls_server(dir, "[::1]", tls_port);
+	if (tls < 0) {
+		kill(echo, SIGKILL);
+		waitpid(echo, NULL, 0);
+		XLB_SKIP("openssl cannot make a certificate here");
+	}
+	hcs[0] = check(CFG_HC_UDP, echo_port, false);
+	UDP_BYTES(&hcs[0], "ping", "ping");
+	/* A port nothing listens on over IPv4 may be taken over IPv6: ICMPv6 says unreachable. */
+	hcs[1] = check(CFG_HC_UDP, closed, true);
+	hcs[2] = check(CFG_HC_HTTPS, tls_port, false);
+	hcs[2].tls_verify = false;
+	hcs[2].interval_ms = 2000;
+	hcs[2].timeout_ms = 1500;
+	hcs[3] = exec_check(env, 3, false);
+	hcs[3].port = 4243;
+	usleep(300000);
+	want_all_at(e, "::1", hcs, 4);
+	run_engine(e, 4, 6000);
+	kill(tls, SIGTERM);
+	waitpid(tls, NULL, 0);
+	kill(echo, SIGKILL);
+	waitpid(echo, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(n_changes, 4, "%d changes", n_changes);
+	expect_change(echo_port, HEALTH_UP, "ok");
+	expect_change(closed, HEALTH_DOWN, "port unreachable");
+	expect_change(tls_port, HEALTH_UP, "ok");
+	expect_change(4243, HEALTH_UP, "ok");
 	health_close(e);
 }

@@ -526,16 +526,18 @@ Test(lbctl_print, explain_in_a_sentence)
 {
 	expect_printed(lbctl_print_explain,
 		       "{\"vip\": \"web\", \"backend\": \"198.51.100.1\", \"source\": \"maglev\", "
-		       "\"slot\": 4242, \"hash\": 2654435769, \"backend_state\": \"up\"}",
+		       "\"slot\": 4242, \"hash\": 2654435769, \"backend_state\": \"up\", "
+		       "\"tunnel\": \"ipip\"}",
 		       explain_args,
 		       "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) goes to backend "
-		       "198.51.100.1 (up), picked by Maglev: hash 0x9e3779b9, slot 4242\n");
+		       "198.51.100.1 (up, ipip), picked by Maglev: hash 0x9e3779b9, slot 4242\n");
 	expect_printed(lbctl_print_explain,
 		       "{\"vip\": \"web\", \"backend\": \"198.51.100.2\", \"source\": "
-		       "\"conntrack\", \"slot\": null, \"hash\": 16, \"backend_state\": \"drain\"}",
+		       "\"conntrack\", \"slot\": null, \"hash\": 16, \"backend_state\": \"drain\", "
+		       "\"tunnel\": \"gue:6in4\"}",
 		       explain_args,
 		       "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) goes to backend "
-		       "198.51.100.2 (drain), an established flow found in conntrack "
+		       "198.51.100.2 (drain, gue:6in4), an established flow found in conntrack "
 		       "(hash 0x00000010)\n");
 	expect_printed(lbctl_print_explain,
 		       "{\"vip\": \"web\", \"backend\": null, \"source\": \"maglev\", \"slot\": "

@@ -111,6 +111,24 @@ Test(sync_codec, records_round_trip_both_families)
 	}
 }
 
+/* An IPv6 VIP's flow on an IPv4 backend (6in4) is synced like any other. */
+Test(sync_codec, ipv6_flow_on_an_ipv4_backend_round_trips)
+{
+	struct sync_record r = rec6(), out;
+	struct sync_hdr h = hdr(SYNC_MSG_RECORDS, 1);
+	int len;
+
+	r.backend_family = LB_AF_INET;
+	memset(r.backend_addr, 0, 16);
+	r.backend_addr[0] = htonl(0xc6336410);
+	len = sync_encode_records(buf, sizeof(buf), &h, &r, 1, key);
+	cr_assert_eq(sync_decode(buf, len, key, &h), SYNC_REJ_NONE);
+	cr_assert_eq(sync_decode_record(buf, 0, &out), SYNC_REJ_NONE, "6 in 4 refused");
+	cr_assert_eq(memcmp(&out.flow, &r.flow, sizeof(out.flow)), 0);
+	cr_assert_eq(out.backend_family, LB_AF_INET);
+	cr_assert_eq(out.backend_addr[0], htonl(0xc6336410));
+}
+
 Test(sync_codec, heartbeat_and_bodiless_types_round_trip)
 {
 	struct sync_heartbeat hb = {.records_sent = 1ULL << 40, .queue_depth = 17, .peers = 3};
@@ -238,13 +256,6 @@ Test(sync_codec, rejects_records_with_invalid_fields)
 	r.flow.src[2] = 1; /* an IPv4 address uses word 0 only */
 	sync_encode_records(buf, sizeof(buf), &h, &r, 1, key);
 	cr_assert_eq(sync_decode_record(buf, 0, &out), SYNC_REJ_BAD_RECORD, "IPv4 with junk");
-
-	r = rec6();
-	r.backend_family = LB_AF_INET; /* IPv6 inside IPv4: not carried */
-	memset(r.backend_addr, 0, 16);
-	r.backend_addr[0] = htonl(0xc6336410);
-	sync_encode_records(buf, sizeof(buf), &h, &r, 1, key);
-	cr_assert_eq(sync_decode_record(buf, 0, &out), SYNC_REJ_BAD_RECORD, "6 in 4");
 
 	r = rec4(1);
 	r.backend_family = 0;
