@@ -484,6 +484,9 @@ static int dp_sync_vip(struct dataplane *dp, const struct cfg_vip *v, uint32_t i
 
 	want.vip_index = idx;
 	want.flags = v->flags & (LB_VIP_F_HASH_ADDRS | LB_VIP_F_FAIL_OPEN);
+	/* IPIP has no room to name a second backend: GUE only (docs/SECOND_CHANCE.md). */
+	if (v->encap == LB_ENCAP_GUE && !v->no_second_chance)
+		want.flags |= LB_VIP_F_SECOND_CHANCE;
 	want.maglev_size = v->maglev_size ? v->maglev_size : LB_MAGLEV_DEFAULT_SIZE;
 	want.encap = v->encap;
 	want.gue_dport = htons(v->gue_port ? v->gue_port : LB_GUE_DEFAULT_PORT);
