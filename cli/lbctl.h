@@ -25,7 +25,12 @@ enum lbctl_verb_id {
 	LBCTL_SYNC,
 	LBCTL_PEERS,
 	LBCTL_CLUSTER,
+	LBCTL_DNS,
 	LBCTL_TOP,
+	LBCTL_LISTENER_LIST,
+	LBCTL_LISTENER_SHOW,
+	LBCTL_LISTENER_DRAIN,
+	LBCTL_LISTENER_UNDRAIN,
 	LBCTL_VERB_MAX,
 };
 
@@ -104,6 +109,12 @@ const char *lbctl_sync_summary(char *buf, size_t len, json_t *status);
 
 /* cli/print_cluster.c */
 int lbctl_print_cluster(FILE *out, json_t *res, json_t *args);
+/* cli/print_proxy.c: a proxy node's listeners and server groups. */
+int lbctl_print_listener_list(FILE *out, json_t *res, json_t *args);
+int lbctl_print_listener_show(FILE *out, json_t *res, json_t *args);
+int lbctl_print_listener_drain(FILE *out, json_t *res, json_t *args);
+
+int lbctl_print_dns(FILE *out, json_t *res, json_t *args);
 /* cli/top.c: polls vip.list and backend.list (vip.show for one VIP) and prints rates. */
 int lbctl_print_top(FILE *out, json_t *frame, json_t *args);
 int lbctl_top(const char *path, json_t *args, bool json, FILE *out, char *err, size_t errlen);

@@ -25,6 +25,7 @@ enum tok_type {
 	TOK_ADDR,     /* an IPv4 or IPv6 address */
 	TOK_ENDPOINT, /* "addr:port" or "[v6 addr]:port" */
 	TOK_NUMBER,   /* a decimal integer in [min, max] */
+	TOK_NAME,     /* a listener, group or server name */
 };
 
 struct token {
@@ -148,6 +149,30 @@ static const struct token t_top_opts[] = {
     {.type = TOK_END},
 };
 
+static const struct token t_listener_group[] = {
+    {TOK_NAME, "<group>", "group", .next = t_end},
+    {.type = TOK_STOP},
+    {.type = TOK_END},
+};
+
+static const struct token t_listener_server[] = {
+    {TOK_NAME, "<server>", "server", .next = t_listener_group},
+    {.type = TOK_END},
+};
+
+static const struct token t_listener_name[] = {
+    {TOK_NAME, "<listener>", "listener", .next = t_end},
+    {.type = TOK_END},
+};
+
+static const struct token t_listener_verbs[] = {
+    {TOK_WORD, "list", .verb = LBCTL_LISTENER_LIST, .next = t_end},
+    {TOK_WORD, "show", .verb = LBCTL_LISTENER_SHOW, .next = t_listener_name},
+    {TOK_WORD, "drain", .verb = LBCTL_LISTENER_DRAIN, .next = t_listener_server},
+    {TOK_WORD, "undrain", .verb = LBCTL_LISTENER_UNDRAIN, .next = t_listener_server},
+    {.type = TOK_END},
+};
+
 static const struct token t_main[] = {
     {TOK_WORD, "status", .verb = LBCTL_STATUS, .next = t_end},
     {TOK_WORD, "vip", .next = t_vip_verbs},
@@ -161,7 +186,9 @@ static const struct token t_main[] = {
     {TOK_WORD, "sync", .verb = LBCTL_SYNC, .next = t_end},
     {TOK_WORD, "peers", .verb = LBCTL_PEERS, .next = t_end},
     {TOK_WORD, "cluster", .verb = LBCTL_CLUSTER, .next = t_end},
+    {TOK_WORD, "dns", .verb = LBCTL_DNS, .next = t_end},
     {TOK_WORD, "top", .verb = LBCTL_TOP, .next = t_top_opts},
+    {TOK_WORD, "listener", .next = t_listener_verbs},
     {.type = TOK_END},
 };
 
@@ -226,6 +253,19 @@ static bool parse_vip(const char *s)
 	return true;
 }
 
+/* The config's names: what config_proxy.c accepts for listeners, groups and servers. */
+static bool parse_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || len >= CFG_PROXY_NAME_MAX || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
 static int tok_store(const struct token *tok, const char *word, json_t *args, char *err,
 		     size_t errlen)
 {
@@ -257,6 +297,15 @@ static int tok_store(const struct token *tok, const char *word, json_t *args, ch
 			snprintf(err, errlen,
 				 "%s: \"%s\" is not address:port (IPv6 as [addr]:port)", tok->word,
 				 word);
+			return -EINVAL;
+		}
+		val = json_string(word);
+		break;
+	case TOK_NAME:
+		if (!parse_name(word)) {
+			snprintf(err, errlen,
+				 "%s: \"%s\" is not a name (letters, digits, '.', '_', '-')",
+				 tok->word, word);
 			return -EINVAL;
 		}
 		val = json_string(word);

@@ -48,10 +48,25 @@ const struct lbctl_verb lbctl_verbs[LBCTL_VERB_MAX] = {
     [LBCTL_CLUSTER] = {"cluster", "cluster",
 		       "zones and their nodes, which zone serves each VIP and why, transitions",
 		       NULL, LBCTL_TIMEOUT_MS, lbctl_print_cluster},
+    [LBCTL_DNS] = {"dns", "dns",
+		   "region failover: records on the DNS server, region verdicts, observers", NULL,
+		   LBCTL_TIMEOUT_MS, lbctl_print_dns},
     /* Not a verb of its own on the wire: top polls vip.list and backend.list. */
     [LBCTL_TOP] = {"vip.list", "top [vip] [--once] [-n N] [--interval S]",
 		   "live rates per VIP and backend (CPS, PPS, bytes/s)", NULL, LBCTL_TIMEOUT_MS,
 		   lbctl_print_top},
+    [LBCTL_LISTENER_LIST] = {"listener.list", "listener list",
+			     "proxy node: listeners, traffic, server groups and their servers",
+			     NULL, LBCTL_TIMEOUT_MS, lbctl_print_listener_list},
+    [LBCTL_LISTENER_SHOW] = {"listener.show", "listener show <listener>",
+			     "proxy node: one listener and the groups its rules use", NULL,
+			     LBCTL_TIMEOUT_MS, lbctl_print_listener_show},
+    [LBCTL_LISTENER_DRAIN] = {"listener.drain", "listener drain <server> [group]",
+			      "proxy node: no new sessions to a server (all its groups or one)",
+			      NULL, LBCTL_TIMEOUT_MS, lbctl_print_listener_drain},
+    [LBCTL_LISTENER_UNDRAIN] = {"listener.undrain", "listener undrain <server> [group]",
+				"proxy node: new sessions again (all its groups or one)", NULL,
+				LBCTL_TIMEOUT_MS, lbctl_print_listener_drain},
 };
 
 void lbctl_usage(FILE *out)

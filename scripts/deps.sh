@@ -13,6 +13,7 @@ packages=(
 	libsodium-dev	# sync message authentication
 	libcurl4-gnutls-dev	# HTTP(S) health checks, TLS by GnuTLS as libmicrohttpd's (one TLS stack)
 	libmicrohttpd-dev	# Prometheus endpoint
+	libldns-dev	# region failover: RFC 2136 updates and zone transfers signed with TSIG
 	libcriterion-dev	# unit and BPF test tiers
 	iproute2 iputils-ping procps ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
 	netbase	# /etc/protocols: 'ip rule ... ipproto tcp' in the soak tier
@@ -29,7 +30,9 @@ packages=(
 	prometheus	# promtool: the unit and e2e tiers lint the metrics exposition (~96 MB, daemon unused)
 	haproxy	# role proxy: the layer-7 proxy lbagent runs and supervises (docs/PROXY.md)
 	nginx	# e2e (layer 7): the origin servers behind the proxies
+	python3-websockets	# e2e (layer 7): a WebSocket origin and client through the proxies
 	wrk	# bench/l7_wrk.sh: HTTP load through the layer-7 tier
+	knot dnsutils	# e2e (regions): the authoritative DNS server; dig and nsupdate as the client
 )
 
 missing=()
@@ -48,9 +51,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# BIRD's, Prometheus', HAProxy's and nginx's packages enable system daemons; the project
-# runs its own BIRD, HAProxy and nginx instances and needs only promtool from Prometheus.
-for unit in bird prometheus haproxy nginx; do
+# BIRD's, Prometheus', HAProxy's, nginx's and Knot's packages enable system daemons; the project
+# runs its own BIRD, HAProxy, nginx and Knot instances and needs only promtool from Prometheus.
+for unit in bird prometheus haproxy nginx knot; do
 	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet $unit 2>/dev/null; then
 		systemctl disable --now $unit >/dev/null 2>&1 || true
 	fi

@@ -15,6 +15,7 @@
 #include "config/config_int.h"
 #include "config/config_cluster.h"
 #include "config/config_proxy.h"
+#include "config/config_region.h"
 #include "config/config_metrics.h"
 #include "config/config_sync.h"
 #include "config/config_yaml.h"
@@ -543,6 +544,7 @@ static const struct cfg_key cfg_top_keys[] = {
     CFG_FUNC("sync", cfg_parse_sync, false),
     CFG_FUNC("cluster", cfg_cluster_parse, false),
     CFG_FUNC("proxy", cfg_proxy_parse, false),
+    CFG_FUNC("region", cfg_region_parse, false),
     CFG_FUNC("vips", cfg_parse_vips, false),
 };
 static const struct cfg_section cfg_top_section = {
@@ -796,6 +798,7 @@ static void cfg_set_defaults(struct lb_config *cfg, const char *path)
 	cfg_sync_defaults(cfg);
 	cfg_cluster_defaults(cfg);
 	cfg_proxy_defaults(cfg);
+	cfg_region_defaults(cfg);
 	snprintf(node->control_socket, sizeof(node->control_socket), "%s",
 		 CFG_DEFAULT_CONTROL_SOCKET);
 	snprintf(node->bpffs_dir, sizeof(node->bpffs_dir), "%s", CFG_DEFAULT_BPFFS);
@@ -859,6 +862,7 @@ void cfg_free(struct lb_config *cfg)
 	}
 	free(cfg->vips);
 	cfg_proxy_free(&cfg->proxy);
+	cfg_region_free(&cfg->region);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

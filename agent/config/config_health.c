@@ -464,6 +464,8 @@ static const struct cfg_section cfg_vip_health_section = CFG_SECTION("vip.health
 static const struct cfg_section cfg_backend_health_section =
     CFG_SECTION("backend.health", cfg_health_keys);
 static const struct cfg_section cfg_group_check_section = CFG_SECTION("group.check", cfg_health_keys);
+static const struct cfg_section cfg_region_check_section =
+    CFG_SECTION("region.check", cfg_health_keys);
 
 /* The check types each key of cfg_health_keys applies to, in the same order. */
 static const unsigned int cfg_health_key_types[] = {
@@ -592,5 +594,28 @@ int cfg_parse_group_check(struct cfg_ctx *ctx, const char *what, const struct cf
 			return cfg_error(ctx, at, "%s.%s: HAProxy's checks have no such setting",
 					 what, agent_only[i]);
 	}
+	return 0;
+}
+
+/* The region prober's check of the other regions' VIPs: through the network, with a port. */
+int cfg_parse_region_check(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			   struct cfg_health *hc)
+{
+	int err;
+
+	cfg_health_defaults(hc);
+	hc->type = CFG_HC_TCP;
+	err = cfg_parse_section(ctx, &cfg_region_check_section, val, hc);
+	if (!err)
+		err = cfg_check_one_health(ctx, what, val, NULL, hc);
+	if (err)
+		return err;
+	if (hc->type != CFG_HC_TCP && hc->type != CFG_HC_HTTP && hc->type != CFG_HC_HTTPS)
+		return cfg_error(ctx, cfg_yaml_get(val, "type"),
+				 "%s.type: %s: a region is checked through its VIPs: tcp, http or "
+				 "https",
+				 what, cfg_health_type_name(hc->type));
+	if (!hc->port)
+		return cfg_error(ctx, val, "%s: missing required key 'port' (of the VIPs)", what);
 	return 0;
 }

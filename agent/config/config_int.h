@@ -114,6 +114,8 @@ int cfg_parse_backend_health(struct cfg_ctx *ctx, const char *what, const struct
 int cfg_check_health(struct cfg_ctx *ctx, const struct cfg_ynode *vip_map, struct cfg_vip *vip);
 int cfg_parse_group_check(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			  struct cfg_health *hc);
+int cfg_parse_region_check(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
+			   struct cfg_health *hc);
 int cfg_value_duration(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 		       uint32_t min_ms, uint32_t max_ms, uint32_t *out);
 int cfg_value_token(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,

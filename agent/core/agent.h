@@ -26,6 +26,7 @@ struct agent {
 	struct dataplane *dp; /* balancer only */
 	bool backend_applied; /* backend only: decap attached, VIPs on lo */
 	struct proxy *proxy; /* proxy only: HAProxy and its config */
+	struct proxy_log *proxy_log; /* proxy only: HAProxy's request log, for the metrics */
 	struct control_server *ctl;
 	struct nexthop_watch *nhw;
 	bool nh_changed; /* the watch reported a change not yet re-resolved */
@@ -36,6 +37,7 @@ struct agent {
 	bool sync_restart; /* a reload changed what sync messages carry: reopen after the swap */
 	struct cluster_agent *cluster; /* balancer with cluster.enabled: zones, announcements */
 	struct metrics *metrics; /* node.metrics endpoint; NULL when off */
+	struct region *region; /* balancer with a region: section: DNS failover */
 	int epfd, sigfd, timerfd;
 	time_t started, config_loaded_at;
 	uint64_t reloads_ok, reloads_failed;

@@ -17,6 +17,7 @@
 #include "backend/backend_mode.h"
 #include "core/cluster_agent.h"
 #include "core/ctl_backend.h"
+#include "core/ctl_proxy.h"
 #include "config/config.h"
 #include "control/control.h"
 #include "dataplane/ct_seen.h"
@@ -28,6 +29,7 @@
 #include "dataplane/nexthop.h"
 #include "sync/sync.h"
 #include "core/proxy_agent.h"
+#include "core/region_agent.h"
 #include "core/sync_agent.h"
 
 #define CTL_ABI 1
@@ -825,6 +827,7 @@ const struct control_verb agent_balancer_verbs[] = {
 	{ "conntrack.list", false, ctl_conntrack_list },
 	{ "explain", false, ctl_explain },
 	{ "cluster", false, cluster_agent_verb },
+	{ "dns", false, region_agent_verb },
 	{ "reload", true, ctl_reload },
 	{ "shutdown", true, ctl_shutdown },
 };
@@ -839,6 +842,10 @@ const struct control_verb agent_backend_verbs[] = {
 	{ "version", false, ctl_version },
 	{ "status", false, ctl_status },
 	{ "stats", false, ctl_backend_stats },
+	{ "listener.list", false, ctl_listener_list },
+	{ "listener.show", false, ctl_listener_show },
+	{ "listener.drain", true, ctl_listener_drain },
+	{ "listener.undrain", true, ctl_listener_undrain },
 	{ "reload", true, ctl_reload },
 	{ "shutdown", true, ctl_shutdown },
 };

@@ -296,6 +296,16 @@ int agent_metrics_render(void *ctx, char **text, size_t *len)
 		err = mx_fill_sync(a, &s);
 	if (!err && a->cluster)
 		err = mx_fill_cluster(a, &s);
+	if (a->proxy_log) {
+		s.have_proxy_log = true;
+		s.proxy_log = *proxy_log_stats(a->proxy_log);
+		s.l7 = proxy_log_series(a->proxy_log, &s.n_l7);
+	}
+	if (!err && a->region) {
+		s.have_region = true;
+		region_get_stats(a->region, &s.region);
+		s.n_region_views = region_get_views(a->region, s.region_views, CFG_REGIONS_MAX);
+	}
 	if (!err)
 		err = metrics_render(&s, text, len);
 	free(s.vips);

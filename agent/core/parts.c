@@ -100,7 +100,8 @@ const struct agent_part agent_part_control = {
 };
 
 const struct agent_part *const agent_parts[] = {
-    &agent_part_health,	 &agent_part_dataplane, &agent_part_backend, &agent_part_proxy,
-    &agent_part_sync,	 &agent_part_cluster,	&agent_part_control, &agent_part_metrics,
+    &agent_part_health,	 &agent_part_dataplane, &agent_part_backend, &agent_part_proxy_log,
+    &agent_part_proxy,	 &agent_part_sync,	&agent_part_cluster, &agent_part_region,
+    &agent_part_control, &agent_part_metrics,
 };
 const size_t agent_n_parts = sizeof(agent_parts) / sizeof(agent_parts[0]);

@@ -19,7 +19,7 @@ struct agent;
 #define AGENT_PART_PROXY    (1U << CFG_ROLE_PROXY)
 
 struct agent_part {
-	const char *name; /* for messages: "reload: <name>: <why>" */
+	const char *name;   /* for messages: "reload: <name>: <why>" */
 	unsigned int roles; /* AGENT_PART_*: the node roles that run it */
 	/* In table order; the first that fails stops the start. NULL: nothing to start. */
 	int (*start)(struct agent *a);
@@ -47,7 +47,7 @@ extern const size_t agent_n_parts;
 
 /* Rows defined next to each part's glue (the core's *_agent.c files, parts.c). */
 extern const struct agent_part agent_part_health, agent_part_dataplane, agent_part_backend,
-	agent_part_sync, agent_part_cluster, agent_part_control, agent_part_metrics,
-	agent_part_proxy;
+    agent_part_sync, agent_part_cluster, agent_part_control, agent_part_metrics, agent_part_proxy,
+    agent_part_proxy_log, agent_part_region;
 
 #endif /* XDPLB_PARTS_H */

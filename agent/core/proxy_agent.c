@@ -5,13 +5,16 @@
  * applied once the new model is in, watched through the master's pidfd.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "core/agent.h"
 #include "core/parts.h"
 #include "core/proxy_agent.h"
 #include "proxy/proxy.h"
+#include "proxy/proxy_log.h"
 
 json_t *proxy_agent_status_json(const struct agent *a)
 {
@@ -82,4 +85,49 @@ const struct agent_part agent_part_proxy = {
     .fd = proxy_part_fd,
     .event = proxy_part_event,
     .tick = proxy_part_tick,
+};
+
+/* Before the proxy: the socket is there when HAProxy sends its first line. */
+static int proxy_log_part_start(struct agent *a)
+{
+	char path[CFG_PROXY_PATH_MAX + sizeof("/" PROXY_LOG_SOCK)];
+	int err;
+
+	if (mkdir(a->cfg.proxy.run_dir, 0700) && errno != EEXIST)
+		return -errno;
+	a->proxy_log = proxy_log_new();
+	if (!a->proxy_log)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/" PROXY_LOG_SOCK, a->cfg.proxy.run_dir);
+	err = proxy_log_open(a->proxy_log, path);
+	if (err) {
+		log_msg(LOG_LVL_ERR, "agent: proxy log socket %s: %s", path, strerror(-err));
+		return err;
+	}
+	return agent_epoll_add(a, proxy_log_fd(a->proxy_log));
+}
+
+static void proxy_log_part_stop(struct agent *a)
+{
+	proxy_log_free(a->proxy_log);
+	a->proxy_log = NULL;
+}
+
+static int proxy_log_part_fd(const struct agent *a)
+{
+	return proxy_log_fd(a->proxy_log);
+}
+
+static void proxy_log_part_event(struct agent *a)
+{
+	proxy_log_read(a->proxy_log);
+}
+
+const struct agent_part agent_part_proxy_log = {
+    .name = "proxy log",
+    .roles = AGENT_PART_PROXY,
+    .start = proxy_log_part_start,
+    .stop = proxy_log_part_stop,
+    .fd = proxy_log_part_fd,
+    .event = proxy_log_part_event,
 };

@@ -16,6 +16,8 @@
 #include "health/health.h"
 #include "lb_common.h"
 #include "model/model.h"
+#include "proxy/proxy_log.h"
+#include "region/region.h"
 #include "sync/sync.h"
 
 #define METRICS_CONTENT_TYPE   "text/plain; version=0.0.4; charset=utf-8"
@@ -92,6 +94,14 @@ struct metrics_snapshot {
 	size_t n_cluster_vips;
 	struct mx_zone *zones;
 	size_t n_zones;
+	bool have_proxy_log; /* proxy: HAProxy's request log read by the agent */
+	struct proxy_log_stats proxy_log;
+	const struct proxy_log_series *l7; /* per (listener, group, server), borrowed */
+	size_t n_l7;
+	bool have_region; /* a region: section: DNS failover */
+	struct region_stats region;
+	struct region_view region_views[CFG_REGIONS_MAX];
+	size_t n_region_views;
 };
 
 /* Lower-case drop reason names without LB_DROP_ (the `stats` verb's), NULL for gaps. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "metrics/metrics.h"
+#include "region/region_vote.h"
 #include "sync/sync_codec.h"
 
 #define MX_DROP_NAME(id, nr, name, help) [LB_DROP_##id] = name,
@@ -440,6 +441,88 @@ static void mx_render_cluster(struct mx_out *o, const struct metrics_snapshot *s
 	}
 }
 
+/* HAProxy's request log: responses and a latency histogram per (listener, group, server). */
+static void mx_render_proxy(struct mx_out *o, const struct metrics_snapshot *s)
+{
+	static const char *const classes[PROXY_LOG_CLASSES] = {"1xx", "2xx", "3xx",
+							       "4xx", "5xx", "other"};
+	const char *rs = "xdplb_proxy_response_seconds";
+	const struct proxy_log_series *l;
+	uint64_t cum;
+	char le[16];
+	size_t i, b;
+
+	mx_family(o, "xdplb_proxy_log_lines_total", "counter",
+		  "HAProxy request log lines read, by result: ok, malformed (dropped), overflow "
+		  "(too many listener, group, server series; dropped), notice (HAProxy's own "
+		  "messages).");
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.lines, "result", "ok", NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.malformed, "result", "malformed",
+		  NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.overflow, "result", "overflow",
+		  NULL);
+	mx_sample(o, "xdplb_proxy_log_lines_total", s->proxy_log.notices, "result", "notice", NULL);
+	if (!s->n_l7)
+		return;
+	mx_family(o, "xdplb_proxy_responses_total", "counter",
+		  "HTTP responses per listener, group and server, by status class.");
+	for (i = 0; i < s->n_l7; i++)
+		for (b = 0; b < PROXY_LOG_CLASSES; b++)
+			mx_sample(o, "xdplb_proxy_responses_total", s->l7[i].responses[b],
+				  "listener", s->l7[i].listener, "group", s->l7[i].group, "server",
+				  s->l7[i].server, "code", classes[b], NULL);
+	mx_family(o, rs, "histogram",
+		  "Time HAProxy was active on a request, first byte in to last byte out (%Ta).");
+	for (i = 0; i < s->n_l7; i++) {
+		l = &s->l7[i];
+		for (b = 0, cum = 0; b < PROXY_LOG_BUCKETS; b++) {
+			cum += l->buckets[b];
+			snprintf(le, sizeof(le), "%g", proxy_log_bucket_ms[b] / 1000.0);
+			mx_sample(o, "xdplb_proxy_response_seconds_bucket", cum, "listener",
+				  l->listener, "group", l->group, "server", l->server, "le", le,
+				  NULL);
+		}
+		mx_sample(o, "xdplb_proxy_response_seconds_bucket", l->count, "listener",
+			  l->listener, "group", l->group, "server", l->server, "le", "+Inf", NULL);
+		mx_sample(o, "xdplb_proxy_response_seconds_sum", l->sum_ms / 1000.0, "listener",
+			  l->listener, "group", l->group, "server", l->server, NULL);
+		mx_sample(o, "xdplb_proxy_response_seconds_count", l->count, "listener",
+			  l->listener, "group", l->group, "server", l->server, NULL);
+	}
+}
+
+static void mx_render_region(struct mx_out *o, const struct metrics_snapshot *s)
+{
+	const struct region_view *v;
+	size_t i;
+
+	mx_family(o, "xdplb_dns_updates_total", "counter",
+		  "RFC 2136 updates to the DNS server: sent (accepted), failed, conflict (a "
+		  "prerequisite failed: another writer came first).");
+	mx_sample(o, "xdplb_dns_updates_total", s->region.updates_sent, "result", "sent", NULL);
+	mx_sample(o, "xdplb_dns_updates_total", s->region.updates_failed, "result", "failed", NULL);
+	mx_sample(o, "xdplb_dns_updates_total", s->region.conflicts, "result", "conflict", NULL);
+	mx_family(o, "xdplb_dns_reads_total", "counter",
+		  "Zone transfers from the DNS server: ok or failed.");
+	mx_sample(o, "xdplb_dns_reads_total", s->region.reads, "result", "ok", NULL);
+	mx_sample(o, "xdplb_dns_reads_total", s->region.reads_failed, "result", "failed", NULL);
+	mx_family(o, "xdplb_region_up", "gauge",
+		  "1 while the majority of the other regions' observers keep the region in DNS.");
+	for (i = 0; i < s->n_region_views; i++) {
+		v = &s->region_views[i];
+		if (v->have_verdict)
+			mx_sample(o, "xdplb_region_up", !v->down, "region", v->name, NULL);
+	}
+	mx_family(o, "xdplb_region_seen_up", "gauge",
+		  "What this node publishes of another region: 1 up, 0 down (or held down).");
+	for (i = 0; i < s->n_region_views; i++) {
+		v = &s->region_views[i];
+		if (v->seen != REGION_SEEN_NONE)
+			mx_sample(o, "xdplb_region_seen_up", v->seen == REGION_SEEN_UP, "region",
+				  v->name, NULL);
+	}
+}
+
 int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 {
 	struct mx_out o;
@@ -463,6 +546,10 @@ int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len)
 		mx_render_sync(&o, s);
 	if (s->have_cluster)
 		mx_render_cluster(&o, s);
+	if (s->have_proxy_log)
+		mx_render_proxy(&o, s);
+	if (s->have_region)
+		mx_render_region(&o, s);
 	if (fclose(o.f)) {
 		free(*text);
 		*text = NULL;

@@ -123,6 +123,7 @@ const char *cfg_setting_name(unsigned int setting)
 	    [CFG_SET_NODE_METRICS] = "node.metrics",
 	    [CFG_SET_SYNC] = "sync",
 	    [CFG_SET_CLUSTER] = "cluster",
+	    [CFG_SET_REGION] = "region",
 	};
 
 	return setting < CFG_SET_COUNT ? names[setting] : "?";
@@ -163,6 +164,46 @@ static bool cfg_cluster_equal(const struct cfg_cluster *x, const struct cfg_clus
 	       x->interval_ms == y->interval_ms;
 }
 
+static bool cfg_region_names_equal(const struct cfg_dns_name *a, const struct cfg_dns_name *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || a->ttl != b->ttl || a->n_regions != b->n_regions)
+		return false;
+	for (i = 0; i < a->n_regions; i++)
+		if (a->regions[i].region != b->regions[i].region ||
+		    !cfg_addrs_equal(a->regions[i].addrs, a->regions[i].n_addrs,
+				     b->regions[i].addrs, b->regions[i].n_addrs))
+			return false;
+	return true;
+}
+
+static bool cfg_region_equal(const struct cfg_region *x, const struct cfg_region *y)
+{
+	size_t i;
+
+	if (x->enabled != y->enabled)
+		return false;
+	if (!x->enabled)
+		return true;
+	if (strcmp(x->name, y->name) || !cfg_addr_equal(&x->server, &y->server) ||
+	    x->port != y->port || strcmp(x->zone, y->zone) ||
+	    strcmp(x->tsig_key_file, y->tsig_key_file) || x->timeout_ms != y->timeout_ms ||
+	    x->interval_ms != y->interval_ms ||
+	    x->observation_timeout_ms != y->observation_timeout_ms ||
+	    x->observation_ttl != y->observation_ttl || x->hold_down_ms != y->hold_down_ms ||
+	    !cfg_health_equal(x->check, y->check) || x->n_regions != y->n_regions ||
+	    x->n_names != y->n_names)
+		return false;
+	for (i = 0; i < x->n_regions; i++)
+		if (strcmp(x->regions[i], y->regions[i]))
+			return false;
+	for (i = 0; i < x->n_names; i++)
+		if (!cfg_region_names_equal(&x->names[i], &y->names[i]))
+			return false;
+	return true;
+}
+
 static uint32_t cfg_diff_settings(const struct lb_config *old, const struct lb_config *new)
 {
 	const struct cfg_node *o = &old->node, *n = &new->node;
@@ -186,6 +227,7 @@ static uint32_t cfg_diff_settings(const struct lb_config *old, const struct lb_c
 				     !cfg_addr_equal(&om->addr, &nm->addr),
 	    [CFG_SET_SYNC] = !cfg_sync_equal(old, new),
 	    [CFG_SET_CLUSTER] = !cfg_cluster_equal(&old->cluster, &new->cluster),
+	    [CFG_SET_REGION] = !cfg_region_equal(&old->region, &new->region),
 	};
 	uint32_t bits = 0;
 	unsigned int i;

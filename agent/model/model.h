@@ -171,6 +171,7 @@ struct cfg_cluster {
 };
 
 #include "model/proxy_model.h"
+#include "model/region_model.h"
 
 struct lb_config {
 	char path[CFG_PATH_MAX];
@@ -178,6 +179,7 @@ struct lb_config {
 	struct cfg_sync sync;
 	struct cfg_cluster cluster;
 	struct cfg_proxy proxy; /* role proxy */
+	struct cfg_region region; /* DNS failover between regions */
 	struct cfg_vip *vips;
 	size_t n_vips;
 };
@@ -224,6 +226,7 @@ enum cfg_setting {
 	CFG_SET_NODE_METRICS,
 	CFG_SET_SYNC,
 	CFG_SET_CLUSTER,
+	CFG_SET_REGION,
 	CFG_SET_COUNT,
 };
 

@@ -12,6 +12,7 @@
 
 #include "config/config_proxy.h"
 #include "proxy/haproxy_cfg.h"
+#include "proxy/proxy_log.h"
 
 /* "ipv6@" keeps HAProxy from reading the address's last group as the port. */
 static void haproxy_put_addr(FILE *f, const struct xaddr *a, uint16_t port)
@@ -117,7 +118,8 @@ static void haproxy_put_cert_ids(FILE *f, const struct cfg_proxy_listener *l)
 	}
 }
 
-static void haproxy_put_listener(FILE *f, const struct cfg_proxy_listener *l, unsigned int flags)
+static void haproxy_put_listener(FILE *f, const struct cfg_proxy *p,
+				 const struct cfg_proxy_listener *l, unsigned int flags)
 {
 	bool https = l->protocol == CFG_L7_HTTPS;
 	size_t i;
@@ -132,6 +134,11 @@ static void haproxy_put_listener(FILE *f, const struct cfg_proxy_listener *l, un
 	}
 	fprintf(f, "\n    timeout client %ums\n    timeout http-request %ums\n", l->client_ms,
 		l->request_ms);
+	/* One line per request to the agent, which keeps latency histograms (proxy_log.c). */
+	fprintf(f,
+		"    log %s/" PROXY_LOG_SOCK " format raw local0 info\n"
+		"    log-format \"%s\"\n",
+		p->run_dir, PROXY_LOG_FORMAT);
 	if (flags & HAPROXY_CFG_STRUCTURE)
 		haproxy_put_cert_ids(f, l);
 	if (l->forwarded_for)
@@ -228,7 +235,7 @@ char *haproxy_cfg_render(const struct lb_config *cfg, unsigned int flags)
 	for (i = 0; i < p->n_listeners; i++) {
 		haproxy_put_origin(f, cfg, flags, "listener", p->listeners[i].name,
 				   p->listeners[i].line, p->listeners[i].column);
-		haproxy_put_listener(f, &p->listeners[i], flags);
+		haproxy_put_listener(f, p, &p->listeners[i], flags);
 	}
 	for (i = 0; i < p->n_groups; i++) {
 		haproxy_put_origin(f, cfg, flags, "group", p->groups[i].name, p->groups[i].line,

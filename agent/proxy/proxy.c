@@ -23,9 +23,12 @@
 #include "config/config_proxy.h"
 #include "proxy/haproxy_cfg.h"
 #include "proxy/haproxy_ctl.h"
+#include "proxy/haproxy_stat.h"
 #include "proxy/proxy.h"
 
 #define PROXY_FILE_MAX (CFG_PROXY_PATH_MAX + 32) /* run_dir and a file name in it */
+#define PROXY_DRAINS_FILE "runtime-drains"	    /* lbctl listener drain, kept across restarts */
+#define PROXY_STAT_MAX	  (1024 * 1024)		    /* the longest `show stat` read */
 
 /* What the runtime API can change, as last applied: one entry per server. */
 struct proxy_srv {
@@ -35,12 +38,25 @@ struct proxy_srv {
 	uint8_t state;
 };
 
+/* A server drained by lbctl: it stays drained across reloads until undrained or removed. */
+struct proxy_drain {
+	char group[CFG_PROXY_NAME_MAX];
+	char name[CFG_PROXY_NAME_MAX];
+};
+
+/* The model as HAProxy should run it: cfg with the runtime drains applied (proxy_view_make). */
+struct proxy_view {
+	struct lb_config cfg;
+	struct cfg_proxy_group *groups; /* owned copies when drains apply, else NULL */
+};
+
 struct proxy {
 	char bin[CFG_PROXY_PATH_MAX];
 	char dir[CFG_PROXY_PATH_MAX];
 	char cfg_file[PROXY_FILE_MAX];
 	char master_sock[PROXY_FILE_MAX];
 	char pid_file[PROXY_FILE_MAX];
+	char drains_file[PROXY_FILE_MAX];
 	pid_t pid;
 	int pidfd;
 	bool child; /* started by this agent (else adopted: no waitpid) */
@@ -51,6 +67,8 @@ struct proxy {
 	char *structure; /* the running config without what the runtime API changes */
 	struct proxy_srv *srvs;
 	size_t n_srvs;
+	struct proxy_drain *drains;
+	size_t n_drains;
 	/* Between prepare and apply. */
 	char *next_structure;
 	struct proxy_status st;
@@ -78,11 +96,72 @@ static int proxy_write_file(const char *path, const char *text)
 	return err;
 }
 
+static bool proxy_drained(const struct proxy *p, const char *group, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_drains; i++)
+		if (!strcmp(p->drains[i].group, group) && !strcmp(p->drains[i].name, name))
+			return true;
+	return false;
+}
+
+static void proxy_view_free(struct proxy_view *v)
+{
+	size_t i;
+
+	for (i = 0; v->groups && i < v->cfg.proxy.n_groups; i++)
+		free(v->groups[i].servers);
+	free(v->groups);
+	v->groups = NULL;
+}
+
+/*
+ * cfg as HAProxy runs it: a server the file has ready and lbctl drained is drained. A shallow
+ * copy; only the groups and their servers are copied, when a drain applies. 0 or -ENOMEM.
+ */
+static int proxy_view_make(const struct proxy *p, const struct lb_config *cfg, struct proxy_view *v)
+{
+	const struct cfg_proxy *cp = &cfg->proxy;
+	struct cfg_proxy_server *srv;
+	size_t i, j;
+
+	v->cfg = *cfg;
+	v->groups = NULL;
+	if (!p->n_drains || !cp->n_groups)
+		return 0;
+	v->groups = calloc(cp->n_groups, sizeof(*v->groups));
+	if (!v->groups)
+		return -ENOMEM;
+	v->cfg.proxy.groups = v->groups;
+	for (i = 0; i < cp->n_groups; i++) {
+		v->groups[i] = cp->groups[i];
+		v->groups[i].servers = NULL;
+		srv = calloc(cp->groups[i].n_servers ?: 1, sizeof(*srv));
+		if (!srv) {
+			proxy_view_free(v);
+			return -ENOMEM;
+		}
+		memcpy(srv, cp->groups[i].servers, cp->groups[i].n_servers * sizeof(*srv));
+		v->groups[i].servers = srv;
+		for (j = 0; j < cp->groups[i].n_servers; j++)
+			if (srv[j].state == CFG_SRV_READY &&
+			    proxy_drained(p, cp->groups[i].name, srv[j].name))
+				srv[j].state = CFG_SRV_DRAIN;
+	}
+	return 0;
+}
+
 static int proxy_write_config(struct proxy *p, const struct lb_config *cfg)
 {
-	char *text = haproxy_cfg_render(cfg, p->ready ? HAPROXY_CFG_READY : 0);
-	int err;
+	struct proxy_view v;
+	char *text;
+	int err = proxy_view_make(p, cfg, &v);
 
+	if (err)
+		return err;
+	text = haproxy_cfg_render(&v.cfg, p->ready ? HAPROXY_CFG_READY : 0);
+	proxy_view_free(&v);
 	if (!text)
 		return -errno;
 	err = proxy_write_file(p->cfg_file, text);
@@ -117,6 +196,109 @@ static int proxy_snapshot(struct proxy *p, const struct lb_config *cfg)
 	}
 	p->drain = cp->drain;
 	return 0;
+}
+
+static int proxy_snapshot_view(struct proxy *p, const struct lb_config *cfg)
+{
+	struct proxy_view v;
+	int err = proxy_view_make(p, cfg, &v);
+
+	if (err)
+		return err;
+	err = proxy_snapshot(p, &v.cfg);
+	proxy_view_free(&v);
+	return err;
+}
+
+static bool proxy_has_server(const struct lb_config *cfg, const char *group, const char *name)
+{
+	const struct cfg_proxy_group *g;
+	size_t i, j;
+
+	for (i = 0; i < cfg->proxy.n_groups; i++) {
+		g = &cfg->proxy.groups[i];
+		for (j = 0; !strcmp(g->name, group) && j < g->n_servers; j++)
+			if (!strcmp(g->servers[j].name, name))
+				return true;
+	}
+	return false;
+}
+
+/* One "group server" line per drain; written whole, renamed into place. */
+static int proxy_drains_save(struct proxy *p)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	int err;
+
+	if (!f)
+		return -errno;
+	for (i = 0; i < p->n_drains; i++)
+		fprintf(f, "%s %s\n", p->drains[i].group, p->drains[i].name);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	err = proxy_write_file(p->drains_file, text);
+	free(text);
+	if (err)
+		log_warnx("proxy: writing %s: %s", p->drains_file, strerror(-err));
+	return err;
+}
+
+static int proxy_drain_add(struct proxy *p, const char *group, const char *name)
+{
+	struct proxy_drain *more;
+
+	if (proxy_drained(p, group, name))
+		return 0;
+	more = realloc(p->drains, (p->n_drains + 1) * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	p->drains = more;
+	snprintf(more[p->n_drains].group, sizeof(more->group), "%s", group);
+	snprintf(more[p->n_drains].name, sizeof(more->name), "%s", name);
+	p->n_drains++;
+	return 0;
+}
+
+static void proxy_drain_remove(struct proxy *p, size_t i)
+{
+	p->drains[i] = p->drains[--p->n_drains];
+}
+
+/* A server gone from the config takes its runtime drain with it (as lbctl backend drain). */
+static void proxy_drains_prune(struct proxy *p, const struct lb_config *cfg)
+{
+	size_t i, before = p->n_drains;
+
+	for (i = 0; i < p->n_drains;) {
+		if (proxy_has_server(cfg, p->drains[i].group, p->drains[i].name))
+			i++;
+		else
+			proxy_drain_remove(p, i);
+	}
+	if (p->n_drains != before)
+		proxy_drains_save(p);
+}
+
+/* The drains an earlier agent set: a restart keeps them, as HAProxy kept running. */
+static void proxy_drains_load(struct proxy *p, const struct lb_config *cfg)
+{
+	char group[CFG_PROXY_NAME_MAX], name[CFG_PROXY_NAME_MAX];
+	FILE *f = fopen(p->drains_file, "re");
+
+	if (!f)
+		return;
+	while (fscanf(f, "%63s %63s", group, name) == 2)
+		if (proxy_drain_add(p, group, name))
+			break;
+	fclose(f);
+	proxy_drains_prune(p, cfg);
+	if (p->n_drains)
+		log_info("proxy: %zu server(s) drained by lbctl before the restart stay drained",
+			 p->n_drains);
 }
 
 static void proxy_watch_pid(struct proxy *p)
@@ -221,14 +403,16 @@ struct proxy *proxy_open(const struct lb_config *cfg)
 	snprintf(p->cfg_file, sizeof(p->cfg_file), "%s/" HAPROXY_CFG_FILE, p->dir);
 	snprintf(p->master_sock, sizeof(p->master_sock), "%s/" HAPROXY_MASTER_SOCK, p->dir);
 	snprintf(p->pid_file, sizeof(p->pid_file), "%s/" HAPROXY_PID_FILE, p->dir);
+	snprintf(p->drains_file, sizeof(p->drains_file), "%s/" PROXY_DRAINS_FILE, p->dir);
 	p->backoff_ms = PROXY_RESTART_MIN_MS;
 	if (mkdir(p->dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		log_warnx("proxy: creating %s: %s", p->dir, strerror(-err));
 		goto fail;
 	}
+	proxy_drains_load(p, cfg);
 	p->structure = haproxy_cfg_render(cfg, HAPROXY_CFG_STRUCTURE);
-	err = p->structure ? proxy_snapshot(p, cfg) : -errno;
+	err = p->structure ? proxy_snapshot_view(p, cfg) : -errno;
 	if (!err)
 		err = proxy_write_config(p, cfg);
 	if (err)
@@ -251,6 +435,7 @@ struct proxy *proxy_open(const struct lb_config *cfg)
 fail:
 	free(p->structure);
 	free(p->srvs);
+	free(p->drains);
 	free(p);
 	errno = -err;
 	return NULL;
@@ -409,14 +594,18 @@ static int proxy_apply_runtime(struct proxy *p, const struct lb_config *next)
 int proxy_apply(struct proxy *p, const struct lb_config *next)
 {
 	bool same = p->next_structure && !strcmp(p->next_structure, p->structure);
+	struct proxy_view v;
 	int err;
 
+	proxy_drains_prune(p, next);
 	err = proxy_write_config(p, next);
+	if (!err)
+		err = proxy_view_make(p, next, &v);
 	if (err)
 		return err;
 	if (p->pidfd >= 0) {
 		if (same && p->ready)
-			err = proxy_apply_runtime(p, next);
+			err = proxy_apply_runtime(p, &v.cfg);
 		/* A runtime command that failed: the file is right, a reload applies it. */
 		if (!same || !p->ready || err) {
 			err = proxy_reload_master(p);
@@ -431,7 +620,9 @@ int proxy_apply(struct proxy *p, const struct lb_config *next)
 		p->structure = p->next_structure;
 		p->next_structure = NULL;
 	}
-	return proxy_snapshot(p, next) ?: err;
+	err = proxy_snapshot(p, &v.cfg) ?: err;
+	proxy_view_free(&v);
+	return err;
 }
 
 int proxy_fd(const struct proxy *p)
@@ -532,5 +723,81 @@ void proxy_close(struct proxy *p)
 	free(p->structure);
 	free(p->next_structure);
 	free(p->srvs);
+	free(p->drains);
 	free(p);
+}
+
+int proxy_set_drain(struct proxy *p, const struct lb_config *cfg, const char *group,
+		    const char *server, bool drain)
+{
+	const struct cfg_proxy_group *g;
+	struct proxy_view v;
+	size_t i, j, found = 0;
+	int err = 0;
+
+	for (i = 0; i < cfg->proxy.n_groups && !err; i++) {
+		g = &cfg->proxy.groups[i];
+		if (group && strcmp(g->name, group))
+			continue;
+		for (j = 0; j < g->n_servers && !err; j++) {
+			if (strcmp(g->servers[j].name, server))
+				continue;
+			found++;
+			if (drain) {
+				err = proxy_drain_add(p, g->name, server);
+				continue;
+			}
+			for (size_t k = 0; k < p->n_drains; k++)
+				if (!strcmp(p->drains[k].group, g->name) &&
+				    !strcmp(p->drains[k].name, server))
+					proxy_drain_remove(p, k);
+		}
+	}
+	if (!found)
+		return -ENOENT;
+	if (!err)
+		err = proxy_drains_save(p);
+	/* The file too: a HAProxy restarted by the supervisor starts drained. */
+	if (!err)
+		err = proxy_write_config(p, cfg);
+	if (!err)
+		err = proxy_view_make(p, cfg, &v);
+	if (err)
+		return err;
+	if (p->pidfd >= 0 && p->ready)
+		err = proxy_apply_runtime(p, &v.cfg);
+	err = proxy_snapshot(p, &v.cfg) ?: err;
+	proxy_view_free(&v);
+	return err;
+}
+
+const char *proxy_server_state(const struct proxy *p, const char *group, const char *server)
+{
+	const struct proxy_srv *s = proxy_find_srv(p, group, server);
+
+	return s ? cfg_server_state_name(s->state) : NULL;
+}
+
+bool proxy_server_drained(const struct proxy *p, const char *group, const char *server)
+{
+	return proxy_drained(p, group, server);
+}
+
+int proxy_show_stat(struct proxy *p, struct haproxy_stat_row **rows, size_t *n)
+{
+	char *reply;
+	int err;
+
+	*rows = NULL;
+	*n = 0;
+	if (p->pidfd < 0 || !p->ready)
+		return -EAGAIN;
+	reply = malloc(PROXY_STAT_MAX);
+	if (!reply)
+		return -ENOMEM;
+	err = haproxy_cli(p->master_sock, "@1 " HAPROXY_STAT_CMD, reply, PROXY_STAT_MAX);
+	if (!err)
+		err = haproxy_stat_parse(reply, rows, n);
+	free(reply);
+	return err;
 }

@@ -61,6 +61,26 @@ void proxy_tick(struct proxy *p, const struct lb_config *cfg);
 void proxy_get_status(const struct proxy *p, struct proxy_status *st);
 
 /*
+ * lbctl listener drain|undrain: server in group (NULL: in every group that has it) takes no
+ * new sessions, through the runtime API at once, and stays drained across reloads and agent
+ * restarts until undrained or removed from the config (an undrain leaves a drain the file
+ * sets). cfg: the running model. 0, -ENOENT when no group has that server, or -errno.
+ */
+int proxy_set_drain(struct proxy *p, const struct lb_config *cfg, const char *group,
+		    const char *server, bool drain);
+/* The state HAProxy was last given for a server ("ready", "drain", "maint"), NULL if none. */
+const char *proxy_server_state(const struct proxy *p, const char *group, const char *server);
+/* Whether lbctl drained it. */
+bool proxy_server_drained(const struct proxy *p, const char *group, const char *server);
+
+struct haproxy_stat_row;
+/*
+ * HAProxy's `show stat` of its frontends and servers, into a malloc'd *rows. -EAGAIN while no
+ * worker runs; -errno.
+ */
+int proxy_show_stat(struct proxy *p, struct haproxy_stat_row **rows, size_t *n);
+
+/*
  * For --check-config: renders cfg's HAProxy config into a temporary file and runs
  * `haproxy -c` on it. 0 (also when HAProxy is not installed: *checked says whether it
  * ran), or -EINVAL with "file:line:column: ..." of the listener or group HAProxy refused.

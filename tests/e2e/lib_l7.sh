@@ -62,8 +62,8 @@ origin_port() {
 	for o in $ORIGINS; do [ "${o%%:*}" = "$1" ] && echo "${o##*:}"; done
 }
 
-# proxy_config_write BE FILE: the proxy node's config; $L7_LISTENERS (YAML list items,
-# indented 4) and $L7_VIPS (extra vips: items) let a test add its own.
+# proxy_config_write BE FILE: the proxy node's config; $L7_LISTENERS and $L7_GROUPS (YAML
+# list items, indented 4) and $L7_VIPS (extra vips: items) let a test add its own.
 proxy_config_write() {
 	local be=$1 file=$2 origin=${BE4[$ORIGIN_NS]}
 	cat >"$file" <<-YAML
@@ -111,6 +111,7 @@ proxy_config_write() {
 	      check: {path: /, interval: 200ms, timeout: 150ms, rise: 2, fall: 2}
 	      servers:
 	        - {name: pp1, address: $origin, port: $(origin_port pp1)}
+	${L7_GROUPS:-}
 	YAML
 }
 
@@ -213,4 +214,23 @@ l7_loop() {
 		fi
 	done
 	echo "ok=$ok err=$err $(for k in "${!seen[@]}"; do printf '%s=%s ' "$k" "${seen[$k]}"; done)"
+}
+
+# l7_hist_count GROUP SERVER: xdplb_proxy_response_seconds_count of www's SERVER, summed over
+# the proxies' agent metrics (a request goes through either proxy).
+l7_hist_count() {
+	local be sum=0 n
+	for be in $PROXIES; do
+		n=$(nsx "$be" curl -sf --max-time 3 http://127.0.0.1:9742/metrics |
+			awk -v k="xdplb_proxy_response_seconds_count{listener=\"www\",group=\"$1\",server=\"$2\"}" \
+				'$1 == k {print $2}')
+		sum=$((sum + ${n:-0}))
+	done
+	echo "$sum"
+}
+l7_hist_count_is() { [ "$(l7_hist_count "$1" "$2")" = "$3" ]; }
+
+# listener_server_state BE GROUP SERVER: the STATE column of `lbctl listener list` on BE.
+listener_server_state() {
+	lbctl "$1" listener list | awk -v g="$2" -v s="$3" '$1 == g && $2 == s {print $4}'
 }

@@ -28,6 +28,11 @@ for example in "$REPO_DIR"/configs/*.yaml; do
 	for key in $(sed -n 's/^ *key_file: *\([^ #]*\).*/\1/p' "$copy"); do
 		[ -e "$key" ] || { head -c 32 /dev/urandom >"$key" && chmod 600 "$key"; }
 	done
+	# A region's TSIG key: one line as dig -y takes it, mode 0600.
+	for key in $(sed -n 's/^ *tsig_key_file: *\([^ #]*\).*/\1/p' "$copy"); do
+		[ -e "$key" ] || { echo "hmac-sha256:xdplb:$(head -c 32 /dev/urandom | base64)" >"$key" &&
+			chmod 600 "$key"; }
+	done
 	for group in $(sed -n 's/.*control:.*group: *\([a-z_][a-z0-9_-]*\).*/\1/p' "$copy"); do
 		getent group "$group" >/dev/null && continue
 		groupadd --system "$group" || fail "groupadd $group failed"

@@ -7,7 +7,10 @@
 # failed healthy backends with "connect: Bad file descriptor" whenever exec
 # checks ran beside them.) A TCP connect is the kernel's alone: fall 1, one
 # false failure shows. A fork or the test's Python HTTP server may really be
-# slow on a loaded machine: fall 2 and 3 for those.
+# slow on a loaded machine (CI shares 2 cores with builds: fork + exec of a
+# shell has taken over 90 ms three times running at a load of 5 to 7): fall 3
+# for those, and 200 ms for the exec check. A slow check is counted as a
+# failure; what this test hunts is a verdict the backend did not earn.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_health.sh"
 e2e_setup
@@ -15,12 +18,12 @@ e2e_setup
 SOAK=${HEALTH_SOAK_SECONDS:-60}
 
 health_add \
-	"web4={type: http, path: /, interval: 100ms, timeout: 90ms, rise: 1, fall: 2}" \
+	"web4={type: http, path: /, interval: 100ms, timeout: 90ms, rise: 1, fall: 3}" \
 	"stream4={type: tcp, interval: 100ms, timeout: 90ms, rise: 1, fall: 1}" \
-	"udp4={type: exec, command: [/bin/sh, -c, 'exec test -n \"\$XDPLB_BACKEND\"'], interval: 100ms, timeout: 90ms, rise: 1, fall: 3}"
+	"udp4={type: exec, command: [/bin/sh, -c, 'exec test -n \"\$XDPLB_BACKEND\"'], interval: 250ms, timeout: 200ms, rise: 1, fall: 3}"
 wait_for 5 "every backend checked and up" all_checked_up ||
 	fail "health checks did not bring every backend up: $(lbctl_json lb backend list 2>&1 | tr '\n' ' ')"
-log "http, tcp and exec checks every 100 ms on every backend, fall 1"
+log "http and tcp checks every 100 ms, exec every 250 ms, on every backend"
 
 checks_total() {
 	lbctl_json lb status | json_get "d['health']['$1']"
@@ -47,7 +50,8 @@ stream_stop $STREAM
 checks=$(($(checks_total checks) - checks0))
 failures=$(checks_total failures)
 log "$SOAK s: $requests requests ($errors errors), $checks checks, $failures failed (slow, not wrong: no verdict flipped)"
-[ "$checks" -ge $((SOAK * 9 * 5)) ] || fail "only $checks checks in $SOAK s (9 targets every 100 ms)"
+# 6 targets every 100 ms and 3 every 250 ms: 72 a second; at least half of them.
+[ "$checks" -ge $((SOAK * 36)) ] || fail "only $checks checks in $SOAK s (72 a second expected)"
 ! grep -q ' is down' "$XLB_RUNDIR"/lb-agent.log.* ||
 	fail "a healthy backend was marked down: $(grep -h ' is down' "$XLB_RUNDIR"/lb-agent.log.* | head -3)"
 [ "$errors" = 0 ] || fail "$errors of $requests requests failed"

@@ -7,7 +7,10 @@
 # download runs reloads HAProxy seamlessly and the download completes byte for
 # byte; a bad listener is refused with file:line:column and the old config keeps
 # serving; an origin killed mid-traffic is marked down and then costs no request;
-# a HAProxy master killed is restarted by the agent, logged and counted.
+# a HAProxy master killed is restarted by the agent, logged and counted; `lbctl
+# listener list` shows the servers and their states, `lbctl listener drain` keeps
+# new requests off a server (across a reload) until undrained; the agents' latency
+# histogram counts every request; a WebSocket stays open past the request timeout.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_l7.sh"
 l7_setup
@@ -76,6 +79,51 @@ haproxy_cmd be1 "@1 show servers state g_app" | awk '$4 == "app1" {print $8}' | 
 	fail "HAProxy's weight of app1 is not 50: $(haproxy_cmd be1 '@1 show servers state g_app')"
 [ "$(proxy_field be1 reloads)" = "$reloads1" ] || fail "a weight change reloaded HAProxy"
 log "drain and weight through the runtime API, no reload"
+
+# --- lbctl listener: servers and states; a drain per group; the latency histogram ---------------
+out=$(lbctl be1 listener list) || fail "lbctl listener list on be1: $out"
+log "lbctl listener list on be1:"$'\n'"$out"
+[[ $out == *"www "*"$VIP4:$HTTP_PORT"*" http "*" OPEN "* ]] || fail "listener www is not listed OPEN"
+for srv in app:app1 app:app2 api:api1 pp:pp1; do
+	[ "$(listener_server_state be1 "${srv%%:*}" "${srv##*:}")" = UP ] ||
+		fail "lbctl listener list does not show ${srv/:/\/} UP"
+done
+lbctl_json be1 listener show www | json_get "d['groups'][0]['servers'][0]['check']" | grep -qx L7OK ||
+	fail "lbctl -j listener show www has no L7OK check for the first server"
+before=$(l7_hist_count api api1)
+out=$(l7_loop 20 /hist -H "Host: api.example.com")
+[[ $out == "ok=20 err=0 api1=20 " ]] || fail "20 requests to api: $out"
+wait_for 5 "the histogram of api1 counted 20 more" l7_hist_count_is api api1 $((before + 20)) ||
+	fail "xdplb_proxy_response_seconds_count of api1 went from $before to $(l7_hist_count api api1), not +20"
+nsx be1 curl -sf --max-time 3 http://127.0.0.1:9742/metrics >"$XLB_RUNDIR/agent-metrics.txt" ||
+	fail "no metrics from be1's agent"
+promtool check metrics <"$XLB_RUNDIR/agent-metrics.txt" >"$XLB_RUNDIR/promtool-agent.txt" 2>&1 ||
+	fail "promtool refuses the agent's exposition: $(head -3 "$XLB_RUNDIR/promtool-agent.txt")"
+awk '/^xdplb_proxy_response_seconds_bucket\{listener="www",group="api",server="api1",/ {
+	if (n++ && $2 < prev) bad = 1; prev = $2 }
+	END { exit (n != 12 || bad) }' "$XLB_RUNDIR/agent-metrics.txt" ||
+	fail "api1's histogram on be1 has not 12 monotonic buckets: $(grep -c 'server="api1",le' "$XLB_RUNDIR/agent-metrics.txt")"
+grep -q '^xdplb_proxy_log_lines_total{result="malformed"} 0$' "$XLB_RUNDIR/agent-metrics.txt" ||
+	fail "be1's agent found malformed HAProxy log lines: $(grep proxy_log_lines "$XLB_RUNDIR/agent-metrics.txt")"
+log "the agents' histogram of api1 rose by exactly 20; buckets monotonic; no malformed log line; promtool accepts it"
+
+for be in $PROXIES; do
+	out=$(lbctl "$be" listener drain app1 app) || fail "lbctl listener drain on $be: $out"
+done
+log "drained: $out"
+[ "$(listener_server_state be1 app app1)" = DRAIN ] || fail "lbctl listener list does not show app1 DRAIN"
+out=$(l7_loop 20 /)
+[[ $out == "ok=20 err=0 app2=20 " ]] || fail "with app1 drained by lbctl, 20 requests gave: $out"
+proxies_reload
+out=$(l7_loop 10 /)
+[[ $out == "ok=10 err=0 app2=10 " ]] || fail "a reload undid lbctl's drain: $out"
+for be in $PROXIES; do
+	out=$(lbctl "$be" listener undrain app1) || fail "lbctl listener undrain on $be: $out"
+done
+[ "$(listener_server_state be1 app app1)" = UP ] || fail "app1 not UP after lbctl listener undrain"
+out=$(l7_loop 30 /)
+[[ $out == "ok=30 err=0 "* && $out == *"app1="* ]] || fail "app1 back from lbctl's drain gets nothing: $out"
+log "lbctl listener drain kept new requests off app1 (across a reload), undrain brought it back: $out"
 
 # --- a rule added during a 4 MB download: seamless reload ---------------------------------
 bg cli "$XLB_RUNDIR/download.log" curl -sS --max-time 30 -o "$XLB_RUNDIR/download.bin" \
@@ -148,3 +196,21 @@ grep -q "HAProxy master $pid1 killed by signal 9; restart #1" "$XLB_RUNDIR"/be1-
 out=$(l7_loop 20 /new/x)
 [[ $out == "ok=20 err=0 api1=20 " ]] || fail "through the restarted proxy: $out"
 log "killed HAProxy master restarted by the agent, traffic served"
+
+# --- WebSocket through VIP -> balancer -> HAProxy, open past the request and client timeouts -----
+WS_PORT=8085
+bg "$ORIGIN_NS" "$XLB_RUNDIR/ws-origin.log" timeout "$XLB_LIFETIME" \
+	"$PYTHON" "$TOOLS_DIR/ws_echo.py" serve "${BE4[$ORIGIN_NS]}" "$WS_PORT"
+wait_for 5 "WebSocket origin on :$WS_PORT" nsx "$ORIGIN_NS" bash -c "exec 3<>/dev/tcp/${BE4[$ORIGIN_NS]}/$WS_PORT" ||
+	fail "the WebSocket origin did not start: $(cat "$XLB_RUNDIR/ws-origin.log")"
+L7_RULES='        - {path: /new/, group: api}
+        - {host: ws.example.com, group: ws}'
+L7_WWW_EXTRA='      timeouts: {request: 1s, client: 1500ms}'
+L7_GROUPS="    - name: ws
+      servers:
+        - {name: ws1, address: ${BE4[$ORIGIN_NS]}, port: $WS_PORT}"
+for be in $PROXIES; do proxy_config_write "$be" "$XLB_RUNDIR/$be.yaml"; done
+proxies_reload
+out=$(nsx cli timeout 20 "$PYTHON" "$TOOLS_DIR/ws_echo.py" client "$VIP4" "$HTTP_PORT" ws.example.com 3) ||
+	fail "WebSocket through $VIP4: $out"
+log "WebSocket through $VIP4 (request timeout 1 s, client 1.5 s, idle 3 s): $out"

@@ -69,7 +69,7 @@ mode=$(nsx lb stat -c '%a' "$LB_SOCK")
 [ "$mode" = 600 ] || fail "control socket without a group: mode $mode, want 600"
 out=$(as_user nogroup "$LBCTL" -s "$LB_SOCK" status 2>&1) &&
 	fail "nobody read status from a root-only socket: $out"
-grep -q "permission denied" <<<"$out" || fail "nobody on a 0600 socket: unexpected error: $out"
+grep -qi "permission denied" <<<"$out" || fail "nobody on a 0600 socket: unexpected error: $out"
 log "root-only socket: nobody refused"
 
 sed -i "s|control: {socket: $LB_SOCK}|control: {socket: $LB_SOCK, group: nogroup}|" "$LB_CONF"
@@ -83,14 +83,14 @@ out=$(as_user nogroup "$LBCTL" -s "$LB_SOCK" --json status 2>&1) ||
 before=$(json_get 'd["control_rejected"]' <<<"$out")
 out=$(as_user nogroup "$LBCTL" -s "$LB_SOCK" backend drain "${BE4[be1]}" 2>&1) &&
 	fail "a non-root group member drained a backend: $out"
-grep -q "permission denied" <<<"$out" || fail "drain as group member: unexpected error: $out"
+grep -qi "permission denied" <<<"$out" || fail "drain as group member: unexpected error: $out"
 after=$(lbctl_json lb status | json_get 'd["control_rejected"]')
 [ "$after" -gt "$before" ] || fail "refused drain not counted (control_rejected $before -> $after)"
 state=$(lbctl_json lb backend list | json_get "[b['state'] for b in d['backends'] if b['address'] == '${BE4[be1]}'][0]")
 [ "$state" = up ] || fail "backend ${BE4[be1]} is '$state' after a refused drain"
 out=$(as_user daemon "$LBCTL" -s "$LB_SOCK" status 2>&1) &&
 	fail "a user outside the control group read status: $out"
-grep -q "permission denied" <<<"$out" || fail "outside the group: unexpected error: $out"
+grep -qi "permission denied" <<<"$out" || fail "outside the group: unexpected error: $out"
 log "group socket: member reads, member's drain refused and counted, others refused"
 
 # Sync key file permissions, checked before anything starts.

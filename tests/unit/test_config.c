@@ -349,7 +349,7 @@ Test(config, rejects_a_misspelt_section)
 {
 	expect_error(ONE_VIP "clustre:\n  enabled: true\n",
 		     "lb.yaml:12:1: top level: unknown key 'clustre' (expected one of: node, sync, "
-		     "cluster, proxy, vips)");
+		     "cluster, proxy, region, vips)");
 }
 
 Test(config, rejects_key_given_twice)

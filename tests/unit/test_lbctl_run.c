@@ -431,4 +431,8 @@ Test(lbctl_completion, offers_global_options_anywhere_and_skips_them_as_words)
 	cr_assert_str_eq(got, "drain");
 	complete_line("lbctl help ba", got, sizeof(got));
 	cr_assert_str_eq(got, "backend");
+	complete_line("lbctl lis", got, sizeof(got));
+	cr_assert_str_eq(got, "listener");
+	complete_line("lbctl listener -j un", got, sizeof(got));
+	cr_assert_str_eq(got, "undrain");
 }
