@@ -105,6 +105,11 @@ static __always_inline int decap_sc_forward(struct xdp_md *ctx, const struct dec
 
 	if ((void *)(sc + 1) > data_end || t->l3_off > ETH_HLEN + 4)
 		return DECAP_SC_LOCAL;
+	/*
+	 * Routed as if forwarded from the interface it came in on: the kernel
+	 * refuses (BPF_FIB_LKUP_RET_FWD_DISABLED, in any mode) unless that
+	 * interface has forwarding on; then it is counted no_route and kept here.
+	 */
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.l4_protocol = IPPROTO_UDP;
 	if (sc->family == LB_AF_INET) {
