@@ -33,8 +33,10 @@ def main():
         sys.exit("ports or repeat out of range")
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
     pkts = [ack(src, dst, p, dport) for p in range(first, first + count)]
-    for _ in range(repeat):
-        for p in pkts:
+    # Back to back: a balancer tracks a flow at its second packet, if it still
+    # remembers the first (lb_ct_new is small).
+    for p in pkts:
+        for _ in range(repeat):
             s.sendto(p, (dst, 0))
     print(len(pkts) * repeat)
 
