@@ -12,6 +12,7 @@
 #include "lb_common.h"
 #include "lib/decap_maps.h"
 #include "lib/decap_parse.h"
+#include "lib/decap_sc.h"
 
 /* Ethernet header plus one VLAN tag: what moves forward over the stripped headers. */
 #define DECAP_L2_MAX (ETH_HLEN + 4)
@@ -19,7 +20,7 @@
 /* Which tunnel this was, from the outer EtherType and what the outer header said it carries. */
 static __always_inline __u32 decap_kind(__be16 l3_proto, const struct decap_tunnel *t)
 {
-	if (!t->inner_version)
+	if (!t->inner_version || t->sc_off)
 		return LB_DECAP_GUE;
 	if (l3_proto == bpf_htons(ETH_P_IP))
 		return t->inner_version == 4 ? LB_DECAP_IPIP : LB_DECAP_IP6_IN_IP4;
@@ -48,6 +49,14 @@ int xdp_decap(struct xdp_md *ctx)
 	inner_proto = decap_check_inner(data, data_end, &t);
 	if (!inner_proto)
 		return lb_drop(LB_DROP_DECAP_MALFORMED, bytes);
+	if (t.sc_off) {
+		int verdict = decap_sc(ctx, &t, bytes);
+
+		if (verdict != DECAP_SC_LOCAL)
+			return verdict;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+	}
 
 	/*
 	 * Save the L2 header before moving the head: afterwards its old bytes

@@ -16,6 +16,7 @@
 #include "lib/icmp.h"
 #include "lib/vip.h"
 #include "lib/fast_path.h"
+#include "lib/second_chance.h"
 
 /* last_seen_ns is refreshed when this much older than now: idle ages are seconds. */
 #define LB_CT_SEEN_GRANULARITY_NS 1000000000ULL
@@ -32,6 +33,7 @@ struct lb_target {
 	__u32 outer_hash;    /* lb_hash_outer(hash), or 0: not known yet */
 	__u32 stat;	     /* LB_STAT_* counted when sent */
 	bool answer_too_big; /* may tell the sender its packet is too big */
+	const struct lb_backend *second; /* second chance: named in the GUE header, or NULL */
 };
 
 /*
@@ -129,6 +131,13 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 		if (ret)
 			return ret;
 		/*
+		 * Second chance: a flow this node does not know whose slot moved.
+		 * Not tracked: every packet of it names the previous backend too,
+		 * until it ends (docs/SECOND_CHANCE.md).
+		 */
+		if (!conn)
+			tgt->second = lb_sc_second(vip, pkt, tgt->hash, tgt->be_index);
+		/*
 		 * A first packet goes to lb_ct_new (docs/DATAPLANE.md, "Admission"):
 		 * spoofed SYNs never send a second one and so never evict an
 		 * established flow. A tuple lb_conntrack holds already (reused by a
@@ -138,7 +147,7 @@ static __always_inline int lb_target_flow(const struct lb_pkt *pkt, const struct
 			lb_ct_insert(&key, tgt->be, tgt->be_index, 1, now, now, pkt->len);
 			if (syn)
 				lb_fc_forget(&pkt->flow);
-		} else if ((seen = lb_ct_seen_victim(tgt->hash, &key)))
+		} else if (!tgt->second && (seen = lb_ct_seen_victim(tgt->hash, &key)))
 			lb_ct_seen_write(seen, &key, tgt->be, tgt->be_index, now);
 		if (vs) {
 			vs->new_flows++;
@@ -198,7 +207,7 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 				   const struct lb_target *tgt)
 {
 	const struct lb_settings *set = tgt->set;
-	const struct lb_backend *be = tgt->be;
+	const struct lb_backend *be = tgt->be, *second;
 	__u32 olen, mtu = set->mtu;
 	int ret;
 
@@ -216,8 +225,11 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 		lb_stat_add(LB_STAT_ICMP_TOO_BIG_SENT, pkt->len);
 		return XDP_TX;
 	}
+	second = lb_sc_fits(tgt->second, pkt->l3_len + olen, mtu, pkt->len);
 	ret = lb_encap(ctx, pkt, tgt->vip, be, set, tgt->hash,
 		       tgt->outer_hash ?: lb_hash_outer(tgt->hash));
+	if (!ret && second)
+		ret = lb_sc_insert(ctx, pkt, be, second);
 	if (ret)
 		return lb_drop(ret, pkt->len);
 	lb_stats_forwarded(tgt->vs, tgt->bs, tgt->vip->vip_index, tgt->be_index, pkt->len,

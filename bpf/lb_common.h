@@ -53,6 +53,8 @@ enum lb_encap {
 #define LB_VIP_F_HASH_ADDRS (1U << 0) /* hash and track on addresses only: fragments work */
 #define LB_VIP_F_ICMP (1U << 1) /* entry exists only to answer ICMP for this address */
 #define LB_VIP_F_FAIL_OPEN (1U << 2) /* all backends DOWN: still use them (operator's choice) */
+/* GUE only: a Maglev pick names the slot's previous backend (docs/SECOND_CHANCE.md). */
+#define LB_VIP_F_SECOND_CHANCE (1U << 3)
 
 /* struct lb_backend.flags */
 #define LB_BE_F_DOWN (1U << 0) /* health checks failed: never used, its flows re-picked */
@@ -163,6 +165,49 @@ enum lb_decap_kind {
 	LB_DECAP_KINDS(LB_DECAP_ENUM) LB_DECAP_MAX,
 };
 #undef LB_DECAP_ENUM
+
+/*
+ * Second chance outcomes: index into lb_sc_stats (its own map: lb_stats
+ * keeps its pinned size). Same stability rule. One row per outcome:
+ * X(ENUM suffix, number, name, what it means). The name is the `outcome`
+ * label of xdplb_second_chance_packets_total and the key in `lbctl stats`.
+ */
+#define LB_SC_OUTCOMES(X)                                                                          \
+	X(NAMED, 0, "named", "balancer: sent naming the slot's previous backend")                   \
+	X(NO_ROOM, 1, "no_room", "balancer: not named, the header would pass node.mtu")             \
+	X(FORWARDED, 2, "forwarded", "backend: no local socket: sent on to the second backend")     \
+	X(LOCAL, 3, "local", "backend: a local socket owns the flow: decapsulated here")            \
+	X(SYN, 4, "syn", "backend: a SYN, never forwarded: decapsulated here")                      \
+	X(SELF, 5, "self", "backend: the second backend is this host: decapsulated here")           \
+	X(NO_ROUTE, 6, "no_route", "backend: no route or neighbour to the second backend")          \
+	X(UNOWNED, 7, "unowned", "backend: forwarded once already and no socket owns it: dropped")  \
+	X(NOT_TCP, 8, "not_tcp", "backend: inner packet not plain TCP: decapsulated here")
+
+#define LB_SC_ENUM(id, nr, name, help) LB_SC_##id = nr,
+enum lb_sc_outcome {
+	LB_SC_OUTCOMES(LB_SC_ENUM) LB_SC_MAX,
+};
+#undef LB_SC_ENUM
+
+/*
+ * Second chance's GUE header (docs/SECOND_CHANCE.md): GUE variant 0 after
+ * the outer UDP header, its private data naming the flow's second backend;
+ * the inner IP packet follows. Without a second backend the balancer sends
+ * variant 1 (no header) as before.
+ */
+#define LB_GUE_SC_HLEN 5 /* private data words after the 4 bytes of GUE header */
+#define LB_GUE_SC_KIND 0x58 /* first private byte: 'X', xdplb's second chance */
+#define LB_GUE_SC_F_HOPPED 0x01 /* sent on by a backend: never forwarded again */
+struct lb_gue_sc {
+	__u8 ver_hlen; /* GUE version 0, C 0, hlen LB_GUE_SC_HLEN: 0x05 */
+	__u8 proto; /* inner packet: IPPROTO_IPIP or IPPROTO_IPV6 */
+	__u16 gue_flags; /* none: 0 */
+	__u8 kind; /* LB_GUE_SC_KIND */
+	__u8 flags; /* LB_GUE_SC_F_* */
+	__u8 family; /* LB_AF_* of addr */
+	__u8 pad;
+	__u32 addr[4]; /* the second backend's tunnel address */
+};
 
 /* lb_vips key: what a packet is addressed to. */
 struct lb_vip_key {

@@ -96,6 +96,8 @@ int lbctl_print_version(FILE *out, json_t *res, json_t *args);
 int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
 /* A table of {"name": {"packets", "bytes"}} under header ("DROP REASON"), "no drops" if empty. */
 int lbctl_print_counters(FILE *out, const char *header, json_t *counters, bool all_rows);
+/* The "second_chance" outcomes of a stats result, every row, when the agent sent them. */
+int lbctl_print_sc(FILE *out, json_t *res);
 /* cli/print_backend.c: what status and stats say of a backend host. */
 struct table;
 int lbctl_status_decap_row(struct table *t, json_t *status);

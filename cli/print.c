@@ -358,8 +358,20 @@ int lbctl_print_stats(FILE *out, json_t *res, json_t *args)
 		ret =
 		    lbctl_print_counters(out, "DROP REASON", json_object_get(res, "drops"), false);
 	}
+	if (!ret)
+		ret = lbctl_print_sc(out, res);
 	table_free(t);
 	return ret ? -ENOMEM : 0;
+}
+
+int lbctl_print_sc(FILE *out, json_t *res)
+{
+	json_t *sc = json_object_get(res, "second_chance");
+
+	if (!json_is_object(sc) || !json_object_size(sc))
+		return 0;
+	fputc('\n', out);
+	return lbctl_print_counters(out, "SECOND CHANCE", sc, true);
 }
 
 int lbctl_print_conntrack(FILE *out, json_t *res, json_t *args)

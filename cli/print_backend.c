@@ -83,6 +83,8 @@ int lbctl_print_backend_stats(FILE *out, json_t *res)
 		ret =
 		    lbctl_print_counters(out, "DROP REASON", json_object_get(res, "drops"), false);
 	}
+	if (!ret)
+		ret = lbctl_print_sc(out, res);
 	table_free(t);
 	return ret ? -ENOMEM : 0;
 }

@@ -399,7 +399,7 @@ static int backend_mkdir_bpffs(const char *bpffs_dir, const char *dir)
 static void backend_unpin_maps(const char *dir)
 {
 	static const char *const names[] = {"decap_addrs", "decap_settings", "lb_stats",
-					    "lb_drops", "decap_stats"};
+					    "lb_drops", "decap_stats", "lb_sc_stats"};
 	char path[PATH_MAX];
 	size_t i;
 

@@ -106,6 +106,8 @@ int backend_state_read(const struct lb_config *cfg, struct backend_state *st)
 		err = state_read_counters(cfg, "lb_stats", st->stats, LB_STAT_MAX);
 	if (!err)
 		err = state_read_counters(cfg, "lb_drops", st->drops, LB_DROP_MAX);
+	if (!err)
+		err = state_read_counters(cfg, "lb_sc_stats", st->sc, LB_SC_MAX);
 	return err;
 }
 

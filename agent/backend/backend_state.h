@@ -18,6 +18,7 @@ struct backend_state {
 	struct lb_counter decap[LB_DECAP_MAX]; /* tunnels stripped, by kind */
 	struct lb_counter stats[LB_STAT_MAX];  /* decap counts LB_STAT_DECAP and LB_STAT_PASS */
 	struct lb_counter drops[LB_DROP_MAX];  /* by reason; [0] unused */
+	struct lb_counter sc[LB_SC_MAX];       /* second chance outcomes (lb_sc_stats) */
 };
 
 /*

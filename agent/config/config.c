@@ -390,6 +390,19 @@ static int cfg_parse_vip_fail_open(struct cfg_ctx *ctx, const char *what,
 	return err;
 }
 
+static int cfg_parse_vip_second_chance(struct cfg_ctx *ctx, const char *what,
+				       const struct cfg_ynode *val, void *obj)
+{
+	struct cfg_vip *vip = obj;
+	bool on = true;
+	int err;
+
+	err = cfg_value_bool(ctx, what, val, &on);
+	if (!err)
+		vip->no_second_chance = !on;
+	return err;
+}
+
 static const struct cfg_key cfg_zones_keys[] = {
     CFG_IDENT("primary", struct cfg_vip, primary_zone, 1, true),
     CFG_IDENT("secondary", struct cfg_vip, secondary_zone, 1, false),
@@ -435,6 +448,7 @@ static const struct cfg_key cfg_vip_keys[] = {
     CFG_FUNC("hash", cfg_parse_vip_hash, false),
     CFG_FUNC("fail_open", cfg_parse_vip_fail_open, false),
     CFG_FUNC("down_flows", cfg_parse_vip_down_flows, false),
+    CFG_FUNC("second_chance", cfg_parse_vip_second_chance, false),
     CFG_FUNC("zones", cfg_parse_vip_zones, false),
     CFG_FUNC("health", cfg_parse_vip_health, false),
     CFG_FUNC("backends", cfg_parse_vip_backends, false),

@@ -114,6 +114,21 @@ static json_t *ctl_counters(const struct lb_counter *c, unsigned int n,
 	return obj;
 }
 
+json_t *ctl_sc_json(const struct lb_counter *c, bool backend)
+{
+	json_t *obj = json_object();
+	unsigned int i;
+
+	for (i = 0; obj && i < LB_SC_MAX; i++) {
+		if (!metrics_sc_in_role(i, backend))
+			continue;
+		json_object_set_new(obj, metrics_sc_outcome_name(i),
+				    json_pack("{s:I, s:I}", "packets", (json_int_t)c[i].packets,
+					      "bytes", (json_int_t)c[i].bytes));
+	}
+	return obj;
+}
+
 int ctl_backend_stats(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	struct backend_state st;
@@ -121,10 +136,11 @@ int ctl_backend_stats(void *ctx, json_t *args, json_t **result, char *err, size_
 
 	if (ret)
 		return ret;
-	*result = json_pack("{s:s, s:I, s:I, s:o, s:o}", "role", "backend", "decapsulated",
+	*result = json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "role", "backend", "decapsulated",
 			    (json_int_t)st.stats[LB_STAT_DECAP].packets, "passed",
 			    (json_int_t)st.stats[LB_STAT_PASS].packets, "decap",
 			    ctl_counters(st.decap, LB_DECAP_MAX, metrics_decap_kind_name, false),
-			    "drops", ctl_counters(st.drops, LB_DROP_MAX, metrics_drop_name, true));
+			    "drops", ctl_counters(st.drops, LB_DROP_MAX, metrics_drop_name, true),
+			    "second_chance", ctl_sc_json(st.sc, true));
 	return *result ? 0 : -ENOMEM;
 }

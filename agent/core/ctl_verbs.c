@@ -478,6 +478,18 @@ static int ctl_backend_weight(void *ctx, json_t *args, json_t **result, char *er
 	return *result ? 0 : -ENOMEM;
 }
 
+/* The balancer's second chance outcomes: {"named": {"packets": n, "bytes": n}, ...}. */
+static json_t *ctl_sc_counters(struct agent *a, int fd)
+{
+	struct lb_counter c[LB_SC_MAX] = {};
+	uint32_t i;
+
+	for (i = 0; i < LB_SC_MAX; i++)
+		if (metrics_sc_in_role(i, false))
+			dataplane_read_percpu(a->dp, fd, i, &c[i], sizeof(c[i]));
+	return ctl_sc_json(c, false);
+}
+
 static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 #define CTL_STAT_KEY(id, nr, key, metric, help) [LB_STAT_##id] = key,
@@ -505,6 +517,8 @@ static int ctl_stats(void *ctx, json_t *args, json_t **result, char *err, size_t
 					      "bytes", (json_int_t)c.bytes));
 	}
 	json_object_set_new(*result, "drops", drops);
+	json_object_set_new(*result, "second_chance",
+			    ctl_sc_counters(a, ctl_map_fd(a, "lb_sc_stats")));
 	json_object_set_new(*result, "role", json_string("balancer"));
 	return 0;
 }

@@ -154,6 +154,7 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	const struct lb_config *cfg = &a->cfg;
 	int stats_fd = dataplane_map_fd(a->dp, "lb_stats");
 	int drops_fd = dataplane_map_fd(a->dp, "lb_drops");
+	int sc_fd = dataplane_map_fd(a->dp, "lb_sc_stats");
 	struct lb_counter c;
 	size_t i, j, n = 0;
 	int seen;
@@ -168,6 +169,8 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 			s->stats[i] = c.packets;
 	for (i = 1; i < LB_DROP_MAX; i++)
 		dataplane_read_percpu(a->dp, drops_fd, i, &s->drops[i], sizeof(s->drops[i]));
+	for (i = 0; i < LB_SC_MAX; i++)
+		dataplane_read_percpu(a->dp, sc_fd, i, &s->sc[i], sizeof(s->sc[i]));
 
 	s->vips = calloc(cfg->n_vips ?: 1, sizeof(*s->vips));
 	for (i = 0; i < cfg->n_vips; i++)
@@ -196,6 +199,7 @@ static int mx_fill_decap(struct agent *a, struct metrics_snapshot *s)
 	s->have_decap = true;
 	memcpy(s->decap, st.decap, sizeof(s->decap));
 	memcpy(s->drops, st.drops, sizeof(s->drops));
+	memcpy(s->sc, st.sc, sizeof(s->sc));
 	for (i = 0; i < LB_STAT_MAX; i++)
 		s->stats[i] = st.stats[i].packets;
 	return 0;

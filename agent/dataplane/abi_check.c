@@ -23,6 +23,8 @@ _Static_assert(sizeof(struct lb_settings) == 44, "lb_settings layout");
 _Static_assert(sizeof(struct lb_vip_stats) == 40, "lb_vip_stats layout");
 _Static_assert(sizeof(struct lb_backend_stats) == 24, "lb_backend_stats layout");
 _Static_assert(sizeof(struct lb_counter) == 16, "lb_counter layout");
+_Static_assert(sizeof(struct lb_gue_sc) == 24 && LB_GUE_SC_HLEN * 4 + 4 == 24, "lb_gue_sc layout");
+_Static_assert(LB_SC_MAX == LB_SC_NOT_TCP + 1, "lb_sc_stats size");
 
 /* Rows of LB_DROP_REASONS / LB_STATS in number order, none lost: *_MAX sizes lb_drops, lb_stats. */
 _Static_assert(LB_DROP_MAX == LB_DROP_DECAP_MALFORMED + 1 && LB_DROP_MAX == 16, "lb_drops size");

@@ -419,21 +419,21 @@ static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint3
 	return 0;
 }
 
-/* Builds the table into a new inner map and swaps it in with one update. */
+/*
+ * Builds the table into a new inner map and swaps it in with one update,
+ * second chance's prev table first (a packet between the two finds a prev
+ * equal to its pick at worst, which names nobody).
+ */
 static int dp_install_table(struct dataplane *dp, uint32_t vip_index, uint32_t m,
 			    const uint32_t *sig, size_t n)
 {
-	struct bpf_map *tmpl = bpf_map__inner_map(dp->skel->maps.lb_maglev);
-	LIBBPF_OPTS(bpf_map_create_opts, copts,
-		    .map_flags = (tmpl ? bpf_map__map_flags(tmpl) : 0) | BPF_F_INNER_MAP);
 	struct maglev_backend *mb = NULL;
-	uint32_t *table = NULL, *keys = NULL, count = m, i;
+	uint32_t *table = NULL, i;
 	int fd = -1, err;
 
 	mb = calloc(n ? n : 1, sizeof(*mb));
 	table = calloc(m, sizeof(*table));
-	keys = calloc(m, sizeof(*keys));
-	if (!mb || !table || !keys) {
+	if (!mb || !table) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -442,26 +442,19 @@ static int dp_install_table(struct dataplane *dp, uint32_t vip_index, uint32_t m
 		mb[i].index = sig[2 * i];
 		mb[i].weight = sig[2 * i + 1];
 	}
-	err = maglev_build(mb, n, m, table);
+	err = maglev_build(mb, n, m, table) ?: dp_prev_install(dp, vip_index, m, table);
 	if (err)
 		goto cleanup;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lb_maglev_tbl", sizeof(__u32), sizeof(__u32), m,
-			    &copts);
+	fd = dp_table_create(dp, "lb_maglev_tbl", m, table);
 	if (fd < 0) {
 		err = fd;
 		goto cleanup;
 	}
-	for (i = 0; i < m; i++)
-		keys[i] = i;
-	err = bpf_map_update_batch(fd, keys, table, &count, NULL);
-	if (err)
-		goto cleanup;
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_maglev), &vip_index, &fd, BPF_ANY))
 		err = -errno;
 cleanup:
 	if (fd >= 0)
 		close(fd);
-	free(keys);
 	free(table);
 	free(mb);
 	return err;
@@ -491,6 +484,9 @@ static int dp_sync_vip(struct dataplane *dp, const struct cfg_vip *v, uint32_t i
 
 	want.vip_index = idx;
 	want.flags = v->flags & (LB_VIP_F_HASH_ADDRS | LB_VIP_F_FAIL_OPEN);
+	/* IPIP has no room to name a second backend: GUE only (docs/SECOND_CHANCE.md). */
+	if (v->encap == LB_ENCAP_GUE && !v->no_second_chance)
+		want.flags |= LB_VIP_F_SECOND_CHANCE;
 	want.maglev_size = v->maglev_size ? v->maglev_size : LB_MAGLEV_DEFAULT_SIZE;
 	want.encap = v->encap;
 	want.gue_dport = htons(v->gue_port ? v->gue_port : LB_GUE_DEFAULT_PORT);
@@ -532,6 +528,7 @@ static int dp_remove_vip(struct dataplane *dp, uint32_t idx)
 		err = -errno;
 	if (bpf_map_delete_elem(bpf_map__fd(dp->skel->maps.lb_maglev), &idx) && errno != ENOENT)
 		err = -errno;
+	err = dp_prev_remove(dp, idx) ?: err;
 	free(dv->sig);
 	memset(dv, 0, sizeof(*dv));
 	dv->freed_seq = ++dp->seq;

@@ -87,6 +87,13 @@ int dp_pin_path(const struct dataplane *dp, const char *name, char *buf, size_t 
 /* Rebuilds the index assignment and runtime state from the (possibly pinned) maps. */
 int dp_state_adopt(struct dataplane *dp);
 
+/* Maglev inner tables and second chance's prev tables (dataplane_prev.c). */
+int dp_table_create(const struct dataplane *dp, const char *name, uint32_t m,
+		    const uint32_t *values);
+/* Before a new table goes in: lb_maglev_prev from the installed table and the new one. */
+int dp_prev_install(struct dataplane *dp, uint32_t vip_index, uint32_t m, const uint32_t *table);
+int dp_prev_remove(struct dataplane *dp, uint32_t vip_index);
+
 /* lb_vip_filter (dataplane_filter.c): bits added before the VIPs, cut after them. */
 int dp_filter_grow(struct dataplane *dp, const struct lb_config *cfg);
 int dp_filter_trim(struct dataplane *dp, const struct lb_config *cfg);

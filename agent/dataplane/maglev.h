@@ -25,4 +25,17 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t m, ui
 
 bool maglev_is_prime(uint32_t m);
 
+/*
+ * Second chance (docs/SECOND_CHANCE.md): prev[s] is the backend slot s held
+ * before the last change that moved it, LB_NO_BACKEND for a slot that never
+ * moved. Given the installed table and its prev (either NULL: none installed,
+ * or of another size), and the new table, fills new_prev: a slot that moves
+ * now names the backend it leaves, one that stays keeps its earlier prev. A
+ * prev equal to the slot's new backend, or that keep() refuses (a pair gone
+ * since), is dropped. Returns how many slots name a prev.
+ */
+uint32_t maglev_prev_update(const uint32_t *old_table, const uint32_t *old_prev,
+			    const uint32_t *new_table, uint32_t m, uint32_t *new_prev,
+			    bool (*keep)(uint32_t index, void *ctx), void *ctx);
+
 #endif /* XDPLB_MAGLEV_H */

@@ -75,6 +75,7 @@ struct metrics_snapshot {
 	struct lb_counter drops[LB_DROP_MAX]; /* by reason; [0] unused */
 	bool have_decap; /* backend: stats, drops and decap hold the decap program's counters */
 	struct lb_counter decap[LB_DECAP_MAX]; /* tunnels stripped, by kind */
+	struct lb_counter sc[LB_SC_MAX]; /* second chance outcomes (balancer or backend ones) */
 	struct mx_vip *vips;
 	size_t n_vips;
 	struct mx_backend *backends;
@@ -113,6 +114,12 @@ const char *metrics_drop_name(unsigned int reason);
 bool metrics_drop_in_role(unsigned int reason, bool backend);
 /* The tunnel kinds of decap_stats (LB_DECAP_KINDS): "ipip", "6in4", ...; NULL out of range. */
 const char *metrics_decap_kind_name(unsigned int kind);
+
+/* Second chance outcome names (LB_SC_OUTCOMES): "named", "forwarded", ...; NULL out of range. */
+const char *metrics_sc_outcome_name(unsigned int outcome);
+/* Whether the program of a role counts that outcome: named and no_room the balancer, the rest
+ * the backend's decap. */
+bool metrics_sc_in_role(unsigned int outcome, bool backend);
 
 /* The text exposition of s into a malloc'ed *text (not NUL-terminated: *len bytes). */
 int metrics_render(const struct metrics_snapshot *s, char **text, size_t *len);

@@ -42,6 +42,22 @@ const char *metrics_decap_kind_name(unsigned int kind)
 	return kind < LB_DECAP_MAX ? mx_decap_names[kind] : NULL;
 }
 
+#define MX_SC_NAME(id, nr, name, help) [LB_SC_##id] = name,
+static const char *const mx_sc_names[LB_SC_MAX] = {LB_SC_OUTCOMES(MX_SC_NAME)};
+#undef MX_SC_NAME
+
+const char *metrics_sc_outcome_name(unsigned int outcome)
+{
+	return outcome < LB_SC_MAX ? mx_sc_names[outcome] : NULL;
+}
+
+bool metrics_sc_in_role(unsigned int outcome, bool backend)
+{
+	bool balancer = outcome == LB_SC_NAMED || outcome == LB_SC_NO_ROOM;
+
+	return outcome < LB_SC_MAX && balancer != backend;
+}
+
 /* The global lb_stats counters, each its own family (they count different things). */
 #define MX_STAT_FAMILY(id, nr, key, metric, help) [LB_STAT_##id] = {metric, help},
 static const struct {
@@ -153,6 +169,26 @@ static void mx_render_drops(struct mx_out *o, const struct metrics_snapshot *s, 
 				  mx_drop_names[i], NULL);
 }
 
+/* Second chance outcomes (docs/SECOND_CHANCE.md), only those the role's program counts. */
+static void mx_render_sc(struct mx_out *o, const struct metrics_snapshot *s, bool backend)
+{
+	unsigned int i;
+
+	mx_family(o, "xdplb_second_chance_packets_total", "counter",
+		  "Second chance: packets naming a previous backend (balancer), or what a backend "
+		  "did with them, by outcome.");
+	for (i = 0; i < LB_SC_MAX; i++)
+		if (metrics_sc_in_role(i, backend))
+			mx_sample(o, "xdplb_second_chance_packets_total", s->sc[i].packets,
+				  "outcome", mx_sc_names[i], NULL);
+	mx_family(o, "xdplb_second_chance_bytes_total", "counter",
+		  "Bytes of the second chance packets, by outcome.");
+	for (i = 0; i < LB_SC_MAX; i++)
+		if (metrics_sc_in_role(i, backend))
+			mx_sample(o, "xdplb_second_chance_bytes_total", s->sc[i].bytes, "outcome",
+				  mx_sc_names[i], NULL);
+}
+
 static void mx_render_dataplane(struct mx_out *o, const struct metrics_snapshot *s)
 {
 	unsigned int i;
@@ -171,6 +207,7 @@ static void mx_render_dataplane(struct mx_out *o, const struct metrics_snapshot 
 			mx_one(o, mx_stat_families[i].name, "counter", mx_stat_families[i].help,
 			       s->stats[i]);
 	mx_render_drops(o, s, false);
+	mx_render_sc(o, s, false);
 }
 
 /* A backend: the decap program's counters, tunnels stripped by kind, and its own drops. */
@@ -192,6 +229,7 @@ static void mx_render_decap(struct mx_out *o, const struct metrics_snapshot *s)
 	       "Packets that were no tunnel to this host, handed to the kernel untouched.",
 	       s->stats[LB_STAT_PASS]);
 	mx_render_drops(o, s, true);
+	mx_render_sc(o, s, true);
 }
 
 /* One family over every VIP; `off` is the uint64_t field of struct mx_vip to show. */

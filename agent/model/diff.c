@@ -41,6 +41,7 @@ bool cfg_vip_equal(const struct cfg_vip *a, const struct cfg_vip *b)
 	    a->proto != b->proto || a->encap != b->encap || a->gue_port != b->gue_port ||
 	    a->maglev_size != b->maglev_size || a->flags != b->flags ||
 	    a->down_keeps_flows != b->down_keeps_flows ||
+	    a->no_second_chance != b->no_second_chance ||
 	    strcmp(a->primary_zone, b->primary_zone) ||
 	    strcmp(a->secondary_zone, b->secondary_zone) || a->n_backends != b->n_backends ||
 	    !cfg_health_equal(&a->health, &b->health))

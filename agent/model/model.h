@@ -93,6 +93,7 @@ struct cfg_vip {
 	uint16_t gue_port; /* host order, GUE destination port */
 	uint32_t maglev_size; /* prime */
 	uint32_t flags; /* LB_VIP_F_HASH_ADDRS, LB_VIP_F_FAIL_OPEN */
+	bool no_second_chance; /* second_chance: off (GUE VIPs have it on by default) */
 	/*
 	 * down_flows: keep. A backend its checks take DOWN gets no new flows of
 	 * this VIP but keeps the ones tracked to it (it may still serve them);

@@ -23,7 +23,8 @@ struct decap_tunnel {
 	__u32 hdr_len; /* outer IP (+UDP) bytes to remove */
 	__u32 inner_len; /* bytes from the inner header to the end of the outer packet */
 	__u8 inner_version; /* 4 or 6 from the outer protocol; 0 = GUE, read the nibble */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 sc_off; /* offset of a second chance header (struct lb_gue_sc); 0 = none */
 };
 
 struct decap_vlan_hdr {
@@ -58,6 +59,26 @@ static __always_inline int decap_is_local(const __u32 *addr, __u8 family)
 }
 
 /*
+ * GUE variant 0 (the first two bits 00; an IP packet starts 01): xdplb's
+ * second chance header, whose inner protocol says the inner version. Any
+ * other variant 0 header is left to decap_check_inner() to refuse.
+ */
+static __always_inline int decap_parse_gue_sc(void *data, void *data_end, struct decap_tunnel *t)
+{
+	struct lb_gue_sc *sc = data + t->l3_off + t->hdr_len;
+
+	if ((void *)(sc + 1) > data_end || t->inner_len < sizeof(*sc) || (sc->ver_hlen >> 6) ||
+	    sc->ver_hlen != LB_GUE_SC_HLEN || sc->kind != LB_GUE_SC_KIND ||
+	    (sc->proto != IPPROTO_IPIP && sc->proto != IPPROTO_IPV6))
+		return 1;
+	t->sc_off = t->l3_off + t->hdr_len;
+	t->hdr_len += sizeof(*sc);
+	t->inner_len -= sizeof(*sc);
+	t->inner_version = sc->proto == IPPROTO_IPIP ? 4 : 6;
+	return 1;
+}
+
+/*
  * GUE: UDP to the configured port. Returns 1 and grows t->hdr_len when the
  * datagram is ours, 0 when it is ordinary UDP.
  */
@@ -75,7 +96,7 @@ static __always_inline int decap_parse_gue(void *data, void *data_end, struct de
 	t->hdr_len += sizeof(*udp);
 	t->inner_len -= sizeof(*udp);
 	t->inner_version = 0;
-	return 1;
+	return decap_parse_gue_sc(data, data_end, t);
 }
 
 /* Outer IPv4: 1 when it is a tunnel packet addressed to this host. */

@@ -61,6 +61,18 @@ struct {
 } lb_maglev SEC(".maps");
 
 /*
+ * Second chance (docs/SECOND_CHANCE.md): per VIP, the backend index each
+ * slot held before the last change that moved it, LB_NO_BACKEND if none. No
+ * table for a VIP whose slots never moved. The agent's own, like lb_maglev.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, LB_MAX_VIPS);
+	__type(key, __u32);
+	__array(values, struct lb_maglev_table);
+} lb_maglev_prev SEC(".maps");
+
+/*
  * The agent's, never read here: runtime weights from lbctl, pinned with the
  * data plane so that an agent restart keeps them as it keeps drains.
  */

@@ -23,6 +23,8 @@ struct decap_case {
 	uint32_t stat; /* lb_stats index counted once when no drop */
 	uint32_t kind; /* stat LB_STAT_DECAP: the decap_stats index counted once */
 	bool gue_off; /* run with decap_settings GUE port 0 */
+	uint32_t sc; /* second chance: lb_sc_stats index + 1 counted once, 0 = none counted */
+	bool no_stat; /* neither lb_stats nor lb_drops counts it (second chance's drop) */
 };
 
 static const char *const HOST4 = "198.51.100.1";
@@ -41,17 +43,22 @@ static void outer_base(struct pkt_spec *s, uint8_t family, const char *dst)
 }
 
 /* The client's packet as the balancer received it: TCP to the VIP with a payload. */
-static size_t inner_l3(uint8_t *out, uint8_t family)
+static size_t inner_l3_flags(uint8_t *out, uint8_t family, uint8_t tcp_flags)
 {
 	static const uint8_t data[] = "GET / HTTP/1.0\r\n\r\n";
 	struct pkt_spec s = { .family = family, .proto = IPPROTO_TCP, .sport = 40000,
-			      .dport = 80, .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH, .seq = 1000,
+			      .dport = 80, .tcp_flags = tcp_flags, .seq = 1000,
 			      .ack_seq = 2000, .tos = 0x10, .frag = PKT_IP4_DF,
 			      .payload = data, .payload_len = sizeof(data) - 1 };
 
 	pkt_addr(s.src, family == LB_AF_INET ? "203.0.113.5" : "2001:db8:3::5");
 	pkt_addr(s.dst, family == LB_AF_INET ? "192.0.2.10" : "2001:db8::10");
 	return pkt_build_l3(out, PKT_MAX / 2, &s);
+}
+
+static size_t inner_l3(uint8_t *out, uint8_t family)
+{
+	return inner_l3_flags(out, family, PKT_TCP_ACK | PKT_TCP_PSH);
 }
 
 /* Outer packet around inner; proto 4/41 for IPIP, IPPROTO_UDP for GUE. */
@@ -390,6 +397,58 @@ static void c_gue_port_when_gue_off(struct pkt *in, struct pkt *out)
 #define DECAP_DROPS(desc, fn) \
 	{ .name = desc, .build = fn, .action = XDP_DROP, .drop = LB_DROP_DECAP_MALFORMED }
 
+/*
+ * Second chance: GUE over IPv4 whose header names `second`, around the
+ * client's TCP packet with tcp_flags; hopped: sent on by a backend already.
+ * out: the packet stripped, as the kernel must get it when kept here.
+ */
+static void build_sc(struct pkt *in, struct pkt *out, const char *second, uint8_t tcp_flags,
+		     bool hopped)
+{
+	uint8_t inner[PKT_MAX / 2], payload[PKT_MAX / 2];
+	size_t len = inner_l3_flags(inner, LB_AF_INET, tcp_flags);
+	struct lb_gue_sc sc = {.ver_hlen = LB_GUE_SC_HLEN,
+			       .proto = IPPROTO_IPIP,
+			       .kind = LB_GUE_SC_KIND,
+			       .family = LB_AF_INET};
+	struct pkt_spec o;
+
+	sc.flags = hopped ? LB_GUE_SC_F_HOPPED : 0;
+	pkt_addr(sc.addr, second);
+	memcpy(payload, &sc, sizeof(sc));
+	memcpy(payload + sizeof(sc), inner, len);
+	outer_base(&o, LB_AF_INET, HOST4);
+	tunnel(in, &o, IPPROTO_UDP, payload, len + sizeof(sc));
+	stripped(out, &o, LB_AF_INET, inner, len);
+}
+
+static void c_sc_syn(struct pkt *in, struct pkt *out)
+{
+	build_sc(in, out, "198.51.100.9", PKT_TCP_SYN, false);
+}
+
+static void c_sc_no_route(struct pkt *in, struct pkt *out)
+{
+	build_sc(in, out, "198.51.100.9", PKT_TCP_ACK, false);
+}
+
+static void c_sc_self(struct pkt *in, struct pkt *out)
+{
+	build_sc(in, out, HOST4, PKT_TCP_ACK, false);
+}
+
+static void c_sc_hopped(struct pkt *in, struct pkt *out)
+{
+	build_sc(in, out, "198.51.100.9", PKT_TCP_ACK, true);
+	*out = *in;
+}
+
+#define DECAP_SC(desc, fn, outcome)                                                                \
+	{                                                                                          \
+		.name = desc, .build = fn, .action = XDP_PASS, .stat = LB_STAT_DECAP,              \
+		.kind = LB_DECAP_GUE, .sc = LB_SC_##outcome + 1                                    \
+	}
+
 static const struct decap_case decap_cases[] = {
 	DECAP_STRIPS("4in4 stripped, EtherType IPv4", c_4in4, IPIP),
 	DECAP_STRIPS("6in4 stripped, EtherType IPv6", c_6in4, IP6_IN_IP4),
@@ -423,6 +482,15 @@ static const struct decap_case decap_cases[] = {
 	DECAP_DROPS("inner IPv6 header truncated dropped", c_inner6_truncated),
 	DECAP_DROPS("GUE variant 0 header dropped", c_gue_variant0),
 	DECAP_DROPS("GUE without payload dropped", c_gue_empty),
+	DECAP_SC("second chance: a SYN is never forwarded: stripped here", c_sc_syn, SYN),
+	DECAP_SC("second chance: no socket, no route to the second backend: stripped here",
+		 c_sc_no_route, NO_ROUTE),
+	DECAP_SC("second chance: the second backend is this host: stripped here", c_sc_self, SELF),
+	{ .name = "second chance: forwarded once already and no socket here: dropped, no loop",
+	  .build = c_sc_hopped,
+	  .action = XDP_DROP,
+	  .sc = LB_SC_UNOWNED + 1,
+	  .no_stat = true },
 };
 
 /* A stripped packet counts once under its kind, and nothing else does. */
@@ -440,6 +508,19 @@ static void expect_kind_counted(const struct decap_harness *h, const struct deca
 			     c->name, k, (unsigned long long)cnt.packets);
 		cr_expect_eq(cnt.bytes, counted ? len : 0, "%s: decap kind %u bytes %llu", c->name,
 			     k, (unsigned long long)cnt.bytes);
+	}
+}
+
+/* Second chance counted once under the case's outcome, and nothing else under any. */
+static void expect_sc_counted(const struct decap_harness *h, const struct decap_case *c)
+{
+	struct lb_counter cnt;
+	uint32_t k;
+
+	for (k = 0; k < LB_SC_MAX; k++) {
+		cr_assert_eq(harness_percpu_sum(h->sc_stats, k, (uint64_t *)&cnt, 2), 0);
+		cr_expect_eq(cnt.packets, c->sc == k + 1, "%s: second chance outcome %u: %llu",
+			     c->name, k, (unsigned long long)cnt.packets);
 	}
 }
 
@@ -480,6 +561,8 @@ ParameterizedTest(int *i, decap, fixtures)
 
 	if (c->drop)
 		err = harness_percpu_sum(h.drops, c->drop, (uint64_t *)&cnt, 2);
+	else if (c->no_stat)
+		err = harness_percpu_sum(h.sc_stats, c->sc - 1, (uint64_t *)&cnt, 2);
 	else
 		err = harness_percpu_sum(h.stats, c->stat, (uint64_t *)&cnt, 2);
 	cr_assert_eq(err, 0);
@@ -488,5 +571,6 @@ ParameterizedTest(int *i, decap, fixtures)
 	cr_expect_eq(cnt.bytes, in.len, "%s: counter bytes %llu, frame %zu", c->name,
 		     (unsigned long long)cnt.bytes, in.len);
 	expect_kind_counted(&h, c, in.len);
+	expect_sc_counted(&h, c);
 	harness_decap_destroy(&h);
 }

@@ -142,6 +142,7 @@ int harness_decap_load(struct decap_harness *h)
 	h->stats = bpf_map__fd(h->skel->maps.lb_stats);
 	h->drops = bpf_map__fd(h->skel->maps.lb_drops);
 	h->kinds = bpf_map__fd(h->skel->maps.decap_stats);
+	h->sc_stats = bpf_map__fd(h->skel->maps.lb_sc_stats);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ struct lb_harness {
 struct decap_harness {
 	struct decap *skel;
 	int prog_fd;
-	int addrs, settings, stats, drops, kinds;
+	int addrs, settings, stats, drops, kinds, sc_stats;
 };
 
 /* Runs one packet once (repeat = 1: a second run would see the rewritten buffer). */
@@ -79,6 +79,8 @@ int harness_lb_vip(struct lb_harness *h, const struct lb_vip_key *key,
 int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_backend *be,
 		       uint32_t n_vips);
 /* Installs a fresh inner table (BPF_F_INNER_MAP array) for vip_index, as one swap. */
+/* A table into an array of maps (lb_maglev, lb_maglev_prev) at vip_index. */
+int harness_lb_inner(int outer, uint32_t vip_index, const uint32_t *slots, uint32_t n_slots);
 int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *slots,
 		      uint32_t n_slots);
 /* Reads every record waiting in lb_events; returns how many (at most max) or -errno. */

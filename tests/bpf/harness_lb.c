@@ -341,8 +341,7 @@ int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_bac
 	return 0;
 }
 
-int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *slots,
-		      uint32_t n_slots)
+int harness_lb_inner(int outer, uint32_t vip_index, const uint32_t *slots, uint32_t n_slots)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
 	int inner, err = 0;
@@ -358,11 +357,17 @@ int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *
 			goto cleanup;
 		}
 	}
-	if (bpf_map_update_elem(h->maglev, &vip_index, &inner, BPF_ANY))
+	if (bpf_map_update_elem(outer, &vip_index, &inner, BPF_ANY))
 		err = -errno;
 cleanup:
 	close(inner);
 	return err;
+}
+
+int harness_lb_maglev(struct lb_harness *h, uint32_t vip_index, const uint32_t *slots,
+		      uint32_t n_slots)
+{
+	return harness_lb_inner(h->maglev, vip_index, slots, n_slots);
 }
 
 struct event_sink {

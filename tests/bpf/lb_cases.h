@@ -188,6 +188,7 @@ extern const struct lb_case_table lb_cases_sync; /* events, counters, conntrack 
 extern const struct lb_case_table lb_cases_edge; /* ranges, wrap-around, padding, odd sizes */
 extern const struct lb_case_table lb_cases_contract; /* what the doc pinned later */
 extern const struct lb_case_table lb_cases_cache; /* the per-CPU flow cache */
+extern const struct lb_case_table lb_cases_sc; /* second chance */
 
 /* Shared steps of building a case. */
 void lbc_forward(struct lb_run *r, const struct pkt_spec *s, uint32_t vip, uint32_t be);

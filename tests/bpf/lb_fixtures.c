@@ -30,7 +30,7 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 
 static const struct lb_case_table *const lb_tables[] = {
 	&lb_cases_fwd, &lb_cases_parse, &lb_cases_icmp, &lb_cases_sync,
-	&lb_cases_edge, &lb_cases_contract, &lb_cases_cache,
+	&lb_cases_edge, &lb_cases_contract, &lb_cases_cache, &lb_cases_sc,
 };
 
 #define LB_MAX_CASES 256

@@ -255,6 +255,7 @@ void w_expect_encap(struct lb_run *r, const struct pkt *in, uint32_t vip, uint32
 	uint32_t hash = w_hash(r, key), h2 = lb_hash_outer(hash);
 	struct pkt_spec o = { 0 };
 	bool inner4 = inner[0] >> 4 == 4;
+	static uint8_t with_sc[PKT_MAX];
 
 	memcpy(o.dmac, b->dmac, 6);
 	memcpy(o.smac, b->ifindex ? b->smac : in->b, 6);
@@ -277,6 +278,12 @@ void w_expect_encap(struct lb_run *r, const struct pkt *in, uint32_t vip, uint32
 	}
 	o.payload = inner;
 	o.payload_len = l3_len(inner);
+	if (r->expect_sc) { /* second chance: its header, then the inner packet */
+		memcpy(with_sc, r->expect_sc, sizeof(*r->expect_sc));
+		memcpy(with_sc + sizeof(*r->expect_sc), inner, o.payload_len);
+		o.payload = with_sc;
+		o.payload_len += sizeof(*r->expect_sc);
+	}
 	if (w_programmed_encap(r, vip) == LB_ENCAP_GUE) {
 		o.proto = IPPROTO_UDP;
 		if (st->gue_sport_min && st->gue_sport_max >= st->gue_sport_min)

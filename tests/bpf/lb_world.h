@@ -67,6 +67,7 @@ struct lb_run {
 	uint32_t action;
 	uint32_t drop; /* lb_drops index the checked packet counts, or LB_DROP_NONE */
 	int stat; /* lb_stats index the checked packet counts, or W_NO_STAT */
+	const struct lb_gue_sc *expect_sc; /* w_expect_encap(): GUE carries this header */
 };
 
 /* Loads lb and programs the world; asserts (Criterion) on failure. */

@@ -304,8 +304,16 @@ static int verify_l4(struct verify_ctx *v, uint8_t family, const uint8_t *l3, co
 		if (get16(l4 + 6) &&
 		    pkt_csum(l4, l4_len, pseudo_sum(family, src, dst, proto, l4_len)))
 			return verify_fail(v, "UDP checksum", 0);
-		if (v->gue_port && get16(l4 + 2) == v->gue_port)
-			return verify_l3(v, l4 + 8, l4_len - 8, depth + 1);
+		if (v->gue_port && get16(l4 + 2) == v->gue_port) {
+			size_t gue = 8;
+
+			/* GUE variant 0 (second chance): 4 bytes + hlen words before the packet. */
+			if (l4_len > 8 && !(l4[8] >> 6))
+				gue += 4 + 4 * (l4[8] & 0x1f);
+			if (l4_len < gue)
+				return verify_fail(v, "GUE header truncated", 0);
+			return verify_l3(v, l4 + gue, l4_len - gue, depth + 1);
+		}
 		return 0;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:

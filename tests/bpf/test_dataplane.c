@@ -261,6 +261,65 @@ Test(dataplane, leaves_the_table_of_an_unchanged_vip_alone)
 	cr_assert_gt(dp_table_count(dns, dp_pair("dns", "203.0.113.13")), 0);
 }
 
+/* Slot by slot, a VIP's table (name "lb_maglev") or its prev table; false if none. */
+static bool dp_table_read(const char *outer, uint32_t vip_index, uint32_t *out, uint32_t m)
+{
+	uint32_t id, slot;
+	int fd;
+
+	if (bpf_map_lookup_elem(dataplane_map_fd(dp, outer), &vip_index, &id))
+		return false;
+	fd = bpf_map_get_fd_by_id(id);
+	cr_assert_geq(fd, 0);
+	for (slot = 0; slot < m; slot++)
+		cr_assert_eq(bpf_map_lookup_elem(fd, &slot, &out[slot]), 0);
+	close(fd);
+	return true;
+}
+
+Test(dataplane, second_chance_prev_names_the_backend_a_moved_slot_left)
+{
+	static uint32_t t2[1009], t3[1009], prev[1009], t4[1009], prev2[1009], prev0[1009];
+	uint32_t s, moved = 0, be13;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	cr_assert(dp_table_read("lb_maglev", 0, t2, 1009));
+	/* Slots a backend took when its next hop came in moved too: prev0 names those. */
+	dp_table_read("lb_maglev_prev", 0, prev0, 1009);
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}"));
+	dp_apply_resolved();
+	be13 = dp_index("203.0.113.13");
+	cr_assert(dp_table_read("lb_maglev", 0, t3, 1009));
+	cr_assert(dp_table_read("lb_maglev_prev", 0, prev, 1009), "slots moved: a prev table");
+	for (s = 0; s < 1009; s++) {
+		cr_assert_eq(prev[s], t2[s] != t3[s] ? t2[s] : prev0[s] != t3[s] ? prev0[s] : 0,
+			     "slot %u: %u -> %u, prev %u", s, t2[s], t3[s], prev[s]);
+		moved += t3[s] == be13;
+	}
+	cr_assert_gt(moved, 1009 / 4, "the new backend took its share");
+
+	/* Removing .12: its slots name it no more (its index is freed), others keep theirs. */
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.13}"));
+	dp_apply_resolved();
+	cr_assert(dp_table_read("lb_maglev", 0, t4, 1009));
+	cr_assert(dp_table_read("lb_maglev_prev", 0, prev2, 1009));
+	for (s = 0; s < 1009; s++) {
+		cr_assert_neq(prev2[s], 2, "slot %u names a removed pair", s);
+		if (t4[s] == t3[s] && prev[s] != 2)
+			cr_assert_eq(prev2[s], prev[s], "slot %u lost its prev", s);
+	}
+
+	/* The VIP gone: its prev table too. */
+	dp_load(DP_DNS("{address: 203.0.113.12}"));
+	dp_apply_resolved();
+	cr_assert_not(dp_table_read("lb_maglev_prev", 0, prev2, 1009), "prev table outlived its VIP");
+}
+
 Test(dataplane, drain_takes_a_backend_out_of_the_tables_and_keeps_its_slot)
 {
 	struct xaddr b2;

@@ -25,6 +25,8 @@ CL_GROUP=239.255.88.1
 CL_STREAMS_PY=
 CL_SYNC=true
 CL_SYNC_EXTRA= # more sync: keys, each line indented two spaces
+CL_VIP_EXTRA= # more keys of the stream VIP, each line indented four spaces
+CL_CONNTRACK_SIZE=65536
 
 # Builds client, router, backends and both LB nodes with their links.
 cluster_topo_create() {
@@ -111,7 +113,7 @@ cluster_node_yaml() {
 	  tunnel_source: $3
 	  mtu: $INNER_MTU
 	  hash_seed: 0x5eed
-	  conntrack_size: 65536
+	  conntrack_size: $CL_CONNTRACK_SIZE
 	  control: {socket: $(agent_sock "$1")}
 	  bpffs: $XLB_RUNDIR/bpffs/$1
 	sync:
@@ -139,6 +141,8 @@ cluster_config_write() {
 		for vip in "stream4 $VIP4" "stream6 $VIP6"; do
 			printf '  - name: %s\n    address: "%s"\n    port: %s\n    protocol: tcp\n' \
 				${vip} $STREAM_PORT
+			# CL_VIP_EXTRA (second chance's GUE settings) is the IPv4 VIP's alone.
+			[ "${vip%% *}" != stream4 ] || [ -z "$CL_VIP_EXTRA" ] || echo "$CL_VIP_EXTRA"
 			printf '    backends:\n'
 			for be in "$@"; do
 				printf '      - address: "%s"\n' "${BE4[$be]}"
@@ -273,13 +277,18 @@ cluster_streams_py() {
 	PY
 }
 
-# streams_start N FIRST_PORT: N connections to the stream VIP; waits until all run.
-streams_start() {
+# streams_launch N FIRST_PORT: N connections to the stream VIP, not waiting for them.
+streams_launch() {
 	cluster_streams_py
 	rm -f "$XLB_RUNDIR/run/streams".{json,stop}
 	bg cli "$XLB_RUNDIR/streams.log" timeout 900 $PYTHON "$CL_STREAMS_PY" $VIP4 $STREAM_PORT \
 		"$2" "$1" "$XLB_RUNDIR/run/streams.json" "$XLB_RUNDIR/run/streams.stop"
 	STREAMS_PID=$BG_PID
+}
+
+# streams_start N FIRST_PORT: the same, and waits until all run.
+streams_start() {
+	streams_launch "$@"
 	wait_for 20 "$1 streams running" streams_count_is running "$1" ||
 		fail "streams did not all start: $(streams_summary)"
 }

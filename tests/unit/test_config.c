@@ -333,11 +333,21 @@ Test(config, refuses_a_control_socket_path_a_socket_cannot_have)
 
 Test(config, rejects_unknown_key_naming_the_expected_ones)
 {
-	expect_error(
-	    ONE_VIP "    protocl: tcp\n",
-	    "lb.yaml:12:5: vip: unknown key 'protocl' (expected one of: name, address, "
-	    "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, down_flows, "
-	    "zones, health, backends)");
+	expect_error(ONE_VIP "    protocl: tcp\n",
+		     "lb.yaml:12:5: vip: unknown key 'protocl' (expected one of: name, address, "
+		     "port, protocol, encapsulation, gue_port, maglev_size, hash, fail_open, "
+		     "down_flows, second_chance, "
+		     "zones, health, backends)");
+}
+
+Test(config, second_chance_is_on_unless_turned_off)
+{
+	expect_load(ONE_VIP);
+	cr_assert_not(cfg.vips[0].no_second_chance);
+	expect_load(ONE_VIP "    second_chance: false\n");
+	cr_assert(cfg.vips[0].no_second_chance);
+	expect_error(ONE_VIP "    second_chance: off\n",
+		     "lb.yaml:12:20: vip.second_chance: expected true or false, found 'off'");
 }
 
 Test(config, rejects_a_misspelt_section)
@@ -936,6 +946,7 @@ Test(config, vip_equal_sees_every_change)
 	EXPECT_CHANGE(v.gue_port = 6081);
 	EXPECT_CHANGE(v.maglev_size = 251);
 	EXPECT_CHANGE(v.flags = LB_VIP_F_FAIL_OPEN);
+	EXPECT_CHANGE(v.no_second_chance = true);
 	EXPECT_CHANGE(strcpy(v.primary_zone, "a"));
 	EXPECT_CHANGE(strcpy(v.secondary_zone, "b"));
 	EXPECT_CHANGE(v.n_backends = 1);

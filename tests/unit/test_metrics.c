@@ -243,6 +243,25 @@ Test(metrics, backend_exports_decap_counters_by_kind_and_its_drops)
 	free(text);
 }
 
+Test(metrics, second_chance_outcomes_by_role)
+{
+	struct metrics_snapshot s;
+	char *text;
+
+	mx_canned_backend(&s);
+	s.sc[LB_SC_FORWARDED] = (struct lb_counter){.packets = 7, .bytes = 700};
+	s.sc[LB_SC_UNOWNED].packets = 2;
+	text = mx_render_canned(&s);
+	mx_expect_line(text, "xdplb_second_chance_packets_total{outcome=\"forwarded\"} 7");
+	mx_expect_line(text, "xdplb_second_chance_bytes_total{outcome=\"forwarded\"} 700");
+	mx_expect_line(text, "xdplb_second_chance_packets_total{outcome=\"unowned\"} 2");
+	/* Only a balancer names a previous backend. */
+	cr_expect_null(strstr(text, "outcome=\"named\""), "%s", text);
+	cr_expect(metrics_sc_in_role(LB_SC_NAMED, false) && !metrics_sc_in_role(LB_SC_NAMED, true));
+	cr_expect(metrics_sc_in_role(LB_SC_UNOWNED, true) && !metrics_sc_in_role(LB_SC_MAX, true));
+	free(text);
+}
+
 /* promtool (Debian package prometheus) lints names, types, units and the syntax. */
 static int mx_promtool(const char *text)
 {
