@@ -28,7 +28,7 @@ XCFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter 
 # Flags come from pkg-config, as a Debian build takes them. Targets that install
 # packages first (deps) build in a second make, which reads these after the install.
 PKG_CONFIG ?= pkg-config
-PKGS := libbpf libelf zlib yaml-0.1 jansson libmnl libsodium libcurl libmicrohttpd ldns
+PKGS := libbpf libelf zlib yaml-0.1 jansson libmnl libsodium libcurl libmicrohttpd libknot
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --cflags --libs criterion 2>/dev/null || echo -lcriterion)

@@ -13,7 +13,7 @@ packages=(
 	libsodium-dev	# sync message authentication
 	libcurl4-gnutls-dev	# HTTP(S) health checks, TLS by GnuTLS as libmicrohttpd's (one TLS stack)
 	libmicrohttpd-dev	# Prometheus endpoint
-	libldns-dev	# region failover: RFC 2136 updates and zone transfers signed with TSIG
+	libknot-dev	# region failover: RFC 2136 updates and zone transfers signed with TSIG (Knot's library, GnuTLS: one TLS stack)
 	libcriterion-dev	# unit and BPF test tiers
 	iproute2 iputils-ping procps ethtool	# e2e: namespaces, veth (ethtool: checksum offload off on test veths)
 	netbase	# /etc/protocols: 'ip rule ... ipproto tcp' in the soak tier

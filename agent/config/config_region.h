@@ -15,7 +15,7 @@
 #define CFG_REGION_DEFAULT_HOLD_DOWN_MS	  30000
 #define CFG_TSIG_LINE_MAX		  512
 
-/* A TSIG key as ldns takes it: names without the final dot, the secret in base64. */
+/* A TSIG key as libknot takes it: names without the final dot, the secret in base64. */
 struct cfg_tsig_key {
 	char algorithm[16];
 	char name[CFG_DNS_NAME_MAX];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The authoritative DNS server as the region subsystem uses it, through ldns: the zone read
+ * The authoritative DNS server as the region subsystem uses it, through libknot: the zone read
  * back by a TSIG-signed transfer (AXFR), observation records replaced, and the A/AAAA set of
  * a name replaced under a prerequisite (RFC 2136) that it still is what was read. Blocking,
  * each exchange bounded by region.timeout: called from the region worker thread, and from
@@ -41,7 +41,7 @@ struct region_zone {
 
 struct region_dns;
 
-/* NULL with errno set. Keeps no reference to key (the secret is copied into ldns). */
+/* NULL with errno set. Keeps no reference to key (libknot keeps the decoded secret). */
 struct region_dns *region_dns_open(const struct cfg_region *r, const struct cfg_tsig_key *key);
 void region_dns_close(struct region_dns *d);
 
