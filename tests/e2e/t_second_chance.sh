@@ -111,6 +111,18 @@ done
 round_reset true
 streams_start $N $port
 cluster_reload_all be1 be2 be3
+# lbctl explain: a flow Maglev now gives be3 sits in a slot that moved off be1 or be2,
+# and a packet of it with no conntrack entry names that backend.
+for p in $(seq 60000 60099); do
+	e=$(lbctl_json lb2 explain "$CLI4:$p" "$VIP4:$STREAM_PORT") || fail "(c) lbctl explain failed"
+	[ "$(json_get 'd["backend"]' <<<"$e")" = "${BE4[be3]}" ] && break
+done
+named=$(json_get 'd["second_chance"]["backend"]' <<<"$e")
+[ "$named" = "${BE4[be1]}" ] || [ "$named" = "${BE4[be2]}" ] ||
+	fail "(c) lbctl explain of a flow moved to be3 names '$named', not be1 or be2: $e"
+lbctl lb2 explain "$CLI4:$p" "$VIP4:$STREAM_PORT" | grep -q "names the previous backend $named " ||
+	fail "(c) lbctl explain does not say the flow names $named"
+log "(c) lbctl explain: $CLI4:$p goes to be3 and names $named"
 ct_streams() {
 	lbctl_json "$1" conntrack list --limit 10000 |
 		json_get "sum($port <= e['client_port'] < $port + $N for e in d['entries'])"

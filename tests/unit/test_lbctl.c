@@ -547,6 +547,30 @@ Test(lbctl_print, explain_in_a_sentence)
 		       "new flows are dropped\n");
 }
 
+Test(lbctl_print, explain_says_which_backend_a_second_chance_names_or_why_none)
+{
+	expect_printed(lbctl_print_explain,
+		       "{\"vip\": \"web\", \"backend\": \"198.51.100.3\", \"source\": \"maglev\", "
+		       "\"slot\": 17, \"hash\": 17, \"backend_state\": \"up\", \"tunnel\": "
+		       "\"gue\", \"second_chance\": {\"backend\": \"198.51.100.1\", \"why_not\": "
+		       "null, \"slot\": 17}}",
+		       explain_args,
+		       "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) goes to backend "
+		       "198.51.100.3 (up, gue), picked by Maglev: hash 0x00000011, slot 17\n"
+		       "  second chance: a packet other than a SYN names the previous backend "
+		       "198.51.100.1 (slot 17 moved); a SYN names nobody\n");
+	expect_printed(
+	    lbctl_print_explain,
+	    "{\"vip\": \"web\", \"backend\": \"198.51.100.3\", \"source\": \"maglev\", "
+	    "\"slot\": 17, \"hash\": 17, \"backend_state\": \"up\", \"tunnel\": "
+	    "\"ipip\", \"second_chance\": {\"backend\": null, \"why_not\": \"IPIP VIP: no "
+	    "header to carry a name\"}}",
+	    explain_args,
+	    "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) goes to backend "
+	    "198.51.100.3 (up, ipip), picked by Maglev: hash 0x00000011, slot 17\n"
+	    "  no second chance: IPIP VIP: no header to carry a name\n");
+}
+
 Test(lbctl_print, reload_names_only_what_changed)
 {
 	expect_printed(
