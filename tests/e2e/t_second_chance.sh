@@ -58,10 +58,18 @@ move_and_kill() {
 sc_vip false
 cluster_setup
 for be in $BACKENDS; do
+	# The agent checks forwarding and says so; it never turns it on itself.
+	fwd_off="forwarding off on rtr0 (net.ipv4.conf.rtr0.forwarding=0)"
+	st=$(lbctl_json "$be" status | json_get 'd["second_chance"]')
+	[ "$st" = "$fwd_off" ] || fail "$be status second_chance '$st', not '$fwd_off'"
+	grep -q "net.ipv4.conf.rtr0.forwarding is 0" "$XLB_RUNDIR/$be-agent.log."* ||
+		fail "$be agent did not warn that forwarding is off"
 	# A backend hands packets on through the router with XDP_TX: the router's end
 	# needs an XDP program; bpf_fib_lookup needs forwarding on the interface the
 	# packets come in on (docs/SECOND_CHANCE.md) and the neighbour of the next hop.
 	nsx "$be" sysctl -qw net.ipv4.conf.rtr0.forwarding=1 || fail "forwarding on $be"
+	st=$(lbctl_json "$be" status | json_get 'd["second_chance"]')
+	[ "$st" = ready ] || fail "$be status second_chance '$st' with forwarding on"
 	ip -n "$(ns rtr)" link set dev "$be" xdp obj "$(xdp_pass_obj)" sec xdp ||
 		fail "cannot attach XDP_PASS on the router's $be"
 	nsx "$be" ping -c1 -W1 -q "${BE_RTR4[$be]}" >/dev/null || fail "$be cannot ping its router"

@@ -475,14 +475,18 @@ Test(lbctl_print, status_of_a_backend_says_where_decap_runs_and_which_vips_lo_ho
 	    "\"interface\": \"eth0\", \"xdp_mode\": \"generic\", \"program_id\": 31, "
 	    "\"link_id\": 7, \"decapsulated\": 42, \"dropped\": 3}, \"vips_on_lo\": "
 	    "[\"192.0.2.10\", \"2001:db8::10\"], \"vips_missing_from_lo\": "
-	    "[\"192.0.2.11\"], \"uptime_s\": 60, \"pid\": 9}",
+	    "[\"192.0.2.11\"], \"uptime_s\": 60, \"pid\": 9, \"second_chance\": "
+	    "\"forwarding off on eth0 (net.ipv4.conf.eth0.forwarding=0)\"}",
 	    NULL);
 
-	cr_assert(strstr(out, "node     0, zone a, backend\n"), "%s", out);
-	cr_assert(strstr(out, "decap    on eth0, xdp generic (program 31, link 7): "
+	cr_assert(strstr(out, "node           0, zone a, backend\n"), "%s", out);
+	cr_assert(strstr(out, "\nsecond_chance  forwarding off on eth0 "
+			      "(net.ipv4.conf.eth0.forwarding=0)\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "decap          on eth0, xdp generic (program 31, link 7): "
 			      "42 decapsulated, 3 dropped\n"),
 		  "%s", out);
-	cr_assert(strstr(out, "vips     3; on lo: 192.0.2.10, 2001:db8::10; "
+	cr_assert(strstr(out, "vips           3; on lo: 192.0.2.10, 2001:db8::10; "
 			      "MISSING from lo: 192.0.2.11\n"),
 		  "%s", out);
 	/* A balancer's rows say nothing of a backend. */

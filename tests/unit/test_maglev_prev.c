@@ -160,8 +160,8 @@ Test(maglev_prev, prev_of_a_pair_gone_is_dropped)
 /* lbctl explain's reading of lb_sc_second(): each reason a flow names nobody, in its order. */
 Test(maglev_prev, explain_names_the_prev_only_for_an_untracked_tcp_flow_of_a_moved_slot)
 {
-	struct lb_vip_info vip = {.vip_index = 7, .encap = LB_ENCAP_GUE,
-				  .flags = LB_VIP_F_SECOND_CHANCE};
+	struct lb_vip_info vip = {
+	    .vip_index = 7, .encap = LB_ENCAP_GUE, .flags = LB_VIP_F_SECOND_CHANCE};
 	struct lb_backend second = {.family = LB_AF_INET, .vip_index = 7}, other = second;
 	const char *why;
 
