@@ -415,6 +415,20 @@ int lbctl_print_conntrack(FILE *out, json_t *res, json_t *args)
 	return ret ? -ENOMEM : 0;
 }
 
+/* Second chance (docs/SECOND_CHANCE.md); an agent older than it sends none. */
+static void lbctl_print_explain_sc(FILE *out, json_t *sc)
+{
+	if (!json_is_object(sc))
+		return;
+	if (json_is_string(json_object_get(sc, "backend")))
+		fprintf(out,
+			"  second chance: a packet other than a SYN names the previous backend %s "
+			"(slot %" PRIu64 " moved); a SYN names nobody\n",
+			res_str(sc, "backend"), res_uint(sc, "slot"));
+	else
+		fprintf(out, "  no second chance: %s\n", res_str(sc, "why_not"));
+}
+
 int lbctl_print_explain(FILE *out, json_t *res, json_t *args)
 {
 	json_t *slot = json_object_get(res, "slot");
@@ -441,6 +455,7 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args)
 	else
 		fprintf(out, "picked by %s (hash 0x%08" PRIx64 ")\n", res_str(res, "source"),
 			res_uint(res, "hash"));
+	lbctl_print_explain_sc(out, json_object_get(res, "second_chance"));
 	return 0;
 }
 

@@ -18,12 +18,17 @@ int lbctl_status_decap_row(struct table *t, json_t *status)
 
 	if (!json_is_true(json_object_get(d, "attached")))
 		return ret | table_cell(t, "NOT attached");
-	return ret | table_cell(t,
-				"on %s, xdp %s (program %" PRIu64 ", link %" PRIu64 "): %" PRIu64
-				" decapsulated, %" PRIu64 " dropped",
-				res_str(d, "interface"), res_str(d, "xdp_mode"),
-				res_uint(d, "program_id"), res_uint(d, "link_id"),
-				res_uint(d, "decapsulated"), res_uint(d, "dropped"));
+	ret |=
+	    table_cell(t,
+		       "on %s, xdp %s (program %" PRIu64 ", link %" PRIu64 "): %" PRIu64
+		       " decapsulated, %" PRIu64 " dropped",
+		       res_str(d, "interface"), res_str(d, "xdp_mode"), res_uint(d, "program_id"),
+		       res_uint(d, "link_id"), res_uint(d, "decapsulated"), res_uint(d, "dropped"));
+	/* "ready", or why decap cannot hand packets on; agents before the check send none. */
+	if (json_is_string(json_object_get(status, "second_chance")))
+		ret |= table_cell(t, "second_chance") |
+		       table_cell(t, "%s", res_str(status, "second_chance"));
+	return ret;
 }
 
 /* The addresses of a JSON array of strings, ", " between them, into a malloc'ed string. */

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "backend/backend_forwarding.h"
 #include "backend/backend_mode.h"
 #include "decap.skel.h"
 #include "common/log.h"
@@ -285,18 +286,9 @@ static int backend_sysctl_path(char *path, size_t len, const char *dev, const ch
 static int backend_sysctl_read(const char *dev, const char *name, int *value)
 {
 	char path[PATH_MAX];
-	FILE *f;
-	int err;
+	int err = backend_sysctl_path(path, sizeof(path), dev, name);
 
-	err = backend_sysctl_path(path, sizeof(path), dev, name);
-	if (err)
-		return err;
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	err = fscanf(f, "%d", value) == 1 ? 0 : -EIO;
-	fclose(f);
-	return err;
+	return err ? err : backend_sysctl_read_file(path, value);
 }
 
 static int backend_sysctl_write(const char *dev, const char *name, int value)
@@ -737,6 +729,24 @@ static int backend_find_interface(const struct lb_config *cfg, char *ifname, siz
 	return 0;
 }
 
+/* Said at start and at each reload, so a forgotten sysctl shows up in the log. */
+static void backend_warn_forwarding(const struct lb_config *cfg)
+{
+	const char *iface = cfg->node.interface;
+	char sysctl[64 + IF_NAMESIZE];
+	bool unused;
+	int ret = backend_forwarding_check(BACKEND_SYSCTL_ROOT, cfg, iface, &unused, sysctl,
+					   sizeof(sysctl));
+
+	if (ret < 0)
+		log_warnx("backend_mode_apply: forwarding on %s: %s", iface, strerror(-ret));
+	else if (ret)
+		log_warnx("backend_mode_apply: %s is 0: second chance packets for another backend "
+			  "stay here (counted no_route); set it to 1 to hand them on "
+			  "(docs/SECOND_CHANCE.md)",
+			  sysctl);
+}
+
 int backend_mode_apply(const struct lb_config *cfg)
 {
 	struct lb_config found;
@@ -773,6 +783,7 @@ int backend_mode_apply(const struct lb_config *cfg)
 	err = backend_attach_decap(cfg, ifindex, gue_port);
 	if (err)
 		return err;
+	backend_warn_forwarding(cfg);
 	if (gue_port)
 		log_info("backend mode on %s: VIP addresses on lo, decap attached, GUE port %u",
 			 cfg->node.interface, gue_port);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/backend_forwarding.h"
 #include "backend/backend_mode.h"
 #include "backend/backend_state.h"
 #include "core/ctl_backend.h"
@@ -63,6 +64,7 @@ static int ctl_backend_vips(struct agent *a, json_t *on, json_t *missing)
 int ctl_backend_status(struct agent *a, json_t *result, char *err, size_t errlen)
 {
 	json_t *on = json_array(), *missing = json_array(), *decap;
+	char sc[128 + 2 * IF_NAMESIZE];
 	struct backend_state st;
 	int ret = ctl_backend_read(a, &st, err, errlen);
 
@@ -89,6 +91,10 @@ int ctl_backend_status(struct agent *a, json_t *result, char *err, size_t errlen
 	if (st.attached && (json_object_set_new(result, "interface", json_string(st.interface)) ||
 			    json_object_set_new(result, "xdp_mode",
 						json_string(st.generic ? "generic" : "native"))))
+		return -ENOMEM;
+	if (st.attached && json_object_set_new(result, "second_chance",
+					       json_string(backend_forwarding_status(
+						   &a->cfg, st.interface, sc, sizeof(sc)))))
 		return -ENOMEM;
 	if (!decap || json_object_set_new(result, "decap", decap) ||
 	    json_object_set_new(result, "vips_on_lo", on) ||

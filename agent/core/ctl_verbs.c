@@ -22,6 +22,7 @@
 #include "control/control.h"
 #include "dataplane/ct_seen.h"
 #include "dataplane/dataplane.h"
+#include "dataplane/maglev.h"
 #include "health/health.h"
 #include "lb_hash.h"
 #include "common/log.h"
@@ -683,6 +684,46 @@ static uint32_t ctl_pair_of(struct agent *a, uint32_t vip_index, const struct xa
 	return idx;
 }
 
+/* The slot's previous backend in lb_maglev_prev, LB_NO_BACKEND if none: the slot of the
+ * hash itself, not the one probing ended on, as lb_sc_second() reads it. */
+static uint32_t ctl_maglev_prev(struct agent *a, const struct lb_vip_info *info, uint32_t hash)
+{
+	uint32_t id, slot, prev = LB_NO_BACKEND;
+	int fd;
+
+	if (!info->maglev_size ||
+	    bpf_map_lookup_elem(ctl_map_fd(a, "lb_maglev_prev"), &info->vip_index, &id))
+		return LB_NO_BACKEND;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return LB_NO_BACKEND;
+	slot = hash % info->maglev_size;
+	if (bpf_map_lookup_elem(fd, &slot, &prev))
+		prev = LB_NO_BACKEND;
+	close(fd);
+	return prev;
+}
+
+/* What a non-SYN packet of the flow would name as its second chance, and why not. */
+static json_t *ctl_explain_sc(struct agent *a, const struct lb_vip_info *info, uint8_t proto,
+			      bool tracked, uint32_t hash, uint32_t pick)
+{
+	uint32_t prev = tracked ? LB_NO_BACKEND : ctl_maglev_prev(a, info, hash);
+	struct lb_backend second = {};
+	const char *why;
+	char addr[CFG_ADDR_STRLEN];
+	struct xaddr x;
+
+	if (prev != LB_NO_BACKEND)
+		bpf_map_lookup_elem(ctl_map_fd(a, "lb_backends"), &prev, &second);
+	why = maglev_sc_why_not(info, proto, tracked, pick, prev, &second);
+	if (why)
+		return json_pack("{s:n, s:s}", "backend", "why_not", why);
+	ctl_xaddr(&x, second.addr, second.family);
+	return json_pack("{s:s, s:n, s:I}", "backend", ctl_fmt(&x, addr, sizeof(addr)), "why_not",
+			 "slot", (json_int_t)(hash % info->maglev_size));
+}
+
 static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	struct agent *a = ctx;
@@ -699,7 +740,7 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	char label[CFG_LABEL_MAX], baddr[CFG_ADDR_STRLEN], tunnel[16];
 	const char *source = "maglev";
 	uint32_t hash, slot = 0, idx = 0, zero = 0;
-	bool found = false;
+	bool found = false, in_ct = false;
 	size_t i;
 	int ret;
 
@@ -757,9 +798,10 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 	hash = lb_hash_flow(&fk, settings.hash_seed);
 
 	/* Conntrack first, then flows seen once; a backend that is gone or DOWN is re-picked. */
-	if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_conntrack"), &fk, &conn))
+	if (!bpf_map_lookup_elem(ctl_map_fd(a, "lb_conntrack"), &fk, &conn)) {
 		source = "conntrack";
-	else if (!ct_seen_find(ctl_map_fd(a, "lb_ct_new"), &fk, hash, &seen)) {
+		in_ct = true;
+	} else if (!ct_seen_find(ctl_map_fd(a, "lb_ct_new"), &fk, hash, &seen)) {
 		source = "conntrack_unconfirmed";
 		memcpy(conn.backend_addr, seen.backend_addr, sizeof(conn.backend_addr));
 		conn.backend_family = seen.backend_family;
@@ -778,12 +820,15 @@ static int ctl_explain(void *ctx, json_t *args, json_t **result, char *err, size
 		found = true;
 	}
 	*result = json_pack(
-	    "{s:s, s:o, s:s, s:o, s:I, s:s, s:o}", "vip", label, "backend",
+	    "{s:s, s:o, s:s, s:o, s:I, s:s, s:o, s:o}", "vip", label, "backend",
 	    found ? json_string(ctl_fmt(&bx, baddr, sizeof(baddr))) : json_null(), "source", source,
 	    "slot", found && !strcmp(source, "maglev") ? json_integer(slot) : json_null(), "hash",
 	    (json_int_t)hash, "backend_state", found ? ctl_slot_state(&be) : "none", "tunnel",
 	    found ? json_string(ctl_tunnel_name(info.encap, vaddr.family, bx.family, tunnel,
 						sizeof(tunnel)))
+		  : json_null(),
+	    "second_chance",
+	    found ? ctl_explain_sc(a, &info, vk.proto, in_ct || strcmp(source, "maglev"), hash, idx)
 		  : json_null());
 	return *result ? 0 : -ENOMEM;
 }

@@ -38,4 +38,15 @@ uint32_t maglev_prev_update(const uint32_t *old_table, const uint32_t *old_prev,
 			    const uint32_t *new_table, uint32_t m, uint32_t *new_prev,
 			    bool (*keep)(uint32_t index, void *ctx), void *ctx);
 
+/*
+ * Why a non-SYN packet of a flow would name no second backend, as
+ * lb_sc_second() in bpf/lib/second_chance.h and its caller in bpf/lb.bpf.c
+ * decide, or NULL when it names `second` (lb_backends[prev]; NULL if that
+ * index is empty). tracked: lb_conntrack or lb_ct_new holds the flow. pick is
+ * Maglev's backend index, prev the slot's lb_maglev_prev value. For lbctl
+ * explain, which cannot read the data plane's decision.
+ */
+const char *maglev_sc_why_not(const struct lb_vip_info *vip, uint8_t proto, bool tracked,
+			      uint32_t pick, uint32_t prev, const struct lb_backend *second);
+
 #endif /* XDPLB_MAGLEV_H */

@@ -3,6 +3,8 @@
  * The previous backend per Maglev slot (Beamer, NSDI 2018: "previous
  * server"), which the data plane names as a flow's second chance.
  */
+#include <netinet/in.h>
+
 #include "dataplane/maglev.h"
 
 uint32_t maglev_prev_update(const uint32_t *old_table, const uint32_t *old_prev,
@@ -22,4 +24,23 @@ uint32_t maglev_prev_update(const uint32_t *old_table, const uint32_t *old_prev,
 		named += prev != LB_NO_BACKEND;
 	}
 	return named;
+}
+
+const char *maglev_sc_why_not(const struct lb_vip_info *vip, uint8_t proto, bool tracked,
+			      uint32_t pick, uint32_t prev, const struct lb_backend *second)
+{
+	/* The agent never sets LB_VIP_F_SECOND_CHANCE on an IPIP VIP: say why first. */
+	if (vip->encap != LB_ENCAP_GUE)
+		return "IPIP VIP: no header to carry a name";
+	if (!(vip->flags & LB_VIP_F_SECOND_CHANCE))
+		return "second_chance is off for this VIP";
+	if (proto != IPPROTO_TCP)
+		return "not TCP";
+	if (tracked)
+		return "tracked flow: its packets follow conntrack";
+	if (prev == LB_NO_BACKEND || prev == pick)
+		return "slot did not move";
+	if (!second || !second->family || second->vip_index != vip->vip_index)
+		return "slot's previous backend is gone";
+	return NULL;
 }

@@ -58,10 +58,18 @@ move_and_kill() {
 sc_vip false
 cluster_setup
 for be in $BACKENDS; do
+	# The agent checks forwarding and says so; it never turns it on itself.
+	fwd_off="forwarding off on rtr0 (net.ipv4.conf.rtr0.forwarding=0)"
+	st=$(lbctl_json "$be" status | json_get 'd["second_chance"]')
+	[ "$st" = "$fwd_off" ] || fail "$be status second_chance '$st', not '$fwd_off'"
+	grep -q "net.ipv4.conf.rtr0.forwarding is 0" "$XLB_RUNDIR/$be-agent.log."* ||
+		fail "$be agent did not warn that forwarding is off"
 	# A backend hands packets on through the router with XDP_TX: the router's end
 	# needs an XDP program; bpf_fib_lookup needs forwarding on the interface the
 	# packets come in on (docs/SECOND_CHANCE.md) and the neighbour of the next hop.
 	nsx "$be" sysctl -qw net.ipv4.conf.rtr0.forwarding=1 || fail "forwarding on $be"
+	st=$(lbctl_json "$be" status | json_get 'd["second_chance"]')
+	[ "$st" = ready ] || fail "$be status second_chance '$st' with forwarding on"
 	ip -n "$(ns rtr)" link set dev "$be" xdp obj "$(xdp_pass_obj)" sec xdp ||
 		fail "cannot attach XDP_PASS on the router's $be"
 	nsx "$be" ping -c1 -W1 -q "${BE_RTR4[$be]}" >/dev/null || fail "$be cannot ping its router"
@@ -111,6 +119,18 @@ done
 round_reset true
 streams_start $N $port
 cluster_reload_all be1 be2 be3
+# lbctl explain: a flow Maglev now gives be3 sits in a slot that moved off be1 or be2,
+# and a packet of it with no conntrack entry names that backend.
+for p in $(seq 60000 60099); do
+	e=$(lbctl_json lb2 explain "$CLI4:$p" "$VIP4:$STREAM_PORT") || fail "(c) lbctl explain failed"
+	[ "$(json_get 'd["backend"]' <<<"$e")" = "${BE4[be3]}" ] && break
+done
+named=$(json_get 'd["second_chance"]["backend"]' <<<"$e")
+[ "$named" = "${BE4[be1]}" ] || [ "$named" = "${BE4[be2]}" ] ||
+	fail "(c) lbctl explain of a flow moved to be3 names '$named', not be1 or be2: $e"
+lbctl lb2 explain "$CLI4:$p" "$VIP4:$STREAM_PORT" | grep -q "names the previous backend $named " ||
+	fail "(c) lbctl explain does not say the flow names $named"
+log "(c) lbctl explain: $CLI4:$p goes to be3 and names $named"
 ct_streams() {
 	lbctl_json "$1" conntrack list --limit 10000 |
 		json_get "sum($port <= e['client_port'] < $port + $N for e in d['entries'])"

@@ -475,14 +475,18 @@ Test(lbctl_print, status_of_a_backend_says_where_decap_runs_and_which_vips_lo_ho
 	    "\"interface\": \"eth0\", \"xdp_mode\": \"generic\", \"program_id\": 31, "
 	    "\"link_id\": 7, \"decapsulated\": 42, \"dropped\": 3}, \"vips_on_lo\": "
 	    "[\"192.0.2.10\", \"2001:db8::10\"], \"vips_missing_from_lo\": "
-	    "[\"192.0.2.11\"], \"uptime_s\": 60, \"pid\": 9}",
+	    "[\"192.0.2.11\"], \"uptime_s\": 60, \"pid\": 9, \"second_chance\": "
+	    "\"forwarding off on eth0 (net.ipv4.conf.eth0.forwarding=0)\"}",
 	    NULL);
 
-	cr_assert(strstr(out, "node     0, zone a, backend\n"), "%s", out);
-	cr_assert(strstr(out, "decap    on eth0, xdp generic (program 31, link 7): "
+	cr_assert(strstr(out, "node           0, zone a, backend\n"), "%s", out);
+	cr_assert(strstr(out, "\nsecond_chance  forwarding off on eth0 "
+			      "(net.ipv4.conf.eth0.forwarding=0)\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "decap          on eth0, xdp generic (program 31, link 7): "
 			      "42 decapsulated, 3 dropped\n"),
 		  "%s", out);
-	cr_assert(strstr(out, "vips     3; on lo: 192.0.2.10, 2001:db8::10; "
+	cr_assert(strstr(out, "vips           3; on lo: 192.0.2.10, 2001:db8::10; "
 			      "MISSING from lo: 192.0.2.11\n"),
 		  "%s", out);
 	/* A balancer's rows say nothing of a backend. */
@@ -545,6 +549,30 @@ Test(lbctl_print, explain_in_a_sentence)
 		       explain_args,
 		       "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) has no usable backend: "
 		       "new flows are dropped\n");
+}
+
+Test(lbctl_print, explain_says_which_backend_a_second_chance_names_or_why_none)
+{
+	expect_printed(lbctl_print_explain,
+		       "{\"vip\": \"web\", \"backend\": \"198.51.100.3\", \"source\": \"maglev\", "
+		       "\"slot\": 17, \"hash\": 17, \"backend_state\": \"up\", \"tunnel\": "
+		       "\"gue\", \"second_chance\": {\"backend\": \"198.51.100.1\", \"why_not\": "
+		       "null, \"slot\": 17}}",
+		       explain_args,
+		       "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) goes to backend "
+		       "198.51.100.3 (up, gue), picked by Maglev: hash 0x00000011, slot 17\n"
+		       "  second chance: a packet other than a SYN names the previous backend "
+		       "198.51.100.1 (slot 17 moved); a SYN names nobody\n");
+	expect_printed(
+	    lbctl_print_explain,
+	    "{\"vip\": \"web\", \"backend\": \"198.51.100.3\", \"source\": \"maglev\", "
+	    "\"slot\": 17, \"hash\": 17, \"backend_state\": \"up\", \"tunnel\": "
+	    "\"ipip\", \"second_chance\": {\"backend\": null, \"why_not\": \"IPIP VIP: no "
+	    "header to carry a name\"}}",
+	    explain_args,
+	    "tcp 203.0.113.7:40000 -> 192.0.2.10:80 (VIP web) goes to backend "
+	    "198.51.100.3 (up, ipip), picked by Maglev: hash 0x00000011, slot 17\n"
+	    "  no second chance: IPIP VIP: no header to carry a name\n");
 }
 
 Test(lbctl_print, reload_names_only_what_changed)

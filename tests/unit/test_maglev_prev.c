@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <criterion/criterion.h>
 
 #include "dataplane/maglev.h"
@@ -154,4 +155,33 @@ Test(maglev_prev, prev_of_a_pair_gone_is_dropped)
 		cr_assert(prev[s] != 2 && (prev[s] == 3 || prev[s] == LB_NO_BACKEND), "slot %u", s);
 	free(t3);
 	free(t2);
+}
+
+/* lbctl explain's reading of lb_sc_second(): each reason a flow names nobody, in its order. */
+Test(maglev_prev, explain_names_the_prev_only_for_an_untracked_tcp_flow_of_a_moved_slot)
+{
+	struct lb_vip_info vip = {
+	    .vip_index = 7, .encap = LB_ENCAP_GUE, .flags = LB_VIP_F_SECOND_CHANCE};
+	struct lb_backend second = {.family = LB_AF_INET, .vip_index = 7}, other = second;
+	const char *why;
+
+	cr_assert_null(maglev_sc_why_not(&vip, IPPROTO_TCP, false, 3, 5, &second));
+	why = maglev_sc_why_not(&vip, IPPROTO_TCP, false, 3, LB_NO_BACKEND, &second);
+	cr_assert_str_eq(why, "slot did not move");
+	cr_assert_str_eq(maglev_sc_why_not(&vip, IPPROTO_TCP, false, 5, 5, &second), why);
+	cr_assert_str_eq(maglev_sc_why_not(&vip, IPPROTO_TCP, true, 3, 5, &second),
+			 "tracked flow: its packets follow conntrack");
+	cr_assert_str_eq(maglev_sc_why_not(&vip, IPPROTO_UDP, false, 3, 5, &second), "not TCP");
+	other.vip_index = 8;
+	why = maglev_sc_why_not(&vip, IPPROTO_TCP, false, 3, 5, &other);
+	cr_assert_str_eq(why, "slot's previous backend is gone");
+	other.family = 0;
+	other.vip_index = 7;
+	cr_assert_str_eq(maglev_sc_why_not(&vip, IPPROTO_TCP, false, 3, 5, &other), why);
+	vip.flags = 0;
+	cr_assert_str_eq(maglev_sc_why_not(&vip, IPPROTO_TCP, false, 3, 5, &second),
+			 "second_chance is off for this VIP");
+	vip.encap = LB_ENCAP_IPIP;
+	cr_assert_str_eq(maglev_sc_why_not(&vip, IPPROTO_TCP, false, 3, 5, &second),
+			 "IPIP VIP: no header to carry a name");
 }
