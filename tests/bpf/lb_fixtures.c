@@ -4,6 +4,8 @@
  * parameterized Criterion test, one program load per case.
  */
 #include <bpf/bpf.h>
+#include <errno.h>
+#include <sched.h>
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
@@ -29,8 +31,8 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 }
 
 static const struct lb_case_table *const lb_tables[] = {
-	&lb_cases_fwd, &lb_cases_parse, &lb_cases_icmp, &lb_cases_sync,
-	&lb_cases_edge, &lb_cases_contract, &lb_cases_cache, &lb_cases_sc,
+    &lb_cases_fwd,  &lb_cases_parse,	&lb_cases_icmp,	 &lb_cases_sync,
+    &lb_cases_edge, &lb_cases_contract, &lb_cases_cache, &lb_cases_sc,
 };
 
 #define LB_MAX_CASES 256
@@ -366,7 +368,7 @@ ParameterizedTestParameters(lb, fixtures)
 
 static uint64_t counter_packets(struct lb_run *r)
 {
-	struct lb_counter c = { 0 };
+	struct lb_counter c = {0};
 	int err;
 
 	if (r->drop)
@@ -377,6 +379,24 @@ static uint64_t counter_packets(struct lb_run *r)
 		return 0;
 	cr_assert_eq(err, 0, "reading a counter: %s", strerror(-err));
 	return c.packets;
+}
+
+/*
+ * Per-CPU maps (the flow cache, its packet counts) hold a flow's state on the
+ * CPU that ran its packets: a fixture whose process migrates between two runs
+ * (likely across the cache cases' one-second sleep on a loaded machine) sees
+ * another CPU's empty slot. Stay on the CPU the fixture starts on.
+ */
+static void stay_on_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	cr_assert_geq(cpu, 0, "sched_getcpu: %s", strerror(errno));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0, "sched_setaffinity: %s",
+		     strerror(errno));
 }
 
 ParameterizedTest(int *i, lb, fixtures)
@@ -391,6 +411,7 @@ ParameterizedTest(int *i, lb, fixtures)
 
 	lb_case_at(*i, &c, &row);
 	cr_assert(c || row, "no lb fixture %d", *i);
+	stay_on_this_cpu();
 	w_setup(&r);
 	if (row) {
 		name = row->name;
