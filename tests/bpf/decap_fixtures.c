@@ -6,10 +6,17 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <linux/bpf.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "harness.h"
+#include "netns.h"
 #include "pkt.h"
 
 #define GUE_PORT 6080
@@ -42,18 +49,34 @@ static void outer_base(struct pkt_spec *s, uint8_t family, const char *dst)
 	s->tos = 0x10;
 }
 
+/* A client's TCP packet with a payload, from src:sport to dst:dport. */
+static size_t inner_l3_tuple(uint8_t *out, uint8_t family, const char *src, uint16_t sport,
+			     const char *dst, uint16_t dport, uint8_t tcp_flags)
+{
+	static const uint8_t data[] = "GET / HTTP/1.0\r\n\r\n";
+	struct pkt_spec s = {.family = family,
+			     .proto = IPPROTO_TCP,
+			     .sport = sport,
+			     .dport = dport,
+			     .tcp_flags = tcp_flags,
+			     .seq = 1000,
+			     .ack_seq = 2000,
+			     .tos = 0x10,
+			     .frag = PKT_IP4_DF,
+			     .payload = data,
+			     .payload_len = sizeof(data) - 1};
+
+	pkt_addr(s.src, src);
+	pkt_addr(s.dst, dst);
+	return pkt_build_l3(out, PKT_MAX / 2, &s);
+}
+
 /* The client's packet as the balancer received it: TCP to the VIP with a payload. */
 static size_t inner_l3_flags(uint8_t *out, uint8_t family, uint8_t tcp_flags)
 {
-	static const uint8_t data[] = "GET / HTTP/1.0\r\n\r\n";
-	struct pkt_spec s = { .family = family, .proto = IPPROTO_TCP, .sport = 40000,
-			      .dport = 80, .tcp_flags = tcp_flags, .seq = 1000,
-			      .ack_seq = 2000, .tos = 0x10, .frag = PKT_IP4_DF,
-			      .payload = data, .payload_len = sizeof(data) - 1 };
-
-	pkt_addr(s.src, family == LB_AF_INET ? "203.0.113.5" : "2001:db8:3::5");
-	pkt_addr(s.dst, family == LB_AF_INET ? "192.0.2.10" : "2001:db8::10");
-	return pkt_build_l3(out, PKT_MAX / 2, &s);
+	return inner_l3_tuple(out, family, family == LB_AF_INET ? "203.0.113.5" : "2001:db8:3::5",
+			      40000, family == LB_AF_INET ? "192.0.2.10" : "2001:db8::10", 80,
+			      tcp_flags);
 }
 
 static size_t inner_l3(uint8_t *out, uint8_t family)
@@ -398,28 +421,46 @@ static void c_gue_port_when_gue_off(struct pkt *in, struct pkt *out)
 	{ .name = desc, .build = fn, .action = XDP_DROP, .drop = LB_DROP_DECAP_MALFORMED }
 
 /*
- * Second chance: GUE over IPv4 whose header names `second`, around the
- * client's TCP packet with tcp_flags; hopped: sent on by a backend already.
+ * Second chance: GUE with the outer header o (outer_base), whose header names
+ * second, around the inner packet; hopped: sent on by a backend already.
  * out: the packet stripped, as the kernel must get it when kept here.
  */
-static void build_sc(struct pkt *in, struct pkt *out, const char *second, uint8_t tcp_flags,
-		     bool hopped)
+static void gue_sc(struct pkt *in, struct pkt *out, struct pkt_spec *o, const char *second,
+		   bool hopped, const uint8_t *inner, size_t len)
 {
-	uint8_t inner[PKT_MAX / 2], payload[PKT_MAX / 2];
-	size_t len = inner_l3_flags(inner, LB_AF_INET, tcp_flags);
+	uint8_t payload[PKT_MAX / 2];
 	struct lb_gue_sc sc = {.ver_hlen = LB_GUE_SC_HLEN,
 			       .proto = IPPROTO_IPIP,
 			       .kind = LB_GUE_SC_KIND,
-			       .family = LB_AF_INET};
-	struct pkt_spec o;
-
+			       .family = strchr(second, ':') ? LB_AF_INET6 : LB_AF_INET};
 	sc.flags = hopped ? LB_GUE_SC_F_HOPPED : 0;
 	pkt_addr(sc.addr, second);
 	memcpy(payload, &sc, sizeof(sc));
 	memcpy(payload + sizeof(sc), inner, len);
+	if (o->family == LB_AF_INET6) {
+		/* The balancer's UDP checksum over IPv6 (GUE 0 is for IPv4 only). */
+		o->proto = IPPROTO_UDP;
+		o->sport = 49152 + 17;
+		o->dport = GUE_PORT;
+		o->payload = payload;
+		o->payload_len = len + sizeof(sc);
+		pkt_build(in, o);
+	} else {
+		tunnel(in, o, IPPROTO_UDP, payload, len + sizeof(sc));
+	}
+	stripped(out, o, LB_AF_INET, inner, len);
+}
+
+/* GUE over IPv4 naming second around the client's TCP packet with tcp_flags. */
+static void build_sc(struct pkt *in, struct pkt *out, const char *second, uint8_t tcp_flags,
+		     bool hopped)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3_flags(inner, LB_AF_INET, tcp_flags);
+	struct pkt_spec o;
+
 	outer_base(&o, LB_AF_INET, HOST4);
-	tunnel(in, &o, IPPROTO_UDP, payload, len + sizeof(sc));
-	stripped(out, &o, LB_AF_INET, inner, len);
+	gue_sc(in, out, &o, second, hopped, inner, len);
 }
 
 static void c_sc_syn(struct pkt *in, struct pkt *out)
@@ -536,9 +577,12 @@ ParameterizedTestParameters(decap, fixtures)
 	return cr_make_param_array(int, idx, N_DECAP_CASES);
 }
 
-ParameterizedTest(int *i, decap, fixtures)
+/*
+ * Loads decap for this host, runs c's packet received on device ifindex (0:
+ * loopback) and checks the action, the packet out and every counter.
+ */
+static void decap_case_run(const struct decap_case *c, uint32_t ifindex)
 {
-	const struct decap_case *c = &decap_cases[*i];
 	static struct pkt in, out;
 	struct decap_harness h;
 	uint32_t host4[4], host6[4];
@@ -556,7 +600,7 @@ ParameterizedTest(int *i, decap, fixtures)
 
 	c->build(&in, &out);
 	cr_assert_gt(in.len, 0, "%s: fixture did not build", c->name);
-	ok = harness_expect(stderr, c->name, h.prog_fd, &in, c->action, &out, GUE_PORT);
+	ok = harness_expect_on(stderr, c->name, h.prog_fd, ifindex, &in, c->action, &out, GUE_PORT);
 	cr_expect(ok, "decap fixture \"%s\" failed (diff above)", c->name);
 
 	if (c->drop)
@@ -573,4 +617,188 @@ ParameterizedTest(int *i, decap, fixtures)
 	expect_kind_counted(&h, c, in.len);
 	expect_sc_counted(&h, c);
 	harness_decap_destroy(&h);
+}
+
+ParameterizedTest(int *i, decap, fixtures)
+{
+	decap_case_run(&decap_cases[*i], 0);
+}
+
+/*
+ * The outcomes that need this host's network: a socket that owns the flow,
+ * a route and a neighbour to the second backend. bpf_prog_test_run runs in
+ * the caller's network namespace, so each test makes one of its own with
+ * unshare (Criterion runs every test in a process of its own): it goes away
+ * with the process, a failed assertion included.
+ */
+static void sc_netns_new(void)
+{
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET): %m");
+	cr_assert_eq(netns_sh("ip link set lo up"), 0, "ip link set lo up");
+}
+
+/* The ports of the connection sc_connect opened on loopback, for the builders below. */
+static struct {
+	uint16_t client, server;
+} sc_conn;
+
+static uint16_t sc_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0, "getsockname: %m");
+	return ntohs(a.sin_port);
+}
+
+/* An established TCP connection 127.0.0.1 to 127.0.0.1 of this process; fds[3] to close. */
+static void sc_connect(int fds[3])
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	fds[1] = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert(fds[0] >= 0 && fds[1] >= 0, "socket: %m");
+	cr_assert_eq(bind(fds[0], (struct sockaddr *)&a, sizeof(a)), 0, "bind: %m");
+	cr_assert_eq(listen(fds[0], 1), 0, "listen: %m");
+	cr_assert_eq(getsockname(fds[0], (struct sockaddr *)&a, &alen), 0, "getsockname: %m");
+	cr_assert_eq(connect(fds[1], (struct sockaddr *)&a, sizeof(a)), 0, "connect: %m");
+	fds[2] = accept(fds[0], NULL, NULL);
+	cr_assert_geq(fds[2], 0, "accept: %m");
+	sc_conn.server = sc_port(fds[0]);
+	sc_conn.client = sc_port(fds[1]);
+}
+
+/* The client's next segment of the connection, tunnelled naming another backend. */
+static void c_sc_local(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3_tuple(inner, LB_AF_INET, "127.0.0.1", sc_conn.client, "127.0.0.1",
+				    sc_conn.server, PKT_TCP_ACK | PKT_TCP_PSH);
+	struct pkt_spec o;
+
+	outer_base(&o, LB_AF_INET, HOST4);
+	gue_sc(in, out, &o, "198.51.100.9", false, inner, len);
+}
+
+/* The same from a client port of no connection: only the listener matches it. */
+static void c_sc_listener_only(struct pkt *in, struct pkt *out)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3_tuple(inner, LB_AF_INET, "127.0.0.1", sc_conn.client ^ 1, "127.0.0.1",
+				    sc_conn.server, PKT_TCP_ACK | PKT_TCP_PSH);
+	struct pkt_spec o;
+
+	outer_base(&o, LB_AF_INET, HOST4);
+	gue_sc(in, out, &o, "198.51.100.9", false, inner, len);
+}
+
+Test(decap, sc_local_socket)
+{
+	const struct decap_case owned = DECAP_SC(
+	    "second chance: a socket here owns the flow: stripped here", c_sc_local, LOCAL);
+	const struct decap_case listener = DECAP_SC(
+	    "second chance: only a listener matches (not an owner), no route: stripped here",
+	    c_sc_listener_only, NO_ROUTE);
+	int fds[3];
+
+	sc_netns_new();
+	sc_connect(fds);
+	decap_case_run(&owned, 0);
+	decap_case_run(&listener, 0);
+	close(fds[2]);
+	close(fds[1]);
+	close(fds[0]);
+}
+
+#define SC_DEV	     "xsc0"
+#define SC_DEV_MAC   "02:00:00:00:01:01"
+#define SC_NEIGH_MAC "02:00:00:00:09:09"
+#define SC_SECOND4   "198.51.100.9"
+#define SC_SECOND6   "2001:db8:1::9"
+
+/*
+ * This host on SC_DEV, a veth, with forwarding on there and static neighbours
+ * for the second backends; returns SC_DEV's index.
+ */
+static uint32_t sc_net_forwarding(void)
+{
+	uint32_t ifindex;
+
+	sc_netns_new();
+	cr_assert_eq(netns_sh("ip link add " SC_DEV " address " SC_DEV_MAC
+			      " type veth peer name xsc1 && "
+			      "ip link set xsc1 up && ip link set " SC_DEV " up && "
+			      "ip addr add %s/24 dev " SC_DEV " && "
+			      "ip addr add %s/64 dev " SC_DEV " nodad && "
+			      "sysctl -qw net.ipv4.conf." SC_DEV ".forwarding=1 && "
+			      "sysctl -qw net.ipv6.conf." SC_DEV ".forwarding=1 && "
+			      "ip neigh add " SC_SECOND4 " lladdr " SC_NEIGH_MAC " dev " SC_DEV
+			      " nud permanent && "
+			      "ip -6 neigh add " SC_SECOND6 " lladdr " SC_NEIGH_MAC " dev " SC_DEV
+			      " nud permanent",
+			      HOST4, HOST6),
+		     0, "setting up " SC_DEV);
+	ifindex = if_nametoindex(SC_DEV);
+	cr_assert_neq(ifindex, 0, "if_nametoindex " SC_DEV ": %m");
+	return ifindex;
+}
+
+/*
+ * in: a non-SYN from the balancer to host naming second, no socket here.
+ * out: the same re-addressed from host to second, marked hopped, between
+ * SC_DEV and the neighbour's MAC, every checksum recomputed by pkt_build.
+ */
+static void sc_forwarded(struct pkt *in, struct pkt *out, const char *host, const char *second)
+{
+	uint8_t inner[PKT_MAX / 2];
+	size_t len = inner_l3_flags(inner, LB_AF_INET, PKT_TCP_ACK | PKT_TCP_PSH);
+	uint8_t family = strchr(host, ':') ? LB_AF_INET6 : LB_AF_INET;
+	struct pkt *scratch = calloc(1, sizeof(*scratch));
+	struct pkt_spec o;
+
+	cr_assert_not_null(scratch);
+	outer_base(&o, family, host);
+	gue_sc(in, scratch, &o, second, false, inner, len);
+	outer_base(&o, family, second);
+	pkt_addr(o.src, host);
+	pkt_mac(o.smac, SC_DEV_MAC);
+	pkt_mac(o.dmac, SC_NEIGH_MAC);
+	gue_sc(out, scratch, &o, second, true, inner, len);
+	free(scratch);
+}
+
+static void c_sc_forwarded4(struct pkt *in, struct pkt *out)
+{
+	sc_forwarded(in, out, HOST4, SC_SECOND4);
+}
+
+static void c_sc_forwarded6(struct pkt *in, struct pkt *out)
+{
+	sc_forwarded(in, out, HOST6, SC_SECOND6);
+}
+
+#define DECAP_SC_FORWARDS(desc, fn)                                                                \
+	{                                                                                          \
+		.name = desc, .build = fn, .action = XDP_TX, .sc = LB_SC_FORWARDED + 1,            \
+		.no_stat = true                                                                    \
+	}
+
+Test(decap, sc_forwarded_ipv4)
+{
+	const struct decap_case c = DECAP_SC_FORWARDS(
+	    "second chance: no socket, a route: sent back out to the second backend (IPv4)",
+	    c_sc_forwarded4);
+
+	decap_case_run(&c, sc_net_forwarding());
+}
+
+Test(decap, sc_forwarded_ipv6)
+{
+	const struct decap_case c = DECAP_SC_FORWARDS(
+	    "second chance: no socket, a route: sent back out to the second backend (IPv6)",
+	    c_sc_forwarded6);
+
+	decap_case_run(&c, sc_net_forwarding());
 }

@@ -13,9 +13,25 @@
 
 int harness_run(int prog_fd, const struct pkt *in, struct pkt *out, uint32_t *action)
 {
+	return harness_run_on(prog_fd, 0, in, out, action);
+}
+
+int harness_run_on(int prog_fd, uint32_t ifindex, const struct pkt *in, struct pkt *out,
+		   uint32_t *action)
+{
+	struct xdp_md md = {.data_end = in->len, .ingress_ifindex = ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in->b, .data_size_in = in->len,
 		    .data_out = out->b, .data_size_out = sizeof(out->b), .repeat = 1);
 	int err;
+
+	/*
+	 * ctx_in with an ingress device: kernel 5.18 on; without it the kernel
+	 * picks loopback. data_end is the frame length, or the kernel takes none.
+	 */
+	if (ifindex) {
+		opts.ctx_in = &md;
+		opts.ctx_size_in = sizeof(md);
+	}
 
 	err = bpf_prog_test_run_opts(prog_fd, &opts);
 	if (err)
@@ -72,6 +88,13 @@ void harness_hexdiff(FILE *f, const struct pkt *expected, const struct pkt *actu
 bool harness_expect(FILE *f, const char *what, int prog_fd, const struct pkt *in,
 		    uint32_t action, const struct pkt *expected, uint16_t gue_port)
 {
+	return harness_expect_on(f, what, prog_fd, 0, in, action, expected, gue_port);
+}
+
+bool harness_expect_on(FILE *f, const char *what, int prog_fd, uint32_t ifindex,
+		       const struct pkt *in, uint32_t action, const struct pkt *expected,
+		       uint16_t gue_port)
+{
 	struct pkt *out = calloc(1, sizeof(*out));
 	uint32_t got = ~0u;
 	char why[128];
@@ -80,7 +103,7 @@ bool harness_expect(FILE *f, const char *what, int prog_fd, const struct pkt *in
 
 	if (!out)
 		return false;
-	err = harness_run(prog_fd, in, out, &got);
+	err = harness_run_on(prog_fd, ifindex, in, out, &got);
 	if (err) {
 		fprintf(f, "%s: bpf_prog_test_run_opts: %s\n", what, strerror(-err));
 		goto cleanup;

@@ -37,6 +37,9 @@ struct decap_harness {
 
 /* Runs one packet once (repeat = 1: a second run would see the rewritten buffer). */
 int harness_run(int prog_fd, const struct pkt *in, struct pkt *out, uint32_t *action);
+/* The same, received on device ifindex of this namespace (0: its loopback, as harness_run). */
+int harness_run_on(int prog_fd, uint32_t ifindex, const struct pkt *in, struct pkt *out,
+		   uint32_t *action);
 
 /*
  * Runs in and compares the action and the packet out byte for byte with
@@ -46,6 +49,10 @@ int harness_run(int prog_fd, const struct pkt *in, struct pkt *out, uint32_t *ac
  */
 bool harness_expect(FILE *f, const char *what, int prog_fd, const struct pkt *in,
 		    uint32_t action, const struct pkt *expected, uint16_t gue_port);
+/* harness_expect with the packet received on device ifindex (harness_run_on). */
+bool harness_expect_on(FILE *f, const char *what, int prog_fd, uint32_t ifindex,
+		       const struct pkt *in, uint32_t action, const struct pkt *expected,
+		       uint16_t gue_port);
 
 /* Hex dump of two packets side by side, differing rows marked. */
 void harness_hexdiff(FILE *f, const struct pkt *expected, const struct pkt *actual);
