@@ -47,21 +47,30 @@
 #include "dataplane/maglev.h"
 
 #define BENCH_BACKENDS 100 /* per VIP */
-#define BENCH_PKT_MAX 256
-#define BENCH_PAYLOAD 64 /* TCP payload bytes: a small data segment */
-#define BENCH_VIP4 "192.0.2.10"
-#define BENCH_VIP6 "2001:db8::10"
-#define BENCH_TUN_DST "198.51.100.1" /* the backend address xdp_decap strips tunnels to */
+#define BENCH_PKT_MAX  256
+#define BENCH_PAYLOAD  64 /* TCP payload bytes: a small data segment */
+#define BENCH_VIP4     "192.0.2.10"
+#define BENCH_VIP6     "2001:db8::10"
+#define BENCH_TUN_DST  "198.51.100.1" /* the backend address xdp_decap strips tunnels to */
 
-enum bench_vip { BENCH_VIP_INDEX4 = 0, BENCH_VIP_INDEX6 = 1, BENCH_VIP_INDEX4_UDP = 2 };
+enum bench_vip {
+	BENCH_VIP_INDEX4 = 0,
+	BENCH_VIP_INDEX6 = 1,
+	BENCH_VIP_INDEX4_UDP = 2,
+	BENCH_VIP_INDEX_SC_MOVED = 3, /* GUE, second chance, every slot moved */
+	BENCH_VIP_INDEX_SC_KEPT = 4,  /* GUE, second chance, no slot moved */
+};
+/* Second chance's two GUE VIPs (docs/SECOND_CHANCE.md). */
+#define BENCH_VIP_SC_MOVED "192.0.2.30"
+#define BENCH_VIP_SC_KEPT  "192.0.2.31"
 
 struct bench_opts {
 	int cpu;
-	unsigned int runs; /* repeat = 1 samples per case */
-	unsigned int repeat; /* runs per sample of the repeat = R rows */
+	unsigned int runs;    /* repeat = 1 samples per case */
+	unsigned int repeat;  /* runs per sample of the repeat = R rows */
 	unsigned int samples; /* samples of the repeat = R rows */
-	const char *only; /* run only the cases whose name contains this */
-	const char *object; /* the lb.bpf.o measured as this build; NULL: the one built in */
+	const char *only;     /* run only the cases whose name contains this */
+	const char *object;   /* the lb.bpf.o measured as this build; NULL: the one built in */
 	const char *baseline; /* another build of lb.bpf.o, measured beside this one, or NULL */
 };
 
@@ -71,13 +80,13 @@ struct bench_case {
 	int base_fd; /* xdp_lb of the baseline build, or -1 */
 	uint8_t pkt[BENCH_PKT_MAX];
 	size_t len;
-	uint32_t action; /* the only action the case accepts */
-	bool fresh_flow; /* a new client port (and address) before every run */
+	uint32_t action;    /* the only action the case accepts */
+	bool fresh_flow;    /* a new client port (and address) before every run */
 	bool second_packet; /* with fresh_flow: the flow's first packet sent, unmeasured, before */
-	int vip_index; /* whose counters prove the path; -1: none */
-	bool ct_hit; /* every run a conntrack hit (else a miss + insert) */
-	bool filter_on; /* lb_vip_filter switched on for this case */
-	bool cache_off; /* lb_generation 0: every packet through lb_vips and lb_conntrack */
+	int vip_index;	    /* whose counters prove the path; -1: none */
+	bool ct_hit;	    /* every run a conntrack hit (else a miss + insert) */
+	bool filter_on;	    /* lb_vip_filter switched on for this case */
+	bool cache_off;	    /* lb_generation 0: every packet through lb_vips and lb_conntrack */
 	const char *target; /* what docs/BENCHMARKS.md promises, "" if nothing */
 };
 
@@ -114,8 +123,8 @@ static uint16_t bench_csum(const void *data, size_t len)
 
 static size_t bench_put_eth(uint8_t *b, uint16_t proto)
 {
-	static const uint8_t dst[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
-	static const uint8_t src[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x02 };
+	static const uint8_t dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
+	static const uint8_t src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
 	struct ethhdr *eth = (struct ethhdr *)b;
 
 	memcpy(eth->h_dest, dst, ETH_ALEN);
@@ -213,8 +222,8 @@ static void bench_pkt_ipip(struct bench_case *c)
 	size_t inner = sizeof(struct iphdr) + sizeof(struct tcphdr) + BENCH_PAYLOAD;
 
 	c->len = bench_put_eth(c->pkt, ETH_P_IP);
-	c->len += bench_put_ip4(c->pkt + c->len, "198.51.100.250", BENCH_TUN_DST, IPPROTO_IPIP,
-				inner);
+	c->len +=
+	    bench_put_ip4(c->pkt + c->len, "198.51.100.250", BENCH_TUN_DST, IPPROTO_IPIP, inner);
 	c->len += bench_put_ip4(c->pkt + c->len, "203.0.113.7", BENCH_VIP4, IPPROTO_TCP,
 				inner - sizeof(struct iphdr));
 	c->len += bench_put_tcp(c->pkt + c->len, 40000, 80);
@@ -276,46 +285,64 @@ static int bench_map_put(struct bpf_map *map, const void *key, const void *value
 	return err;
 }
 
-/* One VIP's Maglev table as the agent installs it: a fresh inner array, then one swap. */
-static int bench_install_table(struct lb *skel, uint32_t vip_index,
-			       const struct maglev_backend *backends, size_t n)
+/*
+ * How a second chance VIP's lb_maglev_prev table is filled from its Maglev
+ * table: BENCH_PREV_NONE installs none, BENCH_PREV_KEPT one that names each
+ * slot's own backend (no slot moved: the lookups run, nothing is named),
+ * BENCH_PREV_MOVED the next backend of the VIP (every slot moved).
+ */
+enum bench_prev { BENCH_PREV_NONE, BENCH_PREV_KEPT, BENCH_PREV_MOVED };
+
+/* A VIP's Maglev table (or its prev table) as the agent installs it: a fresh inner array, then one
+ * swap. */
+static int bench_install_inner(struct bpf_map *outer, uint32_t vip_index, const uint32_t *table)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_INNER_MAP);
 	LIBBPF_OPTS(bpf_map_batch_opts, batch);
-	uint32_t *table = NULL, *keys = NULL, count = LB_MAGLEV_DEFAULT_SIZE, k;
-	int inner = -1, err;
+	uint32_t *keys, count = LB_MAGLEV_DEFAULT_SIZE, k;
+	int inner, err;
 
-	table = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*table));
 	keys = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*keys));
-	if (!table || !keys) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	err = maglev_build(backends, n, LB_MAGLEV_DEFAULT_SIZE, table);
-	if (err)
-		goto cleanup;
+	if (!keys)
+		return -ENOMEM;
 	for (k = 0; k < LB_MAGLEV_DEFAULT_SIZE; k++)
 		keys[k] = k;
 	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bench_maglev", sizeof(uint32_t),
 			       sizeof(uint32_t), LB_MAGLEV_DEFAULT_SIZE, &create);
-	if (inner < 0) {
-		err = inner;
-		goto cleanup;
-	}
-	err = bpf_map_update_batch(inner, keys, table, &count, &batch);
+	err = inner < 0 ? inner : bpf_map_update_batch(inner, keys, table, &count, &batch);
 	if (!err)
-		err = bench_map_put(skel->maps.lb_maglev, &vip_index, &inner);
-cleanup:
+		err = bench_map_put(outer, &vip_index, &inner);
 	if (inner >= 0)
 		close(inner);
 	free(keys);
+	return err;
+}
+
+static int bench_install_tables(struct lb *skel, uint32_t vip_index,
+				const struct maglev_backend *backends, size_t n,
+				enum bench_prev prev)
+{
+	uint32_t *table, first = backends[0].index, k;
+	int err;
+
+	table = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	err = maglev_build(backends, n, LB_MAGLEV_DEFAULT_SIZE, table)
+		  ?: bench_install_inner(skel->maps.lb_maglev, vip_index, table);
+	if (!err && prev != BENCH_PREV_NONE) {
+		if (prev == BENCH_PREV_MOVED)
+			for (k = 0; k < LB_MAGLEV_DEFAULT_SIZE; k++)
+				table[k] = first + (table[k] - first + 1) % n;
+		err = bench_install_inner(skel->maps.lb_maglev_prev, vip_index, table);
+	}
 	free(table);
 	return err;
 }
 
 /* One VIP with BENCH_BACKENDS backends (indices first..), its table and backend entries. */
-static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
-			 uint8_t proto, uint32_t first)
+static int bench_add_vip_as(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
+			    uint8_t proto, uint32_t first, uint8_t encap, enum bench_prev prev)
 {
 	struct maglev_backend mb[BENCH_BACKENDS];
 	struct lb_vip_key key = {};
@@ -330,7 +357,9 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
 	key.proto = proto;
 	info.vip_index = vip_index;
 	info.maglev_size = LB_MAGLEV_DEFAULT_SIZE;
-	info.encap = LB_ENCAP_IPIP;
+	info.encap = encap;
+	if (prev != BENCH_PREV_NONE)
+		info.flags |= LB_VIP_F_SECOND_CHANCE;
 	info.gue_dport = htons(LB_GUE_DEFAULT_PORT);
 	err = bench_map_put(skel->maps.lb_vips, &key, &info);
 	if (err)
@@ -355,8 +384,8 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
 		memcpy(bk.addr, be.addr, sizeof(bk.addr));
 		bk.family = be.family;
 		bk.vip_index = vip_index;
-		err = bench_map_put(skel->maps.lb_backends, &index, &be) ?:
-		      bench_map_put(skel->maps.lb_backend_ids, &bk, &index);
+		err = bench_map_put(skel->maps.lb_backends, &index, &be)
+			  ?: bench_map_put(skel->maps.lb_backend_ids, &bk, &index);
 		if (err)
 			return err;
 		mb[i].addr.family = be.family;
@@ -364,7 +393,15 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
 		mb[i].weight = 1;
 		mb[i].index = index;
 	}
-	return bench_install_table(skel, vip_index, mb, BENCH_BACKENDS);
+	return bench_install_tables(skel, vip_index, mb, BENCH_BACKENDS, prev);
+}
+
+/* An IPIP VIP, as most cases measure. */
+static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
+			 uint8_t proto, uint32_t first)
+{
+	return bench_add_vip_as(skel, vip_index, family, vip_text, proto, first, LB_ENCAP_IPIP,
+				BENCH_PREV_NONE);
 }
 
 /*
@@ -373,7 +410,7 @@ static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const 
  */
 static int bench_set_filter(struct lb *skel, bool on)
 {
-	static const char *const vips[] = { BENCH_VIP4, BENCH_VIP6 };
+	static const char *const vips[] = {BENCH_VIP4, BENCH_VIP6};
 	uint32_t addr[4], bit, word, i;
 	uint64_t w;
 	int err;
@@ -441,7 +478,11 @@ static int bench_program_lb(struct lb *skel)
 	       bench_add_vip(skel, BENCH_VIP_INDEX4_UDP, AF_INET, BENCH_VIP4, IPPROTO_UDP,
 			     1 + 2 * BENCH_BACKENDS) ?:
 	       bench_add_vip(skel, BENCH_VIP_INDEX6, AF_INET6, BENCH_VIP6, IPPROTO_TCP,
-			     1 + BENCH_BACKENDS);
+			     1 + BENCH_BACKENDS) ?:
+	       bench_add_vip_as(skel, BENCH_VIP_INDEX_SC_MOVED, AF_INET, BENCH_VIP_SC_MOVED,
+				IPPROTO_TCP, 1 + 3 * BENCH_BACKENDS, LB_ENCAP_GUE, BENCH_PREV_MOVED) ?:
+	       bench_add_vip_as(skel, BENCH_VIP_INDEX_SC_KEPT, AF_INET, BENCH_VIP_SC_KEPT,
+				IPPROTO_TCP, 1 + 4 * BENCH_BACKENDS, LB_ENCAP_GUE, BENCH_PREV_KEPT);
 }
 
 static int bench_program_decap(struct decap *skel)
@@ -453,8 +494,8 @@ static int bench_program_decap(struct decap *skel)
 
 	key.family = LB_AF_INET;
 	bench_addr(AF_INET, BENCH_TUN_DST, key.addr);
-	return bench_map_put(skel->maps.decap_addrs, &key, &one) ?:
-	       bench_map_put(skel->maps.decap_settings, &zero, &gue_port);
+	return bench_map_put(skel->maps.decap_addrs, &key, &one)
+		   ?: bench_map_put(skel->maps.decap_settings, &zero, &gue_port);
 }
 
 /* The one entry xdp_lookup_ct finds: its key is built from the frame's length. */
@@ -496,8 +537,7 @@ static int bench_vip_counter(struct lb *skel, uint32_t vip_index, bool hits, uin
 static int bench_run(int fd, const uint8_t *pkt, size_t len, unsigned int repeat,
 		     uint32_t *duration, uint32_t *action)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
-		    .repeat = repeat);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len, .repeat = repeat);
 	int err = bpf_prog_test_run_opts(fd, &opts);
 
 	if (err)
@@ -582,8 +622,8 @@ static int bench_check_path(struct lb *lb, const struct bench_case *c, uint64_t 
  * alternate (which goes first alternates too), so a drift in the host's
  * speed falls on both alike. Reads prog and base before they are sorted.
  */
-static int bench_paired(const uint32_t *prog, const uint32_t *base, unsigned int n,
-			int32_t *median, unsigned int *slower_pct)
+static int bench_paired(const uint32_t *prog, const uint32_t *base, unsigned int n, int32_t *median,
+			unsigned int *slower_pct)
 {
 	unsigned int i, slower = 0;
 	int32_t *d = calloc(n, sizeof(*d));
@@ -632,7 +672,8 @@ static int bench_case_single(struct lb *lb, struct lb *base, int floor_fd, struc
 		if (i == warm && c->vip_index >= 0) {
 			err = bench_vip_counter(lb, c->vip_index, c->ct_hit, &before);
 			if (paired)
-				err = err ?: bench_vip_counter(base, c->vip_index, c->ct_hit,
+				err = err
+					  ?: bench_vip_counter(base, c->vip_index, c->ct_hit,
 							       &base_before);
 		}
 		if (c->fresh_flow)
@@ -662,7 +703,8 @@ static int bench_case_single(struct lb *lb, struct lb *base, int floor_fd, struc
 		bench_print_row(name, "repeat=1", o->runs, bench_quantiles(base_ns, o->runs),
 				bench_quantiles(floor_ns, o->runs), c->target);
 		printf("| %s: this build - baseline | paired | %u | | | | | **%+d** | | "
-		       "%u%% of pairs slower |\n", c->name, o->runs, diff, slower_pct);
+		       "%u%% of pairs slower |\n",
+		       c->name, o->runs, diff, slower_pct);
 	}
 cleanup:
 	free(base_ns);
@@ -686,8 +728,8 @@ static int bench_case_repeat(struct lb *lb, int floor_fd, const struct bench_cas
 	}
 	err = bench_set_filter(lb, c->filter_on);
 	for (i = 0; i < o->samples && !err; i++) {
-		err = bench_run(floor_fd, c->pkt, c->len, o->repeat, &floor_ns[i], &action) ?:
-		      bench_run(c->prog_fd, c->pkt, c->len, o->repeat, &prog_ns[i], &action);
+		err = bench_run(floor_fd, c->pkt, c->len, o->repeat, &floor_ns[i], &action)
+			  ?: bench_run(c->prog_fd, c->pkt, c->len, o->repeat, &prog_ns[i], &action);
 		if (!err && action != c->action)
 			err = -EPROTO;
 	}
@@ -776,14 +818,10 @@ static int bench_pin(int cpu)
 static int bench_parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "runs", required_argument, NULL, 'n' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "samples", required_argument, NULL, 's' },
-		{ "only", required_argument, NULL, 'k' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "object", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+	    {"cpu", required_argument, NULL, 'c'},    {"runs", required_argument, NULL, 'n'},
+	    {"repeat", required_argument, NULL, 'r'}, {"samples", required_argument, NULL, 's'},
+	    {"only", required_argument, NULL, 'k'},   {"baseline", required_argument, NULL, 'b'},
+	    {"object", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0},
 	};
 	int opt;
 
@@ -818,8 +856,10 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 			o->object = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
-					"[-s SAMPLES] [-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
+			fprintf(
+			    stderr,
+			    "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
+			    "[-s SAMPLES] [-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
 			return -EINVAL;
 		}
 	}
@@ -833,7 +873,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct bench_case cases[19] = {};
+	struct bench_case cases[21] = {};
 	struct lookup *lookup = NULL;
 	struct decap *decap = NULL;
 	struct floor *floor_skel = NULL;
@@ -865,7 +905,10 @@ int main(int argc, char **argv)
 	}
 	if (err) {
 		fprintf(stderr, "bench_xdp: loading %s: %s%s\n",
-			!floor_skel ? "floor" : !lb ? "lb" : !decap ? "decap" : "lookup",
+			!floor_skel ? "floor"
+			: !lb	    ? "lb"
+			: !decap    ? "decap"
+				    : "lookup",
 			strerror(-err), err == -EPERM ? " (needs root)" : "");
 		goto cleanup;
 	}
@@ -878,30 +921,44 @@ int main(int argc, char **argv)
 		goto cleanup;
 	floor_fd = bpf_program__fd(floor_skel->progs.xdp_floor);
 
-	cases[0] = (struct bench_case){ .name = "lb: not for a VIP (pass), filter off",
-					.action = XDP_PASS, .vip_index = -1, .target = "<= 30" };
+	cases[0] = (struct bench_case){.name = "lb: not for a VIP (pass), filter off",
+				       .action = XDP_PASS,
+				       .vip_index = -1,
+				       .target = "<= 30"};
 	bench_pkt_tcp4(&cases[0], "203.0.113.7", "203.0.113.99", 40000);
 	cases[1] = cases[0];
 	cases[1].name = "lb: not for a VIP (pass), filter on";
 	cases[1].filter_on = true;
-	cases[2] = (struct bench_case){ .name = "lb: conntrack hit, IPv4 (IPIP)", .action = XDP_TX,
-					.vip_index = BENCH_VIP_INDEX4, .ct_hit = true,
-					.filter_on = true, .target = "<= 60" };
+	cases[2] = (struct bench_case){.name = "lb: conntrack hit, IPv4 (IPIP)",
+				       .action = XDP_TX,
+				       .vip_index = BENCH_VIP_INDEX4,
+				       .ct_hit = true,
+				       .filter_on = true,
+				       .target = "<= 60"};
 	bench_pkt_tcp4(&cases[2], "203.0.113.7", BENCH_VIP4, 40000);
-	cases[3] = (struct bench_case){ .name = "lb: conntrack hit, IPv6 (6in6)", .action = XDP_TX,
-					.vip_index = BENCH_VIP_INDEX6, .ct_hit = true,
-					.filter_on = true, .target = "<= 60" };
+	cases[3] = (struct bench_case){.name = "lb: conntrack hit, IPv6 (6in6)",
+				       .action = XDP_TX,
+				       .vip_index = BENCH_VIP_INDEX6,
+				       .ct_hit = true,
+				       .filter_on = true,
+				       .target = "<= 60"};
 	bench_pkt_tcp6(&cases[3], "2001:db8:2::7", BENCH_VIP6, 40000);
-	cases[4] = (struct bench_case){ .name = "lb: new flow, IPv4 (miss, Maglev, insert)",
-					.action = XDP_TX, .fresh_flow = true,
-					.vip_index = BENCH_VIP_INDEX4, .filter_on = true,
-					.target = "<= 300" };
+	cases[4] = (struct bench_case){.name = "lb: new flow, IPv4 (miss, Maglev, insert)",
+				       .action = XDP_TX,
+				       .fresh_flow = true,
+				       .vip_index = BENCH_VIP_INDEX4,
+				       .filter_on = true,
+				       .target = "<= 300"};
 	bench_pkt_tcp4(&cases[4], "203.0.113.1", BENCH_VIP4, 1024);
-	cases[5] = (struct bench_case){ .name = "decap: IPIP to this backend", .action = XDP_PASS,
-					.vip_index = -1, .target = "" };
+	cases[5] = (struct bench_case){.name = "decap: IPIP to this backend",
+				       .action = XDP_PASS,
+				       .vip_index = -1,
+				       .target = ""};
 	bench_pkt_ipip(&cases[5]);
-	cases[6] = (struct bench_case){ .name = "yardstick: one hash lookup (miss)",
-					.action = XDP_PASS, .vip_index = -1, .target = "" };
+	cases[6] = (struct bench_case){.name = "yardstick: one hash lookup (miss)",
+				       .action = XDP_PASS,
+				       .vip_index = -1,
+				       .target = ""};
 	bench_pkt_tcp4(&cases[6], "203.0.113.7", "203.0.113.99", 40000);
 	cases[7] = cases[6];
 	cases[7].name = "yardstick: one LRU hit (40-byte key)";
@@ -926,7 +983,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < 5; i++)
 		cases[i].prog_fd = bpf_program__fd(lb->progs.xdp_lb);
 	cases[11].prog_fd = cases[4].prog_fd;
-	/* A connection's second packet: its slot in lb_ct_new read, the flow written to lb_conntrack. */
+	/* A connection's second packet: its slot in lb_ct_new read, the flow written to
+	 * lb_conntrack. */
 	cases[14] = cases[4];
 	cases[14].name = "lb: second packet, IPv4 (confirm into lb_conntrack)";
 	cases[14].second_packet = true;
@@ -934,14 +992,20 @@ int main(int argc, char **argv)
 	cases[14].target = "";
 	cases[12].prog_fd = cases[13].prog_fd = cases[14].prog_fd = cases[4].prog_fd;
 	/* The memory a new flow cannot avoid: a miss in a random bucket of a million. */
-	cases[15] = (struct bench_case){ .name = "yardstick: one conntrack miss, fresh flow (1M buckets)",
-					 .action = XDP_PASS, .fresh_flow = true, .vip_index = -1,
-					 .target = "" };
+	cases[15] =
+	    (struct bench_case){.name = "yardstick: one conntrack miss, fresh flow (1M buckets)",
+				.action = XDP_PASS,
+				.fresh_flow = true,
+				.vip_index = -1,
+				.target = ""};
 	bench_pkt_tcp4(&cases[15], "203.0.113.1", BENCH_VIP4, 1024);
 	cases[15].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct_miss);
-	cases[16] = (struct bench_case){ .name = "lb: conntrack hit, IPv4 UDP (IPIP)",
-					 .action = XDP_TX, .vip_index = BENCH_VIP_INDEX4_UDP,
-					 .ct_hit = true, .filter_on = true, .target = "<= 60" };
+	cases[16] = (struct bench_case){.name = "lb: conntrack hit, IPv4 UDP (IPIP)",
+					.action = XDP_TX,
+					.vip_index = BENCH_VIP_INDEX4_UDP,
+					.ct_hit = true,
+					.filter_on = true,
+					.target = "<= 60"};
 	bench_pkt_udp4(&cases[16], "203.0.113.7", BENCH_VIP4, 40000);
 	cases[16].prog_fd = cases[4].prog_fd;
 	/*
@@ -958,14 +1022,33 @@ int main(int argc, char **argv)
 	bench_pkt_gue(&cases[18], BENCH_TUN_DST);
 	cases[5].prog_fd = cases[17].prog_fd = cases[18].prog_fd =
 	    bpf_program__fd(decap->progs.xdp_decap);
+	/*
+	 * Second chance on the balancer: a new flow's first packet other than a SYN
+	 * (a flow another node carried) on a GUE VIP. The same Maglev pick and prev
+	 * lookups in both; from a moved slot it also names the previous backend (24
+	 * bytes more, lengths and checksum); from a kept one it names nobody.
+	 */
+	cases[19] = cases[4];
+	cases[19].name = "lb: new flow, IPv4 ACK, GUE, slot kept (second chance names nobody)";
+	cases[19].vip_index = BENCH_VIP_INDEX_SC_KEPT;
+	cases[19].filter_on = false;
+	cases[19].target = "";
+	cases[19].len = 0;
+	bench_pkt_tcp4(&cases[19], "203.0.113.1", BENCH_VIP_SC_KEPT, 1024);
+	cases[20] = cases[19];
+	cases[20].name = "lb: new flow, IPv4 ACK, GUE, slot moved (names the previous backend)";
+	cases[20].vip_index = BENCH_VIP_INDEX_SC_MOVED;
+	cases[20].len = 0;
+	bench_pkt_tcp4(&cases[20], "203.0.113.1", BENCH_VIP_SC_MOVED, 1024);
 	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 	cases[7].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct);
 	cases[8].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime);
 	cases[9].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime_coarse);
 	cases[10].prog_fd = bpf_program__fd(lookup->progs.xdp_adjust);
-	for (i = 0; i < 19; i++)
-		cases[i].base_fd = base && cases[i].prog_fd == bpf_program__fd(lb->progs.xdp_lb) ?
-					   bpf_program__fd(base->progs.xdp_lb) : -1;
+	for (i = 0; i < 21; i++)
+		cases[i].base_fd = base && cases[i].prog_fd == bpf_program__fd(lb->progs.xdp_lb)
+				       ? bpf_program__fd(base->progs.xdp_lb)
+				       : -1;
 	err = bench_program_lookup(lookup, cases[7].len);
 	if (err)
 		goto cleanup;
@@ -974,7 +1057,7 @@ int main(int argc, char **argv)
 	printf("| case | method | samples | median ns | p90 ns | floor median | floor p90 | "
 	       "median over floor | p90 over floor | target (ns over floor) |\n");
 	printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 19 && !err; i++)
+	for (i = 0; i < 21 && !err; i++)
 		if (!o.only || strstr(cases[i].name, o.only))
 			err = bench_case_single(lb, base, floor_fd, &cases[i], &o);
 	/* the cases whose packet comes out as it went in */
