@@ -68,6 +68,6 @@ demo_l7_show() {
 		"$("${curl[@]}" --http2 -w ' (HTTP/%{http_version}, default group web)' "https://$DEMO_L7_HOST/" | tr -d '\n')"
 	printf '$ curl --http2 https://%s/api/x   -> %s\n' "$DEMO_L7_HOST" \
 		"$("${curl[@]}" --http2 -w ' (HTTP/%{http_version}, rule /api/ -> group api)' "https://$DEMO_L7_HOST/api/x" | tr -d '\n')"
-	echo "\$ lbctl -s $(agent_sock be3) -j status   (its proxy part)"
-	lbctl_json be3 status | json_get 'd["proxy"]'
+	echo "\$ ip netns exec $(ns be3) lbctl -s $(agent_sock be3) listener list"
+	lbctl be3 listener list || fail "lbctl listener list on be3 failed"
 }
