@@ -344,8 +344,10 @@ Test(config, second_chance_is_on_unless_turned_off)
 {
 	expect_load(ONE_VIP);
 	cr_assert_not(cfg.vips[0].no_second_chance);
+	cfg_free(&cfg);
 	expect_load(ONE_VIP "    second_chance: false\n");
 	cr_assert(cfg.vips[0].no_second_chance);
+	cfg_free(&cfg);
 	expect_error(ONE_VIP "    second_chance: off\n",
 		     "lb.yaml:12:20: vip.second_chance: expected true or false, found 'off'");
 }
