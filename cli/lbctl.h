@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
+
 enum lbctl_verb_id {
 	LBCTL_NONE = 0,
 	LBCTL_STATUS,
@@ -94,10 +96,13 @@ int lbctl_print_explain(FILE *out, json_t *res, json_t *args);
 int lbctl_print_reload(FILE *out, json_t *res, json_t *args);
 int lbctl_print_version(FILE *out, json_t *res, json_t *args);
 int lbctl_print_shutdown(FILE *out, json_t *res, json_t *args);
+/* cli/print_counters.c */
 /* A table of {"name": {"packets", "bytes"}} under header ("DROP REASON"), "no drops" if empty. */
 int lbctl_print_counters(FILE *out, const char *header, json_t *counters, bool all_rows);
 /* The "second_chance" outcomes of a stats result, every row, when the agent sent them. */
 int lbctl_print_sc(FILE *out, json_t *res);
+/* A blank line, the "drops" table, then second chance: the end of every stats output. */
+int lbctl_print_drops_and_sc(FILE *out, json_t *res);
 /* cli/print_backend.c: what status and stats say of a backend host. */
 struct table;
 int lbctl_status_decap_row(struct table *t, json_t *status);

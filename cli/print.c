@@ -15,8 +15,6 @@
 #include "lbctl.h"
 #include "table.h"
 
-#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
-
 static const char *plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";
@@ -297,34 +295,6 @@ int lbctl_print_backend_weight(FILE *out, json_t *res, json_t *args)
 	return 0;
 }
 
-/* A table of {"name": {"packets", "bytes"}} under header; zero rows left out unless all_rows. */
-int lbctl_print_counters(FILE *out, const char *header, json_t *counters, bool all_rows)
-{
-	const char *const hdr[] = {header, "PACKETS", "BYTES"};
-	char bytes[FMT_BUF];
-	const char *name;
-	struct table *t;
-	json_t *c;
-	int ret = 0;
-
-	t = table_new(COUNT(hdr), hdr, "lrr");
-	if (!t)
-		return -ENOMEM;
-	json_object_foreach (counters, name, c) {
-		if (!all_rows && !res_uint(c, "packets"))
-			continue;
-		ret |= table_cell(t, "%s", name);
-		ret |= table_cell(t, "%" PRIu64, res_uint(c, "packets"));
-		ret |= table_cell(t, "%s", fmt_bytes(bytes, sizeof(bytes), res_uint(c, "bytes")));
-	}
-	if (!ret && table_rows(t))
-		table_print(t, out);
-	else if (!ret)
-		fputs("no drops\n", out);
-	table_free(t);
-	return ret ? -ENOMEM : 0;
-}
-
 int lbctl_print_stats(FILE *out, json_t *res, json_t *args)
 {
 	static const struct {
@@ -354,24 +324,10 @@ int lbctl_print_stats(FILE *out, json_t *res, json_t *args)
 	}
 	if (!ret) {
 		table_print(t, out);
-		fputc('\n', out);
-		ret =
-		    lbctl_print_counters(out, "DROP REASON", json_object_get(res, "drops"), false);
+		ret = lbctl_print_drops_and_sc(out, res);
 	}
-	if (!ret)
-		ret = lbctl_print_sc(out, res);
 	table_free(t);
 	return ret ? -ENOMEM : 0;
-}
-
-int lbctl_print_sc(FILE *out, json_t *res)
-{
-	json_t *sc = json_object_get(res, "second_chance");
-
-	if (!json_is_object(sc) || !json_object_size(sc))
-		return 0;
-	fputc('\n', out);
-	return lbctl_print_counters(out, "SECOND CHANCE", sc, true);
 }
 
 int lbctl_print_conntrack(FILE *out, json_t *res, json_t *args)

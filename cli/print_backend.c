@@ -83,13 +83,8 @@ int lbctl_print_backend_stats(FILE *out, json_t *res)
 		fputc('\n', out);
 		ret = lbctl_print_counters(out, "TUNNEL", json_object_get(res, "decap"), true);
 	}
-	if (!ret) {
-		fputc('\n', out);
-		ret =
-		    lbctl_print_counters(out, "DROP REASON", json_object_get(res, "drops"), false);
-	}
 	if (!ret)
-		ret = lbctl_print_sc(out, res);
+		ret = lbctl_print_drops_and_sc(out, res);
 	table_free(t);
 	return ret ? -ENOMEM : 0;
 }
