@@ -113,12 +113,31 @@ void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t due)
 	hc_heap_down(e, t->heap_idx);
 }
 
+/*
+ * An interval (and a random 0..jitter) after the last check was due, not after
+ * it started: a loop that ran late starts a batch of overdue checks at one
+ * moment, and timing their next ones from that moment would bunch them there
+ * for good, a burst at every interval. A slot already past is skipped (the
+ * target keeps its place), never run twice; a slow check never overlaps.
+ */
+uint64_t hc_next_due(struct health_engine *e, const struct hc_target *t, uint64_t now, bool jitter)
+{
+	const struct cfg_health *hc = &t->conf->hc;
+	uint64_t iv = hc->interval_ms * NSEC_PER_MSEC, next = t->sched_ns + iv;
+
+	if (jitter)
+		next += hc_random(e, hc->jitter_ms * NSEC_PER_MSEC + 1);
+	if (next <= now)
+		next += ((now - next) / iv + 1) * iv;
+	return next;
+}
+
 /* --- results ---------------------------------------------------------------------------------- */
 
 void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char *cause)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t now = clock_now_ns(), next;
+	uint64_t now = clock_now_ns();
 	char addr[CFG_ADDR_STRLEN];
 
 	t->running = false;
@@ -141,10 +160,7 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 		if (e->fn)
 			e->fn(e->ctx, &t->addr, hc, t->sm.state, t->last);
 	}
-	/* The next start keeps the interval from this start; a slow check never overlaps. */
-	next = t->started_ns + hc->interval_ms * NSEC_PER_MSEC +
-	       hc_random(e, hc->jitter_ms * NSEC_PER_MSEC + 1);
-	hc_reschedule(e, t, next > now ? next : now);
+	hc_reschedule(e, t, hc_next_due(e, t, now, true));
 }
 
 /*
@@ -156,7 +172,7 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t now = clock_now_ns(), next;
+	uint64_t now = clock_now_ns();
 	char addr[CFG_ADDR_STRLEN];
 
 	t->running = false;
@@ -170,6 +186,5 @@ void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why)
 			  cfg_health_type_name(hc->type), addr, hc->port, why,
 			  (unsigned long long)e->stats.check_errors);
 	}
-	next = t->started_ns + hc->interval_ms * NSEC_PER_MSEC;
-	hc_reschedule(e, t, next > now ? next : now);
+	hc_reschedule(e, t, hc_next_due(e, t, now, false));
 }
