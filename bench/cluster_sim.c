@@ -31,6 +31,10 @@
  * - A backend leaving: the table of its VIP is rebuilt without it (what the
  *   agent does when a backend is removed or its checks fail). Each VIP loses
  *   one of its backends in its own trial, so the figures average VIPS trials.
+ * - Second chance (docs/SECOND_CHANCE.md): beside the new table the agent
+ *   installs, per slot, the backend it held before (maglev_prev_update); a
+ *   backend given a flow it has no socket for hands it to that one. A column
+ *   counts what it leaves broken with sync off.
  *
  * Then the Maglev paper's own setup (Eisenbud et al., NSDI 2016, section 5.3,
  * figure 12): 1,000 backends, k% of them removed at random, share of table
@@ -78,8 +82,10 @@ struct sim_counts {
 	uint64_t on_dead[SIM_MAX_NODES];		 /* flows the node held (resilient) */
 	uint64_t moved[SIM_ECMP_N][SIM_MAX_NODES];	 /* flows ECMP sends to another node */
 	uint64_t both_broken[SIM_ECMP_N][SIM_MAX_NODES]; /* (c), sync off: new node, other pick */
-	uint64_t picks_changed;		       /* (b): the rebuilt table gives another backend */
-	uint64_t on_leaving;		       /* (b): the flow's backend is the one leaving */
+	uint64_t both_sc[SIM_ECMP_N][SIM_MAX_NODES];	 /* the same, second chance does not save */
+	uint64_t picks_changed; /* (b): the rebuilt table gives another backend */
+	uint64_t picks_sc;	/* the same, its backend stays and second chance does not save */
+	uint64_t on_leaving;	/* (b): the flow's backend is the one leaving */
 	uint64_t slots_changed, slots_leaving; /* (b), table entries rather than flows */
 	uint64_t slots;
 };
@@ -178,22 +184,26 @@ static void sim_flow(struct lb_flow_key *key, unsigned int vip)
 
 /* The flows of one VIP before and after `leaving` goes, under every model and dead node. */
 static void sim_vip_flows(const struct sim_opts *o, const struct sim_router *r,
-			  const uint32_t *before, const uint32_t *after, uint32_t leaving,
-			  unsigned long n_flows, unsigned int vip, struct sim_counts *c)
+			  const uint32_t *before, const uint32_t *after, const uint32_t *prev,
+			  uint32_t leaving, unsigned long n_flows, unsigned int vip,
+			  struct sim_counts *c)
 {
 	struct lb_flow_key key;
 	unsigned int model, d, n0;
 	unsigned long i;
 	uint32_t slot, h;
-	bool changed;
+	bool changed, saved;
 
 	for (i = 0; i < n_flows; i++) {
 		sim_flow(&key, vip);
 		slot = lb_hash_flow(&key, SIM_LB_SEED) % o->m;
 		h = lb_hash_flow(&key, SIM_ROUTER_SEED);
 		changed = before[slot] != after[slot];
+		/* Second chance: the new backend hands a flow it has no socket for to prev. */
+		saved = prev[slot] == before[slot];
 		c->flows++;
 		c->picks_changed += changed;
+		c->picks_sc += changed && before[slot] != leaving && !saved;
 		c->on_leaving += before[slot] == leaving;
 		for (model = 0; model < SIM_ECMP_N; model++) {
 			n0 = sim_node_before(r, model, h);
@@ -205,6 +215,8 @@ static void sim_vip_flows(const struct sim_opts *o, const struct sim_router *r,
 				c->moved[model][d]++;
 				/* Its backend is gone anyway: counted with on_leaving, not here. */
 				c->both_broken[model][d] += changed && before[slot] != leaving;
+				c->both_sc[model][d] +=
+				    changed && before[slot] != leaving && !saved;
 			}
 		}
 	}
@@ -214,13 +226,14 @@ static int sim_cluster(const struct sim_opts *o, const struct sim_router *r, str
 {
 	struct maglev_backend *b = calloc(o->backends, sizeof(*b));
 	uint32_t *before = calloc(o->m, sizeof(*before)), *after = calloc(o->m, sizeof(*after));
+	uint32_t *prev = calloc(o->m, sizeof(*prev));
 	unsigned long per_vip = o->flows / o->vips;
 	struct maglev_backend gone;
 	unsigned int v, leave;
 	uint32_t s;
 	int err = -ENOMEM;
 
-	if (!b || !before || !after)
+	if (!b || !before || !after || !prev)
 		goto cleanup;
 	for (v = 0; v < o->vips; v++) {
 		sim_backends(b, o->backends, v);
@@ -241,13 +254,16 @@ static int sim_cluster(const struct sim_opts *o, const struct sim_router *r, str
 			c->slots_leaving += before[s] == gone.index;
 		}
 		c->slots += o->m;
-		sim_vip_flows(o, r, before, after, gone.index, per_vip, v, c);
+		/* What the agent installs beside the new table (docs/SECOND_CHANCE.md). */
+		maglev_prev_update(before, NULL, after, o->m, prev, NULL, NULL);
+		sim_vip_flows(o, r, before, after, prev, gone.index, per_vip, v, c);
 	}
 	err = 0;
 cleanup:
 	free(b);
 	free(before);
 	free(after);
+	free(prev);
 	return err;
 }
 
@@ -271,7 +287,7 @@ static void sim_spread(const struct sim_opts *o, const struct sim_counts *c, con
 
 static void sim_print_cluster(const struct sim_opts *o, const struct sim_counts *c)
 {
-	double dead, dlo, dhi, mv, lo, hi, br, blo, bhi;
+	double dead, dlo, dhi, mv, lo, hi, br, blo, bhi, sc, slo, shi;
 	double leaving = (double)c->on_leaving / c->flows;
 	double picks = (double)c->picks_changed / c->flows;
 	unsigned int model;
@@ -281,26 +297,30 @@ static void sim_print_cluster(const struct sim_opts *o, const struct sim_counts 
 	       "dies in turn (mean [least, most] over the %u), each VIP loses one backend\n\n",
 	       o->nodes, o->vips, o->backends, o->vips * o->backends, o->m, c->flows, o->nodes);
 	printf("| case | ECMP | flows to another node | broken, sync on | broken, sync off | "
-	       "floor (least possible) |\n|---|---|---:|---:|---:|---:|\n");
+	       "broken, sync off, second chance | floor (least possible) |\n"
+	       "|---|---|---:|---:|---:|---:|---:|\n");
 	for (model = 0; model < SIM_ECMP_N; model++) {
 		sim_spread(o, c, c->moved[model], &mv, &lo, &hi);
 		/* Same tables on every node: a moved flow gets its backend back by Maglev. */
-		printf("| (a) one node dies | %s | %.2f%% [%.2f, %.2f] | 0 | 0 | 0 |\n",
+		printf("| (a) one node dies | %s | %.2f%% [%.2f, %.2f] | 0 | 0 | 0 | 0 |\n",
 		       sim_ecmp_names[model], mv * 100, lo * 100, hi * 100);
 	}
 	printf("| (b) one backend of %u leaves, conntrack holds | any | 0 | %.3f%% | %.3f%% | "
-	       "%.3f%% |\n",
-	       o->backends, leaving * 100, leaving * 100, leaving * 100);
+	       "%.3f%% | %.3f%% |\n",
+	       o->backends, leaving * 100, leaving * 100, leaving * 100, leaving * 100);
 	printf("| (b) the same, a flow with no conntrack entry | any | 0 | %.3f%% | %.3f%% | "
-	       "%.3f%% |\n",
-	       picks * 100, picks * 100, leaving * 100);
+	       "%.3f%% | %.3f%% |\n",
+	       picks * 100, picks * 100, (leaving + (double)c->picks_sc / c->flows) * 100,
+	       leaving * 100);
 	for (model = 0; model < SIM_ECMP_N; model++) {
 		sim_spread(o, c, c->moved[model], &mv, &lo, &hi);
 		sim_spread(o, c, c->both_broken[model], &br, &blo, &bhi);
-		printf(
-		    "| (c) both at once | %s | %.2f%% | %.3f%% | %.3f%% [%.3f, %.3f] | %.3f%% |\n",
-		    sim_ecmp_names[model], mv * 100, leaving * 100, (leaving + br) * 100,
-		    (leaving + blo) * 100, (leaving + bhi) * 100, leaving * 100);
+		sim_spread(o, c, c->both_sc[model], &sc, &slo, &shi);
+		printf("| (c) both at once | %s | %.2f%% | %.3f%% | %.3f%% [%.3f, %.3f] | %.3f%% | "
+		       "%.3f%% |\n",
+		       sim_ecmp_names[model], mv * 100, leaving * 100, (leaving + br) * 100,
+		       (leaving + blo) * 100, (leaving + bhi) * 100, (leaving + sc) * 100,
+		       leaving * 100);
 	}
 	printf("\nFlows on the dead node: %.3f%% [%.3f, %.3f] (1/%u = %.3f%%). Backend leaving: "
 	       "%.3f%% of flows on it (1/%u = %.3f%%); the rebuilt table gives %.3f%% of flows "
@@ -415,6 +435,10 @@ static int sim_check(const struct sim_opts *o, const struct sim_counts *c)
 	    ++bad)
 		fprintf(stderr, "cluster_sim: flows per node %.4f or per backend %.4f off\n", dead,
 			leaving);
+	/* One change: every moved slot whose backend stays names it as prev. */
+	if (c->picks_sc && ++bad)
+		fprintf(stderr, "cluster_sim: %llu flows second chance should have saved\n",
+			(unsigned long long)c->picks_sc);
 	/* Every flow of the leaving backend must have moved: the rebuilt table cannot name it. */
 	if (c->picks_changed < c->on_leaving && ++bad)
 		fprintf(stderr, "cluster_sim: fewer picks changed than flows on the leaving one\n");
