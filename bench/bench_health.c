@@ -370,12 +370,13 @@ static bool bench_report(const struct bench_engine *b, const struct bench_opts *
 
 	/* The goal is the scale engine's; the floor's few starts per bucket are a reference. */
 	printf("| %s | %u | %.0f (%.0f wanted, %.1f%%) | %.2f | %.1f%% | %.2f %s | %.2f | %llu | "
-	       "%u..%u (%u..%u) | %llu failed, %llu not run |\n",
+	       "%u..%u (%u..%u) | %llu failed, %llu not run, %llu skipped |\n",
 	       b->name, b->n, rate, wanted, rate * 100 / wanted, b->cpu_ns / 1e3 / (checks + 1),
 	       b->cpu_ns / 1e7 / o->seconds, phase,
 	       !b->first || phase <= BENCH_SPREAD_MAX ? "" : "**MISSED**",
 	       bench_peak(b->series, n_series), (unsigned long long)b->max_running, lo, hi, want_lo,
-	       want_hi, (unsigned long long)failed, (unsigned long long)errors);
+	       want_hi, (unsigned long long)failed, (unsigned long long)errors,
+	       (unsigned long long)(b->after.skipped - b->before.skipped));
 	/*
 	 * The checks must have reached the servers, each counted once (the server
 	 * lags by what is in flight and its own queue), and none may have failed or

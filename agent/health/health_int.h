@@ -96,6 +96,7 @@ struct health_engine {
 	struct hc_orphan *orphans;
 	struct health_stats stats;
 	uint64_t check_error_logged_ns; /* last "could not run" warning, rate limited */
+	uint64_t skip_logged_ns;	/* last "skipped" warning, rate limited */
 };
 
 /* health_result.c: the heap of due times (by due_ns) and the engine's epoll. */
@@ -103,7 +104,7 @@ uint64_t hc_random(struct health_engine *e, uint64_t below); /* 0..below-1, no p
 int hc_heap_push(struct health_engine *e, struct hc_target *t);
 void hc_heap_remove(struct health_engine *e, struct hc_target *t);
 void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t due);
-/* After the check due at t->sched_ns: when the next one is due (with jitter if asked). */
+/* After the check due at t->sched_ns: when the next is due (jitter if asked); counts skips. */
 uint64_t hc_next_due(struct health_engine *e, const struct hc_target *t, uint64_t now, bool jitter);
 int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
 

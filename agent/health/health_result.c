@@ -16,7 +16,8 @@
 #include "config/config.h"
 #include "health/health_int.h"
 
-#define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_MSEC  1000000ULL
+#define HC_SKIP_LOG_NS (10 * 1000 * NSEC_PER_MSEC) /* one warning per 10 s at most */
 
 /* xorshift64*: spreading start times needs no cryptography, only no pattern across targets. */
 uint64_t hc_random(struct health_engine *e, uint64_t below)
@@ -117,19 +118,33 @@ void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t due)
  * An interval (and a random 0..jitter) after the last check was due, not after
  * it started: a loop that ran late starts a batch of overdue checks at one
  * moment, and timing their next ones from that moment would bunch them there
- * for good, a burst at every interval. A slot already past is skipped (the
- * target keeps its place), never run twice; a slow check never overlaps.
+ * for good, a burst at every interval. A slot the loop missed by starting over
+ * an interval late is skipped (the target keeps its place), never run twice,
+ * and counted; a slow check never overlaps.
  */
 uint64_t hc_next_due(struct health_engine *e, const struct hc_target *t, uint64_t now, bool jitter)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t iv = hc->interval_ms * NSEC_PER_MSEC, next = t->sched_ns + iv;
+	uint64_t iv = hc->interval_ms * NSEC_PER_MSEC, next = t->sched_ns + iv, skip;
 
 	if (jitter)
 		next += hc_random(e, hc->jitter_ms * NSEC_PER_MSEC + 1);
-	if (next <= now)
-		next += ((now - next) / iv + 1) * iv;
-	return next;
+	if (next > now)
+		return next;
+	/* Started in time and ran long (a timeout as long as the interval): again at once. */
+	if (t->started_ns >= t->sched_ns && t->started_ns - t->sched_ns < iv)
+		return now;
+	skip = (now - next) / iv + 1;
+	e->stats.skipped += skip;
+	/* Nothing else tells an operator that backends are checked less often than configured. */
+	if (!e->skip_logged_ns || now - e->skip_logged_ns >= HC_SKIP_LOG_NS) {
+		e->skip_logged_ns = now;
+		log_warnx(
+		    "health: %llu checks skipped so far: the agent runs over an interval late "
+		    "(short of CPU for %zu targets?), so backends are checked less often",
+		    (unsigned long long)e->stats.skipped, e->stats.targets);
+	}
+	return next + skip * iv;
 }
 
 /* --- results ---------------------------------------------------------------------------------- */

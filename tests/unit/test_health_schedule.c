@@ -115,6 +115,9 @@ Test(health_schedule, a_late_loop_keeps_each_targets_place_in_the_interval)
 	while (e->stats.running && clock_now_ns() < end)
 		cr_assert_eq(health_process(e), 0);
 	cr_assert_geq(started(e), N_TARGETS);
+	/* Each target missed at least one slot of the stall: counted, for the metrics. */
+	cr_assert_geq(e->stats.skipped, N_TARGETS, "%llu skipped",
+		      (unsigned long long)e->stats.skipped);
 	for (i = 0; i < N_TARGETS; i++) {
 		/* Its next start, or the start of the check in flight (a busy machine). */
 		uint64_t at = t[i]->running ? t[i]->sched_ns : t[i]->due_ns;
@@ -131,5 +134,36 @@ Test(health_schedule, a_late_loop_keeps_each_targets_place_in_the_interval)
 			     before[i]);
 	free(due0);
 	free(t);
+	health_close(e);
+}
+
+/* hc_next_due on a target of its own: on time, started over an interval late, slow. */
+Test(health_schedule, the_next_start_keeps_the_grid_and_a_slow_check_goes_again_at_once)
+{
+	struct health_engine *e = health_open(NULL, NULL);
+	struct hc_conf conf = {.refs = 1};
+	struct hc_target t = {.conf = &conf};
+	uint64_t iv = INTERVAL_MS * NS_PER_MS, sched = 1000 * iv;
+
+	cr_assert_not_null(e);
+	cfg_health_defaults(&conf.hc);
+	conf.hc.interval_ms = INTERVAL_MS;
+	conf.hc.jitter_ms = 0;
+	t.sched_ns = sched;
+
+	t.started_ns = sched;
+	cr_assert_eq(hc_next_due(e, &t, sched + NS_PER_MS, true), sched + iv);
+	cr_assert_eq(e->stats.skipped, 0);
+
+	/* The loop started it 2.5 intervals late: two slots are gone, the third is on the grid. */
+	t.started_ns = sched + 5 * iv / 2;
+	cr_assert_eq(hc_next_due(e, &t, t.started_ns + NS_PER_MS, true), sched + 3 * iv);
+	cr_assert_eq(e->stats.skipped, 2);
+
+	/* Started in time, timed out after a whole interval: again at once, nothing skipped. */
+	t.started_ns = sched;
+	cr_assert_eq(hc_next_due(e, &t, sched + iv + 5 * NS_PER_MS, true),
+		     sched + iv + 5 * NS_PER_MS);
+	cr_assert_eq(e->stats.skipped, 2);
 	health_close(e);
 }
