@@ -21,7 +21,7 @@
  *   2992: n equal ranges of the hash, what Linux does for a multipath route
  *   and so what the e2e router, BIRD into the kernel, does); resilient (a
  *   table of buckets, only a dead node's buckets move: Linux's resilient
- *   nexthop groups, RFC 7690-style routers). Every node in turn is the one
+ *   nexthop groups, switches' resilient hashing). Every node in turn is the one
  *   that dies; figures are the mean over the NODES choices (hash-threshold's
  *   share depends on where the dead node sits in the list).
  * - Sync on: a flow that ECMP moves finds its synced entry on the new node.
