@@ -4,7 +4,8 @@
 # machine, the commit and the exact commands above them (docs/BENCHMARKS.md keeps a copy).
 # bench_maglev and bench_xdp first, then every other bench/*.c with its defaults.
 # BENCH_CPU picks the CPU bench_maglev and bench_xdp pin to (default: the last one);
-# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"). Exits non-zero if any bench failed.
+# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"); BENCH_FULL=1 runs bench_health at
+# full size. Exits non-zero if any bench failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUTPUT:-.output}
@@ -51,6 +52,8 @@ for src in bench/*.c; do
 	# bench_sync: 1M records, zero-loss checks at 100k and 200k records/s (issue 5's targets).
 	args=()
 	[ "$name" = bench_sync ] && args=(-n 1000000 -r 100000 -r 200000 -t 5)
+	# bench_health: 20,000 backends for 5 s by default; BENCH_FULL=1: issue 21's 100,000 for 10 s.
+	[ "$name" = bench_health ] && [ "${BENCH_FULL:-0}" = 1 ] && args=(-n 100000 -s 10)
 	echo "\`$out/bench/$name ${args[*]}\`"
 	echo
 	"$out/bench/$name" "${args[@]}" || failed+=("$name")

@@ -43,8 +43,10 @@ struct health_stats {
 	uint64_t checks; /* results in, successes and failures */
 	uint64_t failures;
 	uint64_t check_errors; /* checks that could not run (the agent's failure: no verdict) */
-	uint64_t changes; /* state changes */
-	uint64_t running; /* checks in flight now */
+	uint64_t changes;      /* state changes */
+	uint64_t running;      /* checks in flight now */
+	/* Checks never started: the loop ran over an interval late (short of CPU). */
+	uint64_t skipped;
 };
 
 /* NULL with errno set. fn may be NULL. */

@@ -21,6 +21,12 @@ enum hc_io_kind {
 };
 
 #define HC_CONF_BUCKETS 256
+/*
+ * Checks started (or deadlines enforced) by one health_process at most: a loop
+ * that runs late finds thousands due at once, and starting them all would hold
+ * the agent's other work (and the results coming in) for as long.
+ */
+#define HC_STARTS_PER_CALL 128
 
 /* Check settings shared by every target that uses them (10,000 backends, one copy). */
 struct hc_conf {
@@ -45,6 +51,7 @@ struct hc_target {
 	struct health_sm sm;
 	uint64_t due_ns; /* CLOCK_MONOTONIC: next start, or deadline while running */
 	uint64_t started_ns;
+	uint64_t sched_ns; /* when the last check was due: its place in the interval */
 	size_t heap_idx;
 	struct hc_http *http; /* http(s) targets only */
 	uint32_t latency_us;
@@ -89,6 +96,7 @@ struct health_engine {
 	struct hc_orphan *orphans;
 	struct health_stats stats;
 	uint64_t check_error_logged_ns; /* last "could not run" warning, rate limited */
+	uint64_t skip_logged_ns;	/* last "skipped" warning, rate limited */
 };
 
 /* health_result.c: the heap of due times (by due_ns) and the engine's epoll. */
@@ -96,6 +104,8 @@ uint64_t hc_random(struct health_engine *e, uint64_t below); /* 0..below-1, no p
 int hc_heap_push(struct health_engine *e, struct hc_target *t);
 void hc_heap_remove(struct health_engine *e, struct hc_target *t);
 void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t due);
+/* After the check due at t->sched_ns: when the next is due (jitter if asked); counts skips. */
+uint64_t hc_next_due(struct health_engine *e, const struct hc_target *t, uint64_t now, bool jitter);
 int hc_watch(struct health_engine *e, int fd, uint32_t events, void *ptr);
 
 /* One result of a check in flight, with its cause when it failed. */

@@ -16,7 +16,8 @@
 #include "config/config.h"
 #include "health/health_int.h"
 
-#define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_MSEC  1000000ULL
+#define HC_SKIP_LOG_NS (10 * 1000 * NSEC_PER_MSEC) /* one warning per 10 s at most */
 
 /* xorshift64*: spreading start times needs no cryptography, only no pattern across targets. */
 uint64_t hc_random(struct health_engine *e, uint64_t below)
@@ -113,12 +114,45 @@ void hc_reschedule(struct health_engine *e, struct hc_target *t, uint64_t due)
 	hc_heap_down(e, t->heap_idx);
 }
 
+/*
+ * An interval (and a random 0..jitter) after the last check was due, not after
+ * it started: a loop that ran late starts a batch of overdue checks at one
+ * moment, and timing their next ones from that moment would bunch them there
+ * for good, a burst at every interval. A slot the loop missed by starting over
+ * an interval late is skipped (the target keeps its place), never run twice,
+ * and counted; a slow check never overlaps.
+ */
+uint64_t hc_next_due(struct health_engine *e, const struct hc_target *t, uint64_t now, bool jitter)
+{
+	const struct cfg_health *hc = &t->conf->hc;
+	uint64_t iv = hc->interval_ms * NSEC_PER_MSEC, next = t->sched_ns + iv, skip;
+
+	if (jitter)
+		next += hc_random(e, hc->jitter_ms * NSEC_PER_MSEC + 1);
+	if (next > now)
+		return next;
+	/* Started in time and ran long (a timeout as long as the interval): again at once. */
+	if (t->started_ns >= t->sched_ns && t->started_ns - t->sched_ns < iv)
+		return now;
+	skip = (now - next) / iv + 1;
+	e->stats.skipped += skip;
+	/* Nothing else tells an operator that backends are checked less often than configured. */
+	if (!e->skip_logged_ns || now - e->skip_logged_ns >= HC_SKIP_LOG_NS) {
+		e->skip_logged_ns = now;
+		log_warnx(
+		    "health: %llu checks skipped so far: the agent runs over an interval late "
+		    "(short of CPU for %zu targets?), so backends are checked less often",
+		    (unsigned long long)e->stats.skipped, e->stats.targets);
+	}
+	return next + skip * iv;
+}
+
 /* --- results ---------------------------------------------------------------------------------- */
 
 void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char *cause)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t now = clock_now_ns(), next;
+	uint64_t now = clock_now_ns();
 	char addr[CFG_ADDR_STRLEN];
 
 	t->running = false;
@@ -141,10 +175,7 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 		if (e->fn)
 			e->fn(e->ctx, &t->addr, hc, t->sm.state, t->last);
 	}
-	/* The next start keeps the interval from this start; a slow check never overlaps. */
-	next = t->started_ns + hc->interval_ms * NSEC_PER_MSEC +
-	       hc_random(e, hc->jitter_ms * NSEC_PER_MSEC + 1);
-	hc_reschedule(e, t, next > now ? next : now);
+	hc_reschedule(e, t, hc_next_due(e, t, now, true));
 }
 
 /*
@@ -156,7 +187,7 @@ void hc_result(struct health_engine *e, struct hc_target *t, bool ok, const char
 void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why)
 {
 	const struct cfg_health *hc = &t->conf->hc;
-	uint64_t now = clock_now_ns(), next;
+	uint64_t now = clock_now_ns();
 	char addr[CFG_ADDR_STRLEN];
 
 	t->running = false;
@@ -170,6 +201,5 @@ void hc_no_result(struct health_engine *e, struct hc_target *t, const char *why)
 			  cfg_health_type_name(hc->type), addr, hc->port, why,
 			  (unsigned long long)e->stats.check_errors);
 	}
-	next = t->started_ns + hc->interval_ms * NSEC_PER_MSEC;
-	hc_reschedule(e, t, next > now ? next : now);
+	hc_reschedule(e, t, hc_next_due(e, t, now, false));
 }

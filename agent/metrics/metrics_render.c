@@ -322,6 +322,10 @@ static void mx_render_health(struct mx_out *o, const struct metrics_snapshot *s)
 	       "Checks that could not run for a reason of the agent's own (descriptors, memory): "
 	       "no verdict about the backend.",
 	       h->check_errors);
+	mx_one(o, "xdplb_health_checks_skipped_total", "counter",
+	       "Checks never started because the agent ran over an interval late (short of CPU): "
+	       "backends are checked less often than configured.",
+	       h->skipped);
 	mx_one(o, "xdplb_health_state_changes_total", "counter",
 	       "Health verdicts that flipped (up to down or down to up).", h->changes);
 
