@@ -463,4 +463,30 @@ static inline int bench_pin(int cpu)
 	return 0;
 }
 
+/*
+ * The options both XDP benches take: -c CPU, -k NAME_PART, -o OBJECT (the
+ * lb.bpf.o measured as this build), -b BASELINE (another build beside it).
+ * 0 if opt was one of them, -EINVAL if not.
+ */
+static inline int bench_opt_common(int opt, char *arg, int *cpu, const char **only,
+				   const char **object, const char **baseline)
+{
+	switch (opt) {
+	case 'c':
+		*cpu = atoi(arg);
+		return 0;
+	case 'k':
+		*only = arg;
+		return 0;
+	case 'o':
+		*object = arg;
+		return 0;
+	case 'b':
+		*baseline = arg;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 #endif /* XDPLB_BENCH_LB_H */

@@ -396,9 +396,6 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->object = NULL;
 	while ((opt = getopt_long(argc, argv, "b:c:k:n:o:r:s:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c':
-			o->cpu = atoi(optarg);
-			break;
 		case 'n':
 			o->runs = strtoul(optarg, NULL, 0);
 			break;
@@ -408,16 +405,10 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 's':
 			o->samples = strtoul(optarg, NULL, 0);
 			break;
-		case 'k':
-			o->only = optarg;
-			break;
-		case 'b':
-			o->baseline = optarg;
-			break;
-		case 'o':
-			o->object = optarg;
-			break;
 		default:
+			if (!bench_opt_common(opt, optarg, &o->cpu, &o->only, &o->object,
+					      &o->baseline))
+				break;
 			fprintf(
 			    stderr,
 			    "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
