@@ -65,6 +65,7 @@ struct loop_case {
 	enum loop_path path;
 	int vip_index; /* whose counters prove the path */
 	const char *goal;
+	bool yardstick; /* the reflector object's loop_encap4 instead of xdp_lb: no path to prove */
 };
 
 /* One build of xdp_lb under test, and what it did in a case's measured rounds. */
@@ -339,6 +340,29 @@ static void loop_print(const struct loop_case *c, const char *build, const struc
 	       c->goal);
 }
 
+/* A yardstick case: rounds of the floor and loop_encap4, alternating. */
+static int loop_yardstick_run(struct loop_world *lw, const struct loop_case *c,
+			      const struct loop_opts *o)
+{
+	uint32_t *floor_ns = calloc(o->rounds + 1, sizeof(*floor_ns)), scratch;
+	struct loop_build y = {.ns = calloc(o->rounds + 1, sizeof(*y.ns))};
+	unsigned int r;
+	int err = floor_ns && y.ns ? 0 : -ENOMEM;
+
+	loop_set_case(lw, c);
+	for (r = 0; r <= o->rounds && !err; r++) {
+		err = loop_round(lw, c, lw->r->progs.loop_floor, true, o->frames,
+				 r ? &floor_ns[r - 1] : &scratch) ?:
+		      loop_round(lw, c, lw->r->progs.loop_encap4, false, o->frames,
+				 r ? &y.ns[r - 1] : &scratch);
+	}
+	if (!err)
+		loop_print(c, "", &y, floor_ns, o);
+	free(y.ns);
+	free(floor_ns);
+	return err;
+}
+
 /* One case: a warm-up round, then rounds of the floor and every build, alternating. */
 static int loop_case_run(struct loop_world *lw, const struct loop_case *c, const struct loop_opts *o)
 {
@@ -493,7 +517,7 @@ static int loop_parse(int argc, char **argv, struct loop_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct loop_case cases[5] = {
+	struct loop_case cases[6] = {
 	    {.name = "established flow, IPv4 (IPIP)",
 	     .path = LOOP_PATH_HIT,
 	     .vip_index = BENCH_VIP_INDEX4,
@@ -517,6 +541,9 @@ int main(int argc, char **argv)
 	     .path = LOOP_PATH_MIX,
 	     .vip_index = BENCH_VIP_INDEX4,
 	     .goal = ""},
+	    {.name = "yardstick: the floor plus an outer IPv4 header (adjust_head)",
+	     .goal = "",
+	     .yardstick = true},
 	};
 	struct loop_world lw = {};
 	void *elf[2] = {};
@@ -535,6 +562,8 @@ int main(int argc, char **argv)
 	cases[3].pkt[ETH_HLEN + sizeof(struct iphdr) + 13] = 0x02; /* SYN alone */
 	memcpy(cases[4].pkt, cases[2].pkt, cases[2].len);
 	cases[4].len = cases[2].len;
+	memcpy(cases[5].pkt, cases[0].pkt, cases[0].len);
+	cases[5].len = cases[0].len;
 
 	err = bench_pin(o.cpu) ?: loop_setup(&lw, &o, elf);
 	if (err)
@@ -542,12 +571,15 @@ int main(int argc, char **argv)
 	printf("| case | rounds x frames | floor ns/frame | ns/frame | over floor (ns/frame) | "
 	       "Mpps of the loop | floor Mpps | goal (ns over floor) |\n");
 	printf("|---|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < 5 && !err; i++) {
+	for (i = 0; i < 6 && !err; i++) {
 		if (o.only && !strstr(cases[i].name, o.only))
 			continue;
 		if (cases[i].path == LOOP_PATH_MIX)
 			err = loop_prepare_mix(&lw, &cases[i]);
-		err = err ?: loop_case_run(&lw, &cases[i], &o);
+		if (cases[i].yardstick)
+			err = err ?: loop_yardstick_run(&lw, &cases[i], &o);
+		else
+			err = err ?: loop_case_run(&lw, &cases[i], &o);
 	}
 cleanup:
 	if (lw.seed_fd >= 0)
