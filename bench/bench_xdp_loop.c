@@ -36,7 +36,7 @@
 #define LOOP_PEER      "lv-refl" /* the reflector's end */
 #define LOOP_SEEDS     64	 /* frames in flight: a NAPI poll's worth */
 #define LOOP_WARMUP    4096	 /* frames of a round before the clock starts */
-#define LOOP_ZIPF_N    1000000	 /* flows of the mix */
+#define LOOP_ZIPF_N    1000000	 /* flows of the mix, by default */
 #define LOOP_ZIPF_S    1.0	 /* its exponent: flow k is picked in proportion to 1 / k^s */
 #define LOOP_NEW_PPM   10000	 /* its new flows: 1 % of packets */
 #define LOOP_WAIT_MS   10000	 /* a round that has not ended by then lost frames */
@@ -52,6 +52,7 @@ struct loop_opts {
 	int cpu;
 	unsigned int rounds; /* measured rounds per case and program */
 	unsigned int frames; /* frames per round */
+	unsigned int flows;  /* established flows of the mix */
 	const char *only;    /* only the cases whose name contains this */
 	const char *object;  /* the lb.bpf.o measured as this build; NULL: the one built in */
 	const char *baseline;
@@ -154,20 +155,20 @@ static uint64_t loop_rand(uint64_t *s)
 }
 
 /*
- * loop_flows as LOOP_FLOWS_MAX packets of the mix: flow k of LOOP_ZIPF_N
+ * loop_flows as LOOP_FLOWS_MAX packets of the mix: flow k of n
  * with probability proportional to 1 / (k + 1)^s (by the inverse of the
  * cumulative distribution), or, for LOOP_NEW_PPM of them, a fresh tuple.
  * Seeded: every run and build sees the same sequence.
  */
-static int loop_fill_zipf(uint64_t *flows)
+static int loop_fill_zipf(uint64_t *flows, uint32_t n)
 {
-	double *cdf = malloc(LOOP_ZIPF_N * sizeof(*cdf)), sum = 0;
+	double *cdf = malloc(n * sizeof(*cdf)), sum = 0;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	uint32_t i, lo, hi;
 
 	if (!cdf)
 		return -ENOMEM;
-	for (i = 0; i < LOOP_ZIPF_N; i++)
+	for (i = 0; i < n; i++)
 		cdf[i] = sum += pow(i + 1, -LOOP_ZIPF_S);
 	for (i = 0; i < LOOP_FLOWS_MAX; i++) {
 		double u = (loop_rand(&seed) >> 11) * 0x1.0p-53 * sum;
@@ -176,7 +177,7 @@ static int loop_fill_zipf(uint64_t *flows)
 			flows[i] = LOOP_FLOW_FRESH;
 			continue;
 		}
-		for (lo = 0, hi = LOOP_ZIPF_N - 1; lo < hi;) {
+		for (lo = 0, hi = n - 1; lo < hi;) {
 			uint32_t mid = (lo + hi) / 2;
 
 			if (cdf[mid] < u)
@@ -412,27 +413,27 @@ static int loop_case_run(struct loop_world *lw, const struct loop_case *c, const
 }
 
 /*
- * Establishes the mix's LOOP_ZIPF_N flows in every build: each flow's first
+ * Establishes the mix's n flows in every build: each flow's first
  * packet and, right after it, its second (which moves it into lb_conntrack),
  * then puts the mix itself in loop_flows.
  */
-static int loop_prepare_mix(struct loop_world *lw, const struct loop_case *c)
+static int loop_prepare_mix(struct loop_world *lw, const struct loop_case *c, uint32_t n)
 {
 	struct loop_reflector__bss *bss = lw->r->bss;
 	uint32_t i, ns;
 	int err = 0;
 
-	for (i = 0; i < 2 * LOOP_ZIPF_N; i++)
+	for (i = 0; i < 2 * n; i++)
 		lw->flows[i] = i / 2;
 	loop_set_case(lw, c);
 	for (i = 0; i < (uint32_t)lw->nbuilds && !err; i++) {
-		bss->loop_flows_len = 2 * LOOP_ZIPF_N;
+		bss->loop_flows_len = 2 * n;
 		bss->loop_flows_pos = 0;
-		err = loop_round(lw, c, lw->builds[i].lb->progs.xdp_lb, false, 2 * LOOP_ZIPF_N, &ns);
+		err = loop_round(lw, c, lw->builds[i].lb->progs.xdp_lb, false, 2 * n, &ns);
 	}
 	bss->loop_flows_pos = 0;
 	bss->loop_flows_len = LOOP_FLOWS_MAX;
-	return err ?: loop_fill_zipf(lw->flows);
+	return err ?: loop_fill_zipf(lw->flows, n);
 }
 
 /* --- setup ----------------------------------------------------------------------------------- */
@@ -479,15 +480,16 @@ static int loop_parse(int argc, char **argv, struct loop_opts *o)
 	    {"cpu", required_argument, NULL, 'c'},	{"rounds", required_argument, NULL, 'n'},
 	    {"frames", required_argument, NULL, 'r'},	{"only", required_argument, NULL, 'k'},
 	    {"baseline", required_argument, NULL, 'b'}, {"object", required_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
+	    {"flows", required_argument, NULL, 'z'},	{NULL, 0, NULL, 0},
 	};
 	uint64_t fresh;
 	int opt;
 
 	*o = (struct loop_opts){.cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1,
 				.rounds = 31,
-				.frames = 65536};
-	while ((opt = getopt_long(argc, argv, "b:c:k:n:o:r:", longopts, NULL)) != -1) {
+				.frames = 65536,
+				.flows = LOOP_ZIPF_N};
+	while ((opt = getopt_long(argc, argv, "b:c:k:n:o:r:z:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			o->rounds = strtoul(optarg, NULL, 0);
@@ -495,21 +497,25 @@ static int loop_parse(int argc, char **argv, struct loop_opts *o)
 		case 'r':
 			o->frames = strtoul(optarg, NULL, 0);
 			break;
+		case 'z':
+			o->flows = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			if (!bench_opt_common(opt, optarg, &o->cpu, &o->only, &o->object,
 					      &o->baseline))
 				break;
 			fprintf(stderr, "usage: bench_xdp_loop [-c CPU] [-n ROUNDS] [-r FRAMES] "
-					"[-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
+					"[-z MIX_FLOWS] [-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
 			return -EINVAL;
 		}
 	}
 	/* the two cases of fresh tuples, each build, the warm-up round included */
 	fresh = 2ULL * (o->rounds + 1) * o->frames * (o->baseline ? 2 : 1);
-	if (!o->rounds || o->frames < 1024 || o->frames > LOOP_FLOWS_MAX || fresh > LOOP_FRESH_MAX) {
-		fprintf(stderr, "bench_xdp_loop: rounds must be positive, frames 1024 to %u, and "
-				"the new-flow cases need at most %u fresh tuples\n",
-			LOOP_FLOWS_MAX, LOOP_FRESH_MAX);
+	if (!o->rounds || o->frames < 1024 || o->frames > LOOP_FLOWS_MAX || fresh > LOOP_FRESH_MAX ||
+	    !o->flows || o->flows > LOOP_FLOWS_MAX / 2) {
+		fprintf(stderr, "bench_xdp_loop: rounds must be positive, frames 1024 to %u, mix "
+				"flows 1 to %u, and the new-flow cases need at most %u fresh tuples\n",
+			LOOP_FLOWS_MAX, LOOP_FLOWS_MAX / 2, LOOP_FRESH_MAX);
 		return -EINVAL;
 	}
 	return 0;
@@ -517,6 +523,7 @@ static int loop_parse(int argc, char **argv, struct loop_opts *o)
 
 int main(int argc, char **argv)
 {
+	static char mix_name[80];
 	struct loop_case cases[6] = {
 	    {.name = "established flow, IPv4 (IPIP)",
 	     .path = LOOP_PATH_HIT,
@@ -536,7 +543,7 @@ int main(int argc, char **argv)
 	     .path = LOOP_PATH_MISS,
 	     .vip_index = BENCH_VIP_INDEX4,
 	     .goal = ""},
-	    {.name = "mix: Zipf over 1M established flows, 1 % new",
+	    {.name = mix_name, /* "mix: Zipf over N established flows, 1 % new" */
 	     .tuple = LOOP_TUPLE_TABLE,
 	     .path = LOOP_PATH_MIX,
 	     .vip_index = BENCH_VIP_INDEX4,
@@ -552,6 +559,8 @@ int main(int argc, char **argv)
 
 	if (loop_parse(argc, argv, &o))
 		return 2;
+	snprintf(mix_name, sizeof(mix_name), "mix: Zipf over %u established flows, 1 %% new",
+		 o.flows);
 	libbpf_set_print(bench_libbpf_print);
 	/* a client outside the fresh tuples' ranges (loop_reflector.h) */
 	cases[0].len = bench_pkt_tcp4(cases[0].pkt, "192.0.2.7", BENCH_VIP4, 40000);
@@ -575,7 +584,7 @@ int main(int argc, char **argv)
 		if (o.only && !strstr(cases[i].name, o.only))
 			continue;
 		if (cases[i].path == LOOP_PATH_MIX)
-			err = loop_prepare_mix(&lw, &cases[i]);
+			err = loop_prepare_mix(&lw, &cases[i], o.flows);
 		if (cases[i].yardstick)
 			err = err ?: loop_yardstick_run(&lw, &cases[i], &o);
 		else
