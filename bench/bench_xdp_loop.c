@@ -80,7 +80,7 @@ struct loop_world {
 	struct loop_reflector *r;
 	struct bpf_link *link; /* the lb end's program */
 	uint64_t *flows;       /* loop_flows, mmapped */
-	int ifindex, seed_fd;
+	int ifindex, seed_fd, cpu;
 	struct loop_build builds[2]; /* this build, and the baseline if any */
 	int nbuilds;
 };
@@ -255,6 +255,12 @@ static int loop_round(struct loop_world *lw, const struct loop_case *c, struct b
 	if (*seen != LOOP_SEEDS + frames) {
 		fprintf(stderr, "bench_xdp_loop: %s: %u frames came back, %u expected\n", c->name,
 			*seen - LOOP_SEEDS, frames);
+		return -EPROTO;
+	}
+	/* the veth pair's NAPI runs where the seeds were sent from: this process's CPU */
+	if (bss->loop_cpu != (uint32_t)lw->cpu) {
+		fprintf(stderr, "bench_xdp_loop: %s: the loop ran on CPU %u, not %d\n", c->name,
+			bss->loop_cpu, lw->cpu);
 		return -EPROTO;
 	}
 	*ns = (bss->loop_t1 - bss->loop_t0) / (frames - 1 - bss->loop_warmup);
@@ -458,6 +464,7 @@ static int loop_add_build(struct loop_world *lw, const char *object, void **elf,
 static int loop_setup(struct loop_world *lw, const struct loop_opts *o, void **elf)
 {
 	lw->seed_fd = -1;
+	lw->cpu = o->cpu;
 	lw->r = loop_reflector__open_and_load();
 	if (!lw->r) {
 		fprintf(stderr, "bench_xdp_loop: loading the reflector: %s%s\n", strerror(errno),
