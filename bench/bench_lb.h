@@ -86,7 +86,7 @@ static inline size_t bench_put_eth(uint8_t *b, uint16_t proto)
 }
 
 static inline size_t bench_put_ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
-			    size_t payload)
+				   size_t payload)
 {
 	struct iphdr *ip = (struct iphdr *)b;
 
@@ -157,7 +157,8 @@ static inline int bench_map_put(struct bpf_map *map, const void *key, const void
 	int err = bpf_map_update_elem(bpf_map__fd(map), key, value, BPF_ANY);
 
 	if (err)
-		fprintf(stderr, "%s: update %s: %s\n", program_invocation_short_name, bpf_map__name(map), strerror(-err));
+		fprintf(stderr, "%s: update %s: %s\n", program_invocation_short_name,
+			bpf_map__name(map), strerror(-err));
 	return err;
 }
 
@@ -171,7 +172,8 @@ enum bench_prev { BENCH_PREV_NONE, BENCH_PREV_KEPT, BENCH_PREV_MOVED };
 
 /* A VIP's Maglev table (or its prev table) as the agent installs it: a fresh inner array, then one
  * swap. */
-static inline int bench_install_inner(struct bpf_map *outer, uint32_t vip_index, const uint32_t *table)
+static inline int bench_install_inner(struct bpf_map *outer, uint32_t vip_index,
+				      const uint32_t *table)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_INNER_MAP);
 	LIBBPF_OPTS(bpf_map_batch_opts, batch);
@@ -195,8 +197,8 @@ static inline int bench_install_inner(struct bpf_map *outer, uint32_t vip_index,
 }
 
 static inline int bench_install_tables(struct lb *skel, uint32_t vip_index,
-				const struct maglev_backend *backends, size_t n,
-				enum bench_prev prev)
+				       const struct maglev_backend *backends, size_t n,
+				       enum bench_prev prev)
 {
 	uint32_t *table, first = backends[0].index, k;
 	int err;
@@ -217,8 +219,9 @@ static inline int bench_install_tables(struct lb *skel, uint32_t vip_index,
 }
 
 /* One VIP with BENCH_BACKENDS backends (indices first..), its table and backend entries. */
-static inline int bench_add_vip_as(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
-			    uint8_t proto, uint32_t first, uint8_t encap, enum bench_prev prev)
+static inline int bench_add_vip_as(struct lb *skel, uint32_t vip_index, int family,
+				   const char *vip_text, uint8_t proto, uint32_t first,
+				   uint8_t encap, enum bench_prev prev)
 {
 	struct maglev_backend mb[BENCH_BACKENDS];
 	struct lb_vip_key key = {};
@@ -273,8 +276,8 @@ static inline int bench_add_vip_as(struct lb *skel, uint32_t vip_index, int fami
 }
 
 /* An IPIP VIP, as most cases measure. */
-static inline int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
-			 uint8_t proto, uint32_t first)
+static inline int bench_add_vip(struct lb *skel, uint32_t vip_index, int family,
+				const char *vip_text, uint8_t proto, uint32_t first)
 {
 	return bench_add_vip_as(skel, vip_index, family, vip_text, proto, first, LB_ENCAP_IPIP,
 				BENCH_PREV_NONE);
@@ -457,7 +460,8 @@ static inline int bench_pin(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "%s: pin to CPU %d: %s\n", program_invocation_short_name, cpu, strerror(errno));
+		fprintf(stderr, "%s: pin to CPU %d: %s\n", program_invocation_short_name, cpu,
+			strerror(errno));
 		return -errno;
 	}
 	return 0;

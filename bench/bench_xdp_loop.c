@@ -32,14 +32,14 @@
 #include "bench_lb.h"
 #include "loop_reflector.h"
 
-#define LOOP_DEV       "lv-lb"	/* xdp_lb's end */
-#define LOOP_PEER      "lv-refl" /* the reflector's end */
-#define LOOP_SEEDS     64	 /* frames in flight: a NAPI poll's worth */
-#define LOOP_WARMUP    4096	 /* frames of a round before the clock starts */
-#define LOOP_ZIPF_N    1000000	 /* flows of the mix, by default */
-#define LOOP_ZIPF_S    1.0	 /* its exponent: flow k is picked in proportion to 1 / k^s */
-#define LOOP_NEW_PPM   10000	 /* its new flows: 1 % of packets */
-#define LOOP_WAIT_MS   10000	 /* a round that has not ended by then lost frames */
+#define LOOP_DEV     "lv-lb"   /* xdp_lb's end */
+#define LOOP_PEER    "lv-refl" /* the reflector's end */
+#define LOOP_SEEDS   64	       /* frames in flight: a NAPI poll's worth */
+#define LOOP_WARMUP  4096      /* frames of a round before the clock starts */
+#define LOOP_ZIPF_N  1000000   /* flows of the mix, by default */
+#define LOOP_ZIPF_S  1.0       /* its exponent: flow k is picked in proportion to 1 / k^s */
+#define LOOP_NEW_PPM 10000     /* its new flows: 1 % of packets */
+#define LOOP_WAIT_MS 10000     /* a round that has not ended by then lost frames */
 
 /* What proves a case's path. */
 enum loop_path {
@@ -112,8 +112,8 @@ static int loop_netns(struct loop_world *lw)
 		fprintf(stderr, "bench_xdp_loop: unshare(CLONE_NEWNET): %s\n", strerror(errno));
 		return -errno;
 	}
-	err = loop_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1") ?:
-	      loop_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	err = loop_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1")
+		  ?: loop_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
 	if (err || system("ip link add " LOOP_DEV " type veth peer name " LOOP_PEER
 			  " && ip link set " LOOP_DEV " up && ip link set " LOOP_PEER " up")) {
 		fprintf(stderr, "bench_xdp_loop: the veth pair: %s\n",
@@ -274,8 +274,8 @@ static int loop_round(struct loop_world *lw, const struct loop_case *c, struct b
 /* This build's per-VIP hits and misses, summed over CPUs. */
 static int loop_counters(struct loop_build *b, const struct loop_case *c, uint64_t out[2])
 {
-	return bench_vip_counter(b->lb, c->vip_index, true, &out[0]) ?:
-	       bench_vip_counter(b->lb, c->vip_index, false, &out[1]);
+	return bench_vip_counter(b->lb, c->vip_index, true, &out[0])
+		   ?: bench_vip_counter(b->lb, c->vip_index, false, &out[1]);
 }
 
 /* Did every measured frame of this build take the case's path? */
@@ -359,9 +359,9 @@ static int loop_yardstick_run(struct loop_world *lw, const struct loop_case *c,
 	loop_set_case(lw, c);
 	for (r = 0; r <= o->rounds && !err; r++) {
 		err = loop_round(lw, c, lw->r->progs.loop_floor, true, o->frames,
-				 r ? &floor_ns[r - 1] : &scratch) ?:
-		      loop_round(lw, c, lw->r->progs.loop_encap4, false, o->frames,
-				 r ? &y.ns[r - 1] : &scratch);
+				 r ? &floor_ns[r - 1] : &scratch)
+			  ?: loop_round(lw, c, lw->r->progs.loop_encap4, false, o->frames,
+					r ? &y.ns[r - 1] : &scratch);
 	}
 	if (!err)
 		loop_print(c, "", &y, floor_ns, o);
@@ -371,7 +371,8 @@ static int loop_yardstick_run(struct loop_world *lw, const struct loop_case *c,
 }
 
 /* One case: a warm-up round, then rounds of the floor and every build, alternating. */
-static int loop_case_run(struct loop_world *lw, const struct loop_case *c, const struct loop_opts *o)
+static int loop_case_run(struct loop_world *lw, const struct loop_case *c,
+			 const struct loop_opts *o)
 {
 	struct loop_reflector__bss *bss = lw->r->bss;
 	uint32_t *floor_ns = calloc(o->rounds + 1, sizeof(*floor_ns)), scratch;
@@ -386,7 +387,8 @@ static int loop_case_run(struct loop_world *lw, const struct loop_case *c, const
 		if (r == 1)
 			for (i = 0; i < lw->nbuilds && !err; i++)
 				err = loop_counters(&lw->builds[i], c, before[i]);
-		err = err ?: loop_round(lw, c, lw->r->progs.loop_floor, true, o->frames,
+		err = err
+			  ?: loop_round(lw, c, lw->r->progs.loop_floor, true, o->frames,
 					measured ? &floor_ns[r - 1] : &scratch);
 		/* this build and the baseline swap places every round */
 		for (k = 0; k < (unsigned int)lw->nbuilds && !err; k++) {
@@ -511,17 +513,20 @@ static int loop_parse(int argc, char **argv, struct loop_opts *o)
 			if (!bench_opt_common(opt, optarg, &o->cpu, &o->only, &o->object,
 					      &o->baseline))
 				break;
-			fprintf(stderr, "usage: bench_xdp_loop [-c CPU] [-n ROUNDS] [-r FRAMES] "
-					"[-z MIX_FLOWS] [-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
+			fprintf(
+			    stderr,
+			    "usage: bench_xdp_loop [-c CPU] [-n ROUNDS] [-r FRAMES] "
+			    "[-z MIX_FLOWS] [-k NAME_PART] [-o LB_BPF_O] [-b BASELINE_LB_BPF_O]\n");
 			return -EINVAL;
 		}
 	}
 	/* the two cases of fresh tuples, each build, the warm-up round included */
 	fresh = 2ULL * (o->rounds + 1) * o->frames * (o->baseline ? 2 : 1);
-	if (!o->rounds || o->frames < 1024 || o->frames > LOOP_FLOWS_MAX || fresh > LOOP_FRESH_MAX ||
-	    !o->flows || o->flows > LOOP_FLOWS_MAX / 2) {
-		fprintf(stderr, "bench_xdp_loop: rounds must be positive, frames 1024 to %u, mix "
-				"flows 1 to %u, and the new-flow cases need at most %u fresh tuples\n",
+	if (!o->rounds || o->frames < 1024 || o->frames > LOOP_FLOWS_MAX ||
+	    fresh > LOOP_FRESH_MAX || !o->flows || o->flows > LOOP_FLOWS_MAX / 2) {
+		fprintf(stderr,
+			"bench_xdp_loop: rounds must be positive, frames 1024 to %u, mix "
+			"flows 1 to %u, and the new-flow cases need at most %u fresh tuples\n",
 			LOOP_FLOWS_MAX, LOOP_FLOWS_MAX / 2, LOOP_FRESH_MAX);
 		return -EINVAL;
 	}
