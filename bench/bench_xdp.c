@@ -21,8 +21,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,29 +38,8 @@
 
 #include "decap.skel.h"
 #include "floor.skel.h"
-#include "lb.skel.h"
 #include "lookup.skel.h"
-#include "lb_common.h"
-#include "lb_filter.h"
-#include "dataplane/maglev.h"
-
-#define BENCH_BACKENDS 100 /* per VIP */
-#define BENCH_PKT_MAX  256
-#define BENCH_PAYLOAD  64 /* TCP payload bytes: a small data segment */
-#define BENCH_VIP4     "192.0.2.10"
-#define BENCH_VIP6     "2001:db8::10"
-#define BENCH_TUN_DST  "198.51.100.1" /* the backend address xdp_decap strips tunnels to */
-
-enum bench_vip {
-	BENCH_VIP_INDEX4 = 0,
-	BENCH_VIP_INDEX6 = 1,
-	BENCH_VIP_INDEX4_UDP = 2,
-	BENCH_VIP_INDEX_SC_MOVED = 3, /* GUE, second chance, every slot moved */
-	BENCH_VIP_INDEX_SC_KEPT = 4,  /* GUE, second chance, no slot moved */
-};
-/* Second chance's two GUE VIPs (docs/SECOND_CHANCE.md). */
-#define BENCH_VIP_SC_MOVED "192.0.2.30"
-#define BENCH_VIP_SC_KEPT  "192.0.2.31"
+#include "bench_lb.h"
 
 struct bench_opts {
 	int cpu;
@@ -98,99 +75,6 @@ static uint32_t bench_flow_seq; /* fresh flows handed out so far, warm-up includ
 
 /* --- packets ----------------------------------------------------------------------------- */
 
-static void bench_addr(int family, const char *text, void *out)
-{
-	if (inet_pton(family, text, out) != 1) {
-		fprintf(stderr, "bench_xdp: bad address %s\n", text);
-		exit(1);
-	}
-}
-
-static uint16_t bench_csum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
-
-static size_t bench_put_eth(uint8_t *b, uint16_t proto)
-{
-	static const uint8_t dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
-	static const uint8_t src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
-	struct ethhdr *eth = (struct ethhdr *)b;
-
-	memcpy(eth->h_dest, dst, ETH_ALEN);
-	memcpy(eth->h_source, src, ETH_ALEN);
-	eth->h_proto = htons(proto);
-	return sizeof(*eth);
-}
-
-static size_t bench_put_ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
-			    size_t payload)
-{
-	struct iphdr *ip = (struct iphdr *)b;
-
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(sizeof(*ip) + payload);
-	ip->frag_off = htons(0x4000); /* DF, as TCP stacks send */
-	ip->ttl = 64;
-	ip->protocol = proto;
-	bench_addr(AF_INET, src, &ip->saddr);
-	bench_addr(AF_INET, dst, &ip->daddr);
-	ip->check = bench_csum(ip, sizeof(*ip));
-	return sizeof(*ip);
-}
-
-static size_t bench_put_ip6(uint8_t *b, const char *src, const char *dst, size_t payload)
-{
-	struct ipv6hdr *ip6 = (struct ipv6hdr *)b;
-
-	memset(ip6, 0, sizeof(*ip6));
-	ip6->version = 6;
-	ip6->payload_len = htons(payload);
-	ip6->nexthdr = IPPROTO_TCP;
-	ip6->hop_limit = 64;
-	bench_addr(AF_INET6, src, &ip6->saddr);
-	bench_addr(AF_INET6, dst, &ip6->daddr);
-	return sizeof(*ip6);
-}
-
-/* An established connection's data segment (ACK): conntrack is consulted. */
-static size_t bench_put_tcp(uint8_t *b, uint16_t sport, uint16_t dport)
-{
-	struct tcphdr *tcp = (struct tcphdr *)b;
-
-	memset(tcp, 0, sizeof(*tcp) + BENCH_PAYLOAD);
-	tcp->source = htons(sport);
-	tcp->dest = htons(dport);
-	tcp->seq = htonl(1000);
-	tcp->ack_seq = htonl(2000);
-	tcp->doff = 5;
-	tcp->ack = 1;
-	tcp->psh = 1;
-	tcp->window = htons(512);
-	return sizeof(*tcp) + BENCH_PAYLOAD;
-}
-
-static void bench_pkt_tcp4(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
-{
-	size_t l4 = sizeof(struct tcphdr) + BENCH_PAYLOAD;
-
-	c->len = bench_put_eth(c->pkt, ETH_P_IP);
-	c->len += bench_put_ip4(c->pkt + c->len, src, dst, IPPROTO_TCP, l4);
-	c->len += bench_put_tcp(c->pkt + c->len, sport, 80);
-}
-
 /* A UDP datagram to the IPv4 VIP's UDP port 80 (a QUIC-like flow). */
 static void bench_pkt_udp4(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
 {
@@ -205,15 +89,6 @@ static void bench_pkt_udp4(struct bench_case *c, const char *src, const char *ds
 	udp->dest = htons(80);
 	udp->len = htons(l4); /* checksum 0: none, as IPv4 allows */
 	c->len += l4;
-}
-
-static void bench_pkt_tcp6(struct bench_case *c, const char *src, const char *dst, uint16_t sport)
-{
-	size_t l4 = sizeof(struct tcphdr) + BENCH_PAYLOAD;
-
-	c->len = bench_put_eth(c->pkt, ETH_P_IPV6);
-	c->len += bench_put_ip6(c->pkt + c->len, src, dst, l4);
-	c->len += bench_put_tcp(c->pkt + c->len, sport, 80);
 }
 
 /* What xdp_lb sends a backend: outer IPv4 (protocol 4) around the client's packet. */
@@ -274,217 +149,6 @@ static void bench_pkt_fresh_flow(struct bench_case *c)
 	tcp->source = htons(1024 + seq % 60000);
 }
 
-/* --- maps ---------------------------------------------------------------------------------- */
-
-static int bench_map_put(struct bpf_map *map, const void *key, const void *value)
-{
-	int err = bpf_map_update_elem(bpf_map__fd(map), key, value, BPF_ANY);
-
-	if (err)
-		fprintf(stderr, "bench_xdp: update %s: %s\n", bpf_map__name(map), strerror(-err));
-	return err;
-}
-
-/*
- * How a second chance VIP's lb_maglev_prev table is filled from its Maglev
- * table: BENCH_PREV_NONE installs none, BENCH_PREV_KEPT one that names each
- * slot's own backend (no slot moved: the lookups run, nothing is named),
- * BENCH_PREV_MOVED the next backend of the VIP (every slot moved).
- */
-enum bench_prev { BENCH_PREV_NONE, BENCH_PREV_KEPT, BENCH_PREV_MOVED };
-
-/* A VIP's Maglev table (or its prev table) as the agent installs it: a fresh inner array, then one
- * swap. */
-static int bench_install_inner(struct bpf_map *outer, uint32_t vip_index, const uint32_t *table)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_INNER_MAP);
-	LIBBPF_OPTS(bpf_map_batch_opts, batch);
-	uint32_t *keys, count = LB_MAGLEV_DEFAULT_SIZE, k;
-	int inner, err;
-
-	keys = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (k = 0; k < LB_MAGLEV_DEFAULT_SIZE; k++)
-		keys[k] = k;
-	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bench_maglev", sizeof(uint32_t),
-			       sizeof(uint32_t), LB_MAGLEV_DEFAULT_SIZE, &create);
-	err = inner < 0 ? inner : bpf_map_update_batch(inner, keys, table, &count, &batch);
-	if (!err)
-		err = bench_map_put(outer, &vip_index, &inner);
-	if (inner >= 0)
-		close(inner);
-	free(keys);
-	return err;
-}
-
-static int bench_install_tables(struct lb *skel, uint32_t vip_index,
-				const struct maglev_backend *backends, size_t n,
-				enum bench_prev prev)
-{
-	uint32_t *table, first = backends[0].index, k;
-	int err;
-
-	table = malloc(LB_MAGLEV_DEFAULT_SIZE * sizeof(*table));
-	if (!table)
-		return -ENOMEM;
-	err = maglev_build(backends, n, LB_MAGLEV_DEFAULT_SIZE, table)
-		  ?: bench_install_inner(skel->maps.lb_maglev, vip_index, table);
-	if (!err && prev != BENCH_PREV_NONE) {
-		if (prev == BENCH_PREV_MOVED)
-			for (k = 0; k < LB_MAGLEV_DEFAULT_SIZE; k++)
-				table[k] = first + (table[k] - first + 1) % n;
-		err = bench_install_inner(skel->maps.lb_maglev_prev, vip_index, table);
-	}
-	free(table);
-	return err;
-}
-
-/* One VIP with BENCH_BACKENDS backends (indices first..), its table and backend entries. */
-static int bench_add_vip_as(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
-			    uint8_t proto, uint32_t first, uint8_t encap, enum bench_prev prev)
-{
-	struct maglev_backend mb[BENCH_BACKENDS];
-	struct lb_vip_key key = {};
-	struct lb_vip_info info = {};
-	char text[INET6_ADDRSTRLEN];
-	uint32_t i, index;
-	int err;
-
-	key.family = family == AF_INET ? LB_AF_INET : LB_AF_INET6;
-	bench_addr(family, vip_text, key.addr);
-	key.port = htons(80);
-	key.proto = proto;
-	info.vip_index = vip_index;
-	info.maglev_size = LB_MAGLEV_DEFAULT_SIZE;
-	info.encap = encap;
-	if (prev != BENCH_PREV_NONE)
-		info.flags |= LB_VIP_F_SECOND_CHANCE;
-	info.gue_dport = htons(LB_GUE_DEFAULT_PORT);
-	err = bench_map_put(skel->maps.lb_vips, &key, &info);
-	if (err)
-		return err;
-
-	memset(mb, 0, sizeof(mb));
-	for (i = 0; i < BENCH_BACKENDS; i++) {
-		struct lb_backend be = {};
-		struct lb_backend_key bk = {};
-
-		index = first + i;
-		if (family == AF_INET)
-			snprintf(text, sizeof(text), "198.51.100.%u", i + 1);
-		else
-			snprintf(text, sizeof(text), "2001:db8:1::%x", i + 1);
-		be.family = key.family;
-		be.vip_index = vip_index;
-		bench_addr(family, text, be.addr);
-		be.dmac[0] = 0x02;
-		be.dmac[4] = 0x01;
-		be.dmac[5] = i + 1;
-		memcpy(bk.addr, be.addr, sizeof(bk.addr));
-		bk.family = be.family;
-		bk.vip_index = vip_index;
-		err = bench_map_put(skel->maps.lb_backends, &index, &be)
-			  ?: bench_map_put(skel->maps.lb_backend_ids, &bk, &index);
-		if (err)
-			return err;
-		mb[i].addr.family = be.family;
-		memcpy(mb[i].addr.addr, be.addr, sizeof(be.addr));
-		mb[i].weight = 1;
-		mb[i].index = index;
-	}
-	return bench_install_tables(skel, vip_index, mb, BENCH_BACKENDS, prev);
-}
-
-/* An IPIP VIP, as most cases measure. */
-static int bench_add_vip(struct lb *skel, uint32_t vip_index, int family, const char *vip_text,
-			 uint8_t proto, uint32_t first)
-{
-	return bench_add_vip_as(skel, vip_index, family, vip_text, proto, first, LB_ENCAP_IPIP,
-				BENCH_PREV_NONE);
-}
-
-/*
- * The VIP-address filter (bpf/lb_filter.h) with both VIPs' bits set; `on`
- * sets or clears its on-bit, keeping whatever VIP bits word 0 holds.
- */
-static int bench_set_filter(struct lb *skel, bool on)
-{
-	static const char *const vips[] = {BENCH_VIP4, BENCH_VIP6};
-	uint32_t addr[4], bit, word, i;
-	uint64_t w;
-	int err;
-
-	for (i = 0; i < 2; i++) {
-		int family = i ? AF_INET6 : AF_INET;
-
-		memset(addr, 0, sizeof(addr));
-		bench_addr(family, vips[i], addr);
-		bit = lb_vip_filter_bit(addr, i ? LB_AF_INET6 : LB_AF_INET);
-		word = bit / 64;
-		err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.lb_vip_filter), &word, &w);
-		if (err)
-			return err;
-		w |= 1ULL << (bit % 64);
-		err = bench_map_put(skel->maps.lb_vip_filter, &word, &w);
-		if (err)
-			return err;
-	}
-	word = 0;
-	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.lb_vip_filter), &word, &w);
-	if (err)
-		return err;
-	if (on)
-		w |= 1ULL << LB_VIP_FILTER_ON_BIT;
-	else
-		w &= ~(1ULL << LB_VIP_FILTER_ON_BIT);
-	return bench_map_put(skel->maps.lb_vip_filter, &word, &w);
-}
-
-/* The agent's lb_generation: non-zero lets established flows use the flow cache. */
-static int bench_set_cache(struct lb *skel, bool on)
-{
-	uint32_t zero = 0, gen = on ? 1 : 0;
-
-	return bench_map_put(skel->maps.lb_generation, &zero, &gen);
-}
-
-/* Node settings as an operator would leave them: MTU check on, sync at 3 and every 50. */
-static int bench_program_lb(struct lb *skel)
-{
-	struct lb_settings set = {};
-	uint32_t zero = 0;
-	int err;
-
-	set.hash_seed = 0x5eed;
-	bench_addr(AF_INET, "198.51.100.240", &set.tun_src4);
-	set.tun_src4_bits = 4;
-	bench_addr(AF_INET6, "2001:db8:ff::", set.tun_src6);
-	set.tun_src6_bits = 16;
-	set.mtu = 1500;
-	set.gue_sport_min = 49152;
-	set.gue_sport_max = 65535;
-	set.sync_first_packets = 3;
-	set.sync_refresh_packets = 50;
-	set.outer_ttl = 64;
-	err = bench_map_put(skel->maps.lb_settings, &zero, &set);
-	if (err)
-		return err;
-	/*
-	 * The UDP VIP shares the TCP VIP's address and backend hosts, as a QUIC
-	 * service would; as the agent does, each (VIP, backend) pair has its own slot.
-	 */
-	return bench_add_vip(skel, BENCH_VIP_INDEX4, AF_INET, BENCH_VIP4, IPPROTO_TCP, 1) ?:
-	       bench_add_vip(skel, BENCH_VIP_INDEX4_UDP, AF_INET, BENCH_VIP4, IPPROTO_UDP,
-			     1 + 2 * BENCH_BACKENDS) ?:
-	       bench_add_vip(skel, BENCH_VIP_INDEX6, AF_INET6, BENCH_VIP6, IPPROTO_TCP,
-			     1 + BENCH_BACKENDS) ?:
-	       bench_add_vip_as(skel, BENCH_VIP_INDEX_SC_MOVED, AF_INET, BENCH_VIP_SC_MOVED,
-				IPPROTO_TCP, 1 + 3 * BENCH_BACKENDS, LB_ENCAP_GUE, BENCH_PREV_MOVED) ?:
-	       bench_add_vip_as(skel, BENCH_VIP_INDEX_SC_KEPT, AF_INET, BENCH_VIP_SC_KEPT,
-				IPPROTO_TCP, 1 + 4 * BENCH_BACKENDS, LB_ENCAP_GUE, BENCH_PREV_KEPT);
-}
-
 static int bench_program_decap(struct decap *skel)
 {
 	struct lb_backend_key key = {};
@@ -513,25 +177,6 @@ static int bench_program_lookup(struct lookup *skel, size_t frame_len)
 	return bench_map_put(skel->maps.lookup_ct, &key, &conn);
 }
 
-/* ct_hits or ct_misses of a VIP, summed over CPUs. */
-static int bench_vip_counter(struct lb *skel, uint32_t vip_index, bool hits, uint64_t *out)
-{
-	int ncpu = libbpf_num_possible_cpus(), i, err;
-	struct lb_vip_stats *per_cpu;
-
-	if (ncpu < 0)
-		return ncpu;
-	per_cpu = calloc(ncpu, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.lb_vip_stats), &vip_index, per_cpu);
-	*out = 0;
-	for (i = 0; !err && i < ncpu; i++)
-		*out += hits ? per_cpu[i].ct_hits : per_cpu[i].ct_misses;
-	free(per_cpu);
-	return err;
-}
-
 /* --- measurement ----------------------------------------------------------------------------- */
 
 static int bench_run(int fd, const uint8_t *pkt, size_t len, unsigned int repeat,
@@ -545,20 +190,6 @@ static int bench_run(int fd, const uint8_t *pkt, size_t len, unsigned int repeat
 	*duration = opts.duration;
 	*action = opts.retval;
 	return 0;
-}
-
-static int bench_cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int bench_cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static struct bench_quantiles bench_quantiles(uint32_t *v, size_t n)
@@ -746,75 +377,6 @@ cleanup:
 	return err;
 }
 
-/* libbpf's warnings, without the verifier's log of a refused program (thousands of lines). */
-/*
- * A build of lb.bpf.o from a file (say, of the commit before a change, or a
- * scratch build) opened through this build's skeleton: its maps, programs
- * and rodata must be the same ones, which libbpf checks by name. *elf is the
- * file's bytes, which the object uses until it is destroyed.
- */
-static struct lb *bench_open_object(const char *path, void **elf)
-{
-	struct lb *obj = calloc(1, sizeof(*obj));
-	FILE *f = fopen(path, "rb");
-	long size = -1;
-	int err = 0;
-
-	*elf = NULL;
-	if (!obj || !f) {
-		err = obj ? -errno : -ENOMEM;
-		goto fail;
-	}
-	if (fseek(f, 0, SEEK_END) == 0)
-		size = ftell(f);
-	if (size <= 0 || fseek(f, 0, SEEK_SET) != 0 || !(*elf = malloc(size)) ||
-	    fread(*elf, 1, size, f) != (size_t)size) {
-		err = -EIO;
-		goto fail;
-	}
-	err = lb__create_skeleton(obj);
-	if (err)
-		goto fail;
-	obj->skeleton->data = *elf;
-	obj->skeleton->data_sz = size;
-	err = bpf_object__open_skeleton(obj->skeleton, NULL) ?: lb__load(obj);
-	if (err)
-		goto fail;
-	fclose(f);
-	return obj;
-fail:
-	fprintf(stderr, "bench_xdp: %s: %s\n", path, strerror(-err));
-	if (f)
-		fclose(f);
-	lb__destroy(obj);
-	free(*elf);
-	*elf = NULL;
-	errno = -err;
-	return NULL;
-}
-
-static int bench_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	if (strstr(fmt, "BEGIN PROG LOAD LOG"))
-		return fprintf(stderr, "libbpf: verifier log left out (bpftool prog load -d)\n");
-	return vfprintf(stderr, fmt, ap);
-}
-
-static int bench_pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "bench_xdp: pin to CPU %d: %s\n", cpu, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 static int bench_parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option longopts[] = {
@@ -834,9 +396,6 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->object = NULL;
 	while ((opt = getopt_long(argc, argv, "b:c:k:n:o:r:s:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c':
-			o->cpu = atoi(optarg);
-			break;
 		case 'n':
 			o->runs = strtoul(optarg, NULL, 0);
 			break;
@@ -846,16 +405,10 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 's':
 			o->samples = strtoul(optarg, NULL, 0);
 			break;
-		case 'k':
-			o->only = optarg;
-			break;
-		case 'b':
-			o->baseline = optarg;
-			break;
-		case 'o':
-			o->object = optarg;
-			break;
 		default:
+			if (!bench_opt_common(opt, optarg, &o->cpu, &o->only, &o->object,
+					      &o->baseline))
+				break;
 			fprintf(
 			    stderr,
 			    "usage: bench_xdp [-c CPU] [-n RUNS] [-r REPEAT] "
@@ -925,7 +478,7 @@ int main(int argc, char **argv)
 				       .action = XDP_PASS,
 				       .vip_index = -1,
 				       .target = "<= 30"};
-	bench_pkt_tcp4(&cases[0], "203.0.113.7", "203.0.113.99", 40000);
+	cases[0].len = bench_pkt_tcp4(cases[0].pkt, "203.0.113.7", "203.0.113.99", 40000);
 	cases[1] = cases[0];
 	cases[1].name = "lb: not for a VIP (pass), filter on";
 	cases[1].filter_on = true;
@@ -935,21 +488,21 @@ int main(int argc, char **argv)
 				       .ct_hit = true,
 				       .filter_on = true,
 				       .target = "<= 60"};
-	bench_pkt_tcp4(&cases[2], "203.0.113.7", BENCH_VIP4, 40000);
+	cases[2].len = bench_pkt_tcp4(cases[2].pkt, "203.0.113.7", BENCH_VIP4, 40000);
 	cases[3] = (struct bench_case){.name = "lb: conntrack hit, IPv6 (6in6)",
 				       .action = XDP_TX,
 				       .vip_index = BENCH_VIP_INDEX6,
 				       .ct_hit = true,
 				       .filter_on = true,
 				       .target = "<= 60"};
-	bench_pkt_tcp6(&cases[3], "2001:db8:2::7", BENCH_VIP6, 40000);
+	cases[3].len = bench_pkt_tcp6(cases[3].pkt, "2001:db8:2::7", BENCH_VIP6, 40000);
 	cases[4] = (struct bench_case){.name = "lb: new flow, IPv4 (miss, Maglev, insert)",
 				       .action = XDP_TX,
 				       .fresh_flow = true,
 				       .vip_index = BENCH_VIP_INDEX4,
 				       .filter_on = true,
 				       .target = "<= 300"};
-	bench_pkt_tcp4(&cases[4], "203.0.113.1", BENCH_VIP4, 1024);
+	cases[4].len = bench_pkt_tcp4(cases[4].pkt, "203.0.113.1", BENCH_VIP4, 1024);
 	cases[5] = (struct bench_case){.name = "decap: IPIP to this backend",
 				       .action = XDP_PASS,
 				       .vip_index = -1,
@@ -959,7 +512,7 @@ int main(int argc, char **argv)
 				       .action = XDP_PASS,
 				       .vip_index = -1,
 				       .target = ""};
-	bench_pkt_tcp4(&cases[6], "203.0.113.7", "203.0.113.99", 40000);
+	cases[6].len = bench_pkt_tcp4(cases[6].pkt, "203.0.113.7", "203.0.113.99", 40000);
 	cases[7] = cases[6];
 	cases[7].name = "yardstick: one LRU hit (40-byte key)";
 	cases[8] = cases[6];
@@ -998,7 +551,7 @@ int main(int argc, char **argv)
 				.fresh_flow = true,
 				.vip_index = -1,
 				.target = ""};
-	bench_pkt_tcp4(&cases[15], "203.0.113.1", BENCH_VIP4, 1024);
+	cases[15].len = bench_pkt_tcp4(cases[15].pkt, "203.0.113.1", BENCH_VIP4, 1024);
 	cases[15].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct_miss);
 	cases[16] = (struct bench_case){.name = "lb: conntrack hit, IPv4 UDP (IPIP)",
 					.action = XDP_TX,
@@ -1033,13 +586,11 @@ int main(int argc, char **argv)
 	cases[19].vip_index = BENCH_VIP_INDEX_SC_KEPT;
 	cases[19].filter_on = false;
 	cases[19].target = "";
-	cases[19].len = 0;
-	bench_pkt_tcp4(&cases[19], "203.0.113.1", BENCH_VIP_SC_KEPT, 1024);
+	cases[19].len = bench_pkt_tcp4(cases[19].pkt, "203.0.113.1", BENCH_VIP_SC_KEPT, 1024);
 	cases[20] = cases[19];
 	cases[20].name = "lb: new flow, IPv4 ACK, GUE, slot moved (names the previous backend)";
 	cases[20].vip_index = BENCH_VIP_INDEX_SC_MOVED;
-	cases[20].len = 0;
-	bench_pkt_tcp4(&cases[20], "203.0.113.1", BENCH_VIP_SC_MOVED, 1024);
+	cases[20].len = bench_pkt_tcp4(cases[20].pkt, "203.0.113.1", BENCH_VIP_SC_MOVED, 1024);
 	cases[6].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup);
 	cases[7].prog_fd = bpf_program__fd(lookup->progs.xdp_lookup_ct);
 	cases[8].prog_fd = bpf_program__fd(lookup->progs.xdp_ktime);

@@ -4,7 +4,7 @@
 # machine, the commit and the exact commands above them (docs/BENCHMARKS.md keeps a copy).
 # bench_maglev and bench_xdp first, then every other bench/*.c with its defaults.
 # BENCH_CPU picks the CPU bench_maglev and bench_xdp pin to (default: the last one);
-# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"); BENCH_FULL=1 runs bench_health at
+# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"); BENCH_FULL=1 runs the scale benches at
 # full size. Exits non-zero if any bench failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,10 +42,24 @@ else
 fi
 echo
 
+echo "### XDP in a driver's loop (ns over the XDP_TX floor)"
+echo
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: bench_xdp_loop needs root (a network namespace, XDP on a veth pair)"
+else
+	# BENCH_FULL=1: 101 rounds a case instead of 31 (about 40 s instead of 15)
+	cmd=("$out/bench/bench_xdp_loop" -c "$cpu")
+	[ -n "${BENCH_FULL:-}" ] && cmd+=(-n 101)
+	echo "\`${cmd[*]}\`"
+	echo
+	"${cmd[@]}" || failed+=(bench_xdp_loop)
+fi
+echo
+
 for src in bench/*.c; do
 	name=$(basename "$src" .c)
 	case "$name" in
-	*.bpf | bench_maglev | bench_xdp) continue ;;
+	*.bpf | bench_maglev | bench_xdp | bench_xdp_loop) continue ;;
 	esac
 	echo "### $name"
 	echo

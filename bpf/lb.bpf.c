@@ -239,24 +239,22 @@ static __always_inline int lb_send(struct xdp_md *ctx, const struct lb_pkt *pkt,
 	return XDP_TX;
 }
 
-SEC("xdp")
-int xdp_lb(struct xdp_md *ctx)
+/*
+ * Everything after the fast path: the full parse and steps 2-10. Its own
+ * function so that pkt and tgt are cleared where it starts, after the fast
+ * path: declared in xdp_lb, they were cleared (17 stores) ahead of every
+ * fast-path packet too. fast is what lb_fast_path() answered; fc_ref is the
+ * flow's slot when that was LB_FAST_MISS.
+ */
+static __always_inline int lb_slow_path(struct xdp_md *ctx, enum lb_early_filter early, int fast,
+					struct lb_fc_ref *fc_ref)
 {
-	struct lb_fc_ref fc_ref, *fc = NULL;
-	enum lb_early_filter early;
+	struct lb_fc_ref *fc = NULL;
 	struct lb_target tgt = {};
 	const struct lb_vip_info *vip;
 	struct lb_pkt pkt = {};
-	int fast, ret;
+	int ret;
 
-	/* Step 1, and step 2 before anything costly: most traffic is no VIP's. */
-	early = lb_vip_filter_early(ctx);
-	if (early == LB_EARLY_PASS)
-		return lb_pass(ctx->data_end - ctx->data);
-	/* Step 4a for an established flow's packet of the common shape, then the whole path. */
-	fast = lb_fast_path(ctx, &fc_ref);
-	if (fast >= 0)
-		return fast;
 	/* Untagged IPv4 and IPv6 TCP and UDP inline; any other shape: the global parser. */
 	ret = lb_parse_fast(ctx, &pkt) ? 0 : lb_parse_frame(ctx, &pkt);
 	if (ret == LB_PARSE_PASS)
@@ -266,9 +264,9 @@ int xdp_lb(struct xdp_md *ctx)
 	if (early != LB_EARLY_MAYBE && !lb_vip_filter_pass(&pkt.flow))
 		return lb_pass(pkt.len);
 	if (fast == LB_FAST_MISS) {
-		fc = &fc_ref; /* the fast path's look found nothing usable in the flow's slot */
-	} else if (lb_fc_applies(&pkt) && lb_fc_find(&pkt.flow, &fc_ref)) {
-		fc = &fc_ref;
+		fc = fc_ref; /* the fast path's look found nothing usable in the flow's slot */
+	} else if (lb_fc_applies(&pkt) && lb_fc_find(&pkt.flow, fc_ref)) {
+		fc = fc_ref;
 		if (lb_target_cached(fc, &pkt, &tgt))
 			return lb_send(ctx, &pkt, &tgt);
 	}
@@ -299,6 +297,24 @@ int xdp_lb(struct xdp_md *ctx)
 	if (ret)
 		return lb_drop(ret, pkt.len);
 	return lb_send(ctx, &pkt, &tgt);
+}
+
+SEC("xdp")
+int xdp_lb(struct xdp_md *ctx)
+{
+	enum lb_early_filter early;
+	struct lb_fc_ref fc_ref;
+	int fast;
+
+	/* Step 1, and step 2 before anything costly: most traffic is no VIP's. */
+	early = lb_vip_filter_early(ctx);
+	if (early == LB_EARLY_PASS)
+		return lb_pass(ctx->data_end - ctx->data);
+	/* Step 4a for an established flow's packet of the common shape, then the whole path. */
+	fast = lb_fast_path(ctx, &fc_ref);
+	if (fast >= 0)
+		return fast;
+	return lb_slow_path(ctx, early, fast, &fc_ref);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
