@@ -304,6 +304,11 @@ struct lb_ct_seen {
 _Static_assert(sizeof(struct lb_ct_seen) == 64, "one cache line");
 _Static_assert(LB_MAX_BACKENDS <= 65536, "struct lb_ct_seen.backend_index is 16 bits");
 
+/* ct_count.bpf.c's context (BPF_PROG_TEST_RUN ctx_in/ctx_out): lb_conntrack's element count. */
+struct lb_ct_count_args {
+	__s64 entries; /* out */
+};
+
 /* lb_events record: a flow worth syncing to peers. */
 struct lb_flow_event {
 	struct lb_flow_key flow;

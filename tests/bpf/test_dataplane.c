@@ -642,3 +642,33 @@ Test(dataplane, a_backend_in_two_vips_is_two_pairs_with_their_own_state)
 	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, NULL, true), 0);
 	cr_assert_eq(dp_slot(dns12).flags, LB_BE_F_DRAIN);
 }
+
+/* lbctl status and the metrics read lb_conntrack's size from the kernel's counter, not a walk. */
+Test(dataplane, counts_conntrack_entries_without_walking_them)
+{
+	struct lb_flow_key k = { .family = LB_AF_INET, .proto = IPPROTO_TCP };
+	struct lb_conn c = { .backend_family = LB_AF_INET };
+	uint64_t n = 1;
+	int fd, i;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	cr_assert_eq(dataplane_ct_entries(dp, &n), 0, "counting: %s", strerror(errno));
+	cr_expect_eq(n, 0, "an empty lb_conntrack counts %llu", (unsigned long long)n);
+	fd = dataplane_map_fd(dp, "lb_conntrack");
+	for (i = 0; i < 300; i++) {
+		k.src[0] = htonl(0xc0000200 + i);
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &c, BPF_ANY), 0, "insert %d: %m", i);
+	}
+	/* A rewrite of an existing flow replaces its element: still one entry. */
+	cr_assert_eq(bpf_map_update_elem(fd, &k, &c, BPF_ANY), 0);
+	for (i = 0; i < 100; i++) {
+		k.src[0] = htonl(0xc0000200 + i);
+		cr_assert_eq(bpf_map_delete_elem(fd, &k), 0, "delete %d: %m", i);
+	}
+	cr_assert_eq(dataplane_ct_entries(dp, &n), 0);
+	cr_expect_eq(n, 200, "300 inserted, 100 deleted, counted %llu", (unsigned long long)n);
+	cr_expect_eq(dataplane_ct_size(dp), dp_cfg.node.conntrack_size, "size %u, configured %u",
+		     dataplane_ct_size(dp), dp_cfg.node.conntrack_size);
+}
