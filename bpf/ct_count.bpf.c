@@ -11,19 +11,12 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lb_common.h"
+#include "lib/ct_ref.h"
 
 /* A struct, not a forward declaration: libbpf matches the kfunc's BTF by kind. */
 struct bpf_map {
 } __attribute__((preserve_access_index));
 extern __s64 bpf_map_sum_elem_count(const struct bpf_map *map) __ksym;
-
-/* Only its shape matters: the loader swaps in the agent's lb_conntrack (bpf_map__reuse_fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1);
-	__type(key, struct lb_flow_key);
-	__type(value, struct lb_conn);
-} lb_conntrack SEC(".maps");
 
 SEC("syscall")
 int ct_count(struct lb_ct_count_args *args)

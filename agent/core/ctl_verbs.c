@@ -20,7 +20,7 @@
 #include "core/ctl_proxy.h"
 #include "config/config.h"
 #include "control/control.h"
-#include "common/ct_batch.h"
+#include "common/ct_walk.h"
 #include "dataplane/ct_seen.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/maglev.h"
@@ -37,8 +37,9 @@
 #define CTL_ABI 1
 #define CTL_CT_LIMIT_DEFAULT 100
 #define CTL_CT_LIMIT_MAX 10000
-/* Entries conntrack.list looks at: about 0.2 s of batched reads on this 2-vCPU machine. */
+/* Entries conntrack.list looks at, CTL_CT_CHUNK per run of the walk: bounded at 10M flows. */
 #define CTL_CT_SCAN_MAX 262144
+#define CTL_CT_CHUNK	65536
 
 static const char *ctl_fmt(const struct xaddr *a, char *buf, size_t len)
 {
@@ -564,7 +565,7 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 	long long limit = CTL_CT_LIMIT_DEFAULT;
 	uint64_t now = clock_now_ns(), scanned = 0;
 	bool truncated = false;
-	struct ct_batch *b;
+	struct ct_walk *w;
 	json_t *list;
 	uint32_t i;
 	int ret = ctl_find_vip(a, args, false, &vip, err, errlen);
@@ -574,40 +575,40 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 				      errlen);
 	if (ret)
 		return ret;
-	b = malloc(sizeof(*b));
+	/* Without a VIP the first limit + 1 entries say all: a chunk no larger. */
+	w = ct_walk_open(ctl_map_fd(a, "lb_conntrack"), vip ? CTL_CT_CHUNK : (size_t)limit + 1);
 	list = json_array();
-	if (!b || !list)
+	if (!w || !list)
 		goto nomem;
-	ct_batch_init(b, ctl_map_fd(a, "lb_conntrack"));
-	while (!truncated && !b->done) {
+	while (!truncated && !w->done) {
 		if (scanned >= CTL_CT_SCAN_MAX) {
 			truncated = true;
 			break;
 		}
-		ret = ct_batch_next(b);
+		ret = ct_walk_next(w);
 		if (ret) {
 			snprintf(err, errlen, "reading lb_conntrack: %s", strerror(-ret));
 			goto fail;
 		}
-		for (i = 0; i < b->n; i++) {
-			if (vip && !ctl_flow_in_vip(&b->keys[i], vip))
+		for (i = 0; i < w->n; i++) {
+			if (vip && !ctl_flow_in_vip(&w->e[i].key, vip))
 				continue;
 			if (json_array_size(list) >= (size_t)limit) {
 				truncated = true;
 				break;
 			}
-			json_array_append_new(list, ctl_ct_entry(&b->keys[i], &b->vals[i], now));
+			json_array_append_new(list, ctl_ct_entry(&w->e[i].key, &w->e[i].conn, now));
 		}
 		scanned += i;
 	}
-	free(b);
+	ct_walk_close(w);
 	*result = json_pack("{s:o, s:b, s:I}", "entries", list, "truncated", truncated, "scanned",
 			    (json_int_t)scanned);
 	return *result ? 0 : -ENOMEM;
 nomem:
 	ret = -ENOMEM;
 fail:
-	free(b);
+	ct_walk_close(w);
 	json_decref(list);
 	return ret;
 }

@@ -18,7 +18,7 @@
 #include "health/health.h"
 #include "common/log.h"
 #include "core/metrics_agent.h"
-#include "common/ct_batch.h"
+#include "common/ct_walk.h"
 #include "sync/sync.h"
 
 int agent_metrics_open(struct agent *a)
@@ -56,39 +56,21 @@ int agent_metrics_update(struct agent *a, const struct cfg_metrics *old)
 	return agent_metrics_open(a);
 }
 
-static uint64_t mx_count_conntrack_slow(int fd)
-{
-	struct lb_flow_key key, prev, *pk = NULL;
-	uint64_t n = 0;
-
-	while (!bpf_map_get_next_key(fd, pk, &key)) {
-		prev = key;
-		pk = &prev;
-		n++;
-	}
-	return n;
-}
+#define MX_CT_CHUNK 262144
 
 /*
  * Only for kernels before 6.6, which keep no element count a BPF program can
  * read (dataplane_ct_entries): every scrape then counts the table on the
- * agent's loop: 500000 entries took 0.94 s one get_next_key at a time and
- * 0.37 s in batches (2 shared vCPUs). Kernels without batch lookups on LRU
- * maps take the slow walk.
+ * agent's loop, a walk of the whole table.
  */
 static uint64_t mx_count_conntrack(int fd)
 {
-	struct ct_batch *b = malloc(sizeof(*b));
+	struct ct_walk *w = ct_walk_open(fd, MX_CT_CHUNK);
 	uint64_t n = 0;
 
-	if (!b)
-		return mx_count_conntrack_slow(fd);
-	ct_batch_init(b, fd);
-	while (!b->done && !ct_batch_next(b))
-		n += b->n;
-	if (!b->done)
-		n = mx_count_conntrack_slow(fd);
-	free(b);
+	while (w && !w->done && !ct_walk_next(w))
+		n += w->n;
+	ct_walk_close(w);
 	return n;
 }
 
