@@ -4,7 +4,8 @@
 # machine, the commit and the exact commands above them (docs/BENCHMARKS.md keeps a copy).
 # bench_maglev and bench_xdp first, then every other bench/*.c with its defaults.
 # BENCH_CPU picks the CPU bench_maglev and bench_xdp pin to (default: the last one);
-# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"). Exits non-zero if any bench failed.
+# BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"); BENCH_FULL=1 runs the scale benches
+# (bench_sync's dump, bench_conntrack) at 10M flows, not 1M. Exits non-zero if any bench failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUTPUT:-.output}
@@ -51,6 +52,13 @@ for src in bench/*.c; do
 	# bench_sync: 1M records, zero-loss checks at 100k and 200k records/s (issue 5's targets).
 	args=()
 	[ "$name" = bench_sync ] && args=(-n 1000000 -r 100000 -r 200000 -t 5)
+	# Issue 21 (scale): a 1M catch-up dump and 1M tracked flows by default, a few minutes
+	# here; BENCH_FULL=1 adds the 10M dump and 10M flows (about 5 GiB of maps, longer).
+	if [ "$name" = bench_sync ]; then
+		args+=(-r 1000000 -d 1000000)
+		[ -n "${BENCH_FULL:-}" ] && args+=(-d 10000000)
+	fi
+	[ "$name" = bench_conntrack ] && args=(-n "$([ -n "${BENCH_FULL:-}" ] && echo 10000000 || echo 1000000)")
 	echo "\`$out/bench/$name ${args[*]}\`"
 	echo
 	"$out/bench/$name" "${args[@]}" || failed+=("$name")
