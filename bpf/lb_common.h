@@ -304,6 +304,26 @@ struct lb_ct_seen {
 _Static_assert(sizeof(struct lb_ct_seen) == 64, "one cache line");
 _Static_assert(LB_MAX_BACKENDS <= 65536, "struct lb_ct_seen.backend_index is 16 bits");
 
+/* ct_chunk.bpf.c's record: one lb_conntrack entry, a slot of its mmapable chunk. */
+struct lb_ct_entry {
+	struct lb_flow_key key;
+	struct lb_conn conn;
+};
+_Static_assert(sizeof(struct lb_ct_entry) == 88, "no padding between records");
+
+/* ct_chunk.bpf.c's context: which entries to copy; what it saw and copied. */
+struct lb_ct_walk_args {
+	__u64 start;  /* in: entries to pass over first (the chunks before) */
+	__u64 max;    /* in: slots of the chunk */
+	__u64 seen;   /* out: entries walked */
+	__u64 copied; /* out: entries in the chunk; fewer than max at the end */
+};
+
+/* ct_count.bpf.c's context (BPF_PROG_TEST_RUN ctx_in/ctx_out): lb_conntrack's element count. */
+struct lb_ct_count_args {
+	__s64 entries; /* out */
+};
+
 /* lb_events record: a flow worth syncing to peers. */
 struct lb_flow_event {
 	struct lb_flow_key flow;

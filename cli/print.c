@@ -78,9 +78,14 @@ int lbctl_print_status(FILE *out, json_t *res, json_t *args)
 					  res_uint(res, "next_hops_pending"));
 		else
 			ret |= table_cell(t, "%" PRIu64, res_uint(res, "backends"));
+		char ct[32] = "? (kernel before 6.6)";
+
+		if (json_is_integer(json_object_get(res, "conntrack_entries")))
+			snprintf(ct, sizeof(ct), "%" PRIu64, res_uint(res, "conntrack_entries"));
 		ret |= table_cell(t, "conntrack");
-		ret |= table_cell(t, "%" PRIu64 " entries, %" PRIu64 " unconfirmed (seen once)",
-				  res_uint(res, "conntrack_entries"),
+		ret |= table_cell(t,
+				  "%s of %" PRIu64 " entries, %" PRIu64 " unconfirmed (seen once)",
+				  ct, res_uint(res, "conntrack_size"),
 				  res_uint(res, "conntrack_unconfirmed"));
 	}
 	if (json_is_object(json_object_get(res, "health"))) {
@@ -366,8 +371,10 @@ int lbctl_print_conntrack(FILE *out, json_t *res, json_t *args)
 		table_print(t, out);
 	table_free(t);
 	if (!ret && json_is_true(json_object_get(res, "truncated")))
-		fprintf(out, "(first %zu entries only: raise --limit or name one VIP)\n",
-			json_array_size(entries));
+		fprintf(out,
+			"(first %zu entries only, of %" PRIu64 " scanned: raise --limit or name one "
+			"VIP)\n",
+			json_array_size(entries), res_uint(res, "scanned"));
 	return ret ? -ENOMEM : 0;
 }
 

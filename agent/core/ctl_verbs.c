@@ -20,6 +20,7 @@
 #include "core/ctl_proxy.h"
 #include "config/config.h"
 #include "control/control.h"
+#include "common/ct_walk.h"
 #include "dataplane/ct_seen.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/maglev.h"
@@ -36,6 +37,9 @@
 #define CTL_ABI 1
 #define CTL_CT_LIMIT_DEFAULT 100
 #define CTL_CT_LIMIT_MAX 10000
+/* Entries conntrack.list looks at, CTL_CT_CHUNK per run of the walk: bounded at 10M flows. */
+#define CTL_CT_SCAN_MAX 262144
+#define CTL_CT_CHUNK	65536
 
 static const char *ctl_fmt(const struct xaddr *a, char *buf, size_t len)
 {
@@ -54,20 +58,14 @@ static int ctl_map_fd(struct agent *a, const char *name)
 	return dataplane_map_fd(a->dp, name);
 }
 
-static int ctl_count_keys(int fd, size_t key_size)
+/* The kernel's count, never a walk (10M flows took seconds); null when the kernel cannot say. */
+static json_t *ctl_ct_entries(struct agent *a)
 {
-	char key[64], next[64];
-	void *prev = NULL;
-	int n = 0;
+	uint64_t n;
 
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	return n;
+	if (!a->dp || dataplane_ct_entries(a->dp, &n))
+		return a->dp ? json_null() : json_integer(0);
+	return json_integer((json_int_t)n);
 }
 
 static size_t ctl_unique_backends(const struct lb_config *cfg)
@@ -149,15 +147,13 @@ static json_t *ctl_health_totals(const struct agent *a)
 static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_t errlen)
 {
 	struct agent *a = ctx;
-	int ct = 0, ct_new = 0;
+	int ct_new = 0;
 
-	if (a->dp) {
-		ct = ctl_count_keys(ctl_map_fd(a, "lb_conntrack"), sizeof(struct lb_flow_key));
+	if (a->dp)
 		ct_new = ct_seen_count(ctl_map_fd(a, "lb_ct_new"));
-	}
 	*result = json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:i, s:I, s:o, s:b, s:o, s:o}",
+	    "{s:I, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:I, "
+	    "s:I, s:I, s:i, s:I, s:o, s:b, s:o, s:o, s:I}",
 	    "node_id", (json_int_t)a->cfg.node.id, "zone", a->cfg.node.zone, "role",
 	    cfg_role_name(a->role), "interface", a->cfg.node.interface, "xdp_mode", ctl_xdp_mode(a),
 	    "attached", a->dp ? dataplane_attached(a->dp) : a->backend_applied, "config",
@@ -166,13 +162,14 @@ static int ctl_status(void *ctx, json_t *args, json_t **result, char *err, size_
 	    "last_reload_error",
 	    a->last_reload_error[0] ? json_string(a->last_reload_error) : json_null(), "vips",
 	    (json_int_t)a->cfg.n_vips, "backends", (json_int_t)ctl_unique_backends(&a->cfg),
-	    "conntrack_entries", (json_int_t)(ct > 0 ? ct : 0), "conntrack_unconfirmed",
+	    "conntrack_entries", ctl_ct_entries(a), "conntrack_unconfirmed",
 	    (json_int_t)(ct_new > 0 ? ct_new : 0), "uptime_s",
 	    (json_int_t)(time(NULL) - a->started), "control_rejected",
 	    (json_int_t)(a->ctl ? control_rejected(a->ctl) : 0), "pid", (int)getpid(),
 	    "next_hops_pending", (json_int_t)(a->dp ? dataplane_next_hops_pending(a->dp) : 0),
 	    "sync", ctl_sync_item(a), "in_sync", !a->sync || sync_in_sync(a->sync), "health",
-	    ctl_health_totals(a), "proxy", proxy_agent_status_json(a));
+	    ctl_health_totals(a), "proxy", proxy_agent_status_json(a), "conntrack_size",
+	    (json_int_t)(a->dp ? dataplane_ct_size(a->dp) : 0));
 	if (!*result)
 		return -ENOMEM;
 	/* Backend and proxy nodes decapsulate: their status has the decap program and lo. */
@@ -535,17 +532,42 @@ static bool ctl_flow_in_vip(const struct lb_flow_key *k, const struct cfg_vip *v
 	return !v->port || !k->dport || ntohs(k->dport) == v->port;
 }
 
+static json_t *ctl_ct_entry(const struct lb_flow_key *k, const struct lb_conn *c, uint64_t now)
+{
+	char client[CFG_ADDR_STRLEN], vaddr[CFG_ADDR_STRLEN], be[CFG_ADDR_STRLEN];
+	uint64_t age = now > c->created_ns ? (now - c->created_ns) / 1000000000ULL : 0;
+	uint64_t idle = now > c->last_seen_ns ? (now - c->last_seen_ns) / 1000000000ULL : 0;
+	struct xaddr x;
+
+	ctl_xaddr(&x, k->src, k->family);
+	ctl_fmt(&x, client, sizeof(client));
+	ctl_xaddr(&x, k->dst, k->family);
+	ctl_fmt(&x, vaddr, sizeof(vaddr));
+	ctl_xaddr(&x, c->backend_addr, c->backend_family);
+	ctl_fmt(&x, be, sizeof(be));
+	return json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "client", client,
+			 "client_port", ntohs(k->sport), "vip", vaddr, "vip_port", ntohs(k->dport),
+			 "proto", cfg_proto_name(k->proto), "backend", be, "packets",
+			 (json_int_t)c->packets, "age_s", (json_int_t)age, "idle_s",
+			 (json_int_t)idle, "synced", (int)!!(c->flags & LB_CONN_F_SYNCED));
+}
+
+/*
+ * The first `limit` entries, scanning at most CTL_CT_SCAN_MAX of them: a VIP
+ * with few flows in a table of 10M must not hold the agent's loop for seconds.
+ * "scanned" says how far the walk went, "truncated" that it stopped early.
+ */
 static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *err,
 			      size_t errlen)
 {
 	struct agent *a = ctx;
-	int fd = ctl_map_fd(a, "lb_conntrack");
-	struct lb_flow_key key, prev, *pk = NULL;
 	const struct cfg_vip *vip;
 	long long limit = CTL_CT_LIMIT_DEFAULT;
-	uint64_t now = clock_now_ns();
+	uint64_t now = clock_now_ns(), scanned = 0;
 	bool truncated = false;
+	struct ct_walk *w;
 	json_t *list;
+	uint32_t i;
 	int ret = ctl_find_vip(a, args, false, &vip, err, errlen);
 
 	if (!ret)
@@ -553,42 +575,42 @@ static int ctl_conntrack_list(void *ctx, json_t *args, json_t **result, char *er
 				      errlen);
 	if (ret)
 		return ret;
+	/* Without a VIP the first limit + 1 entries say all: a chunk no larger. */
+	w = ct_walk_open(ctl_map_fd(a, "lb_conntrack"), vip ? CTL_CT_CHUNK : (size_t)limit + 1);
 	list = json_array();
-	while (!bpf_map_get_next_key(fd, pk, &key)) {
-		char client[CFG_ADDR_STRLEN], vaddr[CFG_ADDR_STRLEN], be[CFG_ADDR_STRLEN];
-		uint64_t age, idle;
-		struct xaddr x;
-		struct lb_conn c;
-
-		prev = key;
-		pk = &prev;
-		if (vip && !ctl_flow_in_vip(&key, vip))
-			continue;
-		if (bpf_map_lookup_elem(fd, &key, &c))
-			continue;
-		if (json_array_size(list) >= (size_t)limit) {
+	if (!w || !list)
+		goto nomem;
+	while (!truncated && !w->done) {
+		if (scanned >= CTL_CT_SCAN_MAX) {
 			truncated = true;
 			break;
 		}
-		ctl_xaddr(&x, key.src, key.family);
-		ctl_fmt(&x, client, sizeof(client));
-		ctl_xaddr(&x, key.dst, key.family);
-		ctl_fmt(&x, vaddr, sizeof(vaddr));
-		ctl_xaddr(&x, c.backend_addr, c.backend_family);
-		ctl_fmt(&x, be, sizeof(be));
-		age = now > c.created_ns ? (now - c.created_ns) / 1000000000ULL : 0;
-		idle = now > c.last_seen_ns ? (now - c.last_seen_ns) / 1000000000ULL : 0;
-		json_array_append_new(
-			list,
-			json_pack("{s:s, s:i, s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:b}", "client",
-				  client, "client_port", ntohs(key.sport), "vip", vaddr,
-				  "vip_port", ntohs(key.dport), "proto", cfg_proto_name(key.proto),
-				  "backend", be, "packets", (json_int_t)c.packets, "age_s",
-				  (json_int_t)age, "idle_s", (json_int_t)idle, "synced",
-				  (int)!!(c.flags & LB_CONN_F_SYNCED)));
+		ret = ct_walk_next(w);
+		if (ret) {
+			snprintf(err, errlen, "reading lb_conntrack: %s", strerror(-ret));
+			goto fail;
+		}
+		for (i = 0; i < w->n; i++) {
+			if (vip && !ctl_flow_in_vip(&w->e[i].key, vip))
+				continue;
+			if (json_array_size(list) >= (size_t)limit) {
+				truncated = true;
+				break;
+			}
+			json_array_append_new(list, ctl_ct_entry(&w->e[i].key, &w->e[i].conn, now));
+		}
+		scanned += i;
 	}
-	*result = json_pack("{s:o, s:b}", "entries", list, "truncated", truncated);
+	ct_walk_close(w);
+	*result = json_pack("{s:o, s:b, s:I}", "entries", list, "truncated", truncated, "scanned",
+			    (json_int_t)scanned);
 	return *result ? 0 : -ENOMEM;
+nomem:
+	ret = -ENOMEM;
+fail:
+	ct_walk_close(w);
+	json_decref(list);
+	return ret;
 }
 
 /* "ip:port" or "[ipv6]:port". */

@@ -18,6 +18,7 @@
 #include "health/health.h"
 #include "common/log.h"
 #include "core/metrics_agent.h"
+#include "common/ct_walk.h"
 #include "sync/sync.h"
 
 int agent_metrics_open(struct agent *a)
@@ -55,56 +56,22 @@ int agent_metrics_update(struct agent *a, const struct cfg_metrics *old)
 	return agent_metrics_open(a);
 }
 
-/* Entries counted per batch syscall; one get_next_key call per entry would stall the loop. */
-#define MX_CT_BATCH 4096
-
-static uint64_t mx_count_conntrack_slow(int fd)
-{
-	struct lb_flow_key key, prev, *pk = NULL;
-	uint64_t n = 0;
-
-	while (!bpf_map_get_next_key(fd, pk, &key)) {
-		prev = key;
-		pk = &prev;
-		n++;
-	}
-	return n;
-}
+#define MX_CT_CHUNK 262144
 
 /*
- * Every scrape counts the table on the agent's loop: 500000 entries took
- * 0.94 s one get_next_key at a time and 0.37 s in batches (2 shared vCPUs).
- * Kernels without batch lookups on LRU maps take the slow walk.
+ * Only for kernels before 6.6, which keep no element count a BPF program can
+ * read (dataplane_ct_entries): every scrape then counts the table on the
+ * agent's loop, a walk of the whole table.
  */
 static uint64_t mx_count_conntrack(int fd)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct lb_flow_key token[2]; /* in/out batch: a bucket index for hash maps */
-	struct lb_flow_key *keys = calloc(MX_CT_BATCH, sizeof(*keys));
-	struct lb_conn *vals = calloc(MX_CT_BATCH, sizeof(*vals));
-	bool first = true;
+	struct ct_walk *w = ct_walk_open(fd, MX_CT_CHUNK);
 	uint64_t n = 0;
-	__u32 count;
-	int err;
 
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return mx_count_conntrack_slow(fd);
-	}
-	do {
-		count = MX_CT_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &token[0], &token[1], keys, vals,
-					   &count, &opts);
-		if (err && err != -ENOENT)
-			break;
-		n += count;
-		token[0] = token[1];
-		first = false;
-	} while (!err);
-	free(keys);
-	free(vals);
-	return err == -ENOENT ? n : mx_count_conntrack_slow(fd);
+	while (w && !w->done && !ct_walk_next(w))
+		n += w->n;
+	ct_walk_close(w);
+	return n;
 }
 
 static void mx_fill_vip(struct agent *a, const struct cfg_vip *v, struct mx_vip *out)
@@ -161,7 +128,8 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 
 	s->have_dp = true;
 	s->next_hops_pending = dataplane_next_hops_pending(a->dp);
-	s->conntrack_entries = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_conntrack"));
+	if (dataplane_ct_entries(a->dp, &s->conntrack_entries))
+		s->conntrack_entries = mx_count_conntrack(dataplane_map_fd(a->dp, "lb_conntrack"));
 	seen = ct_seen_count(dataplane_map_fd(a->dp, "lb_ct_new"));
 	s->conntrack_unconfirmed = seen > 0 ? (uint64_t)seen : 0;
 	for (i = 0; i < LB_STAT_MAX; i++)

@@ -7,7 +7,7 @@
 
 #include "lb_common.h"
 
-/* Slots that hold a flow, or -errno. */
+/* Slots that hold a flow (estimated from a sample past 65536 slots), or -errno. */
 int ct_seen_count(int fd);
 
 /* The slot of the flow whose key and flow hash (lb_hash_flow) these are: 0, or -ENOENT. */

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "dataplane/ct_count.h"
 #include "dataplane/dataplane.h"
 #include "dataplane/dataplane_int.h"
 #include "lb.skel.h"
@@ -398,6 +399,7 @@ void dataplane_close(struct dataplane *dp)
 		return;
 	if (dp->link_fd >= 0)
 		close(dp->link_fd);
+	ct_count_close(dp->ct_count);
 	lb__destroy(dp->skel);
 	for (i = 0; i < LB_MAX_VIPS; i++)
 		free(dp->vips[i].sig);
@@ -410,6 +412,24 @@ int dataplane_map_fd(const struct dataplane *dp, const char *name)
 	struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, name);
 
 	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+uint32_t dataplane_ct_size(const struct dataplane *dp)
+{
+	return bpf_map__max_entries(dp->skel->maps.lb_conntrack);
+}
+
+int dataplane_ct_entries(struct dataplane *dp, uint64_t *entries)
+{
+	if (!dp->ct_count && !dp->ct_count_err) {
+		dp->ct_count = ct_count_open(dataplane_map_fd(dp, "lb_conntrack"));
+		if (!dp->ct_count) {
+			dp->ct_count_err = -(errno ?: EOPNOTSUPP);
+			log_warnx("dataplane: conntrack entries not counted: %s (kernel 6.6+ counts "
+				  "them for a BPF program)", strerror(errno));
+		}
+	}
+	return dp->ct_count ? ct_count_read(dp->ct_count, entries) : dp->ct_count_err;
 }
 
 int dataplane_read_percpu(const struct dataplane *dp, int map_fd, uint32_t key, void *out,

@@ -56,6 +56,14 @@ const char *dataplane_backend_state(const struct dataplane *dp, uint32_t idx);
 uint32_t dataplane_pair_index(const struct dataplane *dp, const struct cfg_vip *vip,
 			      const struct xaddr *addr);
 
+/*
+ * lb_conntrack's entries from the kernel's counter, in constant time (never a
+ * walk): 0, or -errno when this kernel cannot say (before 6.6).
+ */
+int dataplane_ct_entries(struct dataplane *dp, uint64_t *entries);
+/* lb_conntrack's max_entries as loaded (a pinned map keeps its size until an unload). */
+uint32_t dataplane_ct_size(const struct dataplane *dp);
+
 /* Sums a per-CPU value of `value_size` bytes (all __u64 fields) over CPUs into out. */
 int dataplane_read_percpu(const struct dataplane *dp, int map_fd, uint32_t key, void *out,
 			  size_t value_size);

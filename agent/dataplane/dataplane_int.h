@@ -7,6 +7,8 @@
 
 #include "dataplane/dataplane.h"
 
+struct ct_count;
+
 /*
  * One lb_backends slot as the agent keeps it (index = position in
  * dataplane.be): one (VIP, backend) pair, so a backend serving two VIPs has
@@ -80,6 +82,8 @@ struct dataplane {
 	uint64_t seq;
 	size_t nh_pending; /* configured backends whose next hop is still unknown */
 	size_t nh_retry;   /* of those, the ones waiting for a neighbour answer (timer retries) */
+	struct ct_count *ct_count; /* lb_conntrack's counter, loaded at first use */
+	int ct_count_err;	   /* why it could not be loaded: asked once, not at every status */
 };
 
 int dp_pin_path(const struct dataplane *dp, const char *name, char *buf, size_t len);

@@ -217,7 +217,7 @@ static struct sync_peer *sync_peer_get(struct sync *s, uint32_t id, bool create)
 	return slot;
 }
 
-static void sync_dump_start(struct sync *s, struct sync_peer *p, uint32_t gen)
+static void sync_dump_start(struct sync *s, struct sync_peer *p, uint32_t gen, bool acks)
 {
 	struct sync_dump *d = NULL;
 	size_t i;
@@ -235,24 +235,58 @@ static void sync_dump_start(struct sync *s, struct sync_peer *p, uint32_t gen)
 			  SYNC_DUMPS_MAX);
 		return;
 	}
+	ct_walk_close(d->walk);
+	d->walk = ct_walk_open(s->p.conntrack_fd, SYNC_DUMP_CHUNK);
+	if (!d->walk) {
+		log_warn("sync: dump for node %u", p->id);
+		d->active = false;
+		return;
+	}
 	p->served_epoch = p->win.epoch;
 	p->served_gen = gen;
 	d->active = true;
-	d->started = false;
 	d->target_id = p->id;
 	d->to = p->addr;
 	d->tolen = p->addrlen;
 	d->n_batch = 0;
 	d->records = 0;
-	d->visited = 0;
+	d->pos = 0;
+	d->acks = acks;
+	d->waiting = false;
+	d->acked = 0;
+	d->last_ack_ms = d->started_ms = clock_now_ms();
+	d->waits = 0;
 	s->st.dumps_requested++;
+}
+
+/* The requester of our dump to p has `records` of it: the window moves on. */
+static void sync_dump_acked(struct sync *s, const struct sync_peer *p, uint64_t records)
+{
+	size_t i;
+
+	for (i = 0; i < SYNC_DUMPS_MAX; i++) {
+		struct sync_dump *d = &s->dumps[i];
+
+		if (!d->active || d->target_id != p->id)
+			continue;
+		if (records > d->acked)
+			d->acked = records;
+		d->last_ack_ms = clock_now_ms();
+		d->waiting = false;
+	}
 }
 
 /* Asks every peer for a dump (multicast); numbered so that a repeat is served once. */
 static void sync_request_dump(struct sync *s, bool again)
 {
-	if (again)
+	size_t i;
+
+	/* A new request is served anew: acks count from 0, as the peers' new dumps do. */
+	if (again) {
 		s->dump_gen++;
+		for (i = 0; i < SYNC_PEERS_MAX; i++)
+			s->peers[i].dump_rx = s->peers[i].dump_rx_acked = 0;
+	}
 	s->last_request_ms = clock_now_ms();
 	if (!sync_enqueue_records(s, SYNC_MSG_DUMP_REQUEST, s->dump_gen, NULL, 0, NULL, 0))
 		s->st.dump_requests_sent++;
@@ -297,6 +331,13 @@ static void sync_handle_records(struct sync *s, struct sync_peer *p, const void 
 		p->records_received += h->count;
 	} else {
 		s->st.dump_records_received += h->count;
+		s->last_dump_rx_ms = p->last_seen_ms;
+		p->dump_rx += h->count;
+		/* Sent now, not after this receive batch: the dumping peer waits for it. */
+		if (h->flags & SYNC_HDR_F_ACKS &&
+		    p->dump_rx - p->dump_rx_acked >= SYNC_DUMP_ACK_EVERY &&
+		    !sync_enqueue_dump_ack(s, p))
+			sync_send_queue(s);
 	}
 }
 
@@ -311,7 +352,9 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 	why = sync_decode(buf, len, s->key, &h);
 	if (!why && h.node_id == s->p.node_id)
 		why = SYNC_REJ_OWN;
-	if (!why && (h.type == SYNC_MSG_DUMP_PART || h.type == SYNC_MSG_DUMP_END) &&
+	if (!why &&
+	    (h.type == SYNC_MSG_DUMP_PART || h.type == SYNC_MSG_DUMP_END ||
+	     h.type == SYNC_MSG_DUMP_ACK) &&
 	    h.target_id != s->p.node_id)
 		why = SYNC_REJ_NOT_FOR_US;
 	p = why ? NULL : sync_peer_get(s, h.node_id, true);
@@ -328,6 +371,7 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 		p->lag_seen = 0;
 		p->hb_seen = false;
 		p->dump_done = false;
+		p->dump_rx = p->dump_rx_acked = 0;
 	}
 	sync_window_commit(&p->win, h.epoch, h.seq);
 	if (!p->live)
@@ -359,7 +403,10 @@ enum sync_reject sync_handle_dgram(struct sync *s, const void *buf, size_t len,
 	case SYNC_MSG_DUMP_REQUEST:
 		/* A request names its number in target_id: each is served once. */
 		if (p->served_epoch != h.epoch || p->served_gen != h.target_id)
-			sync_dump_start(s, p, h.target_id);
+			sync_dump_start(s, p, h.target_id, h.flags & SYNC_HDR_F_ACKS);
+		break;
+	case SYNC_MSG_DUMP_ACK:
+		sync_dump_acked(s, p, sync_decode_dump_ack(buf));
 		break;
 	case SYNC_MSG_DUMP_END:
 		if (!p->dump_done)
@@ -410,6 +457,9 @@ static bool sync_recv_socket(struct sync *s, int fd, unsigned int *budget)
 static void sync_check_in_sync(struct sync *s, uint64_t now)
 {
 	uint64_t grace = s->cfg.heartbeat_ms + s->cfg.heartbeat_ms / 2;
+	/* A dump still coming in holds the timeout off: 10M flows take longer than it. */
+	uint64_t quiet_since =
+	    s->last_dump_rx_ms > s->started_ms ? s->last_dump_rx_ms : s->started_ms;
 	size_t i, live = 0, done = 0;
 
 	if (s->in_sync)
@@ -425,9 +475,10 @@ static void sync_check_in_sync(struct sync *s, uint64_t now)
 		s->in_sync = true;
 		log_info("sync: in sync: dumps in from %zu peer(s) after %llu ms", live,
 			 (unsigned long long)(now - s->started_ms));
-	} else if (now - s->started_ms >= s->cfg.dump_timeout_ms) {
+	} else if (now - quiet_since >= s->cfg.dump_timeout_ms) {
 		s->in_sync = true;
-		log_warnx("sync: in sync by timeout (%u ms): %zu of %zu peer(s) sent their dump",
+		log_warnx("sync: in sync by timeout (%u ms without a dump part): %zu of %zu "
+			  "peer(s) sent their dump",
 			  s->cfg.dump_timeout_ms, done, live);
 	}
 }
@@ -513,8 +564,8 @@ int sync_process(struct sync *s)
 		if (!s->dumps[i].active)
 			continue;
 		sync_dump_step(s, &s->dumps[i], SYNC_DUMP_BUDGET);
-		/* A dump waiting for queue room resumes on EPOLLOUT, not by spinning. */
-		more |= s->dumps[i].active && s->q_len < SYNC_QUEUE_MAX;
+		/* A dump waiting for queue room resumes on EPOLLOUT, for an ack on its arrival. */
+		more |= s->dumps[i].active && !s->dumps[i].waiting && s->q_len < SYNC_QUEUE_MAX;
 	}
 	sync_send_queue(s);
 	sync_kick(s, more);
@@ -765,17 +816,6 @@ struct sync *sync_open(const struct sync_params *p)
 			goto cleanup;
 		}
 	}
-	if (p->conntrack_fd >= 0) {
-		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
-
-		if (bpf_obj_get_info_by_fd(p->conntrack_fd, &info, &len)) {
-			err = -errno;
-			log_warn("sync: lb_conntrack");
-			goto cleanup;
-		}
-		s->ct_max = info.max_entries;
-	}
 	s->ifindex = if_nametoindex(p->ifname);
 	if (!s->ifindex) {
 		err = -errno;
@@ -831,8 +871,10 @@ void sync_close(struct sync *s)
 		close(s->kick_fd);
 	for (i = 0; i < SYNC_QUEUE_MAX; i++)
 		free(s->queue[i].buf);
-	for (i = 0; i < SYNC_DUMPS_MAX; i++)
+	for (i = 0; i < SYNC_DUMPS_MAX; i++) {
 		free(s->dumps[i].batch);
+		ct_walk_close(s->dumps[i].walk);
+	}
 	free(s->batch);
 	free(s->ct_keys);
 	free(s->ct_vals);

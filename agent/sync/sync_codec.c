@@ -71,7 +71,7 @@ static const char *const sync_reject_names[SYNC_REJ_MAX] = {
 static const char *const sync_msg_names[SYNC_MSG_MAX] = {
     [SYNC_MSG_RECORDS] = "records",	      [SYNC_MSG_HEARTBEAT] = "heartbeat",
     [SYNC_MSG_DUMP_REQUEST] = "dump_request", [SYNC_MSG_DUMP_PART] = "dump_part",
-    [SYNC_MSG_DUMP_END] = "dump_end",
+    [SYNC_MSG_DUMP_END] = "dump_end",	      [SYNC_MSG_DUMP_ACK] = "dump_ack",
 };
 
 const char *sync_reject_name(enum sync_reject r)
@@ -209,6 +209,18 @@ int sync_encode_heartbeat(void *buf, size_t cap, const struct sync_hdr *hdr,
 	return sync_seal(p, SYNC_HDR_LEN + SYNC_HB_LEN, key);
 }
 
+int sync_encode_dump_ack(void *buf, size_t cap, const struct sync_hdr *hdr, uint64_t records,
+			 const uint8_t key[SYNC_KEY_LEN])
+{
+	uint8_t *p = buf;
+
+	if (SYNC_HDR_LEN + SYNC_ACK_LEN + SYNC_TAG_LEN > cap)
+		return -ENOSPC;
+	sync_put_hdr(p, hdr, SYNC_MSG_DUMP_ACK, 0);
+	put64(p + SYNC_HDR_LEN, records);
+	return sync_seal(p, SYNC_HDR_LEN + SYNC_ACK_LEN, key);
+}
+
 int sync_encode_empty(void *buf, size_t cap, const struct sync_hdr *hdr,
 		      const uint8_t key[SYNC_KEY_LEN])
 {
@@ -230,6 +242,8 @@ static size_t sync_body_len(uint8_t type, uint16_t count, bool *ok)
 		return (size_t)count * SYNC_REC_LEN;
 	case SYNC_MSG_HEARTBEAT:
 		return SYNC_HB_LEN;
+	case SYNC_MSG_DUMP_ACK:
+		return SYNC_ACK_LEN;
 	case SYNC_MSG_DUMP_REQUEST:
 	case SYNC_MSG_DUMP_END:
 		return 0;
@@ -316,6 +330,11 @@ void sync_decode_heartbeat(const void *buf, struct sync_heartbeat *hb)
 	hb->records_sent = get64(p);
 	hb->queue_depth = get32(p + 8);
 	hb->peers = get32(p + 12);
+}
+
+uint64_t sync_decode_dump_ack(const void *buf)
+{
+	return get64((const uint8_t *)buf + SYNC_HDR_LEN);
 }
 
 enum sync_reject sync_window_check(const struct sync_window *w, uint64_t epoch, uint64_t seq)

@@ -21,6 +21,7 @@
 #define SYNC_HDR_LEN	 72
 #define SYNC_REC_LEN	 64
 #define SYNC_HB_LEN	 16
+#define SYNC_ACK_LEN	 8
 #define SYNC_TAG_LEN	 32 /* crypto_auth_hmacsha512256_BYTES */
 #define SYNC_KEY_LEN	 32 /* crypto_auth_hmacsha512256_KEYBYTES */
 #define SYNC_ZONE_LEN	 32 /* CFG_ZONE_MAX */
@@ -34,6 +35,7 @@ enum sync_msg_type {
 	SYNC_MSG_DUMP_REQUEST = 3, /* "send me everything": multicast */
 	SYNC_MSG_DUMP_PART = 4,	   /* records of a dump, unicast to the requester */
 	SYNC_MSG_DUMP_END = 5,	   /* the dump is complete, unicast to the requester */
+	SYNC_MSG_DUMP_ACK = 6,	   /* dump records received so far, unicast to the dumping peer */
 	SYNC_MSG_MAX,
 };
 
@@ -77,6 +79,13 @@ struct sync_hdr {
 };
 
 #define SYNC_HDR_F_IN_SYNC (1U << 0) /* the sender has caught up (heartbeats) */
+/*
+ * On a DUMP_REQUEST: "I acknowledge dump parts"; on a DUMP_PART: "acknowledge
+ * me". A dump to a requester that acknowledges keeps at most a window of
+ * records unacknowledged, so it never outruns the requester's socket buffer;
+ * peers without the flag dump and receive as before.
+ */
+#define SYNC_HDR_F_ACKS (1U << 1)
 
 /* One flow, as records carry it. */
 struct sync_record {
@@ -115,6 +124,9 @@ int sync_encode_heartbeat(void *buf, size_t cap, const struct sync_hdr *hdr,
 			  const struct sync_heartbeat *hb, const uint8_t key[SYNC_KEY_LEN]);
 int sync_encode_empty(void *buf, size_t cap, const struct sync_hdr *hdr,
 		      const uint8_t key[SYNC_KEY_LEN]);
+/* DUMP_ACK: the dump records received since the requester last asked for a dump. */
+int sync_encode_dump_ack(void *buf, size_t cap, const struct sync_hdr *hdr, uint64_t records,
+			 const uint8_t key[SYNC_KEY_LEN]);
 
 /*
  * Checks a received datagram (length, magic, version, tag, type, exact size)
@@ -127,6 +139,7 @@ enum sync_reject sync_decode(const void *buf, size_t len, const uint8_t key[SYNC
 /* Record i of a datagram sync_decode accepted; SYNC_REJ_BAD_RECORD if its fields are invalid. */
 enum sync_reject sync_decode_record(const void *buf, size_t i, struct sync_record *rec);
 void sync_decode_heartbeat(const void *buf, struct sync_heartbeat *hb);
+uint64_t sync_decode_dump_ack(const void *buf);
 
 /* "truncated", "bad_tag"...: counter names of enum sync_reject. */
 const char *sync_reject_name(enum sync_reject r);

@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 
+#include "common/ct_walk.h"
 #include "sync/sync.h"
 
 struct ring_buffer;
@@ -22,12 +23,14 @@ struct sync_peer {
 	uint64_t lag_records;
 	uint32_t queue_depth;
 	bool in_sync;
-	bool dump_done;	       /* its DUMP_END for our current catch-up arrived */
-	uint64_t served_epoch; /* we served (or serve) a dump to this epoch of it... */
-	uint32_t served_gen;   /* ...and to this request of that epoch */
-	uint64_t lag_seen;     /* lag_records when we last asked it for a dump */
-	uint64_t lag_base;     /* lag at its first heartbeat: sent before we heard it */
-	bool hb_seen;	       /* a heartbeat of its epoch arrived: lag_base is set */
+	bool dump_done;		/* its DUMP_END for our current catch-up arrived */
+	uint64_t served_epoch;	/* we served (or serve) a dump to this epoch of it... */
+	uint32_t served_gen;	/* ...and to this request of that epoch */
+	uint64_t lag_seen;	/* lag_records when we last asked it for a dump */
+	uint64_t lag_base;	/* lag at its first heartbeat: sent before we heard it */
+	bool hb_seen;		/* a heartbeat of its epoch arrived: lag_base is set */
+	uint64_t dump_rx;	/* its dump records received since we last asked for a dump */
+	uint64_t dump_rx_acked; /* dump_rx as our last DUMP_ACK to it said */
 };
 
 struct sync_qitem {
@@ -41,16 +44,38 @@ struct sync_qitem {
 /* A dump we serve: a walk over lb_conntrack, resumable. */
 struct sync_dump {
 	bool active;
-	bool started; /* cursor holds a key */
 	uint32_t target_id;
 	struct sockaddr_storage to;
 	socklen_t tolen;
-	struct lb_flow_key cursor;
+	struct ct_walk *walk; /* the entries read and not yet all encoded; NULL between dumps */
+	uint32_t pos;	      /* the next of walk's entries to encode */
 	struct sync_record *batch;
 	size_t n_batch;
 	uint64_t records;
-	uint64_t visited; /* entries walked: bounded, a churning LRU can restart the walk */
+	bool acks;	      /* the requester acknowledges: keep a window (SYNC_HDR_F_ACKS) */
+	bool waiting;	      /* the window is full: resumes on an ack or after the wait */
+	uint64_t acked;	      /* records it says it has */
+	uint64_t last_ack_ms; /* monotonic, of its last ack (or of the start) */
+	uint64_t started_ms;  /* monotonic */
+	uint64_t waits;	      /* times the window was full */
 };
+
+/*
+ * Flow control of a dump: at most SYNC_DUMP_WINDOW records unacknowledged
+ * (about 780 full datagrams, under the requester's SYNC_SOCKBUF socket
+ * buffer), an ack every SYNC_DUMP_ACK_EVERY records; a lost ack stalls the
+ * dump for SYNC_DUMP_ACK_WAIT_MS, then it goes on.
+ */
+#define SYNC_DUMP_WINDOW      16384
+#define SYNC_DUMP_ACK_EVERY   4096
+#define SYNC_DUMP_ACK_WAIT_MS 200
+
+/*
+ * Entries a dump copies out of lb_conntrack per run of the walk (88 MiB at
+ * most, while it runs): each run walks past the entries of the runs before,
+ * so fewer, larger chunks make a 10M dump faster.
+ */
+#define SYNC_DUMP_CHUNK (1U << 20)
 
 /*
  * Recent answers of lb_vips and lb_backend_ids, so a datagram costs one map
@@ -81,11 +106,11 @@ struct sync {
 	struct sockaddr_storage group;
 	socklen_t grouplen;
 	size_t dgram_max, per_dgram;
-	uint32_t ct_max; /* lb_conntrack's max_entries */
 	uint64_t epoch, seq;
 	uint64_t started_ms, last_hb_ms;
 	uint32_t dump_gen; /* our dump requests, numbered: a peer serves each once */
 	uint64_t last_request_ms;
+	uint64_t last_dump_rx_ms; /* a dump part's arrival: dump_timeout counts from the last */
 	bool in_sync;
 	bool want_out;		   /* EPOLLOUT asked on uc_fd */
 	struct sync_record *batch; /* records waiting for a multicast datagram */
@@ -115,6 +140,9 @@ int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 /* Applies the records of a datagram sync_decode accepted; rejects are counted per reason. */
 void sync_apply_records(struct sync *s, const void *dgram, size_t count);
 void sync_record_from_event(struct sync_record *r, const struct lb_flow_event *ev);
+
+/* DUMP_ACK to a peer dumping to us: its records we have received. -ENOBUFS: queue full. */
+int sync_enqueue_dump_ack(struct sync *s, struct sync_peer *p);
 
 /* sync_dump.c: walks one dump on by up to `budget` entries; true when it has finished. */
 bool sync_dump_step(struct sync *s, struct sync_dump *d, unsigned int budget);

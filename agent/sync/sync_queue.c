@@ -17,6 +17,8 @@ void sync_hdr_init(struct sync *s, struct sync_hdr *h, uint8_t type, uint32_t ta
 	h->node_id = s->p.node_id;
 	h->target_id = target;
 	h->flags = s->in_sync ? SYNC_HDR_F_IN_SYNC : 0;
+	if (type == SYNC_MSG_DUMP_REQUEST || type == SYNC_MSG_DUMP_PART)
+		h->flags |= SYNC_HDR_F_ACKS;
 	h->epoch = s->epoch;
 	h->seq = ++s->seq;
 	memcpy(h->zone, s->zone, sizeof(h->zone));
@@ -57,5 +59,23 @@ int sync_enqueue_records(struct sync *s, uint8_t type, uint32_t target,
 		return len;
 	q->len = len;
 	s->q_len++;
+	return 0;
+}
+
+int sync_enqueue_dump_ack(struct sync *s, struct sync_peer *p)
+{
+	struct sync_qitem *q = sync_queue_slot(s, &p->addr, p->addrlen);
+	struct sync_hdr h;
+	int len;
+
+	if (!q)
+		return -ENOBUFS;
+	sync_hdr_init(s, &h, SYNC_MSG_DUMP_ACK, p->id);
+	len = sync_encode_dump_ack(q->buf, s->dgram_max, &h, p->dump_rx, s->key);
+	if (len < 0)
+		return len;
+	q->len = len;
+	s->q_len++;
+	p->dump_rx_acked = p->dump_rx;
 	return 0;
 }

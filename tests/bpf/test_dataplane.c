@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
+#include "common/ct_walk.h"
 #include "config/config.h"
 #include "dataplane/ct_seen.h"
 #include "dataplane/dataplane.h"
@@ -641,4 +642,71 @@ Test(dataplane, a_backend_in_two_vips_is_two_pairs_with_their_own_state)
 	cr_assert_eq(dp_slot(dns12).flags, 0);
 	cr_assert_eq(dataplane_set_drain(dp, &dp_cfg, &b2, NULL, true), 0);
 	cr_assert_eq(dp_slot(dns12).flags, LB_BE_F_DRAIN);
+}
+
+/* lbctl status and the metrics read lb_conntrack's size from the kernel's counter, not a walk. */
+Test(dataplane, counts_conntrack_entries_without_walking_them)
+{
+	struct lb_flow_key k = { .family = LB_AF_INET, .proto = IPPROTO_TCP };
+	struct lb_conn c = { .backend_family = LB_AF_INET };
+	uint64_t n = 1;
+	int fd, i;
+
+	dp_load(DP_WEB("{address: 203.0.113.11}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	cr_assert_eq(dataplane_ct_entries(dp, &n), 0, "counting: %s", strerror(errno));
+	cr_expect_eq(n, 0, "an empty lb_conntrack counts %llu", (unsigned long long)n);
+	fd = dataplane_map_fd(dp, "lb_conntrack");
+	for (i = 0; i < 300; i++) {
+		k.src[0] = htonl(0xc0000200 + i);
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &c, BPF_ANY), 0, "insert %d: %m", i);
+	}
+	/* A rewrite of an existing flow replaces its element: still one entry. */
+	cr_assert_eq(bpf_map_update_elem(fd, &k, &c, BPF_ANY), 0);
+	for (i = 0; i < 100; i++) {
+		k.src[0] = htonl(0xc0000200 + i);
+		cr_assert_eq(bpf_map_delete_elem(fd, &k), 0, "delete %d: %m", i);
+	}
+	cr_assert_eq(dataplane_ct_entries(dp, &n), 0);
+	cr_expect_eq(n, 200, "300 inserted, 100 deleted, counted %llu", (unsigned long long)n);
+	cr_expect_eq(dataplane_ct_size(dp), dp_cfg.node.conntrack_size, "size %u, configured %u",
+		     dataplane_ct_size(dp), dp_cfg.node.conntrack_size);
+}
+
+/* conntrack.list, the metrics and sync dumps read lb_conntrack a chunk at a time: each entry once. */
+Test(dataplane, walks_conntrack_in_chunks_seeing_each_entry_once)
+{
+	struct lb_flow_key k = {.family = LB_AF_INET, .proto = IPPROTO_TCP};
+	struct lb_conn c = {.backend_family = LB_AF_INET};
+	static uint8_t seen[3000];
+	struct ct_walk *w;
+	uint32_t i, total = 0, chunks = 0;
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "lb_conntrack", sizeof(k), sizeof(c), 5000, NULL);
+	cr_assert_geq(fd, 0, "creating the map: %m");
+	for (i = 0; i < 3000; i++) {
+		k.src[0] = htonl(0xcb007100 | (i >> 8));
+		k.sport = htons(i);
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &c, BPF_ANY), 0, "insert %u: %m", i);
+	}
+	w = ct_walk_open(fd, 1000);
+	cr_assert_not_null(w, "ct_walk_open: %m");
+	cr_expect_not_null(w->skel, "the walk fell back to get_next_key on this kernel");
+	while (!w->done) {
+		cr_assert_eq(ct_walk_next(w), 0);
+		chunks++;
+		for (i = 0; i < w->n; i++) {
+			uint16_t port = ntohs(w->e[i].key.sport);
+
+			cr_assert_lt(port, 3000);
+			cr_expect_eq(seen[port]++, 0, "entry %u seen twice", port);
+		}
+		total += w->n;
+	}
+	cr_expect_eq(total, 3000, "walked %u of 3000 entries", total);
+	cr_expect_geq(chunks, 3, "%u chunks of at most 1000", chunks);
+	ct_walk_close(w);
+	close(fd);
 }

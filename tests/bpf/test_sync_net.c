@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "netns.h"
 #include "sync/sync.h"
+#include "sync/sync_int.h"
 
 #define CT_ENTRIES 65536
 
@@ -322,6 +323,54 @@ Test(sync_net, a_starting_node_is_in_sync_only_once_the_dump_is_in)
 	cr_assert_str_eq(peer.zone, "zone-a");
 	cr_assert_str_eq(peer.addr, "198.51.100.1");
 	cr_assert(peer.dump_done);
+	sync_close(a.s);
+	sync_close(b.s);
+}
+
+static bool a_dumping(struct node **nodes, size_t n)
+{
+	return sync_get_stats(nodes[0]->s)->dumps_requested == 1;
+}
+
+/*
+ * A requester slower than its peer lost dump parts to its full socket buffer:
+ * a dump now runs at most SYNC_DUMP_WINDOW records ahead of the requester's
+ * acks, and every record arrives.
+ */
+Test(sync_net, a_dump_waits_for_the_requesters_acks)
+{
+	struct node a, b, *nodes[] = {&a, &b};
+	struct lb_flow_event ev;
+	struct lb_conn c = {.backend_family = LB_AF_INET, .backend_index = 5};
+	uint64_t sent, t0, windows;
+	int i;
+
+	node_init(&a, net.a, 1, 5);
+	node_init(&b, net.b, 2, 9);
+	memcpy(c.backend_addr, event4(0, "192.0.2.10", "198.51.100.11").backend_addr, 16);
+	for (i = 0; i < 50000; i++) {
+		ev = event4(1000 + i % 60000, "192.0.2.10", "198.51.100.11");
+		ev.flow.src[0] = htonl(0xcb007100 + i / 60000);
+		cr_assert_eq(bpf_map_update_elem(a.ct, &ev.flow, &c, BPF_ANY), 0);
+	}
+	node_start(&a, "sa", NULL);
+	pump(nodes, 1, 300, NULL);
+	t0 = clock_now_ms();
+	node_start(&b, "sb", NULL);
+	cr_assert(pump(nodes, 2, 2000, a_dumping), "A never started the dump");
+	/*
+	 * B stops reading: A stops at the window, and takes it as received only after
+	 * SYNC_DUMP_ACK_WAIT_MS without an ack (a loaded host may let that pass once).
+	 */
+	pump(nodes, 1, 100, NULL);
+	sent = sync_get_stats(a.s)->dump_records_sent;
+	windows = 1 + (clock_now_ms() - t0) / SYNC_DUMP_ACK_WAIT_MS;
+	cr_assert_leq(sent,
+		      windows * SYNC_DUMP_WINDOW + sync_records_per_dgram(sync_dgram_max(a.s)),
+		      "%llu records sent with none acknowledged", (unsigned long long)sent);
+	cr_assert(pump(nodes, 2, 5000, b_in_sync), "B never caught up");
+	cr_assert_eq(ct_count(b.ct), 50000, "records lost on the way");
+	cr_assert_eq(sync_get_stats(b.s)->dump_records_received, 50000);
 	sync_close(a.s);
 	sync_close(b.s);
 }

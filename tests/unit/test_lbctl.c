@@ -301,7 +301,7 @@ Test(lbctl_print, status_as_aligned_key_values)
 	    "\"/etc/xdplb/lb.yaml\", \"config_loaded_at\": 1795311600, \"reloads_ok\": 3, "
 	    "\"reloads_failed\": 1, \"last_reload_error\": \"lb.yaml:14:7: bad port\", "
 	    "\"vips\": 2, \"backends\": 6, \"conntrack_entries\": 1234, "
-	    "\"conntrack_unconfirmed\": 56, \"uptime_s\": 7980, \"control_rejected\": 1, "
+	    "\"conntrack_size\": 1048576, \"conntrack_unconfirmed\": 56, \"uptime_s\": 7980, \"control_rejected\": 1, "
 	    "\"pid\": 4242}",
 	    NULL,
 	    "node       1, zone a, balancer\n"
@@ -310,7 +310,7 @@ Test(lbctl_print, status_as_aligned_key_values)
 	    "reloads    3 ok, 1 failed; last error: lb.yaml:14:7: bad port\n"
 	    "vips       2\n"
 	    "backends   6\n"
-	    "conntrack  1234 entries, 56 unconfirmed (seen once)\n"
+	    "conntrack  1234 of 1048576 entries, 56 unconfirmed (seen once)\n"
 	    "uptime     2h13m\n"
 	    "control    1 rejected request\n"
 	    "pid        4242\n");
@@ -512,7 +512,7 @@ Test(lbctl_print, conntrack_list_with_durations_and_a_truncation_note)
 	    "\"synced\": true}, {\"client\": \"2001:db8::7\", \"client_port\": 5353, "
 	    "\"vip\": \"2001:db8::53\", \"vip_port\": 53, \"proto\": \"udp\", "
 	    "\"backend\": \"2001:db8::2\", \"packets\": 1, \"age_s\": 0, \"idle_s\": 0, "
-	    "\"synced\": false}], \"truncated\": true}",
+	    "\"synced\": false}], \"truncated\": true, \"scanned\": 300}",
 	    NULL,
 	    "CLIENT              VIP                PROTO  BACKEND       PACKETS    AGE  "
 	    "IDLE  SYNCED\n"
@@ -520,7 +520,7 @@ Test(lbctl_print, conntrack_list_with_durations_and_a_truncation_note)
 	    "    3s  yes\n"
 	    "[2001:db8::7]:5353  [2001:db8::53]:53  udp    2001:db8::2         1     0s"
 	    "    0s  no\n"
-	    "(first 2 entries only: raise --limit or name one VIP)\n");
+	    "(first 2 entries only, of 300 scanned: raise --limit or name one VIP)\n");
 }
 
 static const char explain_args[] =

@@ -156,6 +156,32 @@ Test(sync_codec, heartbeat_and_bodiless_types_round_trip)
 		     "records without a body are not an empty type");
 }
 
+/* A dump's flow control: the requester's count, to the dumping peer, and nothing else. */
+Test(sync_codec, dump_ack_round_trips_and_refuses_a_body_of_another_length)
+{
+	struct sync_hdr h = hdr(SYNC_MSG_DUMP_ACK, 4), d;
+	int len;
+
+	h.target_id = 9;
+	h.flags = SYNC_HDR_F_ACKS;
+	len = sync_encode_dump_ack(buf, sizeof(buf), &h, 1234567, key);
+	cr_assert_eq(len, SYNC_HDR_LEN + SYNC_ACK_LEN + SYNC_TAG_LEN);
+	cr_assert_eq(sync_decode(buf, len, key, &d), SYNC_REJ_NONE);
+	cr_assert_eq(d.type, SYNC_MSG_DUMP_ACK);
+	cr_assert_eq(d.target_id, 9);
+	cr_assert_eq(d.flags, SYNC_HDR_F_ACKS);
+	cr_assert_eq(sync_decode_dump_ack(buf), 1234567);
+	cr_assert_str_eq(sync_msg_name(SYNC_MSG_DUMP_ACK), "dump_ack");
+	cr_assert_eq(sync_encode_dump_ack(buf, len - 1, &h, 1, key), -ENOSPC);
+
+	/* Signed, but a heartbeat's body under an ack's type: refused by length. */
+	h = hdr(SYNC_MSG_HEARTBEAT, 5);
+	len = sync_encode_heartbeat(buf, sizeof(buf), &h, &(struct sync_heartbeat){0}, key);
+	buf[5] = SYNC_MSG_DUMP_ACK;
+	reseal(len);
+	cr_assert_eq(sync_decode(buf, len, key, &d), SYNC_REJ_BAD_LENGTH);
+}
+
 Test(sync_codec, rejects_any_altered_byte_as_bad_tag)
 {
 	struct sync_hdr h;
