@@ -269,8 +269,9 @@ static void sync_dump_acked(struct sync *s, const struct sync_peer *p, uint64_t 
 
 		if (!d->active || d->target_id != p->id)
 			continue;
+		/* Never past what was sent: d->records - d->acked must not wrap. */
 		if (records > d->acked)
-			d->acked = records;
+			d->acked = records < d->records ? records : d->records;
 		d->last_ack_ms = clock_now_ms();
 		d->waiting = false;
 	}

@@ -61,6 +61,8 @@ static void fuzz_roundtrip(const uint8_t *buf, const struct sync_hdr *hdr)
 	} else if (hdr->type == SYNC_MSG_HEARTBEAT) {
 		sync_decode_heartbeat(buf, &hb);
 		len = sync_encode_heartbeat(out, sizeof(out), hdr, &hb, fuzz_key);
+	} else if (hdr->type == SYNC_MSG_DUMP_ACK) {
+		len = sync_encode_dump_ack(out, sizeof(out), hdr, sync_decode_dump_ack(buf), fuzz_key);
 	} else {
 		len = sync_encode_empty(out, sizeof(out), hdr, fuzz_key);
 	}
@@ -80,6 +82,8 @@ static void fuzz_roundtrip(const uint8_t *buf, const struct sync_hdr *hdr)
 			    !fuzz_record_equal(&again, &rec[i]))
 				abort();
 	}
+	if (hdr->type == SYNC_MSG_DUMP_ACK && sync_decode_dump_ack(out) != sync_decode_dump_ack(buf))
+		abort();
 	if (hdr->type == SYNC_MSG_HEARTBEAT) {
 		sync_decode_heartbeat(out, &hb2);
 		if (hb2.records_sent != hb.records_sent || hb2.queue_depth != hb.queue_depth ||
