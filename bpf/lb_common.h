@@ -26,6 +26,12 @@
 #endif
 #define LB_MAGLEV_DEFAULT_SIZE 65537 /* slots per VIP table, prime */
 #define LB_MAGLEV_MAX_SIZE 1048573 /* largest prime table the agent accepts */
+/*
+ * Flags of every Maglev (and prev) table, the template's and the agent's alike (the
+ * kernel refuses an inner map whose flags differ). Mmapable: the agent writes and reads
+ * a table through memory, not element by element in syscalls.
+ */
+#define LB_MAGLEV_TABLE_FLAGS (BPF_F_INNER_MAP | BPF_F_MMAPABLE)
 #define LB_MAGLEV_PROBES 8 /* slots tried past a DOWN/DRAIN pick before giving up */
 #define LB_IP6_EXT_MAX 4 /* IPv6 extension headers skipped before giving up */
 #define LB_EVENTS_SIZE (1 << 22) /* ring buffer bytes for flow events */
