@@ -246,7 +246,7 @@ struct cfg_changes {
 
 void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct cfg_changes *chg);
 
-/* True when backends[be] of vips[vip] is the first mention of its address in cfg. */
-bool cfg_backend_first(const struct lb_config *cfg, size_t vip, size_t be);
+/* The distinct backend addresses of cfg, sorted, *n of them (free()); NULL: no memory. */
+struct xaddr *cfg_backend_addrs(const struct lb_config *cfg, size_t *n);
 
 #endif /* XDPLB_MODEL_H */
