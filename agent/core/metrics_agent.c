@@ -173,7 +173,8 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 		dataplane_read_percpu(a->dp, sc_fd, i, &s->sc[i], sizeof(s->sc[i]));
 
 	s->vips = calloc(cfg->n_vips ?: 1, sizeof(*s->vips));
-	for (i = 0; i < cfg->n_vips; i++)
+	/* Off, the backend families are left empty: ten series a pair is 100 MB at an edge. */
+	for (i = 0; i < cfg->n_vips && cfg->node.metrics.per_backend; i++)
 		n += cfg->vips[i].n_backends;
 	s->backends = calloc(n ?: 1, sizeof(*s->backends));
 	if (!s->vips || !s->backends)
@@ -181,7 +182,7 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	for (i = 0; i < cfg->n_vips; i++) {
 		mx_fill_vip(a, &cfg->vips[i], &s->vips[s->n_vips++]);
 		/* One series per (VIP, backend) pair: each has its own slot, state and counters. */
-		for (j = 0; j < cfg->vips[i].n_backends; j++)
+		for (j = 0; j < cfg->vips[i].n_backends && cfg->node.metrics.per_backend; j++)
 			mx_fill_backend(a, &cfg->vips[i], &cfg->vips[i].backends[j],
 					&s->backends[s->n_backends++]);
 	}

@@ -111,7 +111,7 @@ struct cfg_vip {
 /* node.metrics: the Prometheus endpoint (agent/config/config_metrics.c parses it). */
 struct cfg_metrics {
 	bool enabled; /* listen: "" or off disables it */
-	uint8_t pad;
+	bool per_backend; /* series per (VIP, backend) pair; off at 100,000 pairs */
 	uint16_t port; /* host order */
 	struct xaddr addr;
 };
