@@ -49,7 +49,10 @@ void agent_metrics_close(struct agent *a)
 
 int agent_metrics_update(struct agent *a, const struct cfg_metrics *old)
 {
-	if (!memcmp(old, &a->cfg.node.metrics, sizeof(*old)))
+	const struct cfg_metrics *m = &a->cfg.node.metrics;
+
+	/* Only where it listens moves the endpoint: per_backend is read at each scrape. */
+	if (old->enabled == m->enabled && old->port == m->port && cfg_addr_equal(&old->addr, &m->addr))
 		return 0;
 	agent_metrics_close(a);
 	return agent_metrics_open(a);

@@ -235,7 +235,8 @@ static uint32_t cfg_diff_settings(const struct lb_config *old, const struct lb_c
 	    [CFG_SET_NODE_HASH_SEED] = o->hash_seed != n->hash_seed,
 	    [CFG_SET_NODE_CONTROL_GROUP] = strcmp(o->control_group, n->control_group) != 0,
 	    [CFG_SET_NODE_METRICS] = om->enabled != nm->enabled || om->port != nm->port ||
-				     !cfg_addr_equal(&om->addr, &nm->addr),
+				     !cfg_addr_equal(&om->addr, &nm->addr) ||
+				     om->per_backend != nm->per_backend,
 	    [CFG_SET_SYNC] = !cfg_sync_equal(old, new),
 	    [CFG_SET_CLUSTER] = !cfg_cluster_equal(&old->cluster, &new->cluster),
 	    [CFG_SET_REGION] = !cfg_region_equal(&old->region, &new->region),

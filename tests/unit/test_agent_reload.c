@@ -141,6 +141,8 @@ Test(agent_reload, names_each_node_setting_it_applies)
 	    {"  gue_source_ports: 40000-40100\n", "node.gue_source_ports"},
 	    {"  tunnel_source: {ipv4: 198.51.100.16/28}\n", "node.tunnel_source"},
 	    {"  control: {group: root}\n", "node.control.group"},
+	    /* Before listen: off, whose way back opens the endpoint (not in this test). */
+	    {"  metrics: {per_backend: false}\n", "node.metrics"},
 	    {"  metrics: {listen: off}\n", "node.metrics"},
 	};
 	struct cfg_changes chg;
