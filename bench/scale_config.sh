@@ -41,6 +41,7 @@ fail=0
 . bench/lib_agent_ns.sh
 cleanup() { # shellcheck disable=SC2317 # the EXIT trap runs it
 	local p rc=$?
+	set +e # all of it, whatever fails: a stopped process's wait is not 0
 	if [ "$rc" -ne 0 ] && [ -e "$RUN/agent.log" ]; then
 		echo "scale_config: failed; the agent's log ends:" >&2
 		tail -n 20 "$RUN/agent.log" >&2
@@ -50,7 +51,8 @@ cleanup() { # shellcheck disable=SC2317 # the EXIT trap runs it
 	done
 	agent_ns_down "$NS" "$RUN"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 1" INT TERM
 
 check() { # check WHAT... OK: OK is 1 or 0
 	local ok=${!#}
