@@ -218,10 +218,11 @@ n=$(applied | wc -l)
 t=$(now_ns)
 kill -USR1 "$LISTEN_PID"
 down_line=
-for _ in $(seq 1000); do
+# Polled ten times a second: a tighter loop's processes take the CPU the rebuild needs.
+for _ in $(seq 600); do
 	down_line=$(applied | sed -n "$((n + 1))p")
 	[ -n "$down_line" ] && break
-	sleep 0.01
+	sleep 0.1
 done
 down_total=$(ms_since "$t")
 down_tables=$(echo "$down_line" | awk '{print $4}')
