@@ -35,32 +35,18 @@ NS=xlb-bench-$$
 RUN=$(mktemp -d /tmp/xlb-bench-lifecycle.XXXX)
 AGENT_PID=
 
+# shellcheck source=bench/lib_agent_ns.sh
+. "$(dirname "$0")/lib_agent_ns.sh"
 cleanup() {
 	[ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null || true
-	ip netns del "$NS-be" 2>/dev/null || true
-	if mountpoint -q "$RUN/bpffs"; then
-		rm -rf "${RUN:?}/bpffs/"* 2>/dev/null
-		umount "$RUN/bpffs"
-	fi
-	rm -rf "$RUN"
+	agent_ns_down "$NS" "$RUN"
 }
 trap cleanup EXIT INT TERM
 
 # The backends' addresses live on the far end (namespace $NS-be), so their
 # next hops resolve and every VIP's table holds them.
-ip netns add "$NS"
-ip netns add "$NS-be"
-ip -n "$NS" link add lb0 type veth peer name rtr0 netns "$NS-be"
-ip -n "$NS" addr add 198.51.100.2/24 dev lb0
-ip -n "$NS" link set lb0 up
-ip -n "$NS" link set lo up
-for b in $(seq 1 "$BACKENDS"); do
-	ip -n "$NS-be" addr add "198.51.100.$((b + 10))/24" dev rtr0
-done
-ip -n "$NS-be" link set rtr0 up
-mkdir -p "$RUN/bpffs"
-mount -t bpf bpf "$RUN/bpffs"
+# shellcheck disable=SC2046 # a list of addresses
+agent_ns_up "$NS" "$RUN" $(for b in $(seq 1 "$BACKENDS"); do echo "198.51.100.$((b + 10))/24"; done)
 
 # config WEIGHT: the node and VIPS VIPs; every backend of the file has WEIGHT.
 config() {

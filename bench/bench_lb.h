@@ -175,7 +175,7 @@ enum bench_prev { BENCH_PREV_NONE, BENCH_PREV_KEPT, BENCH_PREV_MOVED };
 static inline int bench_install_inner(struct bpf_map *outer, uint32_t vip_index,
 				      const uint32_t *table)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = LB_MAGLEV_TABLE_FLAGS);
 	LIBBPF_OPTS(bpf_map_batch_opts, batch);
 	uint32_t *keys, count = LB_MAGLEV_DEFAULT_SIZE, k;
 	int inner, err;

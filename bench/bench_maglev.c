@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Maglev table build time (agent/dataplane/maglev.c) for 10, 100 and 1000 backends at
- * M = 65537, pinned to one CPU. Each sample builds the table once; next to
+ * M = 65537, and 1000 at M = 655373 (a VIP with many backends), pinned to one CPU. Each sample builds the table once; next to
  * it, in the same loop, the floor: writing the M slots of the same table
  * with one value, the least any table build has to do. Printed: median and
  * p90 of both, the difference and the ratio. Times are the thread's CPU
@@ -26,17 +26,22 @@
 
 #define BENCH_M LB_MAGLEV_DEFAULT_SIZE
 
+#define BENCH_M_LARGE 655373
+
 struct bench_set {
 	size_t n;
 	const char *weights; /* "1" (all equal) or "1:2:3" (cycling) */
+	uint32_t m;
 	const char *target;
 };
 
+/* Issue 21's goal: under 1 ms at M = 65537 for 1000 backends. */
 static const struct bench_set bench_sets[] = {
-	{ 10, "1", "" },
-	{ 100, "1", "" },
-	{ 1000, "1", "<= 2000" },
-	{ 1000, "1:2:3", "<= 2000" },
+	{ 10, "1", BENCH_M, "" },
+	{ 100, "1", BENCH_M, "" },
+	{ 1000, "1", BENCH_M, "< 1000" },
+	{ 1000, "1:2:3", BENCH_M, "< 1000" },
+	{ 1000, "1", BENCH_M_LARGE, "" },
 };
 
 static const size_t disruption_sizes[] = { 10, 100, 1000 };
@@ -72,11 +77,11 @@ static void bench_make_backends(struct maglev_backend *b, const struct bench_set
 }
 
 /* The floor: every slot written once, in order. */
-static void bench_fill_floor(uint32_t *table, uint32_t value)
+static void bench_fill_floor(uint32_t *table, uint32_t m, uint32_t value)
 {
 	uint32_t s;
 
-	for (s = 0; s < BENCH_M; s++)
+	for (s = 0; s < m; s++)
 		table[s] = value;
 	__asm__ volatile("" : : "r"(table) : "memory");
 }
@@ -98,12 +103,12 @@ static int bench_set_run(const struct bench_set *set, unsigned int runs, uint32_
 	bench_make_backends(b, set);
 	for (r = 0; r < warm + runs && !err; r++) {
 		t0 = bench_now_us();
-		bench_fill_floor(table, r);
+		bench_fill_floor(table, set->m, r);
 		t1 = bench_now_us();
 		if (r >= warm)
 			floor_us[r - warm] = t1 - t0;
 		t0 = bench_now_us();
-		err = maglev_build(b, set->n, BENCH_M, table);
+		err = maglev_build(b, set->n, set->m, table);
 		t1 = bench_now_us();
 		if (r >= warm)
 			build_us[r - warm] = t1 - t0;
@@ -119,7 +124,7 @@ static int bench_set_run(const struct bench_set *set, unsigned int runs, uint32_
 	f50 = floor_us[runs / 2];
 	f90 = floor_us[runs * 9 / 10];
 	printf("| %zu | %s | %u | %u | **%.0f** | %.0f | %.1f | %.1f | %+.0f | %.0fx | %s |\n",
-	       set->n, set->weights, BENCH_M, runs, b50, b90, f50, f90, b50 - f50, b50 / f50,
+	       set->n, set->weights, set->m, runs, b50, b90, f50, f90, b50 - f50, b50 / f50,
 	       set->target);
 cleanup:
 	free(floor_us);
@@ -141,7 +146,7 @@ static double bench_moved(const uint32_t *a, const uint32_t *b)
 /* Removes backend n/3 (by weight 0: same table as leaving it out), then adds backend n. */
 static int bench_disruption(size_t n)
 {
-	static const struct bench_set equal = { 0, "1", "" };
+	static const struct bench_set equal = { 0, "1", BENCH_M, "" };
 	struct bench_set set = equal;
 	uint32_t *all = NULL, *changed = NULL;
 	struct maglev_backend *b = NULL;
@@ -213,14 +218,16 @@ int main(int argc, char **argv)
 		perror("bench_maglev: sched_setaffinity");
 		return 1;
 	}
-	table = malloc(BENCH_M * sizeof(*table));
+	table = malloc(BENCH_M_LARGE * sizeof(*table));
 	if (!table)
 		return 1;
 	printf("| backends | weights | M | runs | median µs | p90 µs | floor median µs | "
 	       "floor p90 µs | median - floor µs | median / floor | target µs |\n");
 	printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	/* A 10x larger table: a tenth of the samples, so the bench keeps its length. */
 	for (i = 0; i < sizeof(bench_sets) / sizeof(bench_sets[0]) && !err; i++)
-		err = bench_set_run(&bench_sets[i], runs, table);
+		err = bench_set_run(&bench_sets[i],
+				    bench_sets[i].m > BENCH_M ? runs / 10 + 1 : runs, table);
 	free(table);
 
 	printf("\n| backends N | M | moved, one removed | ratio to 1/N | moved, one added | "

@@ -84,6 +84,18 @@ for src in bench/*.c; do
 	echo
 done
 
+# The agent at an edge's size (issue 21): 200 VIPs x 100 backends; BENCH_FULL=1 for 1000 x 100.
+echo "### Scale: config, reload, metrics (bench/scale_config.sh)"
+echo
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: scale_config needs root (namespaces, XDP)"
+else
+	echo "\`$([ "$full" = 1 ] && echo "BENCH_FULL=1 ")bench/scale_config.sh $out\`"
+	echo
+	bash bench/scale_config.sh "$out" || failed+=(scale_config)
+fi
+echo
+
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "FAILED: ${failed[*]}" >&2

@@ -16,16 +16,22 @@
 
 /* Sizes, overridable at build time (-DLB_MAX_VIPS=...). */
 #ifndef LB_MAX_VIPS
-#define LB_MAX_VIPS 1024 /* VIP entries, ICMP address entries included */
+#define LB_MAX_VIPS 2048 /* VIP entries, ICMP address entries included: 1000 VIPs at an edge */
 #endif
 #ifndef LB_MAX_BACKENDS
-#define LB_MAX_BACKENDS 4096 /* slots of lb_backends; index 0 is never used */
+#define LB_MAX_BACKENDS 131072 /* (VIP, backend) pairs, index 0 unused: 1000 VIPs x 100 at an edge */
 #endif
 #ifndef LB_CT_SIZE
 #define LB_CT_SIZE 1048576 /* default conntrack entries; the agent may resize before load */
 #endif
 #define LB_MAGLEV_DEFAULT_SIZE 65537 /* slots per VIP table, prime */
 #define LB_MAGLEV_MAX_SIZE 1048573 /* largest prime table the agent accepts */
+/*
+ * Flags of every Maglev (and prev) table, the template's and the agent's alike (the
+ * kernel refuses an inner map whose flags differ). Mmapable: the agent writes and reads
+ * a table through memory, not element by element in syscalls.
+ */
+#define LB_MAGLEV_TABLE_FLAGS (BPF_F_INNER_MAP | BPF_F_MMAPABLE)
 #define LB_MAGLEV_PROBES 8 /* slots tried past a DOWN/DRAIN pick before giving up */
 #define LB_IP6_EXT_MAX 4 /* IPv6 extension headers skipped before giving up */
 #define LB_EVENTS_SIZE (1 << 22) /* ring buffer bytes for flow events */
@@ -296,13 +302,16 @@ struct lb_conn {
 struct lb_ct_seen {
 	struct lb_flow_key key;
 	__u32 backend_addr[4];
+	/*
+	 * Low 16 bits of the pair's index: a hint as in lb_conn (a pair above
+	 * 65535 misses it and is found in lb_backend_ids), so the slot stays one line.
+	 */
 	__u16 backend_index;
 	__u8 backend_family; /* 0: empty slot */
 	__u8 check; /* lb_ct_seen_digest() of key and backend, as written */
 	__u32 seen_us; /* bpf_ktime_get_coarse_ns() >> 10 of the first packet */
 };
 _Static_assert(sizeof(struct lb_ct_seen) == 64, "one cache line");
-_Static_assert(LB_MAX_BACKENDS <= 65536, "struct lb_ct_seen.backend_index is 16 bits");
 
 /* ct_chunk.bpf.c's record: one lb_conntrack entry, a slot of its mmapable chunk. */
 struct lb_ct_entry {

@@ -682,28 +682,19 @@ static int cfg_backend_ref_cmp(const void *pa, const void *pb)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static int cfg_order_cmp(const void *pa, const void *pb)
-{
-	const struct cfg_backend_ref *a = *(const struct cfg_backend_ref *const *)pa;
-	const struct cfg_backend_ref *b = *(const struct cfg_backend_ref *const *)pb;
-
-	return a->order < b->order ? -1 : a->order > b->order;
-}
-
 /*
- * Backends shared between VIPs share one lb_backends slot: their zone must agree, and the
- * distinct addresses must fit. Sorting by address keeps this fast for thousands of backends;
- * the error reported is still the first one in file order.
+ * A backend shared between VIPs is one host: its zone must agree. Each (VIP, backend) pair
+ * takes an lb_backends slot of its own, so the pairs must fit. Sorting by address keeps this
+ * fast for 100,000 pairs; the error reported is still the first one in file order.
  */
 static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *root,
 				   const struct lb_config *cfg)
 {
 	const struct cfg_ynode *vips = cfg_yaml_get(root, "vips"), *list;
 	const struct cfg_backend_ref *conflict = NULL, *conflict_first = NULL, *first = NULL;
-	const struct cfg_backend_ref **firsts = NULL;
 	struct cfg_backend_ref *refs = NULL, *r;
 	char addr[CFG_ADDR_STRLEN];
-	size_t i, j, n = 0, n_firsts = 0;
+	size_t i, j, n = 0;
 	int err = 0;
 
 	for (i = 0; i < cfg->n_vips; i++)
@@ -711,16 +702,21 @@ static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *
 	if (!n)
 		return 0;
 	refs = calloc(n, sizeof(*refs));
-	firsts = calloc(n, sizeof(*firsts));
-	if (!refs || !firsts) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
+	if (!refs)
+		return -ENOMEM;
 	for (i = 0, n = 0; i < cfg->n_vips; i++) {
 		list = cfg_yaml_get(vips->kids[i], "backends");
 		for (j = 0; j < cfg->vips[i].n_backends; j++, n++) {
 			refs[n] =
 			    (struct cfg_backend_ref){&cfg->vips[i].backends[j], list->kids[j], n};
+			if (n == LB_MAX_BACKENDS - 1) {
+				err = cfg_error(ctx, refs[n].at,
+						"backend %s: more than %d (vip, backend) pairs",
+						cfg_format_addr(&refs[n].be->addr, addr,
+								sizeof(addr)),
+						LB_MAX_BACKENDS - 1);
+				goto cleanup;
+			}
 			err = cfg_check_backend(ctx, root, cfg, refs[n].at, refs[n].be);
 			if (!err)
 				err = cfg_check_vip_room(ctx, root, cfg, &cfg->vips[i], refs[n].be);
@@ -733,7 +729,6 @@ static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *
 		r = &refs[i];
 		if (!i || !cfg_addr_equal(&r->be->addr, &first->be->addr)) {
 			first = r;
-			firsts[n_firsts++] = r;
 		} else if (strcmp(first->be->zone, r->be->zone) &&
 			   (!conflict || r->order < conflict->order)) {
 			conflict = r;
@@ -745,17 +740,8 @@ static int cfg_check_backend_slots(struct cfg_ctx *ctx, const struct cfg_ynode *
 				cfg_format_addr(&conflict->be->addr, addr, sizeof(addr)),
 				conflict->be->zone, conflict_first->be->zone,
 				conflict_first->be->line);
-		goto cleanup;
-	}
-	if (n_firsts > LB_MAX_BACKENDS - 1) {
-		qsort(firsts, n_firsts, sizeof(*firsts), cfg_order_cmp);
-		first = firsts[LB_MAX_BACKENDS - 1];
-		err = cfg_error(ctx, first->at, "backend %s: more than %d distinct backends",
-				cfg_format_addr(&first->be->addr, addr, sizeof(addr)),
-				LB_MAX_BACKENDS - 1);
 	}
 cleanup:
-	free(firsts);
 	free(refs);
 	return err;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* node.metrics: the listen address of the Prometheus endpoint, or off. */
+/* node.metrics: the listen address of the Prometheus endpoint, or off; which series. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@ void cfg_metrics_defaults(struct cfg_metrics *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->enabled = true;
+	m->per_backend = true;
 	m->port = CFG_METRICS_DEFAULT_PORT;
 	cfg_parse_addr(CFG_METRICS_DEFAULT_ADDR, &m->addr);
 }
@@ -75,8 +76,17 @@ int cfg_parse_metrics_listen(struct cfg_ctx *ctx, const char *what,
 	return 0;
 }
 
+static int cfg_parse_metrics_per_backend(struct cfg_ctx *ctx, const char *what,
+					 const struct cfg_ynode *val, void *obj)
+{
+	struct cfg_metrics *m = obj;
+
+	return cfg_value_bool(ctx, what, val, &m->per_backend);
+}
+
 static const struct cfg_key cfg_metrics_keys[] = {
     CFG_FUNC("listen", cfg_parse_metrics_listen, false),
+    CFG_FUNC("per_backend", cfg_parse_metrics_per_backend, false),
 };
 static const struct cfg_section cfg_metrics_section = CFG_SECTION("node.metrics", cfg_metrics_keys);
 

@@ -12,7 +12,7 @@
 
 void cfg_metrics_defaults(struct cfg_metrics *m);
 
-/* The node.metrics mapping: {listen: "addr:port" | "[v6addr]:port" | "" | off}. */
+/* The node.metrics mapping: {listen: "addr:port" | "[v6addr]:port" | "" | off, per_backend}. */
 int cfg_parse_node_metrics(struct cfg_ctx *ctx, const char *what, const struct cfg_ynode *val,
 			   void *obj);
 

@@ -70,11 +70,9 @@ static json_t *ctl_ct_entries(struct agent *a)
 
 static size_t ctl_unique_backends(const struct lb_config *cfg)
 {
-	size_t n = 0, i, j;
+	size_t n = 0;
 
-	for (i = 0; i < cfg->n_vips; i++)
-		for (j = 0; j < cfg->vips[i].n_backends; j++)
-			n += cfg_backend_first(cfg, i, j);
+	free(cfg_backend_addrs(cfg, &n));
 	return n;
 }
 

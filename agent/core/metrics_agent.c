@@ -50,7 +50,10 @@ void agent_metrics_close(struct agent *a)
 
 int agent_metrics_update(struct agent *a, const struct cfg_metrics *old)
 {
-	if (!memcmp(old, &a->cfg.node.metrics, sizeof(*old)))
+	const struct cfg_metrics *m = &a->cfg.node.metrics;
+
+	/* Only where it listens moves the endpoint: per_backend is read at each scrape. */
+	if (old->enabled == m->enabled && old->port == m->port && cfg_addr_equal(&old->addr, &m->addr))
 		return 0;
 	agent_metrics_close(a);
 	return agent_metrics_open(a);
@@ -141,7 +144,8 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 		dataplane_read_percpu(a->dp, sc_fd, i, &s->sc[i], sizeof(s->sc[i]));
 
 	s->vips = calloc(cfg->n_vips ?: 1, sizeof(*s->vips));
-	for (i = 0; i < cfg->n_vips; i++)
+	/* Off, the backend families are left empty: ten series a pair is 100 MB at an edge. */
+	for (i = 0; i < cfg->n_vips && cfg->node.metrics.per_backend; i++)
 		n += cfg->vips[i].n_backends;
 	s->backends = calloc(n ?: 1, sizeof(*s->backends));
 	if (!s->vips || !s->backends)
@@ -149,7 +153,7 @@ static int mx_fill_dataplane(struct agent *a, struct metrics_snapshot *s)
 	for (i = 0; i < cfg->n_vips; i++) {
 		mx_fill_vip(a, &cfg->vips[i], &s->vips[s->n_vips++]);
 		/* One series per (VIP, backend) pair: each has its own slot, state and counters. */
-		for (j = 0; j < cfg->vips[i].n_backends; j++)
+		for (j = 0; j < cfg->vips[i].n_backends && cfg->node.metrics.per_backend; j++)
 			mx_fill_backend(a, &cfg->vips[i], &cfg->vips[i].backends[j],
 					&s->backends[s->n_backends++]);
 	}

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,10 +423,12 @@ static int dp_vip_sig(const struct dataplane *dp, const struct cfg_vip *v, uint3
 /*
  * Builds the table into a new inner map and swaps it in with one update,
  * second chance's prev table first (a packet between the two finds a prev
- * equal to its pick at worst, which names nobody).
+ * equal to its pick at worst, which names nobody). Only a second-chance VIP
+ * has one: the data plane reads no other's, and computing it costs as much
+ * as the table.
  */
 static int dp_install_table(struct dataplane *dp, uint32_t vip_index, uint32_t m,
-			    const uint32_t *sig, size_t n)
+			    const uint32_t *sig, size_t n, bool second_chance)
 {
 	struct maglev_backend *mb = NULL;
 	uint32_t *table = NULL, i;
@@ -442,16 +445,20 @@ static int dp_install_table(struct dataplane *dp, uint32_t vip_index, uint32_t m
 		mb[i].index = sig[2 * i];
 		mb[i].weight = sig[2 * i + 1];
 	}
-	err = maglev_build(mb, n, m, table) ?: dp_prev_install(dp, vip_index, m, table);
+	err = maglev_build(mb, n, m, table) ?:
+	      (second_chance ? dp_prev_install(dp, vip_index, m, table)
+			     : dp_prev_remove(dp, vip_index));
 	if (err)
 		goto cleanup;
-	fd = dp_table_create(dp, "lb_maglev_tbl", m, table);
+	fd = dp_table_create("lb_maglev_tbl", m, table);
 	if (fd < 0) {
 		err = fd;
 		goto cleanup;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(dp->skel->maps.lb_maglev), &vip_index, &fd, BPF_ANY))
 		err = -errno;
+	else
+		dp->tables_built++;
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -477,7 +484,7 @@ static int dp_sync_vip(struct dataplane *dp, const struct cfg_vip *v, uint32_t i
 {
 	struct dp_vip *dv = &dp->vips[idx];
 	struct lb_vip_info want = {};
-	bool table_changed, info_changed, grow;
+	bool table_changed, info_changed, grow, sc;
 	uint32_t *sig;
 	size_t n;
 	int err;
@@ -499,12 +506,13 @@ static int dp_sync_vip(struct dataplane *dp, const struct cfg_vip *v, uint32_t i
 	info_changed = is_new || memcmp(&dv->info, &want, sizeof(want));
 	grow = is_new || want.maglev_size >= dv->info.maglev_size;
 
+	sc = want.flags & LB_VIP_F_SECOND_CHANCE;
 	if (table_changed && grow)
-		err = dp_install_table(dp, idx, want.maglev_size, sig, n);
+		err = dp_install_table(dp, idx, want.maglev_size, sig, n, sc);
 	if (!err && info_changed)
 		err = dp_write_vip_info(dp, &dv->key, &want);
 	if (!err && table_changed && !grow)
-		err = dp_install_table(dp, idx, want.maglev_size, sig, n);
+		err = dp_install_table(dp, idx, want.maglev_size, sig, n, sc);
 	if (err) {
 		free(sig);
 		dv->table_known = false;
@@ -881,14 +889,23 @@ static int dp_apply(struct dataplane *dp, const struct lb_config *cfg, uint32_t 
 	return ret;
 }
 
+/*
+ * Says how many tables an apply rebuilt and how long it took from its start to
+ * the last swap: how fast a reload or a backend going down reaches the packets
+ * (bench/scale_config.sh reads it).
+ */
 int dataplane_apply(struct dataplane *dp, const struct lb_config *cfg)
 {
 	uint32_t *vip_idx = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*vip_idx));
 	bool *is_new = calloc(cfg->n_vips ? cfg->n_vips : 1, sizeof(*is_new));
+	uint64_t built = dp->tables_built, t0 = clock_now_ns();
 	int err = -ENOMEM;
 
 	if (vip_idx && is_new)
 		err = dp_apply(dp, cfg, vip_idx, is_new);
+	if (dp->tables_built != built)
+		log_info("dataplane: %" PRIu64 " of %zu Maglev tables rebuilt and swapped in %.1f ms",
+			 dp->tables_built - built, cfg->n_vips, (clock_now_ns() - t0) / 1e6);
 	free(vip_idx);
 	free(is_new);
 	return err;

@@ -80,6 +80,7 @@ struct dataplane {
 	dataplane_up_fn health_up; /* NULL: every backend counts as healthy */
 	void *health_ctx;
 	uint64_t seq;
+	uint64_t tables_built; /* Maglev tables built and swapped in since start */
 	size_t nh_pending; /* configured backends whose next hop is still unknown */
 	size_t nh_retry;   /* of those, the ones waiting for a neighbour answer (timer retries) */
 	struct ct_count *ct_count; /* lb_conntrack's counter, loaded at first use */
@@ -92,8 +93,7 @@ int dp_pin_path(const struct dataplane *dp, const char *name, char *buf, size_t 
 int dp_state_adopt(struct dataplane *dp);
 
 /* Maglev inner tables and second chance's prev tables (dataplane_prev.c). */
-int dp_table_create(const struct dataplane *dp, const char *name, uint32_t m,
-		    const uint32_t *values);
+int dp_table_create(const char *name, uint32_t m, const uint32_t *values);
 /* Before a new table goes in: lb_maglev_prev from the installed table and the new one. */
 int dp_prev_install(struct dataplane *dp, uint32_t vip_index, uint32_t m, const uint32_t *table);
 int dp_prev_remove(struct dataplane *dp, uint32_t vip_index);

@@ -8,7 +8,9 @@
  * prev table at all (the data plane then names nobody).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -18,38 +20,52 @@
 #include "dataplane/maglev.h"
 #include "lb.skel.h"
 
-int dp_table_create(const struct dataplane *dp, const char *name, uint32_t m,
-		    const uint32_t *values)
+/*
+ * An mmapable array keeps each value in 8 bytes (the kernel rounds elem_size up to 8),
+ * so a table's slot i is at index i of a __u64 view.
+ */
+#define DP_TABLE_STRIDE 8
+_Static_assert(sizeof(uint64_t) == DP_TABLE_STRIDE, "a table slot through mmap");
+
+static size_t dp_table_bytes(uint32_t m)
 {
-	struct bpf_map *tmpl = bpf_map__inner_map(dp->skel->maps.lb_maglev);
-	LIBBPF_OPTS(bpf_map_create_opts, copts,
-		    .map_flags = (tmpl ? bpf_map__map_flags(tmpl) : 0) | BPF_F_INNER_MAP);
-	uint32_t *keys = calloc(m, sizeof(*keys)), count = m, i;
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return ((size_t)m * DP_TABLE_STRIDE + page - 1) / page * page;
+}
+
+/* A new table: created mmapable (LB_MAGLEV_TABLE_FLAGS) and written through memory. */
+int dp_table_create(const char *name, uint32_t m, const uint32_t *values)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = LB_MAGLEV_TABLE_FLAGS);
+	uint64_t *slots;
+	uint32_t i;
 	int fd, err;
 
-	if (!keys)
-		return -ENOMEM;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(__u32), m, &copts);
-	if (fd < 0) {
-		free(keys);
+	if (fd < 0)
 		return fd;
-	}
-	for (i = 0; i < m; i++)
-		keys[i] = i;
-	err = bpf_map_update_batch(fd, keys, values, &count, NULL);
-	free(keys);
-	if (err) {
+	slots = mmap(NULL, dp_table_bytes(m), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (slots == MAP_FAILED) {
+		err = -errno;
 		close(fd);
 		return err;
 	}
+	for (i = 0; i < m; i++)
+		slots[i] = values[i];
+	munmap(slots, dp_table_bytes(m));
 	return fd;
 }
 
-/* The inner table outer[vip_index] into out[0..m-1]: -ENOENT if none, or of another size. */
+/*
+ * The inner table outer[vip_index] into out[0..m-1]: -ENOENT if none, or of another size.
+ * Through memory, or by one batch syscall for a table made before they were mmapable.
+ */
 static int dp_table_read(int outer_fd, uint32_t vip_index, uint32_t m, uint32_t *out)
 {
 	struct bpf_map_info info = {};
-	__u32 id, len = sizeof(info), batch, count = m;
+	__u32 id, len = sizeof(info), batch, count = m, i;
+	const uint64_t *slots;
 	uint32_t *keys;
 	int fd, err = 0;
 
@@ -61,6 +77,18 @@ static int dp_table_read(int outer_fd, uint32_t vip_index, uint32_t m, uint32_t 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.max_entries != m ||
 	    info.value_size != sizeof(__u32))
 		err = -ENOENT;
+	if (!err && (info.map_flags & BPF_F_MMAPABLE)) {
+		slots = mmap(NULL, dp_table_bytes(m), PROT_READ, MAP_SHARED, fd, 0);
+		if (slots == MAP_FAILED) {
+			err = -errno;
+		} else {
+			for (i = 0; i < m; i++)
+				out[i] = slots[i];
+			munmap((void *)slots, dp_table_bytes(m));
+		}
+		close(fd);
+		return err;
+	}
 	keys = err ? NULL : malloc((size_t)m * sizeof(*keys));
 	if (!err && !keys)
 		err = -ENOMEM;
@@ -118,7 +146,7 @@ int dp_prev_install(struct dataplane *dp, uint32_t vip_index, uint32_t m, const 
 			err = -errno;
 		goto cleanup;
 	}
-	fd = dp_table_create(dp, "lb_maglev_prev", m, prev);
+	fd = dp_table_create("lb_maglev_prev", m, prev);
 	if (fd < 0) {
 		err = fd;
 		goto cleanup;

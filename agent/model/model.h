@@ -111,7 +111,7 @@ struct cfg_vip {
 /* node.metrics: the Prometheus endpoint (agent/config/config_metrics.c parses it). */
 struct cfg_metrics {
 	bool enabled; /* listen: "" or off disables it */
-	uint8_t pad;
+	bool per_backend; /* series per (VIP, backend) pair; off at 100,000 pairs */
 	uint16_t port; /* host order */
 	struct xaddr addr;
 };
@@ -246,7 +246,7 @@ struct cfg_changes {
 
 void cfg_diff(const struct lb_config *old, const struct lb_config *new, struct cfg_changes *chg);
 
-/* True when backends[be] of vips[vip] is the first mention of its address in cfg. */
-bool cfg_backend_first(const struct lb_config *cfg, size_t vip, size_t be);
+/* The distinct backend addresses of cfg, sorted, *n of them (free()); NULL: no memory. */
+struct xaddr *cfg_backend_addrs(const struct lb_config *cfg, size_t *n);
 
 #endif /* XDPLB_MODEL_H */

@@ -44,11 +44,13 @@ struct {
  * Template of one VIP's Maglev table. BPF_F_INNER_MAP lets the agent insert
  * arrays of any size (they must carry the flag too); the verifier then
  * cannot bound the index, so every lookup goes through the helper.
+ * BPF_F_MMAPABLE (LB_MAGLEV_TABLE_FLAGS): the agent writes a 65537-slot table
+ * in about 0.1 ms instead of 10 or more, which 1000 VIPs rebuilt at once multiply.
  */
 struct lb_maglev_table {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, LB_MAGLEV_DEFAULT_SIZE);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(map_flags, LB_MAGLEV_TABLE_FLAGS);
 	__type(key, __u32);
 	__type(value, __u32);
 };

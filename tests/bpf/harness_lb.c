@@ -343,7 +343,7 @@ int harness_lb_backend(struct lb_harness *h, uint32_t index, const struct lb_bac
 
 int harness_lb_inner(int outer, uint32_t vip_index, const uint32_t *slots, uint32_t n_slots)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = LB_MAGLEV_TABLE_FLAGS);
 	int inner, err = 0;
 	uint32_t i;
 

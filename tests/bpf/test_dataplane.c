@@ -175,6 +175,10 @@ static uint32_t dp_xdp_prog_id(void)
 #define DP_WEB(backends)                                                                           \
 	"  - name: web\n    address: 192.0.2.10\n    port: 80\n    maglev_size: 1009\n"          \
 	"    backends: [" backends "]\n"
+/* DP_WEB over GUE: second chance on, so a prev table. */
+#define DP_WEB_GUE(backends)                                                                       \
+	"  - name: web\n    address: 192.0.2.10\n    port: 80\n    maglev_size: 1009\n"          \
+	"    encapsulation: gue\n    backends: [" backends "]\n"
 #define DP_DNS(backends)                                                                           \
 	"  - name: dns\n    address: 192.0.2.53\n    port: 53\n    protocol: udp\n"              \
 	"    maglev_size: 1009\n    backends: [" backends "]\n"
@@ -283,7 +287,7 @@ Test(dataplane, second_chance_prev_names_the_backend_a_moved_slot_left)
 	static uint32_t t2[1009], t3[1009], prev[1009], t4[1009], prev2[1009], prev0[1009];
 	uint32_t s, moved = 0, be13;
 
-	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}"));
+	dp_load(DP_WEB_GUE("{address: 203.0.113.11}, {address: 203.0.113.12}"));
 	dp = dataplane_open(&dp_cfg);
 	cr_assert_not_null(dp, "dataplane_open: %m");
 	dp_apply_resolved();
@@ -291,7 +295,7 @@ Test(dataplane, second_chance_prev_names_the_backend_a_moved_slot_left)
 	/* Slots a backend took when its next hop came in moved too: prev0 names those. */
 	dp_table_read("lb_maglev_prev", 0, prev0, 1009);
 
-	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+	dp_load(DP_WEB_GUE("{address: 203.0.113.11}, {address: 203.0.113.12}, "
 		       "{address: 203.0.113.13}"));
 	dp_apply_resolved();
 	be13 = dp_index("203.0.113.13");
@@ -305,7 +309,7 @@ Test(dataplane, second_chance_prev_names_the_backend_a_moved_slot_left)
 	cr_assert_gt(moved, 1009 / 4, "the new backend took its share");
 
 	/* Removing .12: its slots name it no more (its index is freed), others keep theirs. */
-	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.13}"));
+	dp_load(DP_WEB_GUE("{address: 203.0.113.11}, {address: 203.0.113.13}"));
 	dp_apply_resolved();
 	cr_assert(dp_table_read("lb_maglev", 0, t4, 1009));
 	cr_assert(dp_table_read("lb_maglev_prev", 0, prev2, 1009));
@@ -319,6 +323,29 @@ Test(dataplane, second_chance_prev_names_the_backend_a_moved_slot_left)
 	dp_load(DP_DNS("{address: 203.0.113.12}"));
 	dp_apply_resolved();
 	cr_assert_not(dp_table_read("lb_maglev_prev", 0, prev2, 1009), "prev table outlived its VIP");
+}
+
+/* An IPIP VIP cannot name a second backend: no prev table is kept for it. */
+Test(dataplane, keeps_no_prev_table_for_a_vip_without_second_chance)
+{
+	static uint32_t prev[1009];
+
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}"));
+	dp = dataplane_open(&dp_cfg);
+	cr_assert_not_null(dp, "dataplane_open: %m");
+	dp_apply_resolved();
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.12}, "
+		       "{address: 203.0.113.13}"));
+	dp_apply_resolved();
+	cr_assert_not(dp_table_read("lb_maglev_prev", 0, prev, 1009), "slots moved: no prev table");
+
+	/* Turned to GUE, it gets one at its next change, and loses it back on IPIP. */
+	dp_load(DP_WEB_GUE("{address: 203.0.113.11}, {address: 203.0.113.12}"));
+	dp_apply_resolved();
+	cr_assert(dp_table_read("lb_maglev_prev", 0, prev, 1009), "GUE: a prev table");
+	dp_load(DP_WEB("{address: 203.0.113.11}, {address: 203.0.113.13}"));
+	dp_apply_resolved();
+	cr_assert_not(dp_table_read("lb_maglev_prev", 0, prev, 1009), "IPIP again: none");
 }
 
 Test(dataplane, drain_takes_a_backend_out_of_the_tables_and_keeps_its_slot)

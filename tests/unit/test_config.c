@@ -679,29 +679,32 @@ Test(config, accepts_backend_shared_between_vips)
 	cr_assert(cfg_addr_equal(&cfg.vips[0].backends[0].addr, &cfg.vips[1].backends[0].addr));
 }
 
-/* lb_backends has LB_MAX_BACKENDS - 1 usable slots, one per distinct address. */
-Test(config, rejects_more_distinct_backends_than_slots)
+/*
+ * lb_backends has LB_MAX_BACKENDS - 1 usable slots, one per (VIP, backend) pair: a host
+ * shared by many VIPs takes a slot in each, so pairs are counted, not addresses.
+ */
+Test(config, rejects_more_backend_pairs_than_slots)
 {
-	size_t len = 512 * 1024, n;
+	size_t len = 8 * 1024 * 1024, n;
 	char expected[128];
 	char *text;
-	int k;
+	int k, v;
 
 	text = malloc(len);
 	cr_assert_not_null(text);
-	n = snprintf(text, len,
-		     NODE "vips:\n  - address: 192.0.2.10\n    port: 80\n    backends:\n");
-	for (k = 1; k <= 4000; k++)
-		n += snprintf(text + n, len - n, "      - {address: 2001:db8:1::%x}\n", k);
-	n += snprintf(text + n, len - n, "  - address: 192.0.2.11\n    port: 80\n    backends:\n");
-	/* Half of these repeat the first VIP's backends and take no new slot. */
-	for (k = 3901; k <= 4200; k++)
-		n += snprintf(text + n, len - n, "      - {address: 2001:db8:1::%x}\n", k);
+	n = snprintf(text, len, NODE "vips:\n");
+	/* 33 VIPs of the same 4000 hosts: 100 distinct addresses would do, 132000 pairs do not. */
+	for (v = 0; v < 33; v++) {
+		n += snprintf(text + n, len - n,
+			      "  - address: 192.0.2.%d\n    port: 80\n    backends:\n", v + 1);
+		for (k = 1; k <= 4000; k++)
+			n += snprintf(text + n, len - n, "      - {address: 2001:db8:1::%x}\n", k);
+	}
 	cr_assert_lt(n, len);
-	/* Slot 4096 goes to 2001:db8:1::1000, the 196th backend of the second VIP. */
+	/* Pair 131072 is the 3072nd backend (2001:db8:1::c00) of the 33rd VIP. */
 	snprintf(expected, sizeof(expected),
-		 "lb.yaml:%d:9: backend 2001:db8:1::1000: more than %d distinct backends",
-		 4013 + 195, LB_MAX_BACKENDS - 1);
+		 "lb.yaml:%d:9: backend 2001:db8:1::c00: more than %d (vip, backend) pairs",
+		 10 + 32 * 4003 + 3071, LB_MAX_BACKENDS - 1);
 	expect_error(text, expected);
 	free(text);
 }

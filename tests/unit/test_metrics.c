@@ -353,6 +353,25 @@ Test(metrics, config_defaults_to_loopback_and_off_disables, .init = cr_redirect_
 	cfg_free(&cfg);
 }
 
+/* Series per (VIP, backend) pair unless turned off, as an exporter's collector switch. */
+Test(metrics, config_per_backend_defaults_on_and_takes_a_boolean, .init = cr_redirect_stderr)
+{
+	struct lb_config cfg = {};
+	char err[CFG_ERR_MAX] = "";
+
+	cr_assert_eq(mx_load("", &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_expect(cfg.node.metrics.per_backend);
+	cfg_free(&cfg);
+	cr_assert_eq(mx_load("  metrics: {per_backend: false}\n", &cfg, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_expect_not(cfg.node.metrics.per_backend);
+	cr_expect(cfg.node.metrics.enabled, "the endpoint stays on");
+	cfg_free(&cfg);
+	cr_assert_eq(mx_load("  metrics:\n    per_backend: some\n", &cfg, err, sizeof(err)),
+		     -EINVAL);
+	cr_expect(strstr(err, ":8:18: node.metrics.per_backend:"), "%s", err);
+}
+
 Test(metrics, config_names_position_of_a_bad_listen, .init = cr_redirect_stderr)
 {
 	struct lb_config cfg = {};
