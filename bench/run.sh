@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # What `make bench` runs: every benchmark, each printing a markdown table, with the
 # machine, the commit and the exact commands above them (docs/BENCHMARKS.md keeps a copy).
-# bench_maglev and bench_xdp first, then every other bench/*.c with its defaults.
+# bench_maglev and bench_xdp first, then every other bench/*.c with its defaults, then
+# bench/bulk_throughput.sh (root; BENCH_FULL=1 for its longer run).
 # BENCH_CPU picks the CPU bench_maglev and bench_xdp pin to (default: the last one);
 # BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"). Exits non-zero if any bench failed.
 set -uo pipefail
@@ -56,6 +57,18 @@ for src in bench/*.c; do
 	"$out/bench/$name" "${args[@]}" || failed+=("$name")
 	echo
 done
+
+echo "### Bulk throughput through the VIP against the direct path (#21)"
+echo
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: bench/bulk_throughput.sh needs root (namespaces)"
+else
+	# BENCH_FULL=1: 5 rounds of 15 s instead of 3 of 5 s.
+	echo "\`XDPLB_BIN=$out bench/bulk_throughput.sh\`${BENCH_FULL:+ (BENCH_FULL=$BENCH_FULL)}"
+	echo
+	XDPLB_BIN=$out bash bench/bulk_throughput.sh 2>/dev/null || failed+=(bulk_throughput)
+fi
+echo
 
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ ${#failed[@]} -gt 0 ]; then

@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Bulk throughput end to end through the balancer against the direct path, in the same run (#21).
+#
+#   bench/bulk_throughput.sh [-n ROUNDS] [-d SECONDS] [-m "MODE..."]
+#   BENCH_FULL=1 bench/bulk_throughput.sh     # 5 rounds of 15 s (default: 3 of 5 s)
+#
+#   client (cli) -- router (rtr) lan0 198.51.100.1 --+
+#   203.0.113.2     VIPs 192.0.2.0/24 via the LB     |  bridge br0 in namespace sw,
+#                   LB (lb) rtr0 198.51.100.2 -------+  every port MTU 1600
+#                   be1 198.51.100.18 (nginx, iperf3) +
+#                   be2 198.51.100.34, be3 198.51.100.50 (nginx)
+#
+# The balancer and the backends share one L2 segment, as in a rack: the LB sends the
+# encapsulated packet (IPIP) straight to the backend's MAC with XDP_TX; the backend strips it
+# (decap) and answers the client through the router (DSR). The direct path is the same client
+# talking to be1's own address through the same router and bridge. Every round runs, in each
+# mode, wrk (keep-alive GETs, requests/s and p99) and iperf3 (client to server, 1 and 4
+# streams, throughput and retransmits), each test direct then through the VIP. The VIP
+# 192.0.2.20 has be1 alone, so both paths end at the same server process; 192.0.2.10:80
+# spreads over all three backends (wrk only, a row of its own, not a goal).
+#
+# Modes: "defaults" as the kernel makes the links (the LB's bridge port completes checksums,
+# as a wire does: an XDP program forwards bytes as they are); "same": GSO, TSO and GRO off on
+# every link of both paths, so both carry MSS-sized segments end to end (XDP on the LB's veth
+# already takes GSO away from the balancer's path); "q2": "same" plus two queues on both ends
+# of the LB's veth (a ring per CPU for XDP_TX); "gro": "same" plus GRO on the bridge port
+# receiving the LB's XDP_TX. Per run, the LB veth's counters: xdp_tx, xdp_tx_errors (frames
+# the peer's ring of 256 had no room for) and the bridge port's rx_dropped.
+#
+# Checks that each run took the intended path (the LB transmitted nothing for a direct run,
+# at least one frame per 64 KiB moved for a VIP run) and that nothing failed; exits non-zero
+# otherwise. Root only; leaves nothing behind.
+# Not -e: the e2e library's cleanup is written for plain shells (a failed kill ends it under -e).
+set -uo pipefail
+
+if [ "${BENCH_FULL:-0}" = 1 ]; then ROUNDS=5 SECONDS_EACH=15; else ROUNDS=3 SECONDS_EACH=5; fi
+MODES="defaults same"
+while getopts n:d:m: opt; do
+	case $opt in
+	n) ROUNDS=$OPTARG ;;
+	d) SECONDS_EACH=$OPTARG ;;
+	m) MODES=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+for tool in iperf3 wrk nginx ethtool; do
+	command -v $tool >/dev/null || { echo "bulk_throughput: $tool is missing (make deps)" >&2; exit 1; }
+done
+XLB_PREFIX=${XLB_PREFIX:-xlb-bulk-$$-}
+BE_FAMILIES=4
+source "$(dirname "$0")/../tests/e2e/lib.sh"
+source "$(dirname "$0")/lib_wrk.sh"
+XLB_LIFETIME=$((ROUNDS * 4 * 6 * (SECONDS_EACH + 5) + 300))
+VIP1=$VIP4B # be1 alone
+IPERF_PORT=5201
+NODES="cli rtr sw lb hop $BACKENDS"
+# The hop: a node on the bridge like the LB that bounces VIP_HOP to be1 with XDP_TX and does
+# nothing else (bench/tools/xdp_bounce.bpf.c); be1 holds VIP_HOP on lo.
+HOP4=198.51.100.3
+VIP_HOP=192.0.2.30
+
+# bridge_port NODE IF: NODE's interface IF on the bridge, as port p-NODE.
+bridge_port() {
+	veth_pair "$1" "$2" sw "p-$1" $INNER_MTU
+	ip -n "$(ns sw)" link set dev "p-$1" master br0 || fail "p-$1 on br0"
+}
+
+bulk_topo_create() {
+	local n be
+	for n in $NODES; do
+		ip netns add "$(ns "$n")" || fail "netns $(ns "$n")"
+		ip -n "$(ns "$n")" link set lo up
+		nsx "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	nsx rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0
+	veth_pair cli rtr0 rtr cli0 1500
+	addr_add cli rtr0 $CLI4/24
+	addr_add rtr cli0 203.0.113.1/24
+	ip -n "$(ns cli)" route add default via 203.0.113.1
+
+	ip -n "$(ns sw)" link add br0 mtu $INNER_MTU type bridge || fail "bridge in sw"
+	ip -n "$(ns sw)" link set br0 up
+	bridge_port rtr lan0
+	addr_add rtr lan0 $RTR_LB4/24
+	bridge_port lb rtr0
+	addr_add lb rtr0 $LB4/24
+	addr_add lb rtr0 $LB6/64
+	ip -n "$(ns lb)" route add default via $RTR_LB4
+	ip -n "$(ns rtr)" route add 192.0.2.0/24 via $LB4
+	# XDP_TX into a veth needs an XDP program on its peer; and the LB forwards bytes as
+	# they are, so the port toward it completes checksums as a wire would.
+	ip -n "$(ns sw)" link set dev p-lb xdp obj "$(xdp_pass_obj)" sec xdp ||
+		fail "cannot attach XDP_PASS on p-lb"
+	nsx sw ethtool -K p-lb tx off >/dev/null || fail "ethtool tx off on p-lb"
+	bridge_port hop rtr0
+	addr_add hop rtr0 $HOP4/24
+	ip -n "$(ns rtr)" route add $VIP_HOP/32 via $HOP4
+	ip -n "$(ns sw)" link set dev p-hop xdp obj "$(xdp_pass_obj)" sec xdp ||
+		fail "cannot attach XDP_PASS on p-hop"
+	nsx sw ethtool -K p-hop tx off >/dev/null || fail "ethtool tx off on p-hop"
+	for be in $BACKENDS; do
+		bridge_port "$be" rtr0
+		addr_add "$be" rtr0 "${BE4[$be]}/24"
+		ip -n "$(ns "$be")" route add default via $RTR_LB4
+	done
+	addr_add be1 lo $VIP_HOP/32
+	ip -n "$(ns hop)" link set dev rtr0 xdp obj "$(bounce_obj)" sec xdp ||
+		fail "cannot attach the bounce on hop"
+	for n in lb hop $BACKENDS; do nsx "$n" ping -c1 -W1 -q $RTR_LB4 >/dev/null 2>&1; done
+	for be in $BACKENDS; do nsx lb ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1; done
+	return 0
+}
+
+# The bounce toward be1's MAC, built for this run.
+bounce_obj() {
+	local mac daddr
+	mac=$(ip -n "$(ns be1)" -j link show dev rtr0 | json_get 'd[0]["address"]')
+	daddr=$(printf '0x%02x%02x%02x%02x' $(tr . ' ' <<<"$VIP_HOP" | awk '{print $4, $3, $2, $1}'))
+	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" -DBOUNCE_DADDR="$daddr" \
+		-DBOUNCE_MAC="0x${mac//:/,0x}" -c "$REPO_DIR/bench/tools/xdp_bounce.bpf.c" \
+		-o "$XLB_RUNDIR/xdp_bounce.o" || fail "clang xdp_bounce.bpf.c"
+	echo "$XLB_RUNDIR/xdp_bounce.o"
+}
+
+# nginx answering a short body on :80 of every address (direct and VIPs), one worker.
+nginx_start() {
+	local be=$1 dir=$XLB_RUNDIR/nginx-$1
+	mkdir -p "$dir/tmp"
+	cat >"$dir/nginx.conf" <<-EOF
+	daemon off;
+	worker_processes 1;
+	user root;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log;
+	events { worker_connections 512; }
+	http {
+	    access_log off;
+	    client_body_temp_path $dir/tmp;
+	    server { listen $HTTP_PORT; location / { return 200 "$be\n"; } }
+	}
+	EOF
+	bg "$be" "$dir/stdout.log" timeout "$XLB_LIFETIME" nginx -c "$dir/nginx.conf" -e "$dir/error.log"
+	wait_for 10 "nginx on $be" nsx "$be" curl -sf -o /dev/null "http://${BE4[$be]}/" ||
+		fail "nginx on $be did not start: $(cat "$dir/error.log")"
+}
+
+bulk_up() {
+	local be
+	bulk_topo_create
+	for be in $BACKENDS; do
+		be_config_write "$be" "$XLB_RUNDIR/$be.yaml"
+		agent_start "$be"
+		nginx_start "$be"
+	done
+	bg be1 "$XLB_RUNDIR/iperf3.log" timeout "$XLB_LIFETIME" iperf3 -s -p $IPERF_PORT
+	LB_CONF=$XLB_RUNDIR/lb.yaml
+	LB_SOCK=$XLB_RUNDIR/run/lb.sock
+	lb_config_write "$LB_CONF" "web1 $VIP1 $HTTP_PORT tcp be1=100
+bulk1 $VIP1 $IPERF_PORT tcp be1=100
+web3 $VIP4 $HTTP_PORT tcp be1=100 be2=100 be3=100"
+	agent_start lb
+	wait_for 10 "HTTP through $VIP1" nsx cli curl -sf --max-time 1 -o /dev/null "http://$VIP1/" ||
+		fail "no HTTP answer through the LB on $VIP1"
+	wait_for 10 "iperf3 on be1" nsx cli timeout 5 iperf3 -c "${BE4[be1]}" -p $IPERF_PORT -t 1 ||
+		fail "iperf3 on be1 does not answer: $(tail -3 "$XLB_RUNDIR/iperf3.log")"
+}
+
+# --- offload modes ------------------------------------------------------------------------
+
+# Every veth of the run as "NS IF" lines.
+bulk_links() {
+	local n
+	for n in $NODES; do
+		ip -n "$(ns "$n")" -o link show type veth | awk -v n="$n" '{sub(/@.*/, "", $2); print n, $2}'
+	done
+}
+
+# The kernel's defaults, read once after setup: "NS IF gso tso gro" lines.
+OFFLOADS_DEFAULT=
+offloads_snapshot() {
+	local n ifc
+	while read -r n ifc; do
+		OFFLOADS_DEFAULT+="$n $ifc $(nsx "$n" ethtool -k "$ifc" | awk '
+			/^generic-segmentation-offload:/ {g = $2} /^tcp-segmentation-offload:/ {t = $2}
+			/^generic-receive-offload:/ {r = $2} END {print g, t, r}')
+"
+	done < <(bulk_links)
+}
+
+# offloads_set NS IF GSO TSO GRO: ethtool warns on a feature the device holds fixed (TSO
+# without checksum offload on p-lb); what the device took is what `ethtool -k` shows.
+offloads_set() {
+	nsx "$1" ethtool -K "$2" gso "$3" tso "$4" gro "$5" >/dev/null 2>&1 || true
+}
+
+# channels_set N: N queues on both ends of the LB's veth.
+channels_set() {
+	nsx lb ethtool -L rtr0 rx "$1" tx "$1" || fail "ethtool -L rtr0 on lb"
+	nsx sw ethtool -L p-lb rx "$1" tx "$1" || fail "ethtool -L p-lb"
+}
+
+mode_apply() {
+	local n ifc g t r
+	while read -r n ifc g t r; do
+		[ -n "$n" ] || continue
+		if [ "$1" = defaults ]; then offloads_set "$n" "$ifc" "$g" "$t" "$r"
+		else offloads_set "$n" "$ifc" off off off; fi
+	done <<<"$OFFLOADS_DEFAULT"
+	channels_set 1
+	case $1 in
+	defaults | same) ;;
+	q2) channels_set 2 ;;
+	gro) offloads_set sw p-lb off off on ;;
+	*) fail "unknown mode $1 (defaults, same, q2, gro)" ;;
+	esac
+}
+
+# --- one run ------------------------------------------------------------------------------
+
+# xdp_counters NODE: "xdp_tx xdp_tx_errors rx_dropped": the XDP_TX counters of NODE's veth
+# (lb or hop), summed over its queues, and what its bridge port dropped on receive.
+xdp_counters() {
+	echo "$(nsx "$1" ethtool -S rtr0 | awk '
+		$1 ~ /^rx_queue_[0-9]+_xdp_tx:$/ {t += $2} $1 ~ /^rx_queue_[0-9]+_xdp_tx_errors:$/ {e += $2}
+		END {print t + 0, e + 0}') $(nsx sw cat "/sys/class/net/p-$1/statistics/rx_dropped")"
+}
+
+# run_one MODE TEST PATH: one measurement; prints
+# "MODE TEST PATH value p99_ms|- retransmits|- xdp_tx xdp_tx_errors rx_dropped".
+run_one() {
+	local mode=$1 test=$2 path=$3 dst before after out v p99=- retr=- frames i off=0 other=3
+	dst=${BE4[be1]}
+	case $path in vip) dst=$VIP1 ;; vip3) dst=$VIP4 ;; hop) dst=$VIP_HOP off=3 other=0 ;; esac
+	read -ra before <<<"$(xdp_counters lb) $(xdp_counters hop)"
+	case $test in
+	wrk)
+		read -r v p99 out <<<"$(wrk_run "http://$dst/" 16 "$SECONDS_EACH")"
+		[ "$out" = none ] || fail "$mode $test $path: wrk errors: $out"
+		# A request is at least one frame from the client.
+		frames=$(awk -v r="$v" -v s="$SECONDS_EACH" 'BEGIN {printf "%d", r * s * 0.9}')
+		;;
+	p1 | p4)
+		out=$(nsx cli timeout $((SECONDS_EACH + 20)) iperf3 -c "$dst" -p $IPERF_PORT \
+			-t "$SECONDS_EACH" -P "${test#p}" -J) ||
+			fail "$mode $test $path: iperf3 failed: $(json_get 'd.get("error")' <<<"$out")"
+		v=$(json_get '"%.0f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6)' <<<"$out")
+		retr=$(json_get 'd["end"]["sum_sent"]["retransmits"]' <<<"$out")
+		# XDP sees every segment on its own (no GSO into it): a frame per 1600 bytes at least.
+		frames=$(json_get 'int(d["end"]["sum_received"]["bytes"] / 1600)' <<<"$out")
+		;;
+	esac
+	read -ra after <<<"$(xdp_counters lb) $(xdp_counters hop)"
+	for i in 0 1 2 3 4 5; do after[i]=$((after[i] - before[i])); done
+	if [ "$path" = direct ]; then
+		[ "${after[0]}" -eq 0 ] && [ "${after[3]}" -eq 0 ] ||
+			fail "$mode $test direct: the LB and the hop transmitted ${after[0]} and ${after[3]} frames"
+	else
+		[ "${after[off]}" -ge "$frames" ] && [ "${after[other]}" -eq 0 ] ||
+			fail "$mode $test $path: ${after[off]} frames by XDP_TX (expected $frames at least), ${after[other]} by the other node"
+	fi
+	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]}"
+}
+
+# --- report -------------------------------------------------------------------------------
+
+
+# col MODE TEST PATH FIELD: one field (4 = value, 5 = p99, 6 = retransmits, 7..9 counters) of
+# every run of that kind, one a line.
+col() { printf '%s\n' "${RESULTS[@]}" | awk -v m="$1" -v t="$2" -v p="$3" -v f="$4" \
+	'$1 == m && $2 == t && $3 == p {print $f}'; }
+
+# ratios MODE TEST PATH OVER: PATH's value over OVER's, round by round.
+ratios() { paste <(col "$1" "$2" "$3" 4) <(col "$1" "$2" "$4" 4) |
+	awk '$1 > 0 && $2 > 0 {printf "%.2f\n", $1 / $2}'; }
+
+# cell MODE TEST PATH FIELD: the median of that field over the rounds.
+cell() { col "$@" | median; }
+
+# rcell MODE TEST PATH OVER: the median of PATH/OVER round by round, then each round's.
+rcell() { echo "$(ratios "$@" | median) ($(ratios "$@" | tr '\n' ' ' | sed 's/ $//'))"; }
+
+report() {
+	local m t goal unit f
+	echo
+	echo "| mode | test | direct | hop (bounce) | LB (VIP) | hop/direct | LB/direct | goal | LB/hop |" \
+		"p99 ms or retransmits: direct, hop, LB | xdp_tx_errors per run: hop, LB |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
+	for m in $MODES; do
+		for t in wrk p1 p4; do
+			case $t in wrk) goal=">= 0.95" unit=" req/s" f=5 ;; *) goal=">= 0.90" unit=" Mbit/s" f=6 ;; esac
+			echo "| $m | $t | $(cell "$m" $t direct 4)$unit | $(cell "$m" $t hop 4)$unit |" \
+				"$(cell "$m" $t vip 4)$unit | $(rcell "$m" $t hop direct) |" \
+				"$(rcell "$m" $t vip direct) | $goal | $(rcell "$m" $t vip hop) |" \
+				"$(cell "$m" $t direct $f), $(cell "$m" $t hop $f), $(cell "$m" $t vip $f) |" \
+				"$(cell "$m" $t hop 8), $(cell "$m" $t vip 8) |"
+		done
+		[ -n "$(col "$m" wrk vip3 4)" ] || continue
+		echo "| $m | wrk, VIP over 3 backends | $(col "$m" wrk direct 4 | head -1) req/s (round 1) | |" \
+			"$(col "$m" wrk vip3 4) req/s | | $(ratios "$m" wrk vip3 direct) | | | | |"
+	done
+}
+
+e2e_init
+bulk_up 2>"$XLB_RUNDIR/setup.log"
+offloads_snapshot
+echo "# $(date -u +%FT%TZ) commit $(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null)," \
+	"$(nproc) CPUs, $ROUNDS rounds of ${SECONDS_EACH}s, modes: $MODES"
+echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits lb_xdp_tx lb_xdp_tx_errors p-lb_rx_dropped"
+RESULTS=()
+# record MODE TEST PATH: one run into RESULTS and on stdout; its failure ends the bench.
+record() {
+	local line
+	line=$(run_one "$@") || { echo "$line"; exit 1; }
+	RESULTS+=("$line")
+	echo "$line"
+}
+for r in $(seq "$ROUNDS"); do
+	for m in $MODES; do
+		mode_apply "$m"
+		for t in wrk p1 p4; do
+			for p in direct hop vip; do
+				record "$m" "$t" "$p"
+			done
+		done
+		if [ "$r" = 1 ]; then record "$m" wrk vip3; fi
+	done
+done
+report
