@@ -3,7 +3,8 @@
 # Bulk throughput end to end through the balancer against the direct path, in the same run (#21).
 #
 #   bench/bulk_throughput.sh [-n ROUNDS] [-d SECONDS] [-m "MODE..."]
-#   BENCH_FULL=1 bench/bulk_throughput.sh     # 5 rounds of 15 s (default: 3 of 5 s)
+#   BENCH_FULL=1 bench/bulk_throughput.sh     # 5 rounds of 15 s, every mode
+#                                             # (default: 3 rounds of 4 s, defaults same q)
 #
 #   client (cli) -- router (rtr) lan0 198.51.100.1 --+
 #   203.0.113.2     VIPs 192.0.2.0/24 via the LB     |  bridge br0 in namespace sw,
@@ -23,10 +24,12 @@
 # Modes: "defaults" as the kernel makes the links (the LB's bridge port completes checksums,
 # as a wire does: an XDP program forwards bytes as they are); "same": GSO, TSO and GRO off on
 # every link of both paths, so both carry MSS-sized segments end to end (XDP on the LB's veth
-# already takes GSO away from the balancer's path); "q2": "same" plus two queues on both ends
-# of the LB's veth (a ring per CPU for XDP_TX); "gro": "same" plus GRO on the bridge port
-# receiving the LB's XDP_TX. Per run, the LB veth's counters: xdp_tx, xdp_tx_errors (frames
-# the peer's ring of 256 had no room for) and the bridge port's rx_dropped.
+# already takes GSO away from the balancer's path); "q": "same" plus a queue per CPU on both
+# ends of every veth with an XDP program (LB, hop, backends: a ring per CPU for XDP_TX and for
+# what the bridge sends them); "gro": "same" plus GRO on the bridge ports receiving XDP_TX; "redirect": "same" with the hop bouncing by
+# bpf_redirect() (a devmap's path) instead of XDP_TX. Per run, the XDP veth's counters: frames
+# sent back, those the peer's ring of 256 had no room for (xdp_tx_errors, xdp_xmit_errors),
+# the bridge port's rx_dropped; and what the bridge dropped toward be1 (its veth's ring full).
 #
 # Checks that each run took the intended path (the LB transmitted nothing for a direct run,
 # at least one frame per 64 KiB moved for a VIP run) and that nothing failed; exits non-zero
@@ -34,8 +37,12 @@
 # Not -e: the e2e library's cleanup is written for plain shells (a failed kill ends it under -e).
 set -uo pipefail
 
-if [ "${BENCH_FULL:-0}" = 1 ]; then ROUNDS=5 SECONDS_EACH=15; else ROUNDS=3 SECONDS_EACH=5; fi
-MODES="defaults same"
+MODES="defaults same q"
+if [ "${BENCH_FULL:-0}" = 1 ]; then
+	ROUNDS=5 SECONDS_EACH=15 MODES="$MODES gro redirect"
+else
+	ROUNDS=3 SECONDS_EACH=4
+fi
 while getopts n:d:m: opt; do
 	case $opt in
 	n) ROUNDS=$OPTARG ;;
@@ -51,7 +58,7 @@ XLB_PREFIX=${XLB_PREFIX:-xlb-bulk-$$-}
 BE_FAMILIES=4
 source "$(dirname "$0")/../tests/e2e/lib.sh"
 source "$(dirname "$0")/lib_wrk.sh"
-XLB_LIFETIME=$((ROUNDS * 4 * 6 * (SECONDS_EACH + 5) + 300))
+XLB_LIFETIME=$((ROUNDS * $(wc -w <<<"$MODES") * 10 * (SECONDS_EACH + 5) + 300))
 VIP1=$VIP4B # be1 alone
 IPERF_PORT=5201
 NODES="cli rtr sw lb hop $BACKENDS"
@@ -106,22 +113,33 @@ bulk_topo_create() {
 		ip -n "$(ns "$be")" route add default via $RTR_LB4
 	done
 	addr_add be1 lo $VIP_HOP/32
-	ip -n "$(ns hop)" link set dev rtr0 xdp obj "$(bounce_obj)" sec xdp ||
-		fail "cannot attach the bounce on hop"
+	bounce_attach
 	for n in lb hop $BACKENDS; do nsx "$n" ping -c1 -W1 -q $RTR_LB4 >/dev/null 2>&1; done
 	for be in $BACKENDS; do nsx lb ping -c1 -W1 -q "${BE4[$be]}" >/dev/null 2>&1; done
 	return 0
 }
 
-# The bounce toward be1's MAC, built for this run.
+# bounce_obj [redirect]: the bounce toward be1's MAC, built for this run; by XDP_TX, or by
+# bpf_redirect() to the hop's own interface.
 bounce_obj() {
-	local mac daddr
+	local mac daddr obj=$XLB_RUNDIR/xdp_bounce${1:+_$1}.o def=()
 	mac=$(ip -n "$(ns be1)" -j link show dev rtr0 | json_get 'd[0]["address"]')
 	daddr=$(printf '0x%02x%02x%02x%02x' $(tr . ' ' <<<"$VIP_HOP" | awk '{print $4, $3, $2, $1}'))
+	[ "${1:-}" = redirect ] &&
+		def=(-DBOUNCE_REDIRECT="$(ip -n "$(ns hop)" -j link show dev rtr0 | json_get 'd[0]["ifindex"]')")
 	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" -DBOUNCE_DADDR="$daddr" \
-		-DBOUNCE_MAC="0x${mac//:/,0x}" -c "$REPO_DIR/bench/tools/xdp_bounce.bpf.c" \
-		-o "$XLB_RUNDIR/xdp_bounce.o" || fail "clang xdp_bounce.bpf.c"
-	echo "$XLB_RUNDIR/xdp_bounce.o"
+		-DBOUNCE_MAC="0x${mac//:/,0x}" "${def[@]}" -c "$REPO_DIR/bench/tools/xdp_bounce.bpf.c" \
+		-o "$obj" || fail "clang xdp_bounce.bpf.c"
+	echo "$obj"
+}
+
+# bounce_attach [redirect]: that bounce on the hop, unless it is there already.
+HOP_PROG=
+bounce_attach() {
+	[ "$HOP_PROG" = "${1:-tx}" ] && return 0
+	ip -force -n "$(ns hop)" link set dev rtr0 xdp obj "$(bounce_obj "$@")" sec xdp ||
+		fail "cannot attach the bounce on hop"
+	HOP_PROG=${1:-tx}
 }
 
 # nginx answering a short body on :80 of every address (direct and VIPs), one worker.
@@ -195,10 +213,22 @@ offloads_set() {
 	nsx "$1" ethtool -K "$2" gso "$3" tso "$4" gro "$5" >/dev/null 2>&1 || true
 }
 
-# channels_set N: N queues on both ends of the LB's veth.
+# channels_set N: N queues on both ends of the veths with an XDP program (LB, hop, backends).
+# veth refuses a change that leaves an XDP side with fewer receive queues than its peer
+# transmits on: receive queues up to the most first, then transmit queues, then receive
+# queues down. A step that changes nothing is an error to ethtool; the end state is checked.
 channels_set() {
-	nsx lb ethtool -L rtr0 rx "$1" tx "$1" || fail "ethtool -L rtr0 on lb"
-	nsx sw ethtool -L p-lb rx "$1" tx "$1" || fail "ethtool -L p-lb"
+	local n ifc max
+	max=$(nproc)
+	for n in lb hop $BACKENDS; do
+		for ifc in "$n rtr0" "sw p-$n"; do nsx ${ifc% *} ethtool -L ${ifc#* } rx "$max" 2>/dev/null; done
+		for ifc in "$n rtr0" "sw p-$n"; do nsx ${ifc% *} ethtool -L ${ifc#* } tx "$1" 2>/dev/null; done
+		for ifc in "$n rtr0" "sw p-$n"; do
+			nsx ${ifc% *} ethtool -L ${ifc#* } rx "$1" 2>/dev/null
+			[ "$(nsx ${ifc% *} ethtool -l ${ifc#* } | awk '/^RX:/ {v = $2} END {print v}')" = "$1" ] ||
+				fail "cannot set $1 queues on ${ifc#* } of ${ifc% *}"
+		done
+	done
 }
 
 mode_apply() {
@@ -209,23 +239,30 @@ mode_apply() {
 		else offloads_set "$n" "$ifc" off off off; fi
 	done <<<"$OFFLOADS_DEFAULT"
 	channels_set 1
+	bounce_attach
 	case $1 in
 	defaults | same) ;;
-	q2) channels_set 2 ;;
-	gro) offloads_set sw p-lb off off on ;;
-	*) fail "unknown mode $1 (defaults, same, q2, gro)" ;;
+	q) channels_set "$(nproc)" ;;
+	gro) offloads_set sw p-lb off off on && offloads_set sw p-hop off off on ;;
+	redirect) bounce_attach redirect ;;
+	*) fail "unknown mode $1 (defaults, same, q, gro, redirect)" ;;
 	esac
 }
 
 # --- one run ------------------------------------------------------------------------------
 
-# xdp_counters NODE: "xdp_tx xdp_tx_errors rx_dropped": the XDP_TX counters of NODE's veth
-# (lb or hop), summed over its queues, and what its bridge port dropped on receive.
+# xdp_counters NODE: "sent errors rx_dropped": the frames NODE's veth (lb or hop) sent back by
+# XDP_TX or bpf_redirect(), those its peer's ring had no room for (xdp_tx_errors, or
+# xdp_xmit_errors for a redirect), summed over its queues; what its bridge port dropped.
 xdp_counters() {
 	echo "$(nsx "$1" ethtool -S rtr0 | awk '
-		$1 ~ /^rx_queue_[0-9]+_xdp_tx:$/ {t += $2} $1 ~ /^rx_queue_[0-9]+_xdp_tx_errors:$/ {e += $2}
+		$1 ~ /^rx_queue_[0-9]+_xdp_(tx|redirect):$/ {t += $2}
+		$1 ~ /^(rx_queue_[0-9]+_xdp_tx|tx_queue_[0-9]+_xdp_xmit)_errors:$/ {e += $2}
 		END {print t + 0, e + 0}') $(nsx sw cat "/sys/class/net/p-$1/statistics/rx_dropped")"
 }
+
+# What the bridge could not hand to be1 (its veth's ring full): the direct path's drops too.
+be1_drops() { nsx sw cat /sys/class/net/p-be1/statistics/tx_dropped; }
 
 # run_one MODE TEST PATH: one measurement; prints
 # "MODE TEST PATH value p99_ms|- retransmits|- xdp_tx xdp_tx_errors rx_dropped".
@@ -233,7 +270,7 @@ run_one() {
 	local mode=$1 test=$2 path=$3 dst before after out v p99=- retr=- frames i off=0 other=3
 	dst=${BE4[be1]}
 	case $path in vip) dst=$VIP1 ;; vip3) dst=$VIP4 ;; hop) dst=$VIP_HOP off=3 other=0 ;; esac
-	read -ra before <<<"$(xdp_counters lb) $(xdp_counters hop)"
+	read -ra before <<<"$(xdp_counters lb) $(xdp_counters hop) $(be1_drops)"
 	case $test in
 	wrk)
 		read -r v p99 out <<<"$(wrk_run "http://$dst/" 16 "$SECONDS_EACH")"
@@ -251,8 +288,8 @@ run_one() {
 		frames=$(json_get 'int(d["end"]["sum_received"]["bytes"] / 1600)' <<<"$out")
 		;;
 	esac
-	read -ra after <<<"$(xdp_counters lb) $(xdp_counters hop)"
-	for i in 0 1 2 3 4 5; do after[i]=$((after[i] - before[i])); done
+	read -ra after <<<"$(xdp_counters lb) $(xdp_counters hop) $(be1_drops)"
+	for i in 0 1 2 3 4 5 6; do after[i]=$((after[i] - before[i])); done
 	if [ "$path" = direct ]; then
 		[ "${after[0]}" -eq 0 ] && [ "${after[3]}" -eq 0 ] ||
 			fail "$mode $test direct: the LB and the hop transmitted ${after[0]} and ${after[3]} frames"
@@ -260,7 +297,7 @@ run_one() {
 		[ "${after[off]}" -ge "$frames" ] && [ "${after[other]}" -eq 0 ] ||
 			fail "$mode $test $path: ${after[off]} frames by XDP_TX (expected $frames at least), ${after[other]} by the other node"
 	fi
-	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]}"
+	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]} ${after[6]}"
 }
 
 # --- report -------------------------------------------------------------------------------
@@ -285,8 +322,9 @@ report() {
 	local m t goal unit f
 	echo
 	echo "| mode | test | direct | hop (bounce) | LB (VIP) | hop/direct | LB/direct | goal | LB/hop |" \
-		"p99 ms or retransmits: direct, hop, LB | xdp_tx_errors per run: hop, LB |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
+		"p99 ms or retransmits: direct, hop, LB | XDP errors per run: hop, LB |" \
+		"drops into be1's veth per run: direct, hop, LB |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 	for m in $MODES; do
 		for t in wrk p1 p4; do
 			case $t in wrk) goal=">= 0.95" unit=" req/s" f=5 ;; *) goal=">= 0.90" unit=" Mbit/s" f=6 ;; esac
@@ -294,11 +332,12 @@ report() {
 				"$(cell "$m" $t vip 4)$unit | $(rcell "$m" $t hop direct) |" \
 				"$(rcell "$m" $t vip direct) | $goal | $(rcell "$m" $t vip hop) |" \
 				"$(cell "$m" $t direct $f), $(cell "$m" $t hop $f), $(cell "$m" $t vip $f) |" \
-				"$(cell "$m" $t hop 8), $(cell "$m" $t vip 8) |"
+				"$(cell "$m" $t hop 8), $(cell "$m" $t vip 8) |" \
+				"$(cell "$m" $t direct 10), $(cell "$m" $t hop 10), $(cell "$m" $t vip 10) |"
 		done
 		[ -n "$(col "$m" wrk vip3 4)" ] || continue
 		echo "| $m | wrk, VIP over 3 backends | $(col "$m" wrk direct 4 | head -1) req/s (round 1) | |" \
-			"$(col "$m" wrk vip3 4) req/s | | $(ratios "$m" wrk vip3 direct) | | | | |"
+			"$(col "$m" wrk vip3 4) req/s | | $(ratios "$m" wrk vip3 direct) | | | | | |"
 	done
 }
 
@@ -307,7 +346,7 @@ bulk_up 2>"$XLB_RUNDIR/setup.log"
 offloads_snapshot
 echo "# $(date -u +%FT%TZ) commit $(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null)," \
 	"$(nproc) CPUs, $ROUNDS rounds of ${SECONDS_EACH}s, modes: $MODES"
-echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits lb_xdp_tx lb_xdp_tx_errors p-lb_rx_dropped"
+echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits xdp_sent xdp_errors port_rx_dropped be1_port_tx_dropped"
 RESULTS=()
 # record MODE TEST PATH: one run into RESULTS and on stdout; its failure ends the bench.
 record() {
