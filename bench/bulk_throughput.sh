@@ -251,14 +251,16 @@ mode_apply() {
 
 # --- one run ------------------------------------------------------------------------------
 
-# xdp_counters NODE: "sent errors rx_dropped": the frames NODE's veth (lb or hop) sent back by
-# XDP_TX or bpf_redirect(), those its peer's ring had no room for (xdp_tx_errors, or
-# xdp_xmit_errors for a redirect), summed over its queues; what its bridge port dropped.
+# xdp_counters NODE: "sent errors rx_dropped tx_dropped": the frames NODE's veth (lb or hop)
+# sent back by XDP_TX or bpf_redirect(), those its peer's ring had no room for (xdp_tx_errors,
+# or xdp_xmit_errors for a redirect), summed over its queues; what its bridge port dropped on
+# receive, and on the way in (NODE's own ring full).
 xdp_counters() {
 	echo "$(nsx "$1" ethtool -S rtr0 | awk '
 		$1 ~ /^rx_queue_[0-9]+_xdp_(tx|redirect):$/ {t += $2}
 		$1 ~ /^(rx_queue_[0-9]+_xdp_tx|tx_queue_[0-9]+_xdp_xmit)_errors:$/ {e += $2}
-		END {print t + 0, e + 0}') $(nsx sw cat "/sys/class/net/p-$1/statistics/rx_dropped")"
+		END {print t + 0, e + 0}') $(nsx sw cat "/sys/class/net/p-$1/statistics/rx_dropped")" \
+		"$(nsx sw cat "/sys/class/net/p-$1/statistics/tx_dropped")"
 }
 
 # What the bridge could not hand to be1 (its veth's ring full): the direct path's drops too.
@@ -267,9 +269,9 @@ be1_drops() { nsx sw cat /sys/class/net/p-be1/statistics/tx_dropped; }
 # run_one MODE TEST PATH: one measurement; prints
 # "MODE TEST PATH value p99_ms|- retransmits|- xdp_tx xdp_tx_errors rx_dropped".
 run_one() {
-	local mode=$1 test=$2 path=$3 dst before after out v p99=- retr=- frames i off=0 other=3
+	local mode=$1 test=$2 path=$3 dst before after out v p99=- retr=- frames i off=0 other=4
 	dst=${BE4[be1]}
-	case $path in vip) dst=$VIP1 ;; vip3) dst=$VIP4 ;; hop) dst=$VIP_HOP off=3 other=0 ;; esac
+	case $path in vip) dst=$VIP1 ;; vip3) dst=$VIP4 ;; hop) dst=$VIP_HOP off=4 other=0 ;; esac
 	read -ra before <<<"$(xdp_counters lb) $(xdp_counters hop) $(be1_drops)"
 	case $test in
 	wrk)
@@ -289,15 +291,16 @@ run_one() {
 		;;
 	esac
 	read -ra after <<<"$(xdp_counters lb) $(xdp_counters hop) $(be1_drops)"
-	for i in 0 1 2 3 4 5 6; do after[i]=$((after[i] - before[i])); done
+	for i in 0 1 2 3 4 5 6 7 8; do after[i]=$((after[i] - before[i])); done
 	if [ "$path" = direct ]; then
-		[ "${after[0]}" -eq 0 ] && [ "${after[3]}" -eq 0 ] ||
-			fail "$mode $test direct: the LB and the hop transmitted ${after[0]} and ${after[3]} frames"
+		[ "${after[0]}" -eq 0 ] && [ "${after[4]}" -eq 0 ] ||
+			fail "$mode $test direct: the LB and the hop transmitted ${after[0]} and ${after[4]} frames"
 	else
 		[ "${after[off]}" -ge "$frames" ] && [ "${after[other]}" -eq 0 ] ||
 			fail "$mode $test $path: ${after[off]} frames by XDP_TX (expected $frames at least), ${after[other]} by the other node"
 	fi
-	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]} ${after[6]}"
+	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]} ${after[8]}" \
+		"${after[off + 3]}"
 }
 
 # --- report -------------------------------------------------------------------------------
@@ -315,6 +318,10 @@ ratios() { paste <(col "$1" "$2" "$3" 4) <(col "$1" "$2" "$4" 4) |
 # cell MODE TEST PATH FIELD: the median of that field over the rounds.
 cell() { col "$@" | median; }
 
+# each MODE TEST PATH FIELD: that field of every round, in order (counts that happen in some
+# runs only would vanish in a median).
+each() { col "$@" | tr '\n' ' ' | sed 's/ $//'; }
+
 # rcell MODE TEST PATH OVER: the median of PATH/OVER round by round, then each round's.
 rcell() { echo "$(ratios "$@" | median) ($(ratios "$@" | tr '\n' ' ' | sed 's/ $//'))"; }
 
@@ -322,9 +329,9 @@ report() {
 	local m t goal unit f
 	echo
 	echo "| mode | test | direct | hop (bounce) | LB (VIP) | hop/direct | LB/direct | goal | LB/hop |" \
-		"p99 ms or retransmits: direct, hop, LB | XDP errors per run: hop, LB |" \
-		"drops into be1's veth per run: direct, hop, LB |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+		"p99 ms or retransmits: direct, hop, LB | XDP errors, each run: hop; LB |" \
+		"drops into be1's veth, each run: direct; hop; LB | drops into the hop's; the LB's veth |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|"
 	for m in $MODES; do
 		for t in wrk p1 p4; do
 			case $t in wrk) goal=">= 0.95" unit=" req/s" f=5 ;; *) goal=">= 0.90" unit=" Mbit/s" f=6 ;; esac
@@ -332,12 +339,13 @@ report() {
 				"$(cell "$m" $t vip 4)$unit | $(rcell "$m" $t hop direct) |" \
 				"$(rcell "$m" $t vip direct) | $goal | $(rcell "$m" $t vip hop) |" \
 				"$(cell "$m" $t direct $f), $(cell "$m" $t hop $f), $(cell "$m" $t vip $f) |" \
-				"$(cell "$m" $t hop 8), $(cell "$m" $t vip 8) |" \
-				"$(cell "$m" $t direct 10), $(cell "$m" $t hop 10), $(cell "$m" $t vip 10) |"
+				"$(each "$m" $t hop 8); $(each "$m" $t vip 8) |" \
+				"$(each "$m" $t direct 10); $(each "$m" $t hop 10); $(each "$m" $t vip 10) |" \
+				"$(each "$m" $t hop 11); $(each "$m" $t vip 11) |"
 		done
 		[ -n "$(col "$m" wrk vip3 4)" ] || continue
 		echo "| $m | wrk, VIP over 3 backends | $(col "$m" wrk direct 4 | head -1) req/s (round 1) | |" \
-			"$(col "$m" wrk vip3 4) req/s | | $(ratios "$m" wrk vip3 direct) | | | | | |"
+			"$(col "$m" wrk vip3 4) req/s | | $(ratios "$m" wrk vip3 direct) | | | | | | |"
 	done
 }
 
@@ -346,7 +354,7 @@ bulk_up 2>"$XLB_RUNDIR/setup.log"
 offloads_snapshot
 echo "# $(date -u +%FT%TZ) commit $(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null)," \
 	"$(nproc) CPUs, $ROUNDS rounds of ${SECONDS_EACH}s, modes: $MODES"
-echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits xdp_sent xdp_errors port_rx_dropped be1_port_tx_dropped"
+echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits xdp_sent xdp_errors port_rx_dropped be1_port_tx_dropped port_tx_dropped"
 RESULTS=()
 # record MODE TEST PATH: one run into RESULTS and on stdout; its failure ends the bench.
 record() {
