@@ -8,38 +8,43 @@
 #
 #   client (cli) -- router (rtr) lan0 198.51.100.1 --+
 #   203.0.113.2     VIPs 192.0.2.0/24 via the LB     |  bridge br0 in namespace sw,
-#                   LB (lb) rtr0 198.51.100.2 -------+  every port MTU 1600
+#                   192.0.2.30 via the hop           |  every port MTU 1600
+#                   LB (lb) rtr0 198.51.100.2 -------+
+#                   hop rtr0 198.51.100.3 -----------+
 #                   be1 198.51.100.18 (nginx, iperf3) +
 #                   be2 198.51.100.34, be3 198.51.100.50 (nginx)
 #
 # The balancer and the backends share one L2 segment, as in a rack: the LB sends the
 # encapsulated packet (IPIP) straight to the backend's MAC with XDP_TX; the backend strips it
-# (decap) and answers the client through the router (DSR). The direct path is the same client
-# talking to be1's own address through the same router and bridge. Every round runs, in each
-# mode, wrk (keep-alive GETs, requests/s and p99) and iperf3 (client to server, 1 and 4
-# streams, throughput and retransmits), each test direct then through the VIP. The VIP
-# 192.0.2.20 has be1 alone, so both paths end at the same server process; 192.0.2.10:80
-# spreads over all three backends (wrk only, a row of its own, not a goal).
+# (decap) and answers the client through the router (DSR). Three paths end at the same server
+# process on be1: direct (be1's own address), hop (a node that only bounces the packet to
+# be1's MAC by XDP_TX: the LB's extra veth pass without the LB), and the LB (VIP 192.0.2.20,
+# be1 alone). Every round runs, in each mode, wrk (keep-alive GETs: requests/s, p99) and
+# iperf3 (client to server, 1 and 4 streams: throughput, retransmits), each test on the three
+# paths one after the other; 192.0.2.10:80 spreads over all three backends (wrk, round 1, a
+# row of its own, not a goal).
 #
-# Modes: "defaults" as the kernel makes the links (the LB's bridge port completes checksums,
-# as a wire does: an XDP program forwards bytes as they are); "same": GSO, TSO and GRO off on
-# every link of both paths, so both carry MSS-sized segments end to end (XDP on the LB's veth
-# already takes GSO away from the balancer's path); "q": "same" plus a queue per CPU on both
-# ends of every veth with an XDP program (LB, hop, backends: a ring per CPU for XDP_TX and for
-# what the bridge sends them); "gro": "same" plus GRO on the bridge ports receiving XDP_TX; "redirect": "same" with the hop bouncing by
-# bpf_redirect() (a devmap's path) instead of XDP_TX. Per run, the XDP veth's counters: frames
-# sent back, those the peer's ring of 256 had no room for (xdp_tx_errors, xdp_xmit_errors),
-# the bridge port's rx_dropped; and what the bridge dropped toward be1 (its veth's ring full).
+# Modes: "defaults" as the kernel makes the links (the LB's and the hop's ports complete
+# checksums, as a wire does: an XDP program forwards bytes as they are); "same": GSO, TSO and
+# GRO off on every link, so every path carries MSS-sized segments end to end (XDP on the LB's
+# veth already takes GSO away from its path); "q": "same" plus a queue per CPU on both ends of
+# every veth with an XDP program (LB, hop, backends); "gro": "same" plus GRO on the ports
+# receiving XDP_TX; "redirect": "same" with the hop bouncing by bpf_redirect() (a devmap's
+# path) instead of XDP_TX; "qdisc": "same" plus a pfifo on the bridge ports sending into the
+# XDP veths (veth's backpressure for skbs).
 #
-# Checks that each run took the intended path (the LB transmitted nothing for a direct run,
-# at least one frame per 64 KiB moved for a VIP run) and that nothing failed; exits non-zero
-# otherwise. Root only; leaves nothing behind.
+# Counted per run: the frames the LB's or the hop's veth sent back by XDP, those the peer's
+# ring of 256 had no room for (xdp_tx_errors, xdp_xmit_errors), the port's rx_dropped, and
+# the bridge's drops into be1's veth and into the LB's or the hop's (their rings full). A run
+# fails the bench unless XDP sent nothing on a direct run and, on the others, at least a frame
+# per request or per 1600 bytes received; so does any wrk or iperf3 error. Root only; leaves
+# nothing behind.
 # Not -e: the e2e library's cleanup is written for plain shells (a failed kill ends it under -e).
 set -uo pipefail
 
 MODES="defaults same q"
 if [ "${BENCH_FULL:-0}" = 1 ]; then
-	ROUNDS=5 SECONDS_EACH=15 MODES="$MODES gro redirect"
+	ROUNDS=5 SECONDS_EACH=15 MODES="$MODES gro redirect qdisc"
 else
 	ROUNDS=3 SECONDS_EACH=4
 fi
@@ -52,9 +57,11 @@ while getopts n:d:m: opt; do
 	esac
 done
 for tool in iperf3 wrk nginx ethtool; do
-	command -v $tool >/dev/null || { echo "bulk_throughput: $tool is missing (make deps)" >&2; exit 1; }
+	command -v $tool >/dev/null ||
+		{ echo "bulk_throughput: $tool is missing (make deps)" >&2; exit 1; }
 done
 XLB_PREFIX=${XLB_PREFIX:-xlb-bulk-$$-}
+# shellcheck disable=SC2034 # read by tests/e2e/lib.sh: the backends get IPv4 addresses only
 BE_FAMILIES=4
 source "$(dirname "$0")/../tests/e2e/lib.sh"
 source "$(dirname "$0")/lib_wrk.sh"
@@ -124,7 +131,7 @@ bulk_topo_create() {
 bounce_obj() {
 	local mac daddr obj=$XLB_RUNDIR/xdp_bounce${1:+_$1}.o def=()
 	mac=$(ip -n "$(ns be1)" -j link show dev rtr0 | json_get 'd[0]["address"]')
-	daddr=$(printf '0x%02x%02x%02x%02x' $(tr . ' ' <<<"$VIP_HOP" | awk '{print $4, $3, $2, $1}'))
+	daddr=$(awk -F. '{printf "0x%02x%02x%02x%02x", $4, $3, $2, $1}' <<<"$VIP_HOP")
 	[ "${1:-}" = redirect ] &&
 		def=(-DBOUNCE_REDIRECT="$(ip -n "$(ns hop)" -j link show dev rtr0 | json_get 'd[0]["ifindex"]')")
 	clang -O2 -g -target bpf -I"/usr/include/$(gcc -print-multiarch)" -DBOUNCE_DADDR="$daddr" \
@@ -174,6 +181,7 @@ bulk_up() {
 	done
 	bg be1 "$XLB_RUNDIR/iperf3.log" timeout "$XLB_LIFETIME" iperf3 -s -p $IPERF_PORT
 	LB_CONF=$XLB_RUNDIR/lb.yaml
+	# shellcheck disable=SC2034 # read by tests/e2e/lib.sh (agent_sock)
 	LB_SOCK=$XLB_RUNDIR/run/lb.sock
 	lb_config_write "$LB_CONF" "web1 $VIP1 $HTTP_PORT tcp be1=100
 bulk1 $VIP1 $IPERF_PORT tcp be1=100
@@ -231,6 +239,20 @@ channels_set() {
 	done
 }
 
+# qdisc_set on|off: a pfifo on each bridge port that sends into a veth with XDP, or veth's
+# default (noqueue). With a qdisc, a veth whose peer's ring is full can stop its queue and
+# make the sender wait (kernels since 6.16) instead of dropping the packet.
+qdisc_set() {
+	local n
+	for n in lb hop $BACKENDS; do
+		if [ "$1" = on ]; then
+			nsx sw tc qdisc replace dev "p-$n" root pfifo limit 1000 || fail "pfifo on p-$n"
+		else
+			nsx sw tc qdisc del dev "p-$n" root 2>/dev/null
+		fi
+	done
+}
+
 mode_apply() {
 	local n ifc g t r
 	while read -r n ifc g t r; do
@@ -239,13 +261,15 @@ mode_apply() {
 		else offloads_set "$n" "$ifc" off off off; fi
 	done <<<"$OFFLOADS_DEFAULT"
 	channels_set 1
+	qdisc_set off
 	bounce_attach
 	case $1 in
 	defaults | same) ;;
 	q) channels_set "$(nproc)" ;;
 	gro) offloads_set sw p-lb off off on && offloads_set sw p-hop off off on ;;
 	redirect) bounce_attach redirect ;;
-	*) fail "unknown mode $1 (defaults, same, q, gro, redirect)" ;;
+	qdisc) qdisc_set on ;;
+	*) fail "unknown mode $1 (defaults, same, q, gro, redirect, qdisc)" ;;
 	esac
 }
 
@@ -297,10 +321,11 @@ run_one() {
 			fail "$mode $test direct: the LB and the hop transmitted ${after[0]} and ${after[4]} frames"
 	else
 		[ "${after[off]}" -ge "$frames" ] && [ "${after[other]}" -eq 0 ] ||
-			fail "$mode $test $path: ${after[off]} frames by XDP_TX (expected $frames at least), ${after[other]} by the other node"
+			fail "$mode $test $path: ${after[off]} frames by XDP (expected $frames at least)," \
+				"${after[other]} by the other node"
 	fi
-	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]} ${after[8]}" \
-		"${after[off + 3]}"
+	echo "$mode $test $path $v $p99 $retr ${after[off]} ${after[off + 1]} ${after[off + 2]}" \
+		"${after[8]} ${after[off + 3]}"
 }
 
 # --- report -------------------------------------------------------------------------------
@@ -328,7 +353,8 @@ rcell() { echo "$(ratios "$@" | median) ($(ratios "$@" | tr '\n' ' ' | sed 's/ $
 report() {
 	local m t goal unit f
 	echo
-	echo "| mode | test | direct | hop (bounce) | LB (VIP) | hop/direct | LB/direct | goal | LB/hop |" \
+	echo "| mode | test | direct | hop (bounce) | LB (VIP) | hop/direct | LB/direct | goal |" \
+		"LB/hop |" \
 		"p99 ms or retransmits: direct, hop, LB | XDP errors, each run: hop; LB |" \
 		"drops into be1's veth, each run: direct; hop; LB | drops into the hop's; the LB's veth |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|"
@@ -354,7 +380,8 @@ bulk_up 2>"$XLB_RUNDIR/setup.log"
 offloads_snapshot
 echo "# $(date -u +%FT%TZ) commit $(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null)," \
 	"$(nproc) CPUs, $ROUNDS rounds of ${SECONDS_EACH}s, modes: $MODES"
-echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits xdp_sent xdp_errors port_rx_dropped be1_port_tx_dropped port_tx_dropped"
+echo "# mode test path value(req/s|Mbit/s) p99_ms retransmits xdp_sent xdp_errors" \
+	"port_rx_dropped be1_port_tx_dropped port_tx_dropped"
 RESULTS=()
 # record MODE TEST PATH: one run into RESULTS and on stdout; its failure ends the bench.
 record() {
