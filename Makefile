@@ -334,7 +334,7 @@ test-soak: all
 		bash tests/soak/run.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory $(BENCHES)
+	$(Q)$(MAKE) --no-print-directory $(BENCHES) $(BINS)
 	$(Q)bash bench/run.sh
 
 demo: deps

@@ -32,6 +32,7 @@ command -v wrk >/dev/null || { echo "l7_wrk: wrk is missing (apt-get install wrk
 XLB_PREFIX=xlb-bench-$$-
 source "$(dirname "$0")/../tests/e2e/lib.sh"
 source "$(dirname "$0")/../tests/e2e/lib_l7.sh"
+source "$(dirname "$0")/lib_wrk.sh"
 XLB_LIFETIME=600
 
 e2e_init
@@ -46,16 +47,10 @@ l7_up 2>/dev/null
 
 # run NAME URL [WRK ARGS]: one wrk run; prints "NAME rps p99_ms errors".
 run() {
-	local name=$1 url=$2 out rps p99 errs
+	local name=$1 url=$2
 	shift 2
-	out=$(nsx cli wrk -t1 -c"$CONNS" -d"${SECONDS_EACH}s" --latency "$@" "$url")
-	rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-	p99=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000; print v}' <<<"$out")
-	errs=$(awk '/Non-2xx|Socket errors/ {e = e $0 "; "} END {print e == "" ? "none" : e}' <<<"$out")
-	echo "$name $rps $p99 $errs"
+	echo "$name $(wrk_run "$url" "$CONNS" "$SECONDS_EACH" "$@")"
 }
-
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "# $(date -u +%FT%TZ) commit $(git -C "$REPO_DIR" describe --always --dirty 2>/dev/null)," \
 	"$(nproc) CPUs, wrk -t1 -c$CONNS -d${SECONDS_EACH}s"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # What `make bench` runs: every benchmark, each printing a markdown table, with the
 # machine, the commit and the exact commands above them (docs/BENCHMARKS.md keeps a copy).
-# bench_maglev and bench_xdp first, then every other bench/*.c with its defaults.
+# bench_maglev and bench_xdp first, then every other bench/*.c with its defaults, then
+# bench/scale_config.sh and bench/bulk_throughput.sh (both as root).
 # BENCH_CPU picks the CPU bench_maglev and bench_xdp pin to (default: the last one);
 # BENCH_ARGS is passed to bench_xdp (e.g. "-n 50000"). BENCH_FULL=1 runs the scale benches at
 # issue 21's full size (bench_xdp_loop 101 rounds, bench_health 100,000 backends, bench_sync's
@@ -93,6 +94,22 @@ else
 	echo "\`$([ "$full" = 1 ] && echo "BENCH_FULL=1 ")bench/scale_config.sh $out\`"
 	echo
 	bash bench/scale_config.sh "$out" || failed+=(scale_config)
+fi
+echo
+
+echo "### Bulk throughput through the VIP against the direct path (#21)"
+echo
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: bench/bulk_throughput.sh needs root (namespaces)"
+else
+	# The goal's comparison only (same offloads on both paths), 3 rounds of 4 s: about 3 min.
+	# BENCH_FULL=1: the script's own full run, 5 rounds of 15 s in every mode.
+	args=(-m same -n 3 -d 4)
+	[ "$full" = 1 ] && args=()
+	echo "\`XDPLB_BIN=$out bench/bulk_throughput.sh ${args[*]}\`"
+	echo
+	XDPLB_BIN=$out bash bench/bulk_throughput.sh "${args[@]}" 2>"$out/bench/bulk_throughput.log" ||
+		failed+=("bulk_throughput (stderr in $out/bench/bulk_throughput.log)")
 fi
 echo
 

@@ -31,7 +31,8 @@ packages=(
 	haproxy	# role proxy: the layer-7 proxy lbagent runs and supervises (docs/PROXY.md)
 	nginx	# e2e (layer 7): the origin servers behind the proxies
 	python3-websockets	# e2e (layer 7): a WebSocket origin and client through the proxies
-	wrk	# bench/l7_wrk.sh: HTTP load through the layer-7 tier
+	wrk	# bench/l7_wrk.sh, bench/bulk_throughput.sh: HTTP load through the VIP and direct
+	iperf3	# bench/bulk_throughput.sh: bulk TCP streams through the VIP and direct (no daemon: see below)
 	knot dnsutils	# e2e (regions): the authoritative DNS server; dig and nsupdate as the client
 )
 
@@ -47,6 +48,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	echo "deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# iperf3's package asks whether to run a system server; the bench starts its own.
+	echo 'iperf3 iperf3/start_daemon boolean false' | debconf-set-selections
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

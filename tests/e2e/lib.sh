@@ -152,6 +152,9 @@ e2e_diag() {
 
 e2e_cleanup() {
 	local rc=$? pid n
+	# Past any failure, also for a caller under set -e (the benches): a kill of a process
+	# that is already gone must not leave namespaces and servers behind.
+	set +e
 	trap - EXIT INT TERM
 	[ "$rc" -ne 0 ] && e2e_diag
 	for pid in "${PIDS[@]}"; do
