@@ -144,6 +144,14 @@ $(OUTPUT)/libxdplb-common.a: $(COMMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# XDPLB_VERSION is a -D flag, which make does not see change: the stamp holds the version and is
+# rewritten only when `git describe` says another, so that a commit rebuilds what prints it.
+VERSION_STAMP := $(OUTPUT)/version.stamp
+$(shell mkdir -p $(OUTPUT) && [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = "$(VERSION)" ] || \
+	echo "$(VERSION)" > $(VERSION_STAMP))
+$(addprefix $(OUTPUT)/agent/,core/main.o core/ctl_verbs.o core/metrics_agent.o \
+	health/health_http.o) $(OUTPUT)/lbctl $(OUTPUT)/tests/unit_tests: $(VERSION_STAMP)
+
 $(OUTPUT)/lbagent: $(OUTPUT)/agent/core/main.o $(OUTPUT)/libxdplb.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(XCFLAGS) $< $(OUTPUT)/libxdplb.a $(LDLIBS) -o $@
