@@ -47,8 +47,11 @@ grep -q "^lbagent: debug: control: status: ok\$" "$AGENT_LOG" ||
 
 # expect_reload_notes WHAT: the last two notifications are RELOADING=1 (with the
 # monotonic time systemd asks for) and READY=1, in that order.
+# (A function for wait_for: a $(...) in its arguments would be counted once, before a
+# SIGHUP's reload had time to send anything.)
+readies_at_least() { [ "$(grep -c '^READY=1' "$NOTES")" -ge "$1" ]; }
 expect_reload_notes() {
-	wait_for 5 "READY=1 after $1" test "$(grep -c '^READY=1' "$NOTES")" -ge "$ready_seen" ||
+	wait_for 5 "READY=1 after $1" readies_at_least "$ready_seen" ||
 		fail "no READY=1 after $1: $(cat "$NOTES")"
 	tail -2 "$NOTES" | head -1 | grep -q '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*$' ||
 		fail "no RELOADING=1 with MONOTONIC_USEC before READY=1 on $1: $(cat "$NOTES")"
